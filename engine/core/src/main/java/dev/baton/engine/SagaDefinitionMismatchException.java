@@ -1,0 +1,17 @@
+package dev.baton.engine;
+
+import java.util.Collection;
+
+/**
+ * The engine has no definition for a saga's type and version: it refuses to run the instance rather than
+ * guess. Register the missing version (keep old versions registered until their instances end).
+ *
+ * @since 0.1
+ */
+public final class SagaDefinitionMismatchException extends SagaException {
+    public SagaDefinitionMismatchException(String sagaType, int version, Collection<Integer> registered, String sagaId) {
+        super("saga '" + sagaType + "'" + (sagaId == null ? "" : " #" + sagaId) + " needs definition v" + version
+                + (registered.isEmpty() ? ", but no version of it is registered" : "; registered versions: " + registered)
+                + "; register that version with the engine");
+    }
+}

@@ -1,0 +1,43 @@
+package dev.baton.engine.internal;
+
+import dev.baton.engine.spi.TimerKind;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the state machine decided for one event: the new state and its effects. An {@code ignored}
+ * decision changes nothing; a {@code rejected} one is an operator action that does not apply.
+ */
+public record Decision(SagaState state, List<Command> commands, List<Timer> timers, Set<TimerKind> cancelTimers,
+                       List<Entry> history, String ignored, String rejected) {
+
+    public Decision {
+        commands = List.copyOf(commands);
+        timers = List.copyOf(timers);
+        cancelTimers = Set.copyOf(cancelTimers);
+        history = List.copyOf(history);
+    }
+
+    static Decision ignore(SagaState s, String why) {
+        return new Decision(s, List.of(), List.of(), Set.of(), List.of(), why, null);
+    }
+
+    static Decision reject(SagaState s, String why) {
+        return new Decision(s, List.of(), List.of(), Set.of(), List.of(), null, why);
+    }
+
+    public boolean changed() {
+        return ignored == null && rejected == null;
+    }
+
+    /** A command to send. {@code payload} is the user's command object. */
+    public record Command(String messageId, String step, Execution.Direction direction, int attempt,
+                          String participant, Object payload) {}
+
+    /** A timer to set. */
+    public record Timer(TimerKind kind, String step, String token, Instant fireAt) {}
+
+    /** A history entry. */
+    public record Entry(HistoryKind kind, String step, String detail) {}
+}

@@ -1,0 +1,35 @@
+package dev.baton.engine.spi;
+
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStatus;
+import java.time.Duration;
+
+/**
+ * Observes the engine: the seam for metrics, tracing and logging. Methods are called after the change
+ * they report has been committed, on engine threads: keep them fast and never throw. Every method has a
+ * no-op default.
+ *
+ * @since 0.1
+ */
+public interface SagaListener {
+    /** Does nothing. */
+    SagaListener NOOP = new SagaListener() {};
+
+    /** A saga was started. */
+    default void onStarted(SagaId id, String sagaType) {}
+
+    /** A saga's status changed. */
+    default void onStatusChanged(SagaId id, String sagaType, SagaStatus from, SagaStatus to, String reason) {}
+
+    /** A saga reached a terminal state after {@code took}. */
+    default void onEnded(SagaId id, String sagaType, SagaStatus outcome, Duration took) {}
+
+    /** A step's forward command completed after {@code took} (since it was first sent). */
+    default void onStepCompleted(SagaId id, String sagaType, String step, Duration took) {}
+
+    /** An inbound message was a duplicate (seen in the inbox) and was not applied. */
+    default void onDuplicateMessage(String messageId) {}
+
+    /** A reply did not match the saga's outstanding command (late or stray) and changed nothing. */
+    default void onIgnoredReply(SagaId id, String reason) {}
+}

@@ -1,0 +1,46 @@
+package dev.baton.engine.spi;
+
+import dev.baton.engine.SagaId;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where saga instances, their history, outbox, inbox and timers live. Every change the engine makes to a
+ * saga goes through one {@link #inTransaction} call, so it is all-or-nothing.
+ *
+ * <p>Implementations must pass {@code SagaStoreCompatibilityKit} from {@code baton-testkit}. Thread-safe.
+ *
+ * @since 0.1
+ */
+public interface SagaStore extends AutoCloseable {
+
+    /**
+     * Runs {@code work} in one transaction: commits when it returns, rolls back when it throws (and rethrows).
+     * Exceptions from the store are {@link dev.baton.engine.SagaException}s.
+     */
+    <T> T inTransaction(Function<StoreTransaction, T> work);
+
+    /** Reads one saga outside any transaction. */
+    Optional<SagaRecord> find(SagaId id);
+
+    /** A saga's history, oldest first. */
+    List<HistoryRecord> history(SagaId id);
+
+    /** Timers due at {@code now}, soonest first, at most {@code limit}. Peeking does not claim them. */
+    List<TimerRecord> dueTimers(Instant now, int limit);
+
+    /** Outbox rows created before {@code createdBefore}, oldest first, at most {@code limit}. */
+    List<OutboxRecord> outbox(Instant createdBefore, int limit);
+
+    /** Deletes acknowledged outbox rows. Unknown ids are ignored. */
+    void deleteOutbox(Collection<String> ids);
+
+    /** Deletes inbox entries received before {@code before}; returns how many. */
+    int purgeInbox(Instant before);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,38 @@
+package dev.baton.engine.spi;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Carries commands to participants and their replies back. Commands are sent at least once (the engine
+ * re-sends outbox rows left by a crash); replies may arrive more than once and out of order.
+ *
+ * <p>Implementations must pass {@code TransportCompatibilityKit} when it exists. Thread-safe.
+ *
+ * @since 0.1
+ */
+public interface Transport extends AutoCloseable {
+
+    /**
+     * Sends messages. The future completes when the transport has durably accepted all of them (for Kafka:
+     * acknowledged by the broker), and completes exceptionally otherwise; the engine then leaves the rows
+     * in the outbox for the sweeper.
+     */
+    CompletableFuture<Void> send(List<OutboxRecord> messages);
+
+    /**
+     * Starts delivering replies to {@code sink}. The transport must consider a reply consumed only after
+     * {@code sink.accept} returned normally (for Kafka: commit offsets after it).
+     */
+    void start(ReplySink sink);
+
+    @Override
+    void close();
+
+    /** Receives replies. Called from the transport's threads. */
+    @FunctionalInterface
+    interface ReplySink {
+        /** Applies the replies durably; returns once they are committed. Throws to have them redelivered. */
+        void accept(List<InboundReply> replies);
+    }
+}

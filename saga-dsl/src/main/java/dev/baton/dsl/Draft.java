@@ -1,0 +1,189 @@
+package dev.baton.dsl;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/** The immutable state behind the builders. Package-private; every change makes a copy. */
+record Draft<D>(String type, Class<D> dataType, Integer version, String dataTypeName, Duration defaultTimeout,
+                List<String> sagaProblems, List<StepDraft<D>> steps) {
+
+    /** The default time a step waits for a reply before the attempt counts as timed out. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** The default retry of compensations: 8 attempts, doubling from 1 s up to 5 min. */
+    static final Retry DEFAULT_COMPENSATION_RETRY = Retry.exponential(8, Duration.ofSeconds(1), Duration.ofMinutes(5));
+
+    Draft {
+        sagaProblems = List.copyOf(sagaProblems);
+        steps = List.copyOf(steps);
+    }
+
+    static <D> Draft<D> start(String type, Class<D> dataType) {
+        return new Draft<>(type, dataType, null, null, null, List.of(), List.of());
+    }
+
+    Draft<D> withSagaProblem(String problem) {
+        List<String> p = new ArrayList<>(sagaProblems);
+        p.add(problem);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, p, steps);
+    }
+
+    Draft<D> withVersion(int v) {
+        if (version != null) {
+            return withSagaProblem("version was set twice (" + version + ", then " + v + "); set it once");
+        }
+        return new Draft<>(type, dataType, v, dataTypeName, defaultTimeout, sagaProblems, steps);
+    }
+
+    Draft<D> withDataTypeName(String name) {
+        if (dataTypeName != null) {
+            return withSagaProblem("dataTypeName was set twice ('" + dataTypeName + "', then '" + name + "'); set it once");
+        }
+        return new Draft<>(type, dataType, version, name, defaultTimeout, sagaProblems, steps);
+    }
+
+    Draft<D> withDefaultTimeout(Duration t) {
+        if (defaultTimeout != null) {
+            return withSagaProblem("defaultTimeout was set twice (" + defaultTimeout + ", then " + t + "); set it once");
+        }
+        return new Draft<>(type, dataType, version, dataTypeName, t, sagaProblems, steps);
+    }
+
+    Draft<D> addStep(String key) {
+        List<StepDraft<D>> s = new ArrayList<>(steps);
+        s.add(StepDraft.start(key, steps.size()));
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, s);
+    }
+
+    Draft<D> updateLast(UnaryOperator<StepDraft<D>> change) {
+        List<StepDraft<D>> s = new ArrayList<>(steps);
+        s.set(s.size() - 1, change.apply(s.get(s.size() - 1)));
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, s);
+    }
+
+    /** One step under construction. Problems found while building (a setting made twice) are kept for build(). */
+    record StepDraft<D>(String key, int index, Participant<?> participant, Function<? super D, ?> command,
+                        Map<Class<?>, BiFunction<? super D, ?, ? extends D>> replies,
+                        Participant<?> compensationParticipant, Function<? super D, ?> compensation,
+                        boolean noCompensation, Duration timeout, Retry retry, Retry compensationRetry, Park park,
+                        boolean pivot, List<String> problems) {
+
+        StepDraft {
+            replies = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replies));
+            problems = List.copyOf(problems);
+        }
+
+        static <D> StepDraft<D> start(String key, int index) {
+            return new StepDraft<>(key, index, null, null, Map.of(), null, null, false, null, null, null, null, false, List.of());
+        }
+
+        String where() {
+            return "step '" + key + "' (steps[" + index + "])";
+        }
+
+        StepDraft<D> problem(String p) {
+            List<String> ps = new ArrayList<>(problems);
+            ps.add(where() + ": " + p);
+            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, ps);
+        }
+
+        StepDraft<D> invoke(Participant<?> p, Function<? super D, ?> f) {
+            return new StepDraft<>(key, index, p, f, replies, compensationParticipant, compensation,
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+        }
+
+        StepDraft<D> reply(Class<?> type, BiFunction<? super D, ?, ? extends D> f) {
+            if (type == null || f == null) {
+                return problem("onReply needs a reply type and a function, but got " + (type == null ? "a null type" : "a null function"));
+            }
+            if (replies.containsKey(type)) {
+                return problem("onReply(" + type.getSimpleName() + ".class, ...) was declared twice; declare each reply type once");
+            }
+            String name = MessageType.Names.of(type);
+            for (Class<?> other : replies.keySet()) {
+                if (MessageType.Names.of(other).equals(name)) {
+                    return problem("reply types " + other.getName() + " and " + type.getName() + " share the wire name '" + name
+                            + "'; give one a distinct name with @MessageType");
+                }
+            }
+            Map<Class<?>, BiFunction<? super D, ?, ? extends D>> r = new LinkedHashMap<>(replies);
+            r.put(type, f);
+            return new StepDraft<>(key, index, participant, command, r, compensationParticipant, compensation,
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+        }
+
+        StepDraft<D> compensate(Participant<?> p, Function<? super D, ?> f) {
+            if (compensation != null) {
+                return problem("compensate(...) was declared twice; declare it once");
+            }
+            if (p == null || f == null) {
+                return problem("compensate needs a participant and a command function, but got null");
+            }
+            return new StepDraft<>(key, index, participant, command, replies, p, f,
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+        }
+
+        StepDraft<D> markNoCompensation() {
+            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
+                    true, timeout, retry, compensationRetry, park, pivot, problems);
+        }
+
+        StepDraft<D> timeout(Duration t) {
+            if (timeout != null) {
+                return problem("timeout was set twice (" + timeout + ", then " + t + "); set it once");
+            }
+            if (t == null) {
+                return problem("timeout was null; give a positive duration");
+            }
+            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
+                    noCompensation, t, retry, compensationRetry, park, pivot, problems);
+        }
+
+        StepDraft<D> retry(Retry r) {
+            if (retry != null) {
+                return problem("retry was set twice (" + retry + ", then " + r + "); set it once");
+            }
+            if (r == null) {
+                return problem("retry was null; use Retry.none() for a single attempt");
+            }
+            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
+                    noCompensation, timeout, r, compensationRetry, park, pivot, problems);
+        }
+
+        StepDraft<D> compensationRetry(Retry r) {
+            if (compensationRetry != null) {
+                return problem("compensationRetry was set twice; set it once");
+            }
+            if (r == null) {
+                return problem("compensationRetry was null; give a policy");
+            }
+            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
+                    noCompensation, timeout, retry, r, park, pivot, problems);
+        }
+
+        StepDraft<D> park(Park p) {
+            if (park != null) {
+                return problem("whenBusy was set twice (" + park.state() + ", then " + (p == null ? null : p.state()) + "); set it once");
+            }
+            if (p == null) {
+                return problem("whenBusy was null; give a Park rule such as Park.as(\"PENDING_PAYMENT\")");
+            }
+            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
+                    noCompensation, timeout, retry, compensationRetry, p, pivot, problems);
+        }
+
+        StepDraft<D> markPivot() {
+            if (pivot) {
+                return problem("pivot() was called twice; call it once");
+            }
+            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
+                    noCompensation, timeout, retry, compensationRetry, park, true, problems);
+        }
+    }
+}

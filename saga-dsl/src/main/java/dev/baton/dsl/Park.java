@@ -1,0 +1,57 @@
+package dev.baton.dsl;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What a step does when its participant is busy (answers {@code RETRY_LATER}) or keeps timing out:
+ * the saga parks in a named pending state, a durable timer re-sends the same command every
+ * {@code retryEvery}, and after {@code giveUpAfter} in that state the saga gives up on the step
+ * (compensating before the pivot, failing for an operator after it).
+ *
+ * <pre>{@code Park.as("PENDING_PAYMENT").retryEvery(Duration.ofSeconds(10)).giveUpAfter(Duration.ofMinutes(30))}</pre>
+ *
+ * Defaults: retry every 10 seconds, give up after 30 minutes. Immutable.
+ *
+ * @param state the pending state's name, shown to operators: upper case, digits and '_'
+ * @param retryEvery the pause between re-sends while parked; positive
+ * @param giveUpAfter how long the saga may stay parked in all; at least {@code retryEvery}
+ * @since 0.1
+ */
+public record Park(String state, Duration retryEvery, Duration giveUpAfter) {
+    private static final Pattern STATE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+    /** The default pause between re-sends while parked. */
+    public static final Duration DEFAULT_RETRY_EVERY = Duration.ofSeconds(10);
+    /** The default time a saga may stay parked before it gives up on the step. */
+    public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofMinutes(30);
+
+    public Park {
+        Objects.requireNonNull(state, "state");
+        if (!STATE.matcher(state).matches()) {
+            throw new IllegalArgumentException("pending state name must be upper case letters, digits and '_'"
+                    + " (like PENDING_PAYMENT), but was '" + state + "'");
+        }
+        Retry.Checks.positive("retryEvery", retryEvery);
+        Retry.Checks.positive("giveUpAfter", giveUpAfter);
+        if (giveUpAfter.compareTo(retryEvery) < 0) {
+            throw new IllegalArgumentException("giveUpAfter must be >= retryEvery (" + retryEvery + "), but was " + giveUpAfter);
+        }
+    }
+
+    /** Parks in {@code state} with the default intervals. */
+    public static Park as(String state) {
+        return new Park(state, DEFAULT_RETRY_EVERY, DEFAULT_GIVE_UP_AFTER);
+    }
+
+    /** A copy that re-sends every {@code interval}. */
+    public Park retryEvery(Duration interval) {
+        Duration giveUp = giveUpAfter.compareTo(interval) < 0 ? interval : giveUpAfter;
+        return new Park(state, interval, giveUp);
+    }
+
+    /** A copy that gives up after {@code limit} in the pending state. */
+    public Park giveUpAfter(Duration limit) {
+        return new Park(state, retryEvery, limit);
+    }
+}

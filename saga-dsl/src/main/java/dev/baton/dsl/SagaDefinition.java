@@ -1,0 +1,109 @@
+package dev.baton.dsl;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A built, validated saga: its type, version, data type and steps. Immutable and thread-safe; share one
+ * instance per definition (typically a {@code static final} constant).
+ *
+ * <p>Create one with {@link Saga#define(String, Class)}.
+ *
+ * @param <D> the saga's data type, usually a record
+ * @since 0.1
+ */
+public final class SagaDefinition<D> {
+    private final String type;
+    private final int version;
+    private final Class<D> dataType;
+    private final String dataTypeName;
+    private final List<StepDefinition<D>> steps;
+    private final Map<String, StepDefinition<D>> byKey;
+
+    SagaDefinition(String type, int version, Class<D> dataType, String dataTypeName, List<StepDefinition<D>> steps) {
+        this.type = type;
+        this.version = version;
+        this.dataType = dataType;
+        this.dataTypeName = dataTypeName;
+        this.steps = List.copyOf(steps);
+        Map<String, StepDefinition<D>> m = new LinkedHashMap<>();
+        for (StepDefinition<D> s : steps) {
+            m.put(s.key(), s);
+        }
+        this.byKey = Map.copyOf(m);
+    }
+
+    /** The saga type, for example {@code "order-flow"}. */
+    public String type() {
+        return type;
+    }
+
+    /** The definition version. An instance stays on the version it started with. */
+    public int version() {
+        return version;
+    }
+
+    /** The saga data's Java type. */
+    public Class<D> dataType() {
+        return dataType;
+    }
+
+    /** The name the data is stored under (never a class name). Defaults to {@code "<type>.data"}. */
+    public String dataTypeName() {
+        return dataTypeName;
+    }
+
+    /** The steps, in order. */
+    public List<StepDefinition<D>> steps() {
+        return steps;
+    }
+
+    /** The first step. */
+    public StepDefinition<D> firstStep() {
+        return steps.get(0);
+    }
+
+    /** The step with this key. */
+    public Optional<StepDefinition<D>> step(String key) {
+        return Optional.ofNullable(byKey.get(key));
+    }
+
+    /** The step after {@code step}, or empty after the last. */
+    public Optional<StepDefinition<D>> next(StepDefinition<D> step) {
+        int i = step.index() + 1;
+        return i < steps.size() ? Optional.of(steps.get(i)) : Optional.empty();
+    }
+
+    /** The pivot's index, if the saga has one. */
+    public OptionalInt pivotIndex() {
+        for (StepDefinition<D> s : steps) {
+            if (s.kind() == StepKind.PIVOT) {
+                return OptionalInt.of(s.index());
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** The longest a single attempt may wait, for display. */
+    public Duration longestTimeout() {
+        return steps.stream().map(StepDefinition::timeout).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /** Casts untyped data to this saga's data type, with a message naming the saga when it does not fit. */
+    public D cast(Object data) {
+        if (!dataType.isInstance(data)) {
+            throw new ClassCastException("saga '" + type + "' takes data of type " + dataType.getName() + ", not "
+                    + (data == null ? "null" : data.getClass().getName()));
+        }
+        return dataType.cast(data);
+    }
+
+    @Override
+    public String toString() {
+        return "SagaDefinition[" + type + " v" + version + ", " + steps.size() + " steps]";
+    }
+}

@@ -1,0 +1,83 @@
+package dev.baton.dsl;
+
+import java.time.Duration;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Options of the current step, then the next step or {@link #build()}. The options may come in any order;
+ * each may be given once. Immutable: each call returns a new builder.
+ *
+ * @param <D> the saga's data type
+ * @since 0.1
+ */
+public final class StepBuilder<D> {
+    private final Draft<D> draft;
+
+    StepBuilder(Draft<D> draft) {
+        this.draft = draft;
+    }
+
+    /**
+     * Folds a successful reply of type {@code replyType} into the saga data. Replies of other types leave
+     * the data as it is. Declare one handler per reply type.
+     */
+    public <R> StepBuilder<D> onReply(Class<R> replyType, BiFunction<? super D, ? super R, ? extends D> apply) {
+        return new StepBuilder<>(draft.updateLast(s -> s.reply(replyType, apply)));
+    }
+
+    /**
+     * The compensating command, sent when a later step fails. Required on every step before the pivot
+     * (or {@link #noCompensation()}); not allowed on the pivot or after it.
+     */
+    public <C> StepBuilder<D> compensate(Participant<C> participant, Function<? super D, ? extends C> command) {
+        return new StepBuilder<>(draft.updateLast(s -> s.compensate(participant, command)));
+    }
+
+    /** Declares that this step, before the pivot, changes nothing that needs undoing (a check, a read). */
+    public StepBuilder<D> noCompensation() {
+        return new StepBuilder<>(draft.updateLast(Draft.StepDraft::markNoCompensation));
+    }
+
+    /** How long each attempt waits for a reply. Positive. Defaults to the saga's default timeout (30 s). */
+    public StepBuilder<D> timeout(Duration timeout) {
+        return new StepBuilder<>(draft.updateLast(s -> s.timeout(timeout)));
+    }
+
+    /**
+     * How the command is re-sent after a timeout (with the same idempotency key) or a busy answer without a
+     * {@link #whenBusy} rule, and for steps after the pivot also after a failure. Defaults to
+     * {@link Retry#none()} before the pivot; required after it.
+     */
+    public StepBuilder<D> retry(Retry retry) {
+        return new StepBuilder<>(draft.updateLast(s -> s.retry(retry)));
+    }
+
+    /** How the compensation is retried when it fails or times out. Defaults to 8 attempts, 1 s doubling to 5 min. */
+    public StepBuilder<D> compensationRetry(Retry retry) {
+        return new StepBuilder<>(draft.updateLast(s -> s.compensationRetry(retry)));
+    }
+
+    /** What a busy participant ({@code RETRY_LATER}) or exhausted timeouts mean: park in a named pending state. */
+    public StepBuilder<D> whenBusy(Park park) {
+        return new StepBuilder<>(draft.updateLast(s -> s.park(park)));
+    }
+
+    /** Marks this step as the pivot: once it succeeds the saga only moves forward. At most one per saga. */
+    public StepBuilder<D> pivot() {
+        return new StepBuilder<>(draft.updateLast(Draft.StepDraft::markPivot));
+    }
+
+    /** Ends this step and starts the next one. */
+    public StepStart<D> step(String key) {
+        return new StepStart<>(draft.addStep(key));
+    }
+
+    /**
+     * Validates the whole saga and builds it. Every problem is reported at once in an
+     * {@link InvalidSagaDefinitionException}, each naming the step and the fix.
+     */
+    public SagaDefinition<D> build() {
+        return Validator.build(draft);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.baton.dsl;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Checks a draft and turns it into a {@link SagaDefinition}. */
+final class Validator {
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    private Validator() {}
+
+    static <D> SagaDefinition<D> build(Draft<D> d) {
+        List<String> problems = new ArrayList<>(d.sagaProblems());
+        if (!TYPE.matcher(d.type()).matches()) {
+            problems.add("saga type must be letters, digits, '.', '_' or '-' (at most 100), but was '" + d.type() + "'");
+        }
+        int version = d.version() == null ? 1 : d.version();
+        if (version < 1) {
+            problems.add("version must be >= 1, but was " + version + "; start at 1 and bump it on incompatible changes");
+        }
+        Duration defaultTimeout = d.defaultTimeout() == null ? Draft.DEFAULT_TIMEOUT : d.defaultTimeout();
+        if (defaultTimeout.isZero() || defaultTimeout.isNegative()) {
+            problems.add("defaultTimeout must be positive, but was " + defaultTimeout);
+        }
+        String dataTypeName = d.dataTypeName() == null ? d.type() + ".data" : d.dataTypeName();
+        if (dataTypeName.isBlank()) {
+            problems.add("dataTypeName must not be blank; leave it out to use '" + d.type() + ".data'");
+        }
+        if (d.steps().isEmpty()) {
+            problems.add("the saga has no steps; add at least one with .step(\"key\").invoke(...)");
+        }
+
+        int pivot = -1;
+        for (Draft.StepDraft<D> s : d.steps()) {
+            if (s.pivot()) {
+                if (pivot >= 0) {
+                    problems.add(s.where() + ": is marked pivot() but " + d.steps().get(pivot).where()
+                            + " already is; a saga has at most one pivot");
+                } else {
+                    pivot = s.index();
+                }
+            }
+        }
+
+        Map<String, Integer> seen = new HashMap<>();
+        for (Draft.StepDraft<D> s : d.steps()) {
+            problems.addAll(s.problems());
+            String w = s.where();
+            if (s.key() == null || !KEY.matcher(s.key()).matches()) {
+                problems.add(w + ": key must be letters, digits, '.', '_' or '-' (at most 100) so it can be stored and sent");
+            } else if (seen.containsKey(s.key())) {
+                problems.add(w + ": key duplicates steps[" + seen.get(s.key()) + "]; step keys are the stable identity"
+                        + " of a step and must be unique");
+            } else {
+                seen.put(s.key(), s.index());
+            }
+            if (s.participant() == null || s.command() == null) {
+                continue; // already reported by invoke
+            }
+            StepKind kind = kindOf(s.index(), pivot);
+            boolean hasComp = s.compensation() != null;
+            switch (kind) {
+                case COMPENSATABLE -> {
+                    if (!hasComp && !s.noCompensation()) {
+                        problems.add(w + ": runs before the pivot, so a later failure must undo it; add"
+                                + " .compensate(participant, data -> undoCommand) or, if it changes nothing, .noCompensation()");
+                    }
+                    if (hasComp && s.noCompensation()) {
+                        problems.add(w + ": has both compensate(...) and noCompensation(); keep one");
+                    }
+                }
+                case PIVOT -> {
+                    if (hasComp) {
+                        problems.add(w + ": is the pivot, the point of no return, so its compensation would never run;"
+                                + " remove .compensate(...) or move pivot() to a later step");
+                    }
+                }
+                case RETRIABLE -> {
+                    if (hasComp || s.noCompensation()) {
+                        problems.add(w + ": comes after the pivot (" + d.steps().get(pivot).key() + "), so it is never"
+                                + " compensated; remove .compensate(...)/.noCompensation() or move pivot() to this step or later");
+                    }
+                    if (s.retry() == null || !s.retry().retries()) {
+                        problems.add(w + ": comes after the pivot, so it must eventually succeed; add a retry policy such as"
+                                + " .retry(Retry.forever(Duration.ofSeconds(1), Duration.ofMinutes(1)))");
+                    }
+                }
+            }
+            if (s.timeout() != null && (s.timeout().isZero() || s.timeout().isNegative())) {
+                problems.add(w + ": timeout must be positive, but was " + s.timeout());
+            }
+            if (s.compensationRetry() != null && s.compensation() == null) {
+                problems.add(w + ": has compensationRetry(...) but no compensation; remove it or add .compensate(...)");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSagaDefinitionException(d.type(), problems);
+        }
+
+        List<StepDefinition<D>> steps = new ArrayList<>();
+        for (Draft.StepDraft<D> s : d.steps()) {
+            Map<String, StepDefinition.ReplyHandler<D, ?>> replies = new LinkedHashMap<>();
+            s.replies().forEach((type, f) -> replies.put(MessageType.Names.of(type), handler(type, f)));
+            steps.add(new StepDefinition<>(s.key(), s.index(), kindOf(s.index(), pivot), s.participant(), s.command(),
+                    replies, s.compensationParticipant(), s.compensation(),
+                    s.timeout() == null ? defaultTimeout : s.timeout(),
+                    s.retry() == null ? Retry.none() : s.retry(),
+                    s.compensationRetry() == null ? Draft.DEFAULT_COMPENSATION_RETRY : s.compensationRetry(),
+                    s.park()));
+        }
+        return new SagaDefinition<>(d.type(), version, d.dataType(), dataTypeName, steps);
+    }
+
+    static StepKind kindOf(int index, int pivot) {
+        if (pivot < 0 || index < pivot) {
+            return StepKind.COMPENSATABLE;
+        }
+        return index == pivot ? StepKind.PIVOT : StepKind.RETRIABLE;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <D, R> StepDefinition.ReplyHandler<D, R> handler(Class<?> type, java.util.function.BiFunction<? super D, ?, ? extends D> f) {
+        return new StepDefinition.ReplyHandler<>((Class<R>) type, (java.util.function.BiFunction<? super D, ? super R, ? extends D>) f);
+    }
+}
