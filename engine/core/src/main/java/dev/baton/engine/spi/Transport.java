@@ -32,7 +32,14 @@ public interface Transport extends AutoCloseable {
     /** Receives replies. Called from the transport's threads. */
     @FunctionalInterface
     interface ReplySink {
-        /** Applies the replies durably; returns once they are committed. Throws to have them redelivered. */
-        void accept(List<InboundReply> replies);
+        /**
+         * Applies the replies durably and returns once they are committed. Throws (a transient failure, such
+         * as the database being down) to have them all redelivered. Replies that can never be applied (unknown
+         * saga, unreadable payload) are returned with the reason, for the transport's dead-letter channel.
+         */
+        List<RejectedReply> accept(List<InboundReply> replies);
     }
+
+    /** A reply the engine can never apply, and why. */
+    record RejectedReply(InboundReply reply, String reason) {}
 }

@@ -1,0 +1,64 @@
+package dev.baton.engine;
+
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.engine.spi.HistoryRecord;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Starts, steers and queries sagas. Create one per application with {@link #builder()}, {@link #open()} it
+ * to start consuming replies, firing timers and dispatching the outbox, and share it: it is thread-safe.
+ *
+ * <pre>{@code
+ * SagaEngine engine = SagaEngine.builder()
+ *     .store(JdbiSagaStore.h2File(Path.of("data")))
+ *     .transport(transport)
+ *     .codec(new JacksonCodec())
+ *     .register(OrderSaga.DEFINITION)
+ *     .build();
+ * engine.open();
+ * StartResult r = engine.start(OrderSaga.DEFINITION, new OrderData(...), "order-42");
+ * }</pre>
+ *
+ * @since 0.1
+ */
+public interface SagaEngine extends AutoCloseable {
+
+    /** A builder; see {@link SagaEngineBuilder} for the settings and their defaults. */
+    static SagaEngineBuilder builder() {
+        return new SagaEngineBuilder();
+    }
+
+    /** Starts the background work: reply consumption, the timer poller, the outbox dispatcher and sweeper. */
+    void open();
+
+    /** Starts a saga without a business key. The first command is in the outbox when this returns. */
+    <D> StartResult start(SagaDefinition<D> definition, D data);
+
+    /**
+     * Starts a saga, idempotently: when a saga of this type was started with {@code businessKey} before,
+     * its id is returned with {@code created == false} and nothing new happens.
+     *
+     * @param businessKey the client's idempotency key (an order id, say), or null for none
+     * @throws SagaDefinitionMismatchException when the definition was not registered
+     */
+    <D> StartResult start(SagaDefinition<D> definition, D data, String businessKey);
+
+    /** A snapshot of the saga, if it exists. */
+    Optional<SagaView> find(SagaId id);
+
+    /** The saga's history, oldest first. */
+    List<HistoryRecord> history(SagaId id);
+
+    /**
+     * An operator action, recorded in the history with who and why.
+     *
+     * @throws SagaNotFoundException when there is no such saga
+     * @throws SagaActionRejectedException when the action does not apply to the saga's present state
+     */
+    SagaView act(SagaId id, OperatorAction action, String actor, String reason);
+
+    /** Stops background work and closes the transport and the store given to the builder. */
+    @Override
+    void close();
+}

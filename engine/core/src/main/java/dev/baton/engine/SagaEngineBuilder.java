@@ -1,0 +1,161 @@
+package dev.baton.engine;
+
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.engine.internal.Definitions;
+import dev.baton.engine.spi.Codec;
+import dev.baton.engine.spi.SagaListener;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.Transport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Builds a {@link SagaEngine}. Store, transport and codec are required; everything else has a default,
+ * written on its setter. {@link #build()} reports every missing or invalid setting at once. Not thread-safe;
+ * the engine it builds is.
+ *
+ * @since 0.1
+ */
+public final class SagaEngineBuilder {
+    SagaStore store;
+    Transport transport;
+    Codec codec;
+    Clock clock = Clock.systemUTC();
+    Supplier<SagaId> ids = SagaId.uuidV7();
+    SagaListener listener = SagaListener.NOOP;
+    Duration timerPollInterval = Duration.ofMillis(100);
+    int timerBatchSize = 500;
+    Duration outboxSweepInterval = Duration.ofSeconds(5);
+    Duration outboxSweepAge = Duration.ofSeconds(10);
+    int conflictRetries = 10;
+    final List<SagaDefinition<?>> definitions = new ArrayList<>();
+
+    SagaEngineBuilder() {}
+
+    /** Where sagas live. Required. Closed with the engine. */
+    public SagaEngineBuilder store(SagaStore store) {
+        this.store = store;
+        return this;
+    }
+
+    /** How commands and replies travel. Required. Closed with the engine. */
+    public SagaEngineBuilder transport(Transport transport) {
+        this.transport = transport;
+        return this;
+    }
+
+    /** How data and messages become text. Required; {@code new JacksonCodec()} from baton-jackson is the usual choice. */
+    public SagaEngineBuilder codec(Codec codec) {
+        this.codec = codec;
+        return this;
+    }
+
+    /** Registers saga definitions. Register every version that still has instances in flight. */
+    public SagaEngineBuilder register(SagaDefinition<?>... definitions) {
+        this.definitions.addAll(List.of(definitions));
+        return this;
+    }
+
+    /** The engine's clock. Defaults to {@code Clock.systemUTC()}; tests pass a manual clock. */
+    public SagaEngineBuilder clock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    /** Generates saga ids. Defaults to {@link SagaId#uuidV7()}. */
+    public SagaEngineBuilder ids(Supplier<SagaId> ids) {
+        this.ids = ids;
+        return this;
+    }
+
+    /** Observes the engine (metrics, logs). Defaults to {@link SagaListener#NOOP}. */
+    public SagaEngineBuilder listener(SagaListener listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    /** How often the timer poller looks for due timers. Defaults to 100 ms. */
+    public SagaEngineBuilder timerPollInterval(Duration interval) {
+        this.timerPollInterval = interval;
+        return this;
+    }
+
+    /** The most timers fired per poll. Defaults to 500. */
+    public SagaEngineBuilder timerBatchSize(int size) {
+        this.timerBatchSize = size;
+        return this;
+    }
+
+    /**
+     * How often the sweeper re-sends outbox rows that were not acknowledged, and how old a row must be before it
+     * does. Defaults to every 5 s, rows older than 10 s. Re-sends are harmless: participants deduplicate.
+     */
+    public SagaEngineBuilder outboxSweep(Duration interval, Duration age) {
+        this.outboxSweepInterval = interval;
+        this.outboxSweepAge = age;
+        return this;
+    }
+
+    /** How often an event is retried after losing an optimistic-lock race. Defaults to 10. */
+    public SagaEngineBuilder conflictRetries(int retries) {
+        this.conflictRetries = retries;
+        return this;
+    }
+
+    /**
+     * Validates and builds the engine (not yet open).
+     *
+     * @throws IllegalStateException listing every missing or invalid setting
+     */
+    public SagaEngine build() {
+        List<String> problems = new ArrayList<>();
+        if (store == null) {
+            problems.add("SagaEngine requires a SagaStore; none was set (call .store(...))");
+        }
+        if (transport == null) {
+            problems.add("SagaEngine requires a Transport; none was set (call .transport(...))");
+        }
+        if (codec == null) {
+            problems.add("SagaEngine requires a Codec; none was set (call .codec(new JacksonCodec()))");
+        }
+        if (definitions.isEmpty()) {
+            problems.add("SagaEngine has no saga definitions; register at least one with .register(...)");
+        }
+        if (clock == null || ids == null || listener == null) {
+            problems.add("clock, ids and listener must not be null");
+        }
+        positive(problems, "timerPollInterval", timerPollInterval);
+        positive(problems, "outboxSweep interval", outboxSweepInterval);
+        if (outboxSweepAge == null || outboxSweepAge.isNegative()) {
+            problems.add("outboxSweep age must be >= 0, but was " + outboxSweepAge);
+        }
+        if (timerBatchSize < 1) {
+            problems.add("timerBatchSize must be >= 1, but was " + timerBatchSize);
+        }
+        if (conflictRetries < 0) {
+            problems.add("conflictRetries must be >= 0, but was " + conflictRetries);
+        }
+        Definitions defs = null;
+        try {
+            defs = new Definitions(definitions);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("cannot build the SagaEngine:\n  - " + String.join("\n  - ", problems));
+        }
+        return new DefaultSagaEngine(Objects.requireNonNull(defs), store, transport, codec, clock, ids, listener,
+                timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries);
+    }
+
+    private static void positive(List<String> problems, String what, Duration d) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            problems.add(what + " must be positive, but was " + d);
+        }
+    }
+}

@@ -1,0 +1,603 @@
+package dev.baton.engine.internal;
+
+import dev.baton.dsl.MessageType;
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.dsl.StepDefinition;
+import dev.baton.engine.ConcurrentUpdateException;
+import dev.baton.engine.DuplicateBusinessKeyException;
+import dev.baton.engine.OperatorAction;
+import dev.baton.engine.SagaActionRejectedException;
+import dev.baton.engine.SagaCodecException;
+import dev.baton.engine.SagaDefinitionMismatchException;
+import dev.baton.engine.SagaEngine;
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaNotFoundException;
+import dev.baton.engine.SagaStatus;
+import dev.baton.engine.SagaView;
+import dev.baton.engine.StartResult;
+import dev.baton.engine.spi.Codec;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.InboundReply;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaListener;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.StoreTransaction;
+import dev.baton.engine.spi.TimerRecord;
+import dev.baton.engine.spi.Transport;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime: applies each event to a saga in one store transaction (inbox check, state update with a
+ * version check, history, outbox, timers), then dispatches the new outbox rows. Thread-safe.
+ *
+ * <p>Concurrency: events for one saga are serialised in this JVM by a striped lock, and across JVMs by the
+ * store's optimistic version check; an event that loses a race is re-applied on fresh state.
+ */
+public final class DefaultSagaEngine implements SagaEngine {
+    private static final Logger log = LoggerFactory.getLogger(DefaultSagaEngine.class);
+    private static final int STRIPES = 1024;
+
+    private final Definitions definitions;
+    private final SagaStore store;
+    private final Transport transport;
+    private final Codec codec;
+    private final Clock clock;
+    private final Supplier<SagaId> ids;
+    private final SagaListener listener;
+    private final Duration timerPollInterval;
+    private final int timerBatchSize;
+    private final Duration sweepInterval;
+    private final Duration sweepAge;
+    private final int conflictRetries;
+    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    private final AtomicBoolean open = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private ScheduledExecutorService scheduler;
+    private ExecutorService acker;
+
+    public DefaultSagaEngine(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
+                             Supplier<SagaId> ids, SagaListener listener, Duration timerPollInterval, int timerBatchSize,
+                             Duration sweepInterval, Duration sweepAge, int conflictRetries) {
+        this.definitions = definitions;
+        this.store = store;
+        this.transport = transport;
+        this.codec = codec;
+        this.clock = clock;
+        this.ids = ids;
+        this.listener = listener;
+        this.timerPollInterval = timerPollInterval;
+        this.timerBatchSize = timerBatchSize;
+        this.sweepInterval = sweepInterval;
+        this.sweepAge = sweepAge;
+        this.conflictRetries = conflictRetries;
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void open() {
+        if (!open.compareAndSet(false, true)) {
+            return;
+        }
+        acker = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("baton-outbox-ack").factory());
+        scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("baton-engine-", 0).factory());
+        // Rows left by a previous run (a crash between commit and acknowledgement) go out first.
+        sweepOutbox(Duration.ZERO);
+        transport.start(this::acceptReplies);
+        scheduler.scheduleWithFixedDelay(this::pollTimersSafely, 0, timerPollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> sweepOutboxSafely(sweepAge), sweepInterval.toMillis(),
+                sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("Baton engine open: {} saga definition(s): {}", definitions.all().size(),
+                definitions.all().stream().map(d -> d.type() + " v" + d.version()).toList());
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            awaitQuietly(scheduler);
+        }
+        try {
+            transport.close();
+        } finally {
+            if (acker != null) {
+                acker.shutdown();
+                awaitQuietly(acker);
+            }
+            store.close();
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService ex) {
+        try {
+            ex.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ start
+
+    @Override
+    public <D> StartResult start(SagaDefinition<D> definition, D data) {
+        return start(definition, data, null);
+    }
+
+    @Override
+    public <D> StartResult start(SagaDefinition<D> definition, D data, String businessKey) {
+        SagaDefinition<?> registered = definitions.get(definition.type(), definition.version(), null);
+        if (registered != definition) {
+            throw new SagaDefinitionMismatchException(definition.type(), definition.version(), List.of(definition.version()), null);
+        }
+        definition.cast(data);
+        if (businessKey != null && (businessKey.isBlank() || businessKey.length() > 200)) {
+            throw new IllegalArgumentException("businessKey must be 1 to 200 non-blank characters, or null");
+        }
+        SagaId id = ids.get();
+        for (int attempt = 0; ; attempt++) {
+            Instant now = clock.instant();
+            Decision d = StateMachine.start(id, definition, data, businessKey, now);
+            Applied applied = new Applied();
+            try {
+                StartResult r = store.inTransaction(tx -> {
+                    if (businessKey != null) {
+                        Optional<SagaRecord> existing = tx.loadByBusinessKey(definition.type(), businessKey);
+                        if (existing.isPresent()) {
+                            return new StartResult(existing.get().id(), false);
+                        }
+                    }
+                    applied.reset();
+                    write(tx, null, d, definition, now, applied);
+                    return new StartResult(id, true);
+                });
+                if (r.created()) {
+                    listener.onStarted(id, definition.type());
+                    afterCommit(applied);
+                }
+                return r;
+            } catch (DuplicateBusinessKeyException e) {
+                if (attempt >= conflictRetries) {
+                    throw e;
+                }
+                // lost a race with a concurrent start of the same key: the next attempt finds the winner
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /** The registered definitions. */
+    public Definitions definitions() {
+        return definitions;
+    }
+
+    @Override
+    public Optional<SagaView> find(SagaId id) {
+        return store.find(id).map(this::view);
+    }
+
+    @Override
+    public List<HistoryRecord> history(SagaId id) {
+        return store.history(id);
+    }
+
+    /** A snapshot from a stored record (decoding data and execution state). */
+    public SagaView view(SagaRecord r) {
+        SagaDefinition<?> def = definitions.get(r.type(), r.definitionVersion(), r.id().value());
+        Execution e = codec.decode(r.execution(), Execution.class);
+        Object data = codec.decode(r.data(), def.dataType());
+        return new SagaView(r.id(), r.type(), r.definitionVersion(), r.status(), r.pendingState(), r.reason(), r.currentStep(),
+                r.businessKey(), data, e.completed(), e.compensated(), r.version(), r.createdAt(), r.updatedAt());
+    }
+
+    // ------------------------------------------------------------------ operator actions
+
+    @Override
+    public SagaView act(SagaId id, OperatorAction action, String actor, String reason) {
+        if (actor == null || actor.isBlank() || reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("an operator action needs an actor and a reason");
+        }
+        SagaEvent.Operator event = new SagaEvent.Operator(action, actor, reason);
+        Outcome o = applyWithRetries(id, event, null);
+        if (o.missing) {
+            throw new SagaNotFoundException(id);
+        }
+        if (o.decision != null && o.decision.rejected() != null) {
+            throw new SagaActionRejectedException(id, action, o.decision.rejected());
+        }
+        return find(id).orElseThrow(() -> new SagaNotFoundException(id));
+    }
+
+    // ------------------------------------------------------------------ replies
+
+    /**
+     * Applies a batch of replies, all in one transaction when possible; after a lost race, each reply on its own.
+     * Returns the replies that can never be applied.
+     */
+    public List<Transport.RejectedReply> acceptReplies(List<InboundReply> replies) {
+        if (replies.isEmpty()) {
+            return List.of();
+        }
+        if (replies.size() > 1) {
+            List<Transport.RejectedReply> rejected = new ArrayList<>();
+            Applied applied = new Applied();
+            try {
+                store.inTransaction(tx -> {
+                    rejected.clear();
+                    applied.reset();
+                    Instant now = clock.instant();
+                    for (InboundReply r : replies) {
+                        String why = applyReply(tx, r, now, applied);
+                        if (why != null) {
+                            rejected.add(new Transport.RejectedReply(r, why));
+                        }
+                    }
+                    return null;
+                });
+                afterCommit(applied);
+                return List.copyOf(rejected);
+            } catch (ConcurrentUpdateException e) {
+                log.debug("reply batch lost a race; applying its {} replies one by one", replies.size());
+            }
+        }
+        List<Transport.RejectedReply> rejected = new ArrayList<>();
+        for (InboundReply r : replies) {
+            String[] why = new String[1];
+            Outcome o = applyWithRetries(r.sagaId(), null, (tx, now, applied) -> {
+                why[0] = applyReply(tx, r, now, applied);
+                return null;
+            });
+            if (why[0] != null) {
+                rejected.add(new Transport.RejectedReply(r, why[0]));
+            }
+            if (o.missing) {
+                rejected.add(new Transport.RejectedReply(r, "no saga with id " + r.sagaId()));
+            }
+        }
+        return rejected;
+    }
+
+    /** Applies one reply inside {@code tx}; returns why it can never be applied, or null. */
+    private String applyReply(StoreTransaction tx, InboundReply r, Instant now, Applied applied) {
+        if (!tx.markReceived(r.messageId(), now)) {
+            applied.duplicates.add(r.messageId());
+            return null;
+        }
+        Optional<SagaRecord> rec = tx.load(r.sagaId());
+        if (rec.isEmpty()) {
+            return "no saga with id " + r.sagaId();
+        }
+        SagaDefinition<?> def;
+        SagaState state;
+        Object reply;
+        try {
+            def = definitions.get(rec.get().type(), rec.get().definitionVersion(), r.sagaId().value());
+            state = decode(rec.get(), def);
+            reply = decodeReply(state, def, r);
+        } catch (SagaDefinitionMismatchException | SagaCodecException e) {
+            return e.getMessage();
+        }
+        Decision d = StateMachine.decide(state, new SagaEvent.Replied(r.correlationId(), r.outcome(), reply, r.reason()), def, now);
+        if (d.ignored() != null) {
+            applied.ignored.add(Map.entry(r.sagaId(), d.ignored()));
+            return null;
+        }
+        write(tx, rec.get(), d, def, now, applied);
+        return null;
+    }
+
+    private Object decodeReply(SagaState state, SagaDefinition<?> def, InboundReply r) {
+        if (r.payload() == null || r.payloadType() == null || state.exec().cursor() == null) {
+            return null;
+        }
+        Optional<? extends StepDefinition<?>> step = def.step(state.exec().cursor().step());
+        if (step.isEmpty()) {
+            return null;
+        }
+        Class<?> type = step.get().replyTypes().get(r.payloadType());
+        return type == null ? null : codec.decode(r.payload(), type);
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    private void pollTimersSafely() {
+        try {
+            while (fireDueTimers() >= timerBatchSize) {
+                // a full batch: there may be more due
+            }
+        } catch (RuntimeException e) {
+            log.warn("timer poll failed; retrying in {}", timerPollInterval, e);
+        }
+    }
+
+    /**
+     * Fires the timers due now (at most one batch). Public for test kits, which drive time by hand.
+     *
+     * @return how many due timers were found
+     */
+    public int fireDueTimers() {
+        List<TimerRecord> due = store.dueTimers(clock.instant(), timerBatchSize);
+        for (TimerRecord t : due) {
+            fireTimer(t);
+        }
+        return due.size();
+    }
+
+    private void fireTimer(TimerRecord t) {
+        SagaEvent.TimerFired event = new SagaEvent.TimerFired(t.kind(), t.token());
+        ReentrantLock lock = lockFor(t.sagaId());
+        lock.lock();
+        try {
+            Applied applied = new Applied();
+            try {
+                store.inTransaction(tx -> {
+                    applied.reset();
+                    if (!tx.claimTimer(t)) {
+                        return null; // another node (or a replacement timer) got there first
+                    }
+                    Optional<SagaRecord> rec = tx.load(t.sagaId());
+                    if (rec.isEmpty()) {
+                        return null;
+                    }
+                    SagaDefinition<?> def = definitions.get(rec.get().type(), rec.get().definitionVersion(), t.sagaId().value());
+                    Instant now = clock.instant();
+                    Decision d = StateMachine.decide(decode(rec.get(), def), event, def, now);
+                    if (d.changed()) {
+                        write(tx, rec.get(), d, def, now, applied);
+                    }
+                    return null;
+                });
+                afterCommit(applied);
+            } catch (ConcurrentUpdateException e) {
+                log.debug("timer {} for saga {} lost a race; it stays due and fires on the next poll", t.kind(), t.sagaId());
+            } catch (SagaDefinitionMismatchException | SagaCodecException e) {
+                log.error("cannot fire timer {} of saga {}: {}", t.kind(), t.sagaId(), e.getMessage());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ outbox
+
+    private void sweepOutboxSafely(Duration age) {
+        try {
+            sweepOutbox(age);
+        } catch (RuntimeException e) {
+            log.warn("outbox sweep failed; retrying in {}", sweepInterval, e);
+        }
+    }
+
+    /**
+     * Re-sends outbox rows older than {@code age} that no acknowledgement removed (left by a crash or a failed
+     * send). Public for test kits.
+     *
+     * @return how many rows were re-sent
+     */
+    public int sweepOutbox(Duration age) {
+        int total = 0;
+        Instant before = clock.instant().minus(age);
+        List<OutboxRecord> rows = store.outbox(before, 500);
+        if (!rows.isEmpty()) {
+            log.debug("re-sending {} outbox row(s) older than {}", rows.size(), age);
+            dispatch(rows);
+            total += rows.size();
+        }
+        return total;
+    }
+
+    private void dispatch(List<OutboxRecord> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<String> outboxIds = rows.stream().map(OutboxRecord::id).toList();
+        transport.send(rows).whenComplete((ok, error) -> {
+            if (error != null) {
+                log.warn("sending {} message(s) failed; the outbox sweeper will re-send them: {}", rows.size(), error.toString());
+                return;
+            }
+            Runnable delete = () -> {
+                try {
+                    store.deleteOutbox(outboxIds);
+                } catch (RuntimeException e) {
+                    log.warn("deleting {} acknowledged outbox row(s) failed; they will be re-sent", outboxIds.size(), e);
+                }
+            };
+            ExecutorService a = acker;
+            if (a == null || a.isShutdown()) {
+                delete.run();
+            } else {
+                a.execute(delete);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ core apply
+
+    @FunctionalInterface
+    private interface Work {
+        Decision apply(StoreTransaction tx, Instant now, Applied applied);
+    }
+
+    private record Outcome(Decision decision, boolean missing) {}
+
+    /** Applies an event (or custom work) to one saga with the stripe lock held, retrying lost races. */
+    private Outcome applyWithRetries(SagaId id, SagaEvent event, Work custom) {
+        ReentrantLock lock = lockFor(id);
+        lock.lock();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                Applied applied = new Applied();
+                Decision[] decision = new Decision[1];
+                boolean[] missing = new boolean[1];
+                try {
+                    store.inTransaction(tx -> {
+                        applied.reset();
+                        missing[0] = false;
+                        Instant now = clock.instant();
+                        if (custom != null) {
+                            decision[0] = custom.apply(tx, now, applied);
+                            return null;
+                        }
+                        Optional<SagaRecord> rec = tx.load(id);
+                        if (rec.isEmpty()) {
+                            missing[0] = true;
+                            return null;
+                        }
+                        SagaDefinition<?> def = definitions.get(rec.get().type(), rec.get().definitionVersion(), id.value());
+                        Decision d = StateMachine.decide(decode(rec.get(), def), event, def, now);
+                        decision[0] = d;
+                        if (d.changed()) {
+                            write(tx, rec.get(), d, def, now, applied);
+                        }
+                        return null;
+                    });
+                    afterCommit(applied);
+                    return new Outcome(decision[0], missing[0]);
+                } catch (ConcurrentUpdateException e) {
+                    if (attempt >= conflictRetries) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReentrantLock lockFor(SagaId id) {
+        return locks[Math.floorMod(id.hashCode(), STRIPES)];
+    }
+
+    private SagaState decode(SagaRecord r, SagaDefinition<?> def) {
+        if (!def.dataTypeName().equals(r.dataType())) {
+            throw new SagaCodecException("saga " + r.id() + " stores data of type '" + r.dataType() + "' but '" + def.type()
+                    + "' v" + def.version() + " expects '" + def.dataTypeName() + "'", null);
+        }
+        Object data = codec.decode(r.data(), def.dataType());
+        Execution e = codec.decode(r.execution(), Execution.class);
+        return new SagaState(r.id(), r.type(), r.definitionVersion(), r.businessKey(), r.status(), r.pendingState(), r.reason(),
+                data, e, r.version(), r.createdAt(), r.updatedAt());
+    }
+
+    /** Writes a decision's state and effects in {@code tx}; {@code before} is null for a new saga. */
+    private void write(StoreTransaction tx, SagaRecord before, Decision d, SagaDefinition<?> def, Instant now, Applied applied) {
+        SagaState s = d.state();
+        SagaRecord after = new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
+                s.businessKey(), def.dataTypeName(), codec.encode(s.data()), codec.encode(s.exec()), s.reason(),
+                before == null ? 1 : before.version() + 1, s.createdAt(), now);
+        if (before == null) {
+            tx.insert(after);
+        } else {
+            tx.update(after);
+        }
+        List<HistoryRecord> history = new ArrayList<>(d.history().size());
+        for (Decision.Entry e : d.history()) {
+            history.add(new HistoryRecord(0, s.id(), now, e.kind().name(), e.step(), e.detail()));
+        }
+        tx.appendHistory(history);
+        if (!d.commands().isEmpty()) {
+            List<OutboxRecord> out = new ArrayList<>(d.commands().size());
+            for (Decision.Command c : d.commands()) {
+                String type = MessageType.Names.of(c.payload().getClass());
+                Map<String, String> headers = new LinkedHashMap<>();
+                headers.put(Headers.MESSAGE_ID, c.messageId());
+                headers.put(Headers.SAGA_ID, s.id().value());
+                headers.put(Headers.SAGA_TYPE, s.type());
+                headers.put(Headers.STEP, c.step());
+                headers.put(Headers.ATTEMPT, Integer.toString(c.attempt()));
+                headers.put(Headers.MESSAGE_TYPE, type);
+                headers.put(Headers.KIND, c.direction() == Execution.Direction.FORWARD ? "command" : "compensation");
+                out.add(new OutboxRecord(ids.get().value(), s.id(), c.participant(), c.messageId(), type, headers,
+                        codec.encode(c.payload()), now));
+            }
+            tx.addOutbox(out);
+            applied.outbox.addAll(out);
+        }
+        if (!d.cancelTimers().isEmpty()) {
+            tx.cancelTimers(s.id(), d.cancelTimers());
+        }
+        for (Decision.Timer t : d.timers()) {
+            tx.setTimer(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt()));
+        }
+        applied.changes.add(new Change(before, s, d, now));
+    }
+
+    private record Change(SagaRecord before, SagaState after, Decision decision, Instant at) {}
+
+    /** What a committed transaction did, for the work done after commit. */
+    private static final class Applied {
+        final List<OutboxRecord> outbox = new ArrayList<>();
+        final List<Change> changes = new ArrayList<>();
+        final List<String> duplicates = new ArrayList<>();
+        final List<Map.Entry<SagaId, String>> ignored = new ArrayList<>();
+
+        void reset() {
+            outbox.clear();
+            changes.clear();
+            duplicates.clear();
+            ignored.clear();
+        }
+    }
+
+    private void afterCommit(Applied applied) {
+        dispatch(List.copyOf(applied.outbox));
+        for (String m : applied.duplicates) {
+            listener.onDuplicateMessage(m);
+        }
+        for (Map.Entry<SagaId, String> e : applied.ignored) {
+            listener.onIgnoredReply(e.getKey(), e.getValue());
+        }
+        for (Change c : applied.changes) {
+            notifyListener(c);
+        }
+    }
+
+    private void notifyListener(Change c) {
+        try {
+            SagaState s = c.after();
+            SagaStatus from = c.before() == null ? null : c.before().status();
+            if (c.before() != null && c.before().currentStep() != null) {
+                Execution prev = codec.decode(c.before().execution(), Execution.class);
+                if (prev.cursor() != null && prev.cursor().firstSentAt() != null) {
+                    for (Decision.Entry e : c.decision().history()) {
+                        if (e.kind() == HistoryKind.STEP_COMPLETED && prev.cursor().step().equals(e.step())) {
+                            listener.onStepCompleted(s.id(), s.type(), e.step(), Duration.between(prev.cursor().firstSentAt(), c.at()));
+                        }
+                    }
+                }
+            }
+            if (from != s.status()) {
+                listener.onStatusChanged(s.id(), s.type(), from, s.status(), s.reason());
+                if (s.status().isTerminal()) {
+                    listener.onEnded(s.id(), s.type(), s.status(), Duration.between(s.createdAt(), c.at()));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("a SagaListener threw; ignored", e);
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package dev.baton.testkit;
+
+import dev.baton.engine.ConcurrentUpdateException;
+import dev.baton.engine.DuplicateBusinessKeyException;
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStoreException;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.StoreTransaction;
+import dev.baton.engine.spi.TimerKind;
+import dev.baton.engine.spi.TimerRecord;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * A {@link SagaStore} in memory, for tests and the test kit. Transactions are serialised by one lock and
+ * rolled back with an undo log, so it honours the same contract as the JDBI store (it passes
+ * {@link SagaStoreCompatibilityKit}). Thread-safe.
+ *
+ * @since 0.1
+ */
+public final class InMemorySagaStore implements SagaStore {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<SagaId, SagaRecord> sagas = new HashMap<>();
+    private final Map<String, SagaId> byKey = new HashMap<>();
+    private final Map<SagaId, List<HistoryRecord>> history = new HashMap<>();
+    private final Map<String, OutboxRecord> outbox = new LinkedHashMap<>();
+    private final Map<String, Instant> inbox = new HashMap<>();
+    private final Map<String, TimerRecord> timers = new HashMap<>();
+    private long seq;
+    private Tx current;
+
+    @Override
+    public <T> T inTransaction(Function<StoreTransaction, T> work) {
+        lock.lock();
+        try {
+            if (current != null) {
+                return work.apply(current); // nested: join the outer transaction
+            }
+            Tx tx = new Tx();
+            current = tx;
+            try {
+                T result = work.apply(tx);
+                tx.done = true;
+                return result;
+            } catch (RuntimeException | Error e) {
+                tx.rollback();
+                throw e;
+            } finally {
+                current = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<SagaRecord> find(SagaId id) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(sagas.get(id));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every saga, in no particular order. */
+    public List<SagaRecord> all() {
+        lock.lock();
+        try {
+            return List.copyOf(sagas.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<HistoryRecord> history(SagaId id) {
+        lock.lock();
+        try {
+            return List.copyOf(history.getOrDefault(id, List.of()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<TimerRecord> dueTimers(Instant now, int limit) {
+        lock.lock();
+        try {
+            return timers.values().stream().filter(t -> !t.fireAt().isAfter(now))
+                    .sorted(Comparator.comparing(TimerRecord::fireAt)).limit(limit).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<OutboxRecord> outbox(Instant createdBefore, int limit) {
+        lock.lock();
+        try {
+            return outbox.values().stream().filter(o -> o.createdAt().isBefore(createdBefore))
+                    .sorted(Comparator.comparing(OutboxRecord::createdAt)).limit(limit).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void deleteOutbox(Collection<String> ids) {
+        lock.lock();
+        try {
+            ids.forEach(outbox::remove);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int purgeInbox(Instant before) {
+        lock.lock();
+        try {
+            int n = inbox.size();
+            inbox.values().removeIf(at -> at.isBefore(before));
+            return n - inbox.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+
+    private static String key(String type, String businessKey) {
+        return type + '\u0000' + businessKey;
+    }
+
+    private static String timerKey(SagaId id, TimerKind kind) {
+        return id.value() + '\u0000' + kind;
+    }
+
+    /** One transaction: applies changes directly and keeps how to undo them. Used under the store lock. */
+    private final class Tx implements StoreTransaction {
+        private final Deque<Runnable> undo = new ArrayDeque<>();
+        private boolean done;
+
+        private void check() {
+            if (done || current != this || !lock.isHeldByCurrentThread()) {
+                throw new SagaStoreException("transaction used outside inTransaction or on another thread", null);
+            }
+        }
+
+        void rollback() {
+            while (!undo.isEmpty()) {
+                undo.pop().run();
+            }
+        }
+
+        @Override
+        public boolean markReceived(String messageId, Instant at) {
+            check();
+            if (inbox.containsKey(messageId)) {
+                return false;
+            }
+            inbox.put(messageId, at);
+            undo.push(() -> inbox.remove(messageId));
+            return true;
+        }
+
+        @Override
+        public Optional<SagaRecord> load(SagaId id) {
+            check();
+            return Optional.ofNullable(sagas.get(id));
+        }
+
+        @Override
+        public Optional<SagaRecord> loadByBusinessKey(String type, String businessKey) {
+            check();
+            SagaId id = byKey.get(key(type, businessKey));
+            return id == null ? Optional.empty() : Optional.ofNullable(sagas.get(id));
+        }
+
+        @Override
+        public void insert(SagaRecord saga) {
+            check();
+            if (sagas.containsKey(saga.id())) {
+                throw new SagaStoreException("a saga with id " + saga.id() + " exists already", null);
+            }
+            if (saga.businessKey() != null) {
+                String k = key(saga.type(), saga.businessKey());
+                if (byKey.containsKey(k)) {
+                    throw new DuplicateBusinessKeyException(saga.type(), saga.businessKey());
+                }
+                byKey.put(k, saga.id());
+                undo.push(() -> byKey.remove(k));
+            }
+            sagas.put(saga.id(), saga);
+            undo.push(() -> sagas.remove(saga.id()));
+        }
+
+        @Override
+        public void update(SagaRecord saga) {
+            check();
+            SagaRecord prior = sagas.get(saga.id());
+            if (prior == null || prior.version() != saga.version() - 1) {
+                throw new ConcurrentUpdateException(saga.id(), saga.version() - 1);
+            }
+            sagas.put(saga.id(), saga);
+            undo.push(() -> sagas.put(saga.id(), prior));
+        }
+
+        @Override
+        public void appendHistory(List<HistoryRecord> entries) {
+            check();
+            for (HistoryRecord e : entries) {
+                long s = ++seq;
+                List<HistoryRecord> list = history.computeIfAbsent(e.sagaId(), id -> new ArrayList<>());
+                list.add(new HistoryRecord(s, e.sagaId(), e.at(), e.kind(), e.step(), e.detail()));
+                undo.push(() -> list.remove(list.size() - 1));
+            }
+        }
+
+        @Override
+        public void addOutbox(List<OutboxRecord> messages) {
+            check();
+            for (OutboxRecord m : messages) {
+                if (outbox.containsKey(m.id())) {
+                    throw new SagaStoreException("outbox row " + m.id() + " exists already", null);
+                }
+                outbox.put(m.id(), m);
+                undo.push(() -> outbox.remove(m.id()));
+            }
+        }
+
+        @Override
+        public void setTimer(TimerRecord timer) {
+            check();
+            String k = timerKey(timer.sagaId(), timer.kind());
+            TimerRecord prior = timers.put(k, timer);
+            undo.push(() -> restore(k, prior));
+        }
+
+        @Override
+        public void cancelTimers(SagaId sagaId, Set<TimerKind> kinds) {
+            check();
+            for (TimerKind kind : kinds) {
+                String k = timerKey(sagaId, kind);
+                TimerRecord prior = timers.remove(k);
+                if (prior != null) {
+                    undo.push(() -> timers.put(k, prior));
+                }
+            }
+        }
+
+        @Override
+        public boolean claimTimer(TimerRecord timer) {
+            check();
+            String k = timerKey(timer.sagaId(), timer.kind());
+            TimerRecord stored = timers.get(k);
+            if (stored == null || !stored.token().equals(timer.token()) || !stored.fireAt().equals(timer.fireAt())) {
+                return false;
+            }
+            timers.remove(k);
+            undo.push(() -> timers.put(k, stored));
+            return true;
+        }
+
+        private void restore(String k, TimerRecord prior) {
+            if (prior == null) {
+                timers.remove(k);
+            } else {
+                timers.put(k, prior);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.baton.testkit;
+
+import dev.baton.engine.spi.InboundReply;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.Transport;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A transport that keeps sent commands in memory and hands replies to the engine synchronously, on the
+ * caller's thread. For tests. Thread-safe.
+ *
+ * @since 0.1
+ */
+public final class InMemoryTransport implements Transport {
+    private final List<OutboxRecord> sent = new ArrayList<>();
+    private final Deque<OutboxRecord> undelivered = new ArrayDeque<>();
+    private volatile ReplySink sink;
+    private volatile boolean failSends;
+    private volatile boolean closed;
+
+    @Override
+    public synchronized CompletableFuture<Void> send(List<OutboxRecord> messages) {
+        if (failSends || closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException(closed ? "transport closed" : "send failure injected by the test"));
+        }
+        sent.addAll(messages);
+        undelivered.addAll(messages);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void start(ReplySink sink) {
+        this.sink = sink;
+    }
+
+    /** Delivers replies to the engine, as a consumer would; returns what the engine could not apply. */
+    public List<RejectedReply> reply(List<InboundReply> replies) {
+        ReplySink s = sink;
+        if (s == null) {
+            throw new IllegalStateException("no engine is consuming from this transport yet (call engine.open(), or bind it)");
+        }
+        return s.accept(replies);
+    }
+
+    /** Binds a reply sink without opening an engine (test kits drive engines by hand). */
+    public void bind(ReplySink sink) {
+        this.sink = sink;
+    }
+
+    /** Every message sent, in order, re-sends included. */
+    public synchronized List<OutboxRecord> sent() {
+        return List.copyOf(sent);
+    }
+
+    /** Takes the messages not yet taken, in order: what participants would consume next. */
+    public synchronized List<OutboxRecord> take() {
+        List<OutboxRecord> out = new ArrayList<>(undelivered);
+        undelivered.clear();
+        return out;
+    }
+
+    /** Makes every later send fail (true) or succeed (false), to exercise the outbox sweeper. */
+    public void failSends(boolean fail) {
+        this.failSends = fail;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

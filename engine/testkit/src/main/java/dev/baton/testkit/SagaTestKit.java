@@ -1,0 +1,465 @@
+package dev.baton.testkit;
+
+import dev.baton.dsl.MessageType;
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.engine.SagaEngine;
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStatus;
+import dev.baton.engine.SagaView;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.InboundReply;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.ReplyOutcome;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.TimerRecord;
+import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.jackson.JacksonCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Unit-tests saga definitions without Kafka or a database: a real engine over an in-memory store and
+ * transport (or a store you give it), a manual clock, and simulated participants.
+ *
+ * <p>Two ways to drive it, which can be mixed:
+ * <ul>
+ * <li>by hand: {@code kit.expectCommand(ReserveItems.class).replySuccess(new ItemsReserved("r-1"))}, then
+ *     {@code kit.advance(Duration)} to let timers fire;</li>
+ * <li>automatically: {@code kit.when(AuthorizePayment.class, cmd -> Answer.busy("promotion"))} for each command
+ *     type, then {@link #settle()} runs every saga until nothing more can happen, jumping the clock to the next
+ *     timer when idle. {@link Faults} duplicate, reorder, delay or drop replies on the way, and
+ *     {@link #assertInvariants()} checks afterwards that no effect happened twice and compensation was right.</li>
+ * </ul>
+ * Simulated participants behave like ones built with an idempotency record: a command's effect is applied
+ * once per message id and a redelivered command gets the recorded answer; a compensation that arrives before
+ * its forward command is recorded and the late forward command refused. Not thread-safe: one test, one kit.
+ *
+ * @since 0.1
+ */
+public final class SagaTestKit implements AutoCloseable {
+    private static final int SETTLE_LIMIT = 200_000;
+
+    private final ManualClock clock = ManualClock.atEpochOfTests();
+    private final SagaStore store;
+    private final InMemoryTransport transport = new InMemoryTransport();
+    private final JacksonCodec codec = new JacksonCodec();
+    private final DefaultSagaEngine engine;
+    private final Map<String, Class<?>> typesByName = new HashMap<>();
+    private final Map<String, Function<Object, Answer>> responders = new HashMap<>();
+    private final List<OutboxRecord> unanswered = new ArrayList<>();
+    private final List<SagaId> started = new ArrayList<>();
+    // the simulated participants' durable state
+    private final Map<String, InboundReply> recorded = new HashMap<>();
+    private final Set<String> forwardApplied = new HashSet<>();
+    private final Set<String> compensatedFirst = new HashSet<>();
+    private final List<Effect> effects = new ArrayList<>();
+    // replies on their way to the engine
+    private final List<InFlight> inFlight = new ArrayList<>();
+    private Faults faults = Faults.none();
+    private Random random = faults.random();
+    private long replySeq;
+
+    private record InFlight(InboundReply reply, Instant deliverAt) {}
+
+    private SagaTestKit(SagaStore store, List<SagaDefinition<?>> definitions) {
+        this.store = store;
+        SagaEngine e = SagaEngine.builder().store(store).transport(transport).codec(codec).clock(clock)
+                .register(definitions.toArray(SagaDefinition<?>[]::new)).build();
+        this.engine = (DefaultSagaEngine) e;
+        transport.bind(engine::acceptReplies);
+    }
+
+    /** A kit over an in-memory store. */
+    public static SagaTestKit with(SagaDefinition<?>... definitions) {
+        return new SagaTestKit(new InMemorySagaStore(), List.of(definitions));
+    }
+
+    /** A kit over the given store (an H2 store, say), closed with the kit. */
+    public static SagaTestKit on(SagaStore store, SagaDefinition<?>... definitions) {
+        return new SagaTestKit(store, List.of(definitions));
+    }
+
+    /** Injects these faults into automatic runs from now on. */
+    public SagaTestKit withFaults(Faults faults) {
+        this.faults = Objects.requireNonNull(faults, "faults");
+        this.random = faults.random();
+        return this;
+    }
+
+    /** Simulated participants answer commands of this type with {@code answer} during {@link #settle()}. */
+    @SuppressWarnings("unchecked")
+    public <C> SagaTestKit when(Class<C> commandType, Function<? super C, Answer> answer) {
+        String name = MessageType.Names.of(commandType);
+        typesByName.put(name, commandType);
+        responders.put(name, c -> answer.apply((C) c));
+        return this;
+    }
+
+    // ---------------------------------------------------------------- driving
+
+    /** Starts a saga. */
+    public <D> SagaId start(SagaDefinition<D> definition, D data) {
+        return start(definition, data, null);
+    }
+
+    /** Starts a saga with a business key (idempotent). */
+    public <D> SagaId start(SagaDefinition<D> definition, D data, String businessKey) {
+        SagaId id = engine.start(definition, data, businessKey).id();
+        if (!started.contains(id)) {
+            started.add(id);
+        }
+        return id;
+    }
+
+    /**
+     * Takes the oldest unanswered command of this type (answered by hand, not by {@link #when}).
+     *
+     * @throws AssertionError listing what is outstanding when there is none
+     */
+    public <C> SentCommand<C> expectCommand(Class<C> type) {
+        collect();
+        String name = MessageType.Names.of(type);
+        for (Iterator<OutboxRecord> it = unanswered.iterator(); it.hasNext(); ) {
+            OutboxRecord r = it.next();
+            if (r.messageType().equals(name)) {
+                it.remove();
+                return new SentCommand<>(this, r, codec.decode(r.payload(), type));
+            }
+        }
+        throw new AssertionError("expected a " + name + " command, but the outstanding commands are "
+                + unanswered.stream().map(r -> r.messageType() + " (step " + r.headers().get("baton-step") + ")").toList());
+    }
+
+    /** Asserts no command is waiting for a hand-written answer. */
+    public void expectNoCommand() {
+        collect();
+        if (!unanswered.isEmpty()) {
+            throw new AssertionError("expected no outstanding command, but found "
+                    + unanswered.stream().map(OutboxRecord::messageType).toList());
+        }
+    }
+
+    /** Moves the virtual clock and fires every timer (and delivers every delayed reply) now due. */
+    public void advance(Duration d) {
+        clock.advance(d);
+        drainDue();
+    }
+
+    /**
+     * Runs until nothing more can happen: commands go to the {@link #when} responders, replies travel through the
+     * faults, and the clock jumps to the next timer or delayed reply whenever all is idle. Commands with no
+     * responder stay outstanding for {@link #expectCommand}.
+     *
+     * @throws AssertionError when the sagas do not settle within a generous bound of steps
+     */
+    public void settle() {
+        for (int i = 0; i < SETTLE_LIMIT; i++) {
+            boolean progressed = deliverCommands();
+            progressed |= drainDue();
+            if (progressed) {
+                continue;
+            }
+            Instant next = nextEventAt();
+            if (next == null) {
+                return;
+            }
+            clock.advanceTo(next);
+        }
+        throw new AssertionError("sagas did not settle within " + SETTLE_LIMIT + " steps; statuses: " + statuses());
+    }
+
+    private boolean drainDue() {
+        boolean any = false;
+        while (true) {
+            boolean round = false;
+            List<InFlight> due = new ArrayList<>();
+            for (Iterator<InFlight> it = inFlight.iterator(); it.hasNext(); ) {
+                InFlight f = it.next();
+                if (!f.deliverAt().isAfter(clock.instant())) {
+                    due.add(f);
+                    it.remove();
+                }
+            }
+            for (InFlight f : due) {
+                transport.reply(List.of(f.reply()));
+                round = true;
+            }
+            if (engine.fireDueTimers() > 0) {
+                round = true;
+            }
+            if (!round) {
+                return any;
+            }
+            any = true;
+        }
+    }
+
+    private Instant nextEventAt() {
+        Instant next = null;
+        for (InFlight f : inFlight) {
+            next = next == null || f.deliverAt().isBefore(next) ? f.deliverAt() : next;
+        }
+        List<TimerRecord> timers = store.dueTimers(clock.instant().plus(Duration.ofDays(3650)), 1);
+        if (!timers.isEmpty() && (next == null || timers.get(0).fireAt().isBefore(next))) {
+            next = timers.get(0).fireAt();
+        }
+        return next;
+    }
+
+    private void collect() {
+        unanswered.addAll(transport.take());
+    }
+
+    private boolean deliverCommands() {
+        collect();
+        boolean any = false;
+        for (Iterator<OutboxRecord> it = unanswered.iterator(); it.hasNext(); ) {
+            OutboxRecord r = it.next();
+            Function<Object, Answer> responder = responders.get(r.messageType());
+            if (responder == null) {
+                continue;
+            }
+            it.remove();
+            any = true;
+            int copies = random.nextDouble() < faults.duplicateCommands() ? 2 : 1;
+            for (int c = 0; c < copies; c++) {
+                Object command = codec.decode(r.payload(), typesByName.get(r.messageType()));
+                InboundReply reply = participate(r, responder.apply(command));
+                if (reply != null) {
+                    send(reply);
+                }
+            }
+        }
+        return any;
+    }
+
+    private void send(InboundReply reply) {
+        if (random.nextDouble() < faults.dropReplies()) {
+            return;
+        }
+        int copies = random.nextDouble() < faults.duplicateReplies() ? 2 : 1;
+        for (int c = 0; c < copies; c++) {
+            Instant at = clock.instant();
+            if (random.nextDouble() < faults.delayReplies() && !faults.maxDelay().isZero()) {
+                at = at.plusMillis((long) (random.nextDouble() * faults.maxDelay().toMillis()));
+            }
+            InFlight f = new InFlight(reply, at);
+            if (random.nextDouble() < faults.reorderReplies() && !inFlight.isEmpty()) {
+                inFlight.add(random.nextInt(inFlight.size()), f);
+            } else {
+                inFlight.add(f);
+            }
+        }
+    }
+
+    /** A hand-written answer from {@link SentCommand}: applied by the simulated participant and delivered at once. */
+    void reply(OutboxRecord r, Answer answer) {
+        InboundReply reply = participate(r, answer);
+        if (reply != null) {
+            transport.reply(List.of(reply));
+        }
+    }
+
+    /** The simulated participant: idempotent per message id, guarding against a compensation overtaking its command. */
+    private InboundReply participate(OutboxRecord r, Answer answer) {
+        InboundReply prior = recorded.get(r.messageId());
+        if (prior != null) {
+            return withNewId(prior);
+        }
+        String step = r.headers().get("baton-step");
+        String stepKey = r.sagaId().value() + "/" + step;
+        boolean compensation = "compensation".equals(r.headers().get("baton-kind"));
+        if (compensation && !forwardApplied.contains(stepKey) && !compensatedFirst.contains(stepKey)) {
+            compensatedFirst.add(stepKey);
+            effects.add(new Effect(r.destination(), r.sagaId(), step, true, true, r.messageId(), r.messageType(), clock.instant()));
+            return record(r, ReplyOutcome.SUCCESS, null, "nothing to compensate: the command was never applied");
+        }
+        if (!compensation && compensatedFirst.contains(stepKey)) {
+            return record(r, ReplyOutcome.FAILURE, null, "refused: this command was compensated before it arrived");
+        }
+        return switch (answer) {
+            case Answer.Success s -> {
+                if (!compensation) {
+                    forwardApplied.add(stepKey);
+                }
+                effects.add(new Effect(r.destination(), r.sagaId(), step, compensation, false, r.messageId(), r.messageType(),
+                        clock.instant()));
+                yield record(r, ReplyOutcome.SUCCESS, s.reply(), null);
+            }
+            case Answer.Failure f -> record(r, ReplyOutcome.FAILURE, null, f.reason());
+            case Answer.Busy b -> reply(r, ReplyOutcome.RETRY_LATER, null, b.reason());
+            case Answer.Silence s -> null;
+        };
+    }
+
+    private InboundReply record(OutboxRecord r, ReplyOutcome outcome, Object payload, String reason) {
+        InboundReply reply = reply(r, outcome, payload, reason);
+        recorded.put(r.messageId(), reply);
+        return reply;
+    }
+
+    private InboundReply reply(OutboxRecord r, ReplyOutcome outcome, Object payload, String reason) {
+        return new InboundReply("reply-" + (++replySeq), r.messageId(), r.sagaId(), outcome,
+                payload == null ? null : MessageType.Names.of(payload.getClass()), payload == null ? null : codec.encode(payload),
+                reason);
+    }
+
+    private InboundReply withNewId(InboundReply r) {
+        return new InboundReply("reply-" + (++replySeq), r.correlationId(), r.sagaId(), r.outcome(), r.payloadType(),
+                r.payload(), r.reason());
+    }
+
+    // ---------------------------------------------------------------- inspecting
+
+    /** The engine under test. */
+    public SagaEngine engine() {
+        return engine;
+    }
+
+    /** The virtual clock. */
+    public ManualClock clock() {
+        return clock;
+    }
+
+    /** The transport, to inspect every message sent. */
+    public InMemoryTransport transport() {
+        return transport;
+    }
+
+    /** Every saga started through this kit, in order. */
+    public List<SagaId> started() {
+        return List.copyOf(started);
+    }
+
+    public SagaView saga(SagaId id) {
+        return engine.find(id).orElseThrow(() -> new AssertionError("no saga " + id));
+    }
+
+    public SagaStatus status(SagaId id) {
+        return saga(id).status();
+    }
+
+    public <D> D data(SagaId id, Class<D> type) {
+        return saga(id).data(type);
+    }
+
+    public List<HistoryRecord> history(SagaId id) {
+        return engine.history(id);
+    }
+
+    /** Effects the simulated participants applied, in order. */
+    public List<Effect> effects() {
+        return List.copyOf(effects);
+    }
+
+    /** Effects applied for one saga, in order. */
+    public List<Effect> effects(SagaId id) {
+        return effects.stream().filter(e -> e.sagaId().equals(id)).toList();
+    }
+
+    /** The steps whose compensations took effect for this saga, in the order they did. */
+    public List<String> compensatedSteps(SagaId id) {
+        return effects(id).stream().filter(Effect::compensation).map(Effect::step).toList();
+    }
+
+    /** Count of sagas by status. */
+    public Map<SagaStatus, Long> statuses() {
+        return started.stream().map(this::status).collect(Collectors.groupingBy(s -> s, LinkedHashMap::new, Collectors.counting()));
+    }
+
+    // ---------------------------------------------------------------- invariants
+
+    /**
+     * Checks, for every saga started through the kit: it is terminal, or visibly PENDING or FAILED with a reason;
+     * no participant effect happened twice; a COMPLETED saga has every forward effect once and no compensation; a
+     * COMPENSATED saga has undone every step that took effect and has a compensation, in reverse order; no step
+     * was compensated twice; no command was sent after the saga ended.
+     *
+     * @return the violations found, empty when all hold
+     */
+    public List<String> invariantViolations() {
+        List<String> out = new ArrayList<>();
+        for (SagaId id : started) {
+            SagaView v = saga(id);
+            String p = "saga " + id + " (" + v.status() + "): ";
+            if (!v.status().isTerminal()) {
+                if (v.status() == SagaStatus.RUNNING || v.status() == SagaStatus.COMPENSATING) {
+                    out.add(p + "is still " + v.status() + " although nothing more can happen");
+                } else if (v.reason() == null || v.reason().isBlank()) {
+                    out.add(p + "has no reason for being " + v.status());
+                }
+            }
+            List<Effect> fx = effects(id);
+            Map<String, Long> forward = fx.stream().filter(e -> !e.compensation())
+                    .collect(Collectors.groupingBy(Effect::step, Collectors.counting()));
+            Map<String, Long> undo = fx.stream().filter(Effect::compensation)
+                    .collect(Collectors.groupingBy(Effect::step, Collectors.counting()));
+            forward.forEach((step, n) -> { if (n > 1) out.add(p + "step " + step + " took effect " + n + " times"); });
+            undo.forEach((step, n) -> { if (n > 1) out.add(p + "step " + step + " was compensated " + n + " times"); });
+            if (v.status() == SagaStatus.COMPLETED) {
+                if (!undo.isEmpty()) {
+                    out.add(p + "completed but compensated " + undo.keySet());
+                }
+            }
+            if (v.status() == SagaStatus.COMPENSATED) {
+                for (String step : forward.keySet()) {
+                    if (!undo.containsKey(step) && v.completedSteps().contains(step) && hasCompensation(v, step)) {
+                        out.add(p + "step " + step + " took effect but was never compensated");
+                    }
+                }
+            }
+            List<String> undone = fx.stream().filter(Effect::compensation).map(Effect::step).toList();
+            List<String> expectedOrder = new ArrayList<>(v.completedSteps());
+            java.util.Collections.reverse(expectedOrder);
+            expectedOrder.retainAll(undone);
+            if (!undone.equals(expectedOrder)) {
+                out.add(p + "compensations ran in order " + undone + ", expected the reverse of completion: " + expectedOrder);
+            }
+            List<HistoryRecord> h = history(id);
+            boolean ended = false;
+            for (HistoryRecord e : h) {
+                if (ended && (e.kind().equals("COMMAND_SENT") || e.kind().equals("COMPENSATION_SENT"))) {
+                    out.add(p + "sent a command after it ended: " + e);
+                }
+                ended |= e.kind().equals("COMPLETED") || e.kind().equals("COMPENSATED");
+            }
+        }
+        for (OutboxRecord r : transport.sent()) {
+            SagaView v = saga(r.sagaId());
+            if (v.status().isTerminal() && r.createdAt().isAfter(v.updatedAt())) {
+                out.add("saga " + r.sagaId() + ": message " + r.messageId() + " was sent after it ended");
+            }
+        }
+        return out;
+    }
+
+    private boolean hasCompensation(SagaView v, String step) {
+        return engine.definitions().get(v.type(), v.definitionVersion(), v.id().value()).step(step)
+                .map(s -> s.hasCompensation()).orElse(false);
+    }
+
+    /** Throws an AssertionError listing every violated invariant. */
+    public void assertInvariants() {
+        List<String> v = invariantViolations();
+        if (!v.isEmpty()) {
+            throw new AssertionError(v.size() + " saga invariant(s) violated:\n  " + String.join("\n  ", v));
+        }
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
