@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -52,13 +53,16 @@ public final class SagaTestKit implements AutoCloseable {
     private static final int SETTLE_LIMIT = 200_000;
 
     private final ManualClock clock = ManualClock.atEpochOfTests();
-    private final SagaStore store;
-    private final InMemoryTransport transport = new InMemoryTransport();
+    private final Supplier<SagaStore> stores;
+    private final List<SagaDefinition<?>> definitions;
     private final JacksonCodec codec = new JacksonCodec();
-    private final DefaultSagaEngine engine;
+    private SagaStore store;
+    private InMemoryTransport transport;
+    private DefaultSagaEngine engine;
     private final Map<String, Class<?>> typesByName = new HashMap<>();
     private final Map<String, Function<Object, Answer>> responders = new HashMap<>();
     private final List<OutboxRecord> unanswered = new ArrayList<>();
+    private final List<OutboxRecord> sentLog = new ArrayList<>();
     private final List<SagaId> started = new ArrayList<>();
     // the simulated participants' durable state
     private final Map<String, InboundReply> recorded = new HashMap<>();
@@ -73,22 +77,56 @@ public final class SagaTestKit implements AutoCloseable {
 
     private record InFlight(InboundReply reply, Instant deliverAt) {}
 
-    private SagaTestKit(SagaStore store, List<SagaDefinition<?>> definitions) {
-        this.store = store;
+    private SagaTestKit(Supplier<SagaStore> stores, List<SagaDefinition<?>> definitions) {
+        this.stores = stores;
+        this.definitions = List.copyOf(definitions);
+        boot();
+    }
+
+    private void boot() {
+        store = stores.get();
+        transport = new InMemoryTransport();
         SagaEngine e = SagaEngine.builder().store(store).transport(transport).codec(codec).clock(clock)
                 .register(definitions.toArray(SagaDefinition<?>[]::new)).build();
-        this.engine = (DefaultSagaEngine) e;
+        engine = (DefaultSagaEngine) e;
         transport.bind(engine::acceptReplies);
     }
 
     /** A kit over an in-memory store. */
     public static SagaTestKit with(SagaDefinition<?>... definitions) {
-        return new SagaTestKit(new InMemorySagaStore(), List.of(definitions));
+        InMemorySagaStore store = new InMemorySagaStore();
+        return new SagaTestKit(() -> store, List.of(definitions));
     }
 
     /** A kit over the given store (an H2 store, say), closed with the kit. */
     public static SagaTestKit on(SagaStore store, SagaDefinition<?>... definitions) {
-        return new SagaTestKit(store, List.of(definitions));
+        return new SagaTestKit(() -> store, List.of(definitions));
+    }
+
+    /**
+     * A kit over stores made by {@code stores}: the first on creation, a new one at each {@link #restart()}, all
+     * on the same database (a file H2 store, say), so a restart loses everything the engine held in memory.
+     */
+    public static SagaTestKit on(Supplier<SagaStore> stores, SagaDefinition<?>... definitions) {
+        return new SagaTestKit(stores, List.of(definitions));
+    }
+
+    /**
+     * Stops the engine as a process stop would (closing its store and transport) and starts a new engine on a new
+     * store from the factory. The simulated participants keep their state, commands already sent stay sent, and
+     * replies on their way are delivered to the new engine. Outbox rows the old engine had not handed to the
+     * transport are re-sent by the new engine's sweeper, as at start-up.
+     */
+    public void restart() {
+        collect();
+        engine.close();
+        boot();
+        engine.sweepOutbox(Duration.ZERO);
+    }
+
+    /** Makes the transport refuse sends (true) or accept them (false): the outbox keeps what it could not send. */
+    public void failSends(boolean fail) {
+        transport.failSends(fail);
     }
 
     /** Injects these faults into automatic runs from now on. */
@@ -165,6 +203,18 @@ public final class SagaTestKit implements AutoCloseable {
      * @throws AssertionError when the sagas do not settle within a generous bound of steps
      */
     public void settle() {
+        run(null);
+    }
+
+    /**
+     * Like {@link #settle()}, but stops before the virtual clock would pass {@code now + span}: sagas are left
+     * mid-flight, with commands and replies on their way (to {@link #restart()} the engine there, say).
+     */
+    public void runFor(Duration span) {
+        run(clock.instant().plus(span));
+    }
+
+    private void run(Instant end) {
         for (int i = 0; i < SETTLE_LIMIT; i++) {
             boolean progressed = deliverCommands();
             progressed |= drainDue();
@@ -172,7 +222,7 @@ public final class SagaTestKit implements AutoCloseable {
                 continue;
             }
             Instant next = nextEventAt();
-            if (next == null) {
+            if (next == null || (end != null && next.isAfter(end))) {
                 return;
             }
             clock.advanceTo(next);
@@ -219,7 +269,9 @@ public final class SagaTestKit implements AutoCloseable {
     }
 
     private void collect() {
-        unanswered.addAll(transport.take());
+        List<OutboxRecord> taken = transport.take();
+        sentLog.addAll(taken);
+        unanswered.addAll(taken);
     }
 
     private boolean deliverCommands() {
@@ -333,9 +385,10 @@ public final class SagaTestKit implements AutoCloseable {
         return clock;
     }
 
-    /** The transport, to inspect every message sent. */
-    public InMemoryTransport transport() {
-        return transport;
+    /** Every command the engine sent (re-sends included), in order, across restarts. */
+    public List<OutboxRecord> sent() {
+        collect();
+        return List.copyOf(sentLog);
     }
 
     /** Every saga started through this kit, in order. */
@@ -436,7 +489,8 @@ public final class SagaTestKit implements AutoCloseable {
                 ended |= e.kind().equals("COMPLETED") || e.kind().equals("COMPENSATED");
             }
         }
-        for (OutboxRecord r : transport.sent()) {
+        collect();
+        for (OutboxRecord r : sentLog) {
             SagaView v = saga(r.sagaId());
             if (v.status().isTerminal() && r.createdAt().isAfter(v.updatedAt())) {
                 out.add("saga " + r.sagaId() + ": message " + r.messageId() + " was sent after it ended");

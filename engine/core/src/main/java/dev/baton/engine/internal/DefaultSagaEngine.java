@@ -399,7 +399,7 @@ public final class DefaultSagaEngine implements SagaEngine {
      */
     public int sweepOutbox(Duration age) {
         int total = 0;
-        Instant before = clock.instant().minus(age);
+        Instant before = clock.instant().minus(age).plusMillis(1); // "at least age old", inclusive
         List<OutboxRecord> rows = store.outbox(before, 500);
         if (!rows.isEmpty()) {
             log.debug("re-sending {} outbox row(s) older than {}", rows.size(), age);
