@@ -29,6 +29,7 @@ public final class InMemoryTransport implements Transport {
         }
         sent.addAll(messages);
         undelivered.addAll(messages);
+        notifyAll();
         return CompletableFuture.completedFuture(null);
     }
 
@@ -63,13 +64,27 @@ public final class InMemoryTransport implements Transport {
         return out;
     }
 
+    /** Like {@link #take()}, but waits up to {@code timeout} for a message when there is none. */
+    public synchronized List<OutboxRecord> poll(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (undelivered.isEmpty() && !closed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return take();
+    }
+
     /** Makes every later send fail (true) or succeed (false), to exercise the outbox sweeper. */
     public void failSends(boolean fail) {
         this.failSends = fail;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
+        notifyAll();
     }
 }
