@@ -41,6 +41,9 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
     }
 
     Draft<D> withDataTypeName(String name) {
+        if (name == null) {
+            return withSagaProblem("dataTypeName was null; give a name, or leave it out to use '" + type + ".data'");
+        }
         if (dataTypeName != null) {
             return withSagaProblem("dataTypeName was set twice ('" + dataTypeName + "', then '" + name + "'); set it once");
         }
@@ -48,6 +51,10 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
     }
 
     Draft<D> withDefaultTimeout(Duration t) {
+        if (t == null) {
+            return withSagaProblem("defaultTimeout was null; give a positive duration, or leave it out to use "
+                    + DEFAULT_TIMEOUT);
+        }
         if (defaultTimeout != null) {
             return withSagaProblem("defaultTimeout was set twice (" + defaultTimeout + ", then " + t + "); set it once");
         }
@@ -94,6 +101,10 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         }
 
         StepDraft<D> invoke(Participant<?> p, Function<? super D, ?> f) {
+            if (p == null || f == null) {
+                return problem("invoke(participant, command) was given a null " + nullArgument(p, f)
+                        + "; pass a Participant handle and a function that builds the command from the data");
+            }
             return new StepDraft<>(key, index, p, f, replies, compensationParticipant, compensation,
                     noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
         }
@@ -101,6 +112,11 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         StepDraft<D> reply(Class<?> type, BiFunction<? super D, ?, ? extends D> f) {
             if (type == null || f == null) {
                 return problem("onReply needs a reply type and a function, but got " + (type == null ? "a null type" : "a null function"));
+            }
+            if (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+                return problem("onReply(" + type.getSimpleName() + ".class, ...) names an interface or abstract class, but"
+                        + " replies are matched by the wire name of their concrete class, so this handler would never run;"
+                        + " declare one onReply per concrete reply class");
             }
             if (replies.containsKey(type)) {
                 return problem("onReply(" + type.getSimpleName() + ".class, ...) was declared twice; declare each reply type once");
@@ -123,13 +139,17 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("compensate(...) was declared twice; declare it once");
             }
             if (p == null || f == null) {
-                return problem("compensate needs a participant and a command function, but got null");
+                return problem("compensate(participant, command) was given a null " + nullArgument(p, f)
+                        + "; pass a Participant handle and a function that builds the undo command from the data");
             }
             return new StepDraft<>(key, index, participant, command, replies, p, f,
                     noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
         }
 
         StepDraft<D> markNoCompensation() {
+            if (noCompensation) {
+                return problem("noCompensation() was called twice; call it once");
+            }
             return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
                     true, timeout, retry, compensationRetry, park, pivot, problems);
         }
@@ -176,6 +196,13 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             }
             return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
                     noCompensation, timeout, retry, compensationRetry, p, pivot, problems);
+        }
+
+        private static String nullArgument(Object participant, Object function) {
+            if (participant == null && function == null) {
+                return "participant and a null command function";
+            }
+            return participant == null ? "participant" : "command function";
         }
 
         StepDraft<D> markPivot() {

@@ -44,8 +44,13 @@ public record Park(String state, Duration retryEvery, Duration giveUpAfter) {
         return new Park(state, DEFAULT_RETRY_EVERY, DEFAULT_GIVE_UP_AFTER);
     }
 
-    /** A copy that re-sends every {@code interval}. */
+    /**
+     * A copy that re-sends every {@code interval}. When {@code interval} is longer than the current
+     * {@code giveUpAfter}, {@code giveUpAfter} is raised to {@code interval}, so that
+     * {@code Park.as("X").retryEvery(Duration.ofHours(1))} works without also setting {@code giveUpAfter}.
+     */
     public Park retryEvery(Duration interval) {
+        Objects.requireNonNull(interval, "retryEvery");
         Duration giveUp = giveUpAfter.compareTo(interval) < 0 ? interval : giveUpAfter;
         return new Park(state, interval, giveUp);
     }

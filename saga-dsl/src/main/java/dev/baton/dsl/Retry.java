@@ -31,6 +31,7 @@ public sealed interface Retry permits Retry.None, Retry.Fixed, Retry.Exponential
      * 100 times {@code initial}.
      */
     static Retry exponential(int maxAttempts, Duration initial) {
+        Objects.requireNonNull(initial, "initial");
         return new Exponential(maxAttempts, initial, initial.multipliedBy(100));
     }
 

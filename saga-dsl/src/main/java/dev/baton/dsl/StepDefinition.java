@@ -112,7 +112,8 @@ public final class StepDefinition<D> {
             return data;
         }
         ReplyHandler<D, ?> h = replies.get(MessageType.Names.of(reply.getClass()));
-        if (h == null) {
+        if (h == null || !h.type().isInstance(reply)) {
+            // a class that merely shares the wire name of a registered type is another type: leave the data as it is
             return data;
         }
         return Objects.requireNonNull(h.applyTo(data, reply), () -> "onReply of step '" + key + "' returned null data");

@@ -22,9 +22,6 @@ public final class StepStart<D> {
      * @param command builds the command from the saga data; keep it free of side effects
      */
     public <C> StepBuilder<D> invoke(Participant<C> participant, Function<? super D, ? extends C> command) {
-        Draft<D> d = draft.updateLast(s -> participant == null || command == null
-                ? s.problem("invoke needs a participant and a command function, but got null")
-                : s.invoke(participant, command));
-        return new StepBuilder<>(d);
+        return new StepBuilder<>(draft.updateLast(s -> s.invoke(participant, command)));
     }
 }

@@ -18,7 +18,8 @@ final class Validator {
     static <D> SagaDefinition<D> build(Draft<D> d) {
         List<String> problems = new ArrayList<>(d.sagaProblems());
         if (!TYPE.matcher(d.type()).matches()) {
-            problems.add("saga type must be letters, digits, '.', '_' or '-' (at most 100), but was '" + d.type() + "'");
+            problems.add("saga type must be 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit,"
+                    + " but was '" + d.type() + "'");
         }
         int version = d.version() == null ? 1 : d.version();
         if (version < 1) {
@@ -26,7 +27,8 @@ final class Validator {
         }
         Duration defaultTimeout = d.defaultTimeout() == null ? Draft.DEFAULT_TIMEOUT : d.defaultTimeout();
         if (defaultTimeout.isZero() || defaultTimeout.isNegative()) {
-            problems.add("defaultTimeout must be positive, but was " + defaultTimeout);
+            problems.add("defaultTimeout must be positive, but was " + defaultTimeout
+                    + "; give a positive duration, or leave it out to use " + Draft.DEFAULT_TIMEOUT);
         }
         String dataTypeName = d.dataTypeName() == null ? d.type() + ".data" : d.dataTypeName();
         if (dataTypeName.isBlank()) {
@@ -36,32 +38,23 @@ final class Validator {
             problems.add("the saga has no steps; add at least one with .step(\"key\").invoke(...)");
         }
 
-        int pivot = -1;
-        for (Draft.StepDraft<D> s : d.steps()) {
-            if (s.pivot()) {
-                if (pivot >= 0) {
-                    problems.add(s.where() + ": is marked pivot() but " + d.steps().get(pivot).where()
-                            + " already is; a saga has at most one pivot");
-                } else {
-                    pivot = s.index();
-                }
-            }
-        }
-
+        int pivot = pivotIndex(d);
         Map<String, Integer> seen = new HashMap<>();
         for (Draft.StepDraft<D> s : d.steps()) {
             problems.addAll(s.problems());
             String w = s.where();
             if (s.key() == null || !KEY.matcher(s.key()).matches()) {
-                problems.add(w + ": key must be letters, digits, '.', '_' or '-' (at most 100) so it can be stored and sent");
+                problems.add(w + ": key must be 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit,"
+                        + " so it can be stored and sent; use a key such as 'reserve-inventory'");
             } else if (seen.containsKey(s.key())) {
                 problems.add(w + ": key duplicates steps[" + seen.get(s.key()) + "]; step keys are the stable identity"
-                        + " of a step and must be unique");
+                        + " of a step and must be unique, so rename one of them");
             } else {
                 seen.put(s.key(), s.index());
             }
-            if (s.participant() == null || s.command() == null) {
-                continue; // already reported by invoke
+            if (s.pivot() && s.index() != pivot) {
+                problems.add(w + ": is marked pivot() but " + d.steps().get(pivot).where()
+                        + " already is; a saga has at most one pivot, so remove one of the pivot() calls");
             }
             StepKind kind = kindOf(s.index(), pivot);
             boolean hasComp = s.compensation() != null;
@@ -84,19 +77,26 @@ final class Validator {
                 case RETRIABLE -> {
                     if (hasComp || s.noCompensation()) {
                         problems.add(w + ": comes after the pivot (" + d.steps().get(pivot).key() + "), so it is never"
-                                + " compensated; remove .compensate(...)/.noCompensation() or move pivot() to this step or later");
+                                + " compensated; remove " + (hasComp && s.noCompensation() ? ".compensate(...) and .noCompensation()"
+                                        : hasComp ? ".compensate(...)" : ".noCompensation()")
+                                + " or move pivot() to a step after this one");
                     }
                     if (s.retry() == null || !s.retry().retries()) {
-                        problems.add(w + ": comes after the pivot, so it must eventually succeed; add a retry policy such as"
-                                + " .retry(Retry.forever(Duration.ofSeconds(1), Duration.ofMinutes(1)))");
+                        problems.add(w + ": comes after the pivot, so it must eventually succeed, but "
+                                + (s.retry() == null ? "it has no retry policy" : "its retry " + s.retry() + " never retries")
+                                + "; add a retry policy such as .retry(Retry.forever(Duration.ofSeconds(1), Duration.ofMinutes(1)))");
                     }
                 }
             }
             if (s.timeout() != null && (s.timeout().isZero() || s.timeout().isNegative())) {
-                problems.add(w + ": timeout must be positive, but was " + s.timeout());
+                problems.add(w + ": timeout must be positive, but was " + s.timeout()
+                        + "; give a positive duration, or leave it out to use the saga's default (" + defaultTimeout + ")");
             }
-            if (s.compensationRetry() != null && s.compensation() == null) {
-                problems.add(w + ": has compensationRetry(...) but no compensation; remove it or add .compensate(...)");
+            if (s.compensationRetry() != null && !hasComp) {
+                problems.add(w + ": has compensationRetry(...) but no compensation, so the policy would never be used; "
+                        + (kind == StepKind.COMPENSATABLE
+                                ? "remove it or add .compensate(...)"
+                                : "remove it (steps from the pivot on are never compensated)"));
             }
         }
         if (!problems.isEmpty()) {
@@ -115,6 +115,16 @@ final class Validator {
                     s.park()));
         }
         return new SagaDefinition<>(d.type(), version, d.dataType(), dataTypeName, steps);
+    }
+
+    /** The index of the first step marked pivot(), or -1. */
+    private static int pivotIndex(Draft<?> d) {
+        for (Draft.StepDraft<?> s : d.steps()) {
+            if (s.pivot()) {
+                return s.index();
+            }
+        }
+        return -1;
     }
 
     static StepKind kindOf(int index, int pivot) {
