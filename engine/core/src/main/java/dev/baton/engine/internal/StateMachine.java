@@ -254,7 +254,10 @@ public final class StateMachine {
         StepDefinition<D> step = step(def, c.step());
         Effects fx = new Effects();
         fx.history(HistoryKind.OPERATOR_ACTION, step.key(), a + " by " + o.actor() + ": " + o.reason());
-        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY, TimerKind.GIVE_UP);
+        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY);
+        if (a != OperatorAction.RESUME) {
+            fx.cancel(TimerKind.GIVE_UP); // resume keeps the park deadline, so it keeps its timer
+        }
         SagaState next;
         switch (a) {
             case RETRY -> {

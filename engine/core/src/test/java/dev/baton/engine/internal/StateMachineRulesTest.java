@@ -545,7 +545,6 @@ class StateMachineRulesTest {
 
         @Test
         @DisplayName("Resume on a PENDING saga re-sends the same invocation now; the give-up deadline still stands")
-        @org.junit.jupiter.api.Disabled("bug C: fixed in a following commit")
         void resumePending() {
             Driver<OrderData> saga = atPayment();
             Decision.Command pay = saga.lastCommand();
