@@ -54,8 +54,9 @@ public final class StateMachine {
         return messageId(id, c) + "#" + c.attempt();
     }
 
-    private static String giveUpToken(String step) {
-        return step + "#give-up";
+    /** The token of a parking's give-up timer: one per deadline, so a timer left from an earlier parking is stale. */
+    private static String giveUpToken(String step, Instant deadline) {
+        return step + "#give-up@" + deadline;
     }
 
     /** Starts a saga: the first step's command goes out. */
@@ -234,7 +235,7 @@ public final class StateMachine {
                 return fx.decide(resend(s, def, c, now, fx));
             }
             case GIVE_UP -> {
-                if (s.status() != SagaStatus.PENDING || !giveUpToken(step.key()).equals(t.token())) {
+                if (s.status() != SagaStatus.PENDING || !giveUpToken(step.key(), s.exec().parkDeadline()).equals(t.token())) {
                     return Decision.ignore(s, "give-up timer for a step the saga is not parked on");
                 }
                 return fx.decide(giveUp(s, def, step, c, now, fx));
@@ -357,7 +358,7 @@ public final class StateMachine {
         Instant deadline = s.exec().parkDeadline();
         if (deadline == null) {
             deadline = now.plus(park.giveUpAfter());
-            fx.timer(TimerKind.GIVE_UP, c.step(), giveUpToken(c.step()), deadline);
+            fx.timer(TimerKind.GIVE_UP, c.step(), giveUpToken(c.step(), deadline), deadline);
         }
         Cursor next = c.newRound();
         Instant retryAt = now.plus(park.retryEvery());

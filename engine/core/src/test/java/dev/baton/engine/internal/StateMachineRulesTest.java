@@ -456,7 +456,6 @@ class StateMachineRulesTest {
 
         @Test
         @DisplayName("A GIVE_UP timer left from an earlier parking of the same step does not end a later parking early")
-        @org.junit.jupiter.api.Disabled("bug D: fixed in a following commit")
         void staleGiveUpFromEarlierParkingIgnored() {
             Driver<OrderData> saga = atPayment();
             saga.fire(TIMEOUT); // the pivot's outcome is now unknown; it parks
