@@ -57,7 +57,7 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
      * The outstanding command.
      *
      * @param execution numbers invocations of this step and direction; a new one (new message id) only after a
-     *                  FAILURE answer or an operator retry, never after a timeout
+     *                  FAILURE answer or an operator retry of a refused invocation, never after a timeout
      * @param attempt sends of this invocation so far (when {@code awaiting}) or the number of the next send
      * @param roundAttempt sends counted against the retry policy (reset when a parked saga resumes)
      * @param awaiting true while a sent command awaits its reply; false while waiting to (re-)send
@@ -82,6 +82,16 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
 
         Cursor newRound() {
             return new Cursor(step, direction, execution, attempt + 1, 1, false, uncertain, firstSentAt);
+        }
+
+        /** An operator's retry of an invocation whose outcome is unknown: the same invocation, a fresh policy round. */
+        Cursor resentByOperator() {
+            return new Cursor(step, direction, execution, attempt + 1, 1, false, uncertain, firstSentAt);
+        }
+
+        /** The invocation was refused (FAILURE, final): it took no effect, whatever timed out before. */
+        Cursor refused() {
+            return new Cursor(step, direction, execution, attempt, roundAttempt, false, false, firstSentAt);
         }
 
         Cursor retriedByOperator() {

@@ -37,6 +37,8 @@ import java.util.Set;
  *     {@code giveUpAfter}; without {@code whenBusy} it is retried per the retry policy.</li>
  * <li>Compensations are retried per their policy (FAILURE as a new invocation), then FAILED.</li>
  * <li>A reply that does not answer the outstanding command, or arrives after the end, changes nothing.</li>
+ * <li>An operator's retry of a FAILED saga re-sends its command: as a new invocation when the last one was refused
+ *     (or never sent), as the same invocation (same message id) when its outcome is unknown.</li>
  * </ul>
  */
 public final class StateMachine {
@@ -123,7 +125,7 @@ public final class StateMachine {
                     if (delay.isPresent()) {
                         return backoff(s, c.newExecution(), delay.get(), now, fx, "failed: " + r.reason());
                     }
-                    return fail(s.withExec(s.exec().withCursor(c.idle())), "step '" + step.key() + "' failed after "
+                    return fail(s.withExec(s.exec().withCursor(c.refused())), "step '" + step.key() + "' failed after "
                             + c.roundAttempt() + " attempts: " + r.reason(), fx);
                 }
                 return startCompensation(s, def, "step '" + step.key() + "' failed: " + r.reason(), false, now, fx);
@@ -149,7 +151,7 @@ public final class StateMachine {
             return backoff(s, failure ? c.newExecution() : c.nextAttempt(), delay.get(), now, fx, why);
         }
         fx.history(HistoryKind.COMPENSATION_FAILED, step.key(), why);
-        return fail(s.withExec(s.exec().withCursor(c.idle())), "compensation of step '" + step.key() + "' failed after "
+        return fail(s.withExec(s.exec().withCursor(failure ? c.refused() : c.idle())), "compensation of step '" + step.key() + "' failed after "
                 + c.roundAttempt() + " attempts: " + r.reason(), fx);
     }
 
@@ -268,7 +270,8 @@ public final class StateMachine {
                 }
                 SagaStatus back = c.direction() == Direction.FORWARD ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
                 SagaState revived = s.with(back, null, s.reason(), s.data(), s.exec().withParkDeadline(null));
-                next = send(revived, def, c.retriedByOperator(), now, fx);
+                // unknown outcome: the same invocation again, so the participant answers it rather than runs it twice
+                next = send(revived, def, c.uncertain() ? c.resentByOperator() : c.retriedByOperator(), now, fx);
             }
             case RESUME -> {
                 if (s.status() != SagaStatus.PENDING) {

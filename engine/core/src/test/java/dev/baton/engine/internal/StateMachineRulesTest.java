@@ -509,7 +509,6 @@ class StateMachineRulesTest {
 
         @Test
         @DisplayName("Retry on a FAILED saga whose pivot's outcome is unknown re-sends the same invocation, so it cannot take effect twice")
-        @org.junit.jupiter.api.Disabled("bug A: fixed in a following commit")
         void retryUncertainPivotReusesMessageId() {
             Driver<OrderData> saga = atPayment();
             Decision.Command pay = saga.lastCommand();
@@ -525,6 +524,37 @@ class StateMachineRulesTest {
             saga.succeed(new PaymentAuthorized("P-1"));
             saga.succeed();
             assertThat(saga.status()).isEqualTo(SagaStatus.COMPLETED);
+        }
+
+        @Test
+        @DisplayName("Retry after a refusal that followed a timeout sends a new invocation: the refusal settled the unknown outcome")
+        void retryAfterRefusalFollowingTimeout() {
+            Driver<OrderData> saga = atShipment(Driver.start(OrderSaga.definition(Retry.exponential(2, Duration.ofSeconds(1))), OrderSaga.order()));
+            Decision.Command ship = saga.lastCommand();
+            saga.fire(TIMEOUT);
+            saga.fire(RETRY);
+            assertThat(saga.lastCommand().messageId()).isEqualTo(ship.messageId());
+            saga.refuse("no truck");
+            assertThat(saga.status()).isEqualTo(SagaStatus.FAILED);
+
+            Decision d = saga.operator(OperatorAction.RETRY);
+            assertThat(d.commands()).singleElement().satisfies(c -> assertThat(c.messageId()).isNotEqualTo(ship.messageId()));
+        }
+
+        @Test
+        @DisplayName("A compensation whose retries timed out is retried by the operator as the same invocation")
+        void retryTimedOutCompensationReusesMessageId() {
+            Driver<OrderData> saga = atPayment();
+            saga.refuse("declined");
+            Decision.Command release = saga.lastCommand();
+            for (int i = 0; i < 20 && saga.status() == SagaStatus.COMPENSATING; i++) {
+                saga.fire(saga.nextTimer().orElseThrow());
+            }
+            assertThat(saga.status()).isEqualTo(SagaStatus.FAILED);
+            assertThat(saga.state.reason()).contains("compensation of step '" + RESERVE + "'", "timed out");
+            Decision d = saga.operator(OperatorAction.RETRY);
+            assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATING);
+            assertThat(d.commands()).singleElement().satisfies(c -> assertThat(c.messageId()).isEqualTo(release.messageId()));
         }
 
         @Test
