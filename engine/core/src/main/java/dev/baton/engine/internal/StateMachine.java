@@ -181,7 +181,7 @@ public final class StateMachine {
             case COMPENSATABLE -> startCompensation(s, def, reason, c.uncertain(), now, fx);
             case PIVOT -> c.uncertain()
                     ? fail(s.withExec(s.exec().withCursor(c.idle())), reason + "; the pivot's outcome is unknown: retry"
-                            + " (same idempotency key), skip if it took effect, or abort", fx)
+                            + " (same idempotency key), or skip if it took effect", fx)
                     : startCompensation(s, def, reason, false, now, fx);
             case RETRIABLE -> fail(s.withExec(s.exec().withCursor(c.idle())), reason, fx);
         };

@@ -559,7 +559,6 @@ class StateMachineRulesTest {
 
         @Test
         @DisplayName("The FAILED reason of a pivot with an unknown outcome offers only actions that apply: abort is rejected")
-        @org.junit.jupiter.api.Disabled("bug B: fixed in a following commit")
         void uncertainPivotReasonOffersOnlyApplicableActions() {
             Driver<OrderData> saga = atPayment();
             saga.fire(TIMEOUT);
