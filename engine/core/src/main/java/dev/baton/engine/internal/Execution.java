@@ -61,7 +61,8 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
      * @param attempt sends of this invocation so far (when {@code awaiting}) or the number of the next send
      * @param roundAttempt sends counted against the retry policy (reset when a parked saga resumes)
      * @param awaiting true while a sent command awaits its reply; false while waiting to (re-)send
-     * @param uncertain true when an attempt timed out, so the command may have taken effect unseen
+     * @param uncertain true when the invocation may have taken effect without the saga moving past it: an attempt
+     *                  timed out, or its success could not be applied (the reply handler threw)
      * @param firstSentAt when this step (direction) was first sent, for step durations
      */
     public record Cursor(String step, Direction direction, int execution, int attempt, int roundAttempt,
@@ -100,6 +101,11 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
 
         Cursor timedOut() {
             return new Cursor(step, direction, execution, attempt, roundAttempt, awaiting, true, firstSentAt);
+        }
+
+        /** The command took effect, but its reply could not be applied. */
+        Cursor unapplied() {
+            return new Cursor(step, direction, execution, attempt, roundAttempt, false, true, firstSentAt);
         }
 
         Cursor idle() {

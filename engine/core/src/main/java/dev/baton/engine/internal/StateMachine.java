@@ -113,7 +113,7 @@ public final class StateMachine {
                 try {
                     data = step.applyReply(def.cast(s.data()), r.reply());
                 } catch (RuntimeException e) {
-                    return fail(s.withExec(s.exec().withCursor(c.idle())), "onReply of step '" + step.key() + "' threw "
+                    return fail(s.withExec(s.exec().withCursor(c.unapplied())), "onReply of step '" + step.key() + "' threw "
                             + describe(e), fx);
                 }
                 return stepSucceeded(s.with(s.status(), s.pendingState(), s.reason(), data, s.exec()), def, step, c, now, fx, "reply");

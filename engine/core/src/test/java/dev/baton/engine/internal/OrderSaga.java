@@ -13,9 +13,9 @@ import java.util.List;
  * create-order (compensatable) → reserve-inventory (compensatable, folds the reservation id, 5 s timeout,
  * 3 attempts 1 s apart) → authorize-payment (pivot, parks in PENDING_PAYMENT) → schedule-shipment (retriable).
  *
- * <p>User code misbehaves on request, driven by the data so one definition serves every test: the
- * reserve-inventory reply handler throws for a reservation id of {@value #BOOM}, and the shipment command
- * builder throws for a payment id of {@value #BOOM}.
+ * <p>User code misbehaves on request, driven by the replies so one definition serves every test: the
+ * reserve-inventory and authorize-payment reply handlers throw for an id of {@value #UNREADABLE}, and the
+ * shipment command builder throws for a payment id of {@value #BOOM}.
  */
 final class OrderSaga {
     private OrderSaga() {}
@@ -27,6 +27,7 @@ final class OrderSaga {
     static final List<String> STEPS = List.of(CREATE, RESERVE, PAY, SHIP);
 
     static final String BOOM = "boom";
+    static final String UNREADABLE = "unreadable";
     static final String PENDING_PAYMENT = "PENDING_PAYMENT";
     static final Duration RESERVE_TIMEOUT = Duration.ofSeconds(5);
     static final Duration RESERVE_RETRY_DELAY = Duration.ofSeconds(1);
@@ -89,7 +90,7 @@ final class OrderSaga {
                 .step(RESERVE)
                     .invoke(INVENTORY, d -> new ReserveItems(d.orderId()))
                     .onReply(ItemsReserved.class, (d, r) -> {
-                        if (BOOM.equals(r.reservationId())) {
+                        if (UNREADABLE.equals(r.reservationId())) {
                             throw new IllegalStateException("cannot fold reservation " + r.reservationId());
                         }
                         return d.withReservation(r.reservationId());
@@ -99,7 +100,12 @@ final class OrderSaga {
                     .retry(Retry.fixed(RESERVE_ATTEMPTS, RESERVE_RETRY_DELAY))
                 .step(PAY)
                     .invoke(PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents()))
-                    .onReply(PaymentAuthorized.class, (d, r) -> d.withPayment(r.paymentId()))
+                    .onReply(PaymentAuthorized.class, (d, r) -> {
+                        if (UNREADABLE.equals(r.paymentId())) {
+                            throw new IllegalStateException("cannot fold payment " + r.paymentId());
+                        }
+                        return d.withPayment(r.paymentId());
+                    })
                     .whenBusy(Park.as(PENDING_PAYMENT).retryEvery(PAY_RETRY_EVERY).giveUpAfter(PAY_GIVE_UP))
                     .pivot()
                 .step(SHIP)
