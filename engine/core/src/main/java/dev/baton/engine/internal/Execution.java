@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * The engine's execution state of one saga, persisted (encoded by the codec) beside the user's data.
  *
- * @param completed keys of forward steps that took effect (or may have: a step whose every attempt timed
- *                  out is added before it is compensated), in the order they completed
+ * @param completed keys of forward steps that took effect (or may have: a step given up on without a final
+ *                  answer, or aborted after it was sent, is added before it is compensated), in the order they
+ *                  completed
  * @param compensated keys of steps whose compensation completed
  * @param cursor the command the saga is waiting on or about to (re-)send; null once terminal
  * @param parkDeadline while parked: when the saga gives up on the step; null otherwise

@@ -34,7 +34,8 @@ import java.util.Set;
  *     step with {@code whenBusy} parks, a compensatable step is compensated (itself included: it may have taken
  *     effect), the pivot and retriable steps fail for an operator.</li>
  * <li>RETRY_LATER parks the saga in the step's pending state, re-sending every {@code retryEvery} until
- *     {@code giveUpAfter}; without {@code whenBusy} it is retried per the retry policy.</li>
+ *     {@code giveUpAfter}; without {@code whenBusy} it is retried per the retry policy. A compensatable step given
+ *     up on is compensated itself too: without a final answer, a redelivered command may still take effect.</li>
  * <li>Compensations are retried per their policy (FAILURE as a new invocation), then FAILED.</li>
  * <li>A reply that does not answer the outstanding command, or arrives after the end, changes nothing.</li>
  * <li>An operator's retry of a FAILED saga re-sends its command: as a new invocation when the last one was refused
@@ -178,7 +179,8 @@ public final class StateMachine {
                                            Effects fx, String why) {
         String reason = "step '" + step.key() + "' gave up after " + c.roundAttempt() + " attempts (" + why + ")";
         return switch (step.kind()) {
-            case COMPENSATABLE -> startCompensation(s, def, reason, c.uncertain(), now, fx);
+            // no final answer came, so a (re)delivery of the command may still take effect: compensate it too
+            case COMPENSATABLE -> startCompensation(s, def, reason, true, now, fx);
             case PIVOT -> c.uncertain()
                     ? fail(s.withExec(s.exec().withCursor(c.idle())), reason + "; the pivot's outcome is unknown: retry"
                             + " (same idempotency key), or skip if it took effect", fx)
@@ -306,8 +308,10 @@ public final class StateMachine {
                     return Decision.reject(s, "the pivot '" + step.key() + "' may have taken effect; wait for its reply"
                             + " or retry it");
                 }
+                // a compensatable step that was sent and not refused (a refusal compensates at once) may take effect
+                boolean sent = c.firstSentAt() != null;
                 next = startCompensation(s.with(SagaStatus.RUNNING, null, s.reason(), s.data(), s.exec().withParkDeadline(null)),
-                        def, "aborted by " + o.actor() + ": " + o.reason(), inFlight && step.hasCompensation(), now, fx);
+                        def, "aborted by " + o.actor() + ": " + o.reason(), sent && step.hasCompensation(), now, fx);
             }
             default -> throw new IllegalStateException("unknown action " + a);
         }

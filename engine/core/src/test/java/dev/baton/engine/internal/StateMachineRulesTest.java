@@ -328,7 +328,6 @@ class StateMachineRulesTest {
 
         @Test
         @DisplayName("When a compensatable step stays busy past its retry policy it is compensated too: a redelivered command may still take effect")
-        @org.junit.jupiter.api.Disabled("bug F: fixed in a following commit")
         void busyExhaustedCompensatesTheStep() {
             Driver<OrderData> saga = started();
             saga.succeed();
@@ -655,7 +654,6 @@ class StateMachineRulesTest {
 
         @Test
         @DisplayName("Abort during a busy step's backoff compensates that step too: a redelivered command may still take effect")
-        @org.junit.jupiter.api.Disabled("bug F: fixed in a following commit")
         void abortDuringBackoffIncludesStep() {
             Driver<OrderData> saga = started();
             saga.succeed();
@@ -754,6 +752,17 @@ class StateMachineRulesTest {
             assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
             assertThat(saga.compensationSends()).containsExactly(RESERVE, CREATE);
         }
+    }
+
+    @Test
+    @DisplayName("A single RETRY_LATER on the first step (no retry policy, no whenBusy) gives up and compensates that step")
+    void busyFirstStepCompensatesIt() {
+        Driver<OrderData> saga = started();
+        saga.busy();
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATING);
+        assertThat(saga.lastCommand().payload()).isEqualTo(new CancelOrder("o-1"));
+        saga.succeed();
+        assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
     }
 
     @Test
