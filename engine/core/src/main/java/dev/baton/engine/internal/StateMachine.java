@@ -152,8 +152,8 @@ public final class StateMachine {
             return backoff(s, failure ? c.newExecution() : c.nextAttempt(), delay.get(), now, fx, why);
         }
         fx.history(HistoryKind.COMPENSATION_FAILED, step.key(), why);
-        return fail(s.withExec(s.exec().withCursor(failure ? c.refused() : c.idle())), "compensation of step '" + step.key() + "' failed after "
-                + c.roundAttempt() + " attempts: " + r.reason(), fx);
+        return fail(s.withExec(s.exec().withCursor(failure ? c.refused() : c.idle())), "compensation of step '" + step.key()
+                + "' failed after " + c.roundAttempt() + " attempts: " + r.reason(), fx);
     }
 
     /** RETRY_LATER, or timeouts run out on a step that parks. */
