@@ -6,7 +6,10 @@ package dev.baton.engine;
  * @since 0.1
  */
 public enum OperatorAction {
-    /** A FAILED saga: send the failed command (or compensation) again, as a new invocation. */
+    /**
+     * A FAILED saga: send the failed command (or compensation) again: as a new invocation when it was refused, as
+     * the same invocation (same message id) when its outcome is unknown, so it cannot take effect twice.
+     */
     RETRY,
     /** A FAILED or PENDING saga: treat the current step (or compensation) as done and go on. */
     SKIP,

@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * The engine's execution state of one saga, persisted (encoded by the codec) beside the user's data.
  *
- * @param completed keys of forward steps that took effect (or may have: a step whose every attempt timed
- *                  out is added before it is compensated), in the order they completed
+ * @param completed keys of forward steps that took effect (or may have: a step given up on without a final
+ *                  answer, or aborted after it was sent, is added before it is compensated), in the order they
+ *                  completed
  * @param compensated keys of steps whose compensation completed
  * @param cursor the command the saga is waiting on or about to (re-)send; null once terminal
  * @param parkDeadline while parked: when the saga gives up on the step; null otherwise
@@ -57,11 +58,12 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
      * The outstanding command.
      *
      * @param execution numbers invocations of this step and direction; a new one (new message id) only after a
-     *                  FAILURE answer or an operator retry, never after a timeout
+     *                  FAILURE answer or an operator retry of a refused invocation, never after a timeout
      * @param attempt sends of this invocation so far (when {@code awaiting}) or the number of the next send
      * @param roundAttempt sends counted against the retry policy (reset when a parked saga resumes)
      * @param awaiting true while a sent command awaits its reply; false while waiting to (re-)send
-     * @param uncertain true when an attempt timed out, so the command may have taken effect unseen
+     * @param uncertain true when the invocation may have taken effect without the saga moving past it: an attempt
+     *                  timed out, or its success could not be applied (the reply handler threw)
      * @param firstSentAt when this step (direction) was first sent, for step durations
      */
     public record Cursor(String step, Direction direction, int execution, int attempt, int roundAttempt,
@@ -84,12 +86,27 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
             return new Cursor(step, direction, execution, attempt + 1, 1, false, uncertain, firstSentAt);
         }
 
+        /** An operator's retry of an invocation whose outcome is unknown: the same invocation, a fresh policy round. */
+        Cursor resentByOperator() {
+            return new Cursor(step, direction, execution, attempt + 1, 1, false, uncertain, firstSentAt);
+        }
+
+        /** The invocation was refused (FAILURE, final): it took no effect, whatever timed out before. */
+        Cursor refused() {
+            return new Cursor(step, direction, execution, attempt, roundAttempt, false, false, firstSentAt);
+        }
+
         Cursor retriedByOperator() {
             return new Cursor(step, direction, execution + 1, attempt + 1, 1, false, false, firstSentAt);
         }
 
         Cursor timedOut() {
             return new Cursor(step, direction, execution, attempt, roundAttempt, awaiting, true, firstSentAt);
+        }
+
+        /** The command took effect, but its reply could not be applied. */
+        Cursor unapplied() {
+            return new Cursor(step, direction, execution, attempt, roundAttempt, false, true, firstSentAt);
         }
 
         Cursor idle() {

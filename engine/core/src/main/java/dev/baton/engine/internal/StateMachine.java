@@ -34,9 +34,12 @@ import java.util.Set;
  *     step with {@code whenBusy} parks, a compensatable step is compensated (itself included: it may have taken
  *     effect), the pivot and retriable steps fail for an operator.</li>
  * <li>RETRY_LATER parks the saga in the step's pending state, re-sending every {@code retryEvery} until
- *     {@code giveUpAfter}; without {@code whenBusy} it is retried per the retry policy.</li>
+ *     {@code giveUpAfter}; without {@code whenBusy} it is retried per the retry policy. A compensatable step given
+ *     up on is compensated itself too: without a final answer, a redelivered command may still take effect.</li>
  * <li>Compensations are retried per their policy (FAILURE as a new invocation), then FAILED.</li>
  * <li>A reply that does not answer the outstanding command, or arrives after the end, changes nothing.</li>
+ * <li>An operator's retry of a FAILED saga re-sends its command: as a new invocation when the last one was refused
+ *     (or never sent), as the same invocation (same message id) when its outcome is unknown.</li>
  * </ul>
  */
 public final class StateMachine {
@@ -54,8 +57,9 @@ public final class StateMachine {
         return messageId(id, c) + "#" + c.attempt();
     }
 
-    private static String giveUpToken(String step) {
-        return step + "#give-up";
+    /** The token of a parking's give-up timer: one per deadline, so a timer left from an earlier parking is stale. */
+    private static String giveUpToken(String step, Instant deadline) {
+        return step + "#give-up@" + deadline;
     }
 
     /** Starts a saga: the first step's command goes out. */
@@ -110,7 +114,7 @@ public final class StateMachine {
                 try {
                     data = step.applyReply(def.cast(s.data()), r.reply());
                 } catch (RuntimeException e) {
-                    return fail(s.withExec(s.exec().withCursor(c.idle())), "onReply of step '" + step.key() + "' threw "
+                    return fail(s.withExec(s.exec().withCursor(c.unapplied())), "onReply of step '" + step.key() + "' threw "
                             + describe(e), fx);
                 }
                 return stepSucceeded(s.with(s.status(), s.pendingState(), s.reason(), data, s.exec()), def, step, c, now, fx, "reply");
@@ -122,7 +126,7 @@ public final class StateMachine {
                     if (delay.isPresent()) {
                         return backoff(s, c.newExecution(), delay.get(), now, fx, "failed: " + r.reason());
                     }
-                    return fail(s.withExec(s.exec().withCursor(c.idle())), "step '" + step.key() + "' failed after "
+                    return fail(s.withExec(s.exec().withCursor(c.refused())), "step '" + step.key() + "' failed after "
                             + c.roundAttempt() + " attempts: " + r.reason(), fx);
                 }
                 return startCompensation(s, def, "step '" + step.key() + "' failed: " + r.reason(), false, now, fx);
@@ -148,8 +152,8 @@ public final class StateMachine {
             return backoff(s, failure ? c.newExecution() : c.nextAttempt(), delay.get(), now, fx, why);
         }
         fx.history(HistoryKind.COMPENSATION_FAILED, step.key(), why);
-        return fail(s.withExec(s.exec().withCursor(c.idle())), "compensation of step '" + step.key() + "' failed after "
-                + c.roundAttempt() + " attempts: " + r.reason(), fx);
+        return fail(s.withExec(s.exec().withCursor(failure ? c.refused() : c.idle())), "compensation of step '" + step.key()
+                + "' failed after " + c.roundAttempt() + " attempts: " + r.reason(), fx);
     }
 
     /** RETRY_LATER, or timeouts run out on a step that parks. */
@@ -175,10 +179,11 @@ public final class StateMachine {
                                            Effects fx, String why) {
         String reason = "step '" + step.key() + "' gave up after " + c.roundAttempt() + " attempts (" + why + ")";
         return switch (step.kind()) {
-            case COMPENSATABLE -> startCompensation(s, def, reason, c.uncertain(), now, fx);
+            // no final answer came, so a (re)delivery of the command may still take effect: compensate it too
+            case COMPENSATABLE -> startCompensation(s, def, reason, true, now, fx);
             case PIVOT -> c.uncertain()
                     ? fail(s.withExec(s.exec().withCursor(c.idle())), reason + "; the pivot's outcome is unknown: retry"
-                            + " (same idempotency key), skip if it took effect, or abort", fx)
+                            + " (same idempotency key), or skip if it took effect", fx)
                     : startCompensation(s, def, reason, false, now, fx);
             case RETRIABLE -> fail(s.withExec(s.exec().withCursor(c.idle())), reason, fx);
         };
@@ -234,7 +239,7 @@ public final class StateMachine {
                 return fx.decide(resend(s, def, c, now, fx));
             }
             case GIVE_UP -> {
-                if (s.status() != SagaStatus.PENDING || !giveUpToken(step.key()).equals(t.token())) {
+                if (s.status() != SagaStatus.PENDING || !giveUpToken(step.key(), s.exec().parkDeadline()).equals(t.token())) {
                     return Decision.ignore(s, "give-up timer for a step the saga is not parked on");
                 }
                 return fx.decide(giveUp(s, def, step, c, now, fx));
@@ -254,7 +259,10 @@ public final class StateMachine {
         StepDefinition<D> step = step(def, c.step());
         Effects fx = new Effects();
         fx.history(HistoryKind.OPERATOR_ACTION, step.key(), a + " by " + o.actor() + ": " + o.reason());
-        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY, TimerKind.GIVE_UP);
+        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY);
+        if (a != OperatorAction.RESUME) {
+            fx.cancel(TimerKind.GIVE_UP); // resume keeps the park deadline, so it keeps its timer
+        }
         SagaState next;
         switch (a) {
             case RETRY -> {
@@ -264,7 +272,8 @@ public final class StateMachine {
                 }
                 SagaStatus back = c.direction() == Direction.FORWARD ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
                 SagaState revived = s.with(back, null, s.reason(), s.data(), s.exec().withParkDeadline(null));
-                next = send(revived, def, c.retriedByOperator(), now, fx);
+                // unknown outcome: the same invocation again, so the participant answers it rather than runs it twice
+                next = send(revived, def, c.uncertain() ? c.resentByOperator() : c.retriedByOperator(), now, fx);
             }
             case RESUME -> {
                 if (s.status() != SagaStatus.PENDING) {
@@ -299,8 +308,10 @@ public final class StateMachine {
                     return Decision.reject(s, "the pivot '" + step.key() + "' may have taken effect; wait for its reply"
                             + " or retry it");
                 }
+                // a compensatable step that was sent and not refused (a refusal compensates at once) may take effect
+                boolean sent = c.firstSentAt() != null;
                 next = startCompensation(s.with(SagaStatus.RUNNING, null, s.reason(), s.data(), s.exec().withParkDeadline(null)),
-                        def, "aborted by " + o.actor() + ": " + o.reason(), inFlight && step.hasCompensation(), now, fx);
+                        def, "aborted by " + o.actor() + ": " + o.reason(), sent && step.hasCompensation(), now, fx);
             }
             default -> throw new IllegalStateException("unknown action " + a);
         }
@@ -354,7 +365,7 @@ public final class StateMachine {
         Instant deadline = s.exec().parkDeadline();
         if (deadline == null) {
             deadline = now.plus(park.giveUpAfter());
-            fx.timer(TimerKind.GIVE_UP, c.step(), giveUpToken(c.step()), deadline);
+            fx.timer(TimerKind.GIVE_UP, c.step(), giveUpToken(c.step(), deadline), deadline);
         }
         Cursor next = c.newRound();
         Instant retryAt = now.plus(park.retryEvery());

@@ -1,0 +1,606 @@
+package dev.baton.engine.internal;
+
+import static dev.baton.engine.internal.OrderSaga.PAY;
+import static dev.baton.engine.internal.OrderSaga.RESERVE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.dsl.Retry;
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.dsl.StepDefinition;
+import dev.baton.engine.OperatorAction;
+import dev.baton.engine.SagaStatus;
+import dev.baton.engine.internal.Execution.Cursor;
+import dev.baton.engine.internal.Execution.Direction;
+import dev.baton.engine.internal.OrderSaga.ItemsReserved;
+import dev.baton.engine.internal.OrderSaga.OrderData;
+import dev.baton.engine.internal.OrderSaga.PaymentAuthorized;
+import dev.baton.engine.spi.ReplyOutcome;
+import dev.baton.engine.spi.TimerKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Properties of the state machine over random event scripts on the four-step order saga.
+ *
+ * <p>A script is a list of actions: a participant replies SUCCESS, FAILURE or RETRY_LATER to the outstanding
+ * command or to any command sent so far (duplicates, late and reordered replies), and sometimes the reply is lost
+ * (the command took effect unseen) or its reply makes the saga's onReply throw; a timer fires, live or stale
+ * (any timer ever set); the clock moves on and every due timer fires; rarely, an operator acts. The
+ * participants are modelled as the design's participant SDK behaves: a final outcome (SUCCESS, FAILURE) is
+ * recorded per message id and answered again to every later delivery; RETRY_LATER is not recorded; a forward
+ * command that arrives after its step's compensation was done is refused. After the script, a fair participant
+ * (answers the outstanding command, with SUCCESS unless it already recorded another final outcome) and the
+ * clock (the next timer fires) drive the saga to quiescence; then, if it is FAILED, a fair operator steps in.
+ *
+ * <p>Every run also checks, after every event: an ignored or rejected decision changes nothing; nothing
+ * happens after a terminal state; a non-terminal saga is never silently stuck (see {@link #checkEvent}).
+ */
+class StateMachinePropertiesTest {
+    private static final int TRIES = 500;
+    /** Events a fair participant may take to reach quiescence: generous (a fair run rarely needs 30). */
+    private static final int FAIR_BOUND = 300;
+    /** A fair operator retries a FAILED saga this often before it aborts (where allowed) or skips. */
+    private static final int FAIR_RETRIES = 3;
+    private static final int OPERATOR_ROUNDS = 10;
+
+    private static final SagaDefinition<OrderData> FOREVER = OrderSaga.definition();
+    private static final SagaDefinition<OrderData> LIMITED = OrderSaga.definition(Retry.exponential(3, Duration.ofSeconds(1)));
+
+    // ------------------------------------------------------------------ the script
+
+    sealed interface Action permits Reply, FireTimer, Advance, Operate {}
+
+    /**
+     * A participant handles a command: the outstanding one, or the {@code pick}-th sent so far. Its reply reaches
+     * the engine unless {@code lost} (the command still took effect, if the participant recorded a SUCCESS). An
+     * {@code unreadable} SUCCESS carries a reply the saga's onReply handler throws on.
+     */
+    record Reply(boolean outstanding, int pick, ReplyOutcome outcome, boolean lost, boolean unreadable) implements Action {}
+
+    /** A timer fires: the {@code pick}-th live one, or the {@code pick}-th ever set (possibly stale). */
+    record FireTimer(boolean stale, int pick) implements Action {}
+
+    /** The clock moves on; every live timer that falls due fires. */
+    record Advance(Duration by) implements Action {}
+
+    /** An operator acts: {@code action}, or when {@code applicable}, the {@code pick}-th action that applies now (if any). */
+    record Operate(OperatorAction action, boolean applicable, int pick) implements Action {}
+
+    /**
+     * A run: the saga (shipment retried forever, or 3 attempts at most), {@code headStart} steps answered SUCCESS
+     * first (so scripts start as often at the pivot as at the first step), then the script.
+     */
+    record Scenario(boolean limitedShipmentRetry, int headStart, List<Action> script) {}
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        // mostly successes, so that scripts get past the first steps before something goes wrong
+        @SuppressWarnings("unchecked")
+        Arbitrary<ReplyOutcome> outcomes = Arbitraries.frequency(
+                Tuple.of(8, ReplyOutcome.SUCCESS), Tuple.of(3, ReplyOutcome.RETRY_LATER), Tuple.of(1, ReplyOutcome.FAILURE));
+        @SuppressWarnings("unchecked")
+        Arbitrary<Boolean> lost = Arbitraries.frequency(Tuple.of(6, false), Tuple.of(1, true));
+        Arbitrary<Action> reply = Combinators.combine(
+                        Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 1_000), outcomes, lost,
+                        Arbitraries.integers().between(0, 19))
+                .as((target, pick, outcome, isLost, odd) -> new Reply(target > 0, pick, outcome, isLost, odd == 0));
+        Arbitrary<Action> fire = Combinators.combine(Arbitraries.of(true, false), Arbitraries.integers().between(0, 1_000))
+                .as(FireTimer::new);
+        Arbitrary<Action> advance = Arbitraries.frequencyOf(
+                        Tuple.of(4, Arbitraries.longs().between(0, 3_000)),
+                        Tuple.of(4, Arbitraries.longs().between(3_000, 60_000)),
+                        Tuple.of(2, Arbitraries.longs().between(60_000, 30 * 60_000)),
+                        Tuple.of(1, Arbitraries.longs().between(30 * 60_000, 45 * 60_000))) // past a park's give-up
+                .map(ms -> new Advance(Duration.ofMillis(ms)));
+        Arbitrary<Action> operate = Combinators.combine(Arbitraries.of(OperatorAction.class), Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, 3)).as(Operate::new);
+        @SuppressWarnings("unchecked")
+        Arbitrary<Action> action = Arbitraries.frequencyOf(
+                Tuple.of(12, reply), Tuple.of(3, fire), Tuple.of(5, advance), Tuple.of(3, operate));
+        return Combinators.combine(Arbitraries.of(true, false), Arbitraries.integers().between(0, 3), action.list().ofMaxSize(50))
+                .as(Scenario::new);
+    }
+
+    // ------------------------------------------------------------------ the participants
+
+    /** The participants' side, as the participant SDK behaves (see the class comment). */
+    static final class Participants {
+        /** Final outcomes recorded per message id. */
+        final Map<String, ReplyOutcome> recorded = new HashMap<>();
+        /** The reply recorded with each SUCCESS, answered again to every later delivery. */
+        final Map<String, Object> recordedReply = new HashMap<>();
+        /** Steps whose compensation a participant carried out. */
+        final Set<String> undone = new HashSet<>();
+        /** Per step, the message ids of forward invocations that took effect. */
+        final Map<String, Set<String>> tookEffect = new HashMap<>();
+
+        ReplyOutcome answer(Decision.Command c, ReplyOutcome wanted, boolean unreadable) {
+            ReplyOutcome known = recorded.get(c.messageId());
+            if (known != null) {
+                return known;
+            }
+            ReplyOutcome outcome = c.direction() == Direction.FORWARD && undone.contains(c.step()) ? ReplyOutcome.FAILURE : wanted;
+            if (outcome != ReplyOutcome.RETRY_LATER) {
+                recorded.put(c.messageId(), outcome);
+                recordedReply.put(c.messageId(), replyPayload(c, outcome, unreadable));
+            }
+            if (outcome == ReplyOutcome.SUCCESS) {
+                if (c.direction() == Direction.FORWARD) {
+                    tookEffect.computeIfAbsent(c.step(), k -> new LinkedHashSet<>()).add(c.messageId());
+                } else {
+                    undone.add(c.step());
+                }
+            }
+            return outcome;
+        }
+
+        Object reply(Decision.Command c, ReplyOutcome o) {
+            return recordedReply.getOrDefault(c.messageId(), replyPayload(c, o, false));
+        }
+
+        private static Object replyPayload(Decision.Command c, ReplyOutcome o, boolean unreadable) {
+            if (o != ReplyOutcome.SUCCESS || c.direction() != Direction.FORWARD) {
+                return null;
+            }
+            return switch (c.step()) {
+                case RESERVE -> new ItemsReserved(unreadable ? OrderSaga.UNREADABLE : "R-" + c.messageId());
+                case PAY -> new PaymentAuthorized(unreadable ? OrderSaga.UNREADABLE : "P-" + c.messageId());
+                default -> null;
+            };
+        }
+    }
+
+    // ------------------------------------------------------------------ running a scenario
+
+    /** One run: the driver after the script and fair quiescence, and what was observed on the way. */
+    static final class Run {
+        final Driver<OrderData> saga;
+        final Participants participants = new Participants();
+        SagaStatus afterScript;
+        SagaStatus afterFairParticipant;
+        String reasonAfterFairParticipant;
+        boolean stuck;
+        int fairOperatorActions;
+        /** Operator actions of the script that were not rejected. */
+        int operatorActionsApplied;
+
+        Run(SagaDefinition<OrderData> def) {
+            saga = Driver.start(def, OrderSaga.order());
+        }
+
+        void reply(Decision.Command c, ReplyOutcome wanted) {
+            reply(c, wanted, false, false);
+        }
+
+        void reply(Decision.Command c, ReplyOutcome wanted, boolean lost, boolean unreadable) {
+            ReplyOutcome o = participants.answer(c, wanted, unreadable);
+            if (lost) {
+                return;
+            }
+            saga.reply(c, o, participants.reply(c, o), o == ReplyOutcome.SUCCESS ? null : "no (" + o + ")");
+            checkEvent(saga);
+        }
+
+        Optional<Decision.Command> outstanding() {
+            Cursor c = saga.state.exec().cursor();
+            if (c == null || !c.awaiting()) {
+                return Optional.empty();
+            }
+            String id = StateMachine.messageId(Driver.ID, c);
+            for (int i = saga.sent.size() - 1; i >= 0; i--) {
+                if (saga.sent.get(i).messageId().equals(id)) {
+                    return Optional.of(saga.sent.get(i));
+                }
+            }
+            throw new AssertionError("the cursor awaits " + id + ", which was never sent\n" + saga);
+        }
+
+        void apply(Action a) {
+            switch (a) {
+                case Reply r -> {
+                    Decision.Command c = r.outstanding() && outstanding().isPresent() ? outstanding().get()
+                            : saga.sent.get(r.pick() % saga.sent.size());
+                    reply(c, r.outcome(), r.lost(), r.unreadable());
+                }
+                case FireTimer f -> {
+                    List<Decision.Timer> from = f.stale() ? saga.timersSet : List.copyOf(saga.live.values());
+                    if (!from.isEmpty()) {
+                        saga.fire(from.get(f.pick() % from.size()));
+                        checkEvent(saga);
+                    }
+                }
+                case Advance adv -> {
+                    int before = saga.log.size();
+                    saga.advance(adv.by());
+                    checkEvents(saga, before);
+                }
+                case Operate o -> {
+                    OperatorAction action = o.action();
+                    if (o.applicable()) {
+                        List<OperatorAction> applies = java.util.Arrays.stream(OperatorAction.values()).filter(x -> StateMachine.decide(
+                                saga.state, new SagaEvent.Operator(x, "alice", "test"), saga.def, saga.now).changed()).toList();
+                        action = applies.isEmpty() ? action : applies.get(o.pick() % applies.size());
+                    }
+                    if (saga.operator(action).changed()) {
+                        operatorActionsApplied++;
+                    }
+                    checkEvent(saga);
+                }
+            }
+        }
+
+        /** A fair participant and the clock: answer what is outstanding, else let the next timer fire. */
+        void fairParticipant() {
+            for (int i = 0; i < FAIR_BOUND; i++) {
+                SagaStatus st = saga.status();
+                if (st.isTerminal() || st == SagaStatus.FAILED) {
+                    return;
+                }
+                Optional<Decision.Command> out = outstanding();
+                if (out.isPresent()) {
+                    reply(out.get(), ReplyOutcome.SUCCESS);
+                    continue;
+                }
+                Optional<Decision.Timer> next = saga.nextTimer();
+                if (next.isEmpty()) {
+                    stuck = true;
+                    return;
+                }
+                saga.fire(next.get());
+                checkEvent(saga);
+            }
+            stuck = !saga.status().isTerminal() && saga.status() != SagaStatus.FAILED;
+        }
+
+        /** A fair operator on a FAILED saga: retry, and when retries do not help, abort where allowed, else skip. */
+        OperatorAction fairOperatorAction() {
+            if (fairOperatorActions < FAIR_RETRIES) {
+                return OperatorAction.RETRY;
+            }
+            boolean abortApplies = StateMachine.decide(saga.state, new SagaEvent.Operator(OperatorAction.ABORT, "ops", "fair"),
+                    saga.def, saga.now).changed();
+            return abortApplies ? OperatorAction.ABORT : OperatorAction.SKIP;
+        }
+
+        static Run of(Scenario sc) {
+            Run run = new Run(sc.limitedShipmentRetry() ? LIMITED : FOREVER);
+            checkEvents(run.saga, 0);
+            for (int i = 0; i < sc.headStart(); i++) {
+                run.reply(run.outstanding().orElseThrow(), ReplyOutcome.SUCCESS);
+            }
+            for (Action a : sc.script()) {
+                run.apply(a);
+            }
+            run.afterScript = run.saga.status();
+            run.fairParticipant();
+            run.afterFairParticipant = run.saga.status();
+            run.reasonAfterFairParticipant = run.saga.state.reason();
+            while (!run.stuck && run.saga.status() == SagaStatus.FAILED && run.fairOperatorActions < OPERATOR_ROUNDS) {
+                run.saga.operator(run.fairOperatorAction());
+                run.fairOperatorActions++;
+                checkEvent(run.saga);
+                assertThat(run.saga.last.changed()).as("the fair operator's action applies\n%s", run.saga).isTrue();
+                run.fairParticipant();
+            }
+            return run;
+        }
+    }
+
+    // ------------------------------------------------------------------ per-event checks
+
+    private static void checkEvents(Driver<OrderData> saga, int from) {
+        for (int i = from; i < saga.log.size(); i++) {
+            check(saga, saga.log.get(i));
+        }
+        if (saga.log.isEmpty()) {
+            checkState(saga);
+        }
+    }
+
+    /** Checks the latest event. */
+    static void checkEvent(Driver<OrderData> saga) {
+        check(saga, saga.log.get(saga.log.size() - 1));
+    }
+
+    private static void check(Driver<OrderData> saga, Driver.Applied a) {
+        Decision d = a.decision();
+        String ctx = "after " + a.event() + "\n" + saga;
+        if (!d.changed()) {
+            assertThat(d.state()).as("an ignored/rejected decision keeps the state; %s", ctx).isEqualTo(a.before());
+            assertThat(d.commands().isEmpty() && d.timers().isEmpty() && d.cancelTimers().isEmpty() && d.history().isEmpty())
+                    .as("an ignored/rejected decision has no effects; %s", ctx).isTrue();
+        }
+        // (d) nothing happens to a terminal saga; the decision that ends it sends nothing and leaves no timer
+        if (a.before().status().isTerminal()) {
+            assertThat(d.changed()).as("(d) a decision on a terminal saga is ignored or rejected; %s", ctx).isFalse();
+        }
+        if (d.state().status().isTerminal()) {
+            assertThat(d.commands()).as("(d) commands of a decision ending in %s; %s", d.state().status(), ctx).isEmpty();
+            assertThat(d.timers()).as("(d) timers of a decision ending in %s; %s", d.state().status(), ctx).isEmpty();
+        }
+        // a saga never gives up on a parked step before the park deadline
+        if (d.history().stream().anyMatch(e -> e.kind() == HistoryKind.GAVE_UP)) {
+            assertThat(a.before().exec().parkDeadline()).as("gave up with no deadline; %s", ctx).isNotNull();
+            assertThat(a.at()).as("gave up before the deadline; %s", ctx).isAfterOrEqualTo(a.before().exec().parkDeadline());
+        }
+        // (e) nothing at or after the pivot is compensated, and compensation only goes to steps that have one
+        int pivot = saga.def.pivotIndex().orElseThrow();
+        for (Decision.Command c : d.commands()) {
+            if (c.direction() == Direction.COMPENSATE) {
+                StepDefinition<OrderData> st = saga.def.step(c.step()).orElseThrow();
+                assertThat(st.index()).as("(e) compensation of %s at/after the pivot; %s", c.step(), ctx).isLessThan(pivot);
+                assertThat(st.hasCompensation()).as("compensation of %s which has none; %s", c.step(), ctx).isTrue();
+            }
+        }
+        checkState(saga);
+    }
+
+    /** The saga is visible: a reason where it waits for someone, a live timer where it waits for time. */
+    private static void checkState(Driver<OrderData> saga) {
+        SagaState s = saga.state;
+        String ctx = saga.toString();
+        Cursor c = s.exec().cursor();
+        switch (s.status()) {
+            case COMPLETED, COMPENSATED -> {
+                assertThat(c).as("terminal cursor; %s", ctx).isNull();
+                assertThat(saga.live).as("(d) live timers of a terminal saga; %s", ctx).isEmpty();
+            }
+            case FAILED -> {
+                assertThat(s.reason()).as("FAILED reason; %s", ctx).isNotBlank();
+                assertThat(c).as("FAILED cursor; %s", ctx).isNotNull();
+                assertThat(saga.live).as("live timers of a FAILED saga; %s", ctx).isEmpty();
+            }
+            case RUNNING, COMPENSATING, PENDING -> {
+                assertThat(c).as("cursor; %s", ctx).isNotNull();
+                TimerKind wakes = c.awaiting() ? TimerKind.TIMEOUT : TimerKind.RETRY;
+                assertThat(saga.live.get(wakes)).as("a live %s timer for the cursor; %s", wakes, ctx).isNotNull()
+                        .extracting(Decision.Timer::token).isEqualTo(StateMachine.token(Driver.ID, c));
+                if (s.status() == SagaStatus.PENDING) {
+                    assertThat(s.reason()).as("PENDING reason; %s", ctx).isNotBlank();
+                    assertThat(s.pendingState()).as("pending state; %s", ctx).isNotBlank();
+                    assertThat(saga.live.get(TimerKind.GIVE_UP)).as("a live GIVE_UP timer at the park deadline; %s", ctx)
+                            .isNotNull().extracting(Decision.Timer::fireAt).isEqualTo(s.exec().parkDeadline());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the properties
+
+    /**
+     * (a) Nothing ends silently. After the script, a fair participant brings the saga within {@value #FAIR_BOUND}
+     * events to COMPLETED or COMPENSATED, or to FAILED with a reason that names a step; never leaves it RUNNING,
+     * PENDING or COMPENSATING. FAILED is no dead end: a fair operator (retries {@value #FAIR_RETRIES} times, then
+     * aborts where abort is allowed, else skips; at most {@value #OPERATOR_ROUNDS} actions), each action accepted,
+     * with the fair participant ends it COMPLETED or COMPENSATED. (Along the way, checked after every event:
+     * RUNNING/COMPENSATING/PENDING always has the live timer that moves it on, PENDING also its GIVE_UP timer,
+     * FAILED and PENDING a reason.)
+     */
+    @Property(tries = TRIES)
+    void a_everySagaEndsTerminalOrVisiblyFailed(@ForAll("scenarios") Scenario sc) {
+        Run run = Run.of(sc);
+        Statistics.label("after script").collect(run.afterScript);
+        Statistics.label("head start").collect(sc.headStart());
+        Statistics.label("after fair participant").collect(run.afterFairParticipant);
+        Statistics.label("final").collect(run.saga.status());
+        Statistics.label("parked").collect(run.saga.historyKinds().contains(HistoryKind.PARKED));
+        Statistics.label("gave up").collect(run.saga.historyKinds().contains(HistoryKind.GAVE_UP));
+        Statistics.label("script operator actions applied").collect(run.operatorActionsApplied);
+        Statistics.label("onReply threw").collect(run.saga.history.stream()
+                .anyMatch(e -> e.kind() == HistoryKind.FAILED && e.detail().contains("onReply")));
+        assertThat(run.stuck).as("stuck (no timer, nothing outstanding) or unsettled after %s events\n%s", FAIR_BOUND, run.saga)
+                .isFalse();
+        assertThat(run.afterFairParticipant).as("status after the fair participant\n%s", run.saga)
+                .isIn(SagaStatus.COMPLETED, SagaStatus.COMPENSATED, SagaStatus.FAILED);
+        if (run.afterFairParticipant == SagaStatus.FAILED) {
+            assertThat(run.reasonAfterFairParticipant).as("FAILED reason names a step\n%s", run.saga)
+                    .matches("(?s).*'(" + String.join("|", OrderSaga.STEPS) + ")'.*");
+        }
+        assertThat(run.saga.status().isTerminal()).as("terminal after the fair operator\n%s", run.saga).isTrue();
+        Statistics.label("final").coverage(cov -> {
+            cov.check(SagaStatus.COMPLETED).percentage(p -> p > 30);
+            cov.check(SagaStatus.COMPENSATED).percentage(p -> p > 15);
+        });
+        // thresholds at about half the observed rates, so that a generator change that starves a path shows
+        Statistics.label("after fair participant").coverage(cov -> cov.check(SagaStatus.FAILED).count(n -> n > 0));
+        Statistics.label("parked").coverage(cov -> cov.check(true).percentage(p -> p > 5));
+        Statistics.label("gave up").coverage(cov -> cov.check(true).count(n -> n > 0));
+        Statistics.label("script operator actions applied").coverage(cov -> cov.check(0).percentage(p -> p < 95));
+    }
+
+    /**
+     * (b) Every compensation command is for a step before the pivot that has a compensation and whose forward
+     * command was sent, and that completed (a SUCCESS was applied, or an operator skipped it) or is the step the
+     * compensation started from, provided no FAILURE was applied to it (its outcome unknown: it timed out, stayed
+     * busy past its policy, or was in flight when aborted). Compensations go out in reverse completion order:
+     * the distinct steps, in the order first sent, are a prefix of [that starting step, if compensated] followed by
+     * the completed compensatable steps in reverse order of completion, and all of it once COMPENSATED.
+     */
+    @Property(tries = TRIES)
+    void b_compensationsOnlyForCompletedStepsInReverseOrder(@ForAll("scenarios") Scenario sc) {
+        Run run = Run.of(sc);
+        Driver<OrderData> saga = run.saga;
+        List<String> completed = saga.history.stream().filter(e -> e.kind() == HistoryKind.STEP_COMPLETED)
+                .map(Decision.Entry::step).filter(k -> saga.def.step(k).orElseThrow().hasCompensation()).toList();
+        Set<String> sentForward = new HashSet<>();
+        saga.sent.stream().filter(c -> c.direction() == Direction.FORWARD).forEach(c -> sentForward.add(c.step()));
+        Set<String> refused = new HashSet<>();
+        for (Driver.Applied a : saga.log) {
+            Cursor before = a.before().exec().cursor();
+            if (a.event() instanceof SagaEvent.Replied r && r.outcome() == ReplyOutcome.FAILURE && a.decision().changed()
+                    && before.direction() == Direction.FORWARD) {
+                refused.add(before.step());
+            }
+        }
+        List<String> distinct = new ArrayList<>();
+        for (String step : saga.compensationSends()) {
+            if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(step)) {
+                distinct.add(step);
+            }
+        }
+        Statistics.label("steps compensated").collect(distinct.size());
+        Statistics.label("steps compensated").coverage(cov -> cov.check(2).percentage(p -> p > 6));
+        assertThat(distinct).as("each step's compensation goes out in one stretch\n%s", saga).doesNotHaveDuplicates();
+        String from = saga.history.stream().filter(e -> e.kind() == HistoryKind.COMPENSATION_STARTED).map(Decision.Entry::step)
+                .findFirst().orElse(null);
+        List<String> expected = new ArrayList<>();
+        if (from != null && !completed.contains(from) && distinct.contains(from)) {
+            assertThat(refused).as("(b) the refused step %s was compensated\n%s", from, saga).doesNotContain(from);
+            expected.add(from);
+        }
+        expected.addAll(completed.reversed());
+        for (String step : distinct) {
+            assertThat(sentForward).as("(b) %s compensated but never sent\n%s", step, saga).contains(step);
+        }
+        assertThat(distinct).as("(b) order of compensations vs completion order %s from %s\n%s", completed, from, saga)
+                .isEqualTo(expected.subList(0, Math.min(distinct.size(), expected.size())));
+        if (saga.status() == SagaStatus.COMPENSATED) {
+            assertThat(distinct).as("(b) COMPENSATED compensates everything completed\n%s", saga).isEqualTo(expected);
+        }
+    }
+
+    /** (c) No step is compensated twice: at most one STEP_COMPENSATED history entry per step. */
+    @Property(tries = TRIES)
+    void c_noStepCompensatedTwice(@ForAll("scenarios") Scenario sc) {
+        Run run = Run.of(sc);
+        for (String step : OrderSaga.STEPS) {
+            assertThat(run.saga.count(HistoryKind.STEP_COMPENSATED, step)).as("(c) STEP_COMPENSATED for %s\n%s", step, run.saga)
+                    .isLessThanOrEqualTo(1);
+        }
+    }
+
+    /**
+     * (d) No command and no timer after a terminal state: every decision taken on a COMPLETED or COMPENSATED saga
+     * is ignored or rejected and has no effects, the decision that ends the saga sends no command and sets no
+     * timer, and no timer is live once it has ended. Checked after every event of the run; here with extra
+     * replies to every command and every timer fired again after the end.
+     */
+    @Property(tries = TRIES)
+    void d_nothingAfterTerminal(@ForAll("scenarios") Scenario sc) {
+        Run run = Run.of(sc);
+        Driver<OrderData> saga = run.saga;
+        assertThat(saga.status().isTerminal()).isTrue();
+        int sentBefore = saga.sent.size();
+        int timersBefore = saga.timersSet.size();
+        for (Decision.Command c : List.copyOf(saga.sent)) {
+            for (ReplyOutcome o : ReplyOutcome.values()) {
+                saga.reply(c, o, null, null);
+                checkEvent(saga);
+            }
+        }
+        for (Decision.Timer t : List.copyOf(saga.timersSet)) {
+            saga.fire(t);
+            checkEvent(saga);
+        }
+        for (OperatorAction a : OperatorAction.values()) {
+            saga.operator(a);
+            checkEvent(saga);
+        }
+        assertThat(saga.sent).hasSize(sentBefore);
+        assertThat(saga.timersSet).hasSize(timersBefore);
+    }
+
+    /**
+     * (e) No step at or after the pivot is ever compensated (no compensation command, no STEP_COMPENSATED entry),
+     * and once the pivot completed the saga never starts compensating.
+     */
+    @Property(tries = TRIES)
+    void e_nothingPastThePivotIsCompensated(@ForAll("scenarios") Scenario sc) {
+        Run run = Run.of(sc);
+        Driver<OrderData> saga = run.saga;
+        int pivot = saga.def.pivotIndex().orElseThrow();
+        for (Decision.Entry e : saga.history) {
+            if (e.kind() == HistoryKind.STEP_COMPENSATED) {
+                assertThat(saga.def.step(e.step()).orElseThrow().index()).as("(e) %s\n%s", e, saga).isLessThan(pivot);
+            }
+        }
+        int pivotDone = indexOf(saga.history, HistoryKind.STEP_COMPLETED, PAY);
+        int compStart = indexOf(saga.history, HistoryKind.COMPENSATION_STARTED, null);
+        if (pivotDone >= 0) {
+            assertThat(compStart).as("(e) a saga whose pivot completed started compensating\n%s", saga).isEqualTo(-1);
+        }
+        Statistics.label("pivot completed").collect(pivotDone >= 0);
+        Statistics.label("pivot completed").coverage(cov -> cov.check(true).percentage(p -> p > 40));
+    }
+
+    /**
+     * (f) decide is deterministic: every recorded decision is equal to a fresh decision on the same state, event,
+     * definition and time, and start is too.
+     */
+    @Property(tries = TRIES)
+    void f_decideIsDeterministic(@ForAll("scenarios") Scenario sc) {
+        Run run = Run.of(sc);
+        Driver<OrderData> saga = run.saga;
+        assertThat(StateMachine.start(Driver.ID, saga.def, OrderSaga.order(), "bk-1", Driver.T0))
+                .isEqualTo(StateMachine.start(Driver.ID, saga.def, OrderSaga.order(), "bk-1", Driver.T0));
+        for (Driver.Applied a : saga.log) {
+            assertThat(StateMachine.decide(a.before(), a.event(), saga.def, a.at())).as("(f) replay of %s", a.event())
+                    .isEqualTo(a.decision());
+        }
+    }
+
+    /**
+     * (g) Nothing leaks. When the saga ends COMPENSATED, every step with a compensation whose forward command was
+     * ever sent and not refused with FAILURE (so it took effect, or may still: a redelivery of an unanswered or
+     * busy-answered command is executed) has been compensated (STEP_COMPENSATED; an operator skip counts); in
+     * particular every step that took effect at its participant was undone. When it ends COMPLETED, nothing was
+     * compensated.
+     */
+    @Property(tries = TRIES)
+    void g_nothingThatMayHaveTakenEffectIsLeftUncompensated(@ForAll("scenarios") Scenario sc) {
+        Run run = Run.of(sc);
+        Driver<OrderData> saga = run.saga;
+        if (saga.status() == SagaStatus.COMPLETED) {
+            assertThat(saga.compensationSends()).as("(g) COMPLETED yet compensated\n%s", saga).isEmpty();
+            return;
+        }
+        for (StepDefinition<OrderData> st : saga.def.steps()) {
+            if (!st.hasCompensation()) {
+                continue;
+            }
+            boolean mayHaveTakenEffect = saga.sent.stream().anyMatch(c -> c.direction() == Direction.FORWARD
+                    && c.step().equals(st.key()) && run.participants.recorded.get(c.messageId()) != ReplyOutcome.FAILURE);
+            boolean tookEffect = run.participants.tookEffect.containsKey(st.key());
+            if (mayHaveTakenEffect || tookEffect) {
+                assertThat(saga.count(HistoryKind.STEP_COMPENSATED, st.key())).as("(g) %s may have taken effect (took effect: %s)"
+                        + " but was not compensated\n%s", st.key(), tookEffect, saga).isOne();
+            }
+        }
+    }
+
+    /**
+     * (h) No step takes effect twice: for every step, at most one forward invocation (message id) is executed
+     * successfully by its participant. New invocations are only made after the previous one was refused.
+     */
+    @Property(tries = TRIES)
+    void h_noStepTakesEffectTwice(@ForAll("scenarios") Scenario sc) {
+        Run run = Run.of(sc);
+        run.participants.tookEffect.forEach((step, ids) ->
+                assertThat(ids).as("(h) invocations of %s that took effect\n%s", step, run.saga).hasSizeLessThanOrEqualTo(1));
+    }
+
+    private static int indexOf(List<Decision.Entry> history, HistoryKind kind, String step) {
+        for (int i = 0; i < history.size(); i++) {
+            if (history.get(i).kind() == kind && (step == null || Objects.equals(history.get(i).step(), step))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
