@@ -201,7 +201,7 @@ public final class JdbiSagaStore implements SagaStore {
     @Override
     public Optional<SagaRecord> find(SagaId id) {
         Objects.requireNonNull(id, "id");
-        return read("find of saga " + id, () -> jdbi.withHandle(h -> h
+        return call("find of saga " + id, () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT " + Rows.SAGA_COLUMNS + " FROM baton_saga WHERE id = :id")
                 .bind("id", id.value()).map(Rows.SAGA).findOne()));
     }
@@ -209,7 +209,7 @@ public final class JdbiSagaStore implements SagaStore {
     @Override
     public List<HistoryRecord> history(SagaId id) {
         Objects.requireNonNull(id, "id");
-        return read("history of saga " + id, () -> jdbi.withHandle(h -> h
+        return call("history of saga " + id, () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT " + Rows.HISTORY_COLUMNS + " FROM baton_history WHERE saga_id = :id ORDER BY seq")
                 .bind("id", id.value()).map(Rows.HISTORY).list()));
     }
@@ -220,7 +220,7 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0) {
             return List.of();
         }
-        return read("dueTimers", () -> jdbi.withHandle(h -> h
+        return call("dueTimers", () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT " + Rows.TIMER_COLUMNS + " FROM baton_timer WHERE fire_at <= :now"
                         + " ORDER BY fire_at, saga_id, kind LIMIT :limit")
                 .bind("now", Rows.timestamp(now)).bind("limit", limit).map(Rows.TIMER).list()));
@@ -232,7 +232,7 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0) {
             return List.of();
         }
-        return read("outbox", () -> jdbi.withHandle(h -> h
+        return call("outbox", () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT " + Rows.OUTBOX_COLUMNS + " FROM baton_outbox WHERE created_at < :before"
                         + " ORDER BY created_at, seq LIMIT :limit")
                 .bind("before", Rows.timestamp(createdBefore)).bind("limit", limit).map(Rows.OUTBOX).list()));
@@ -245,7 +245,7 @@ public final class JdbiSagaStore implements SagaStore {
             return;
         }
         List<String> all = new ArrayList<>(ids);
-        read("deleteOutbox of " + all.size() + " rows", () -> jdbi.useTransaction(h -> {
+        call("deleteOutbox of " + all.size() + " rows", () -> jdbi.useTransaction(h -> {
             for (int from = 0; from < all.size(); from += DELETE_CHUNK) {
                 h.createUpdate("DELETE FROM baton_outbox WHERE id IN (<ids>)")
                         .bindList("ids", all.subList(from, Math.min(all.size(), from + DELETE_CHUNK))).execute();
@@ -256,7 +256,7 @@ public final class JdbiSagaStore implements SagaStore {
     @Override
     public int purgeInbox(Instant before) {
         Objects.requireNonNull(before, "before");
-        return read("purgeInbox", () -> jdbi.withHandle(h -> h
+        return call("purgeInbox", () -> jdbi.withHandle(h -> h
                 .createUpdate("DELETE FROM baton_inbox WHERE received_at < :before")
                 .bind("before", Rows.timestamp(before)).execute()));
     }
@@ -291,18 +291,19 @@ public final class JdbiSagaStore implements SagaStore {
         return limit;
     }
 
-    private <T> T read(String operation, Supplier<T> call) {
+    /** Runs one store call outside {@link #inTransaction}, translating JDBI failures. */
+    private <T> T call(String operation, Supplier<T> work) {
         checkOpen();
         try {
-            return call.get();
+            return work.get();
         } catch (JdbiException e) {
             throw SqlErrors.failure(operation, e);
         }
     }
 
-    private void read(String operation, Runnable call) {
-        read(operation, () -> {
-            call.run();
+    private void call(String operation, Runnable work) {
+        call(operation, () -> {
+            work.run();
             return null;
         });
     }

@@ -6,7 +6,6 @@ import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -28,8 +27,7 @@ final class CrashChild {
 
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
-                StandardCharsets.UTF_8);
+        PrintStream out = System.out; // logs go to stderr (slf4j-simple), so stdout carries only acknowledgements
         try (SagaStore store = open(dir, args[1])) {
             for (long n = 1; n < 10_000_000; n++) {
                 SagaRecord saga = saga(n);

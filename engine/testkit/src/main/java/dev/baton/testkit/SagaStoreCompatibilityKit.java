@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * <pre>{@code
  * class JdbiSagaStoreH2Test extends SagaStoreCompatibilityKit {
  *     private JdbiSagaStore store;
- *     @BeforeEach void open(TestInfo test) { store = JdbiSagaStore.h2InMemory("kit-" + UUID.randomUUID()); }
+ *     @BeforeEach void open() { store = JdbiSagaStore.h2InMemory("kit-" + UUID.randomUUID()); }
  *     @AfterEach void close() { store.close(); }
  *     @Override protected SagaStore store() { return store; }
  * }

@@ -8,7 +8,6 @@ import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /**
@@ -24,10 +23,6 @@ final class StoreKitFixtures {
 
     static Instant at(long secondsAfterT0) {
         return T0.plusSeconds(secondsAfterT0);
-    }
-
-    static Instant micros(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MICROS);
     }
 
     /** A new saga (version 1) with every field set, none null. */

@@ -15,9 +15,6 @@ public final class SqlErrors {
             if (t instanceof SQLException sql) {
                 return Optional.of(sql);
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return Optional.empty();
     }
