@@ -1,0 +1,310 @@
+package dev.baton.jdbi;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.baton.engine.SagaException;
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStoreException;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.StoreTransaction;
+import dev.baton.engine.spi.TimerRecord;
+import dev.baton.jdbi.internal.Dialect;
+import dev.baton.jdbi.internal.JdbiStoreTransaction;
+import dev.baton.jdbi.internal.Rows;
+import dev.baton.jdbi.internal.SqlErrors;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link SagaStore} in a relational database, over JDBI: sagas, history, outbox, inbox and timers in tables
+ * prefixed {@code baton_}, created and upgraded by Flyway (history table {@code baton_schema_history}) when the store
+ * opens. Passes {@code SagaStoreCompatibilityKit}.
+ *
+ * <pre>{@code
+ * try (SagaStore store = JdbiSagaStore.h2File(Path.of("data"))) {      // the embedded default
+ *     store.inTransaction(tx -> { tx.insert(saga); return null; });
+ * }
+ * JdbiSagaStore.h2InMemory("test-" + UUID.randomUUID());              // tests
+ * JdbiSagaStore.create(dataSource);                                   // your pool; you close it
+ * JdbiSagaStore.create("jdbc:h2:file:/var/baton/db;WRITE_DELAY=0", "sa", "");  // a pool the store owns
+ * }</pre>
+ *
+ * <p><b>Databases.</b> H2 2.x today; the vendor is read from the connection and picks the migration scripts
+ * ({@code db/baton/h2/}, later {@code db/baton/postgresql/}). On a schema that already holds other tables, the first
+ * migration baselines at version 0 and then creates Baton's tables.
+ *
+ * <p><b>Durability.</b> {@link #h2File(Path)} sets {@code WRITE_DELAY=0}: when {@code inTransaction} returns, the
+ * commit is in the database file and survives the process being killed. It is not fsynced, so it may not survive a
+ * power cut or an OS crash; use PostgreSQL where that matters. A URL you pass yourself gets no settings added.
+ *
+ * <p><b>Time.</b> Instants are stored as {@code TIMESTAMP(6) WITH TIME ZONE} in UTC, truncated to microseconds.
+ *
+ * <p><b>Errors.</b> Every failure is a {@link SagaException}: {@code DuplicateBusinessKeyException} and
+ * {@code ConcurrentUpdateException} as the SPI says, {@code SagaNotFoundException} when updating a saga that does not
+ * exist, and {@link SagaStoreException} naming the operation for anything else (including a saga id inserted twice).
+ * Messages carry no saga data; the cause carries the database's own error.
+ *
+ * <p><b>Thread-safety.</b> Thread-safe: share one store per database. Each {@link StoreTransaction} belongs to the
+ * thread running {@link #inTransaction} and is valid only during that call.
+ *
+ * @since 0.1
+ */
+public final class JdbiSagaStore implements SagaStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbiSagaStore.class);
+    /** Ids per {@code DELETE ... IN (...)} statement in {@link #deleteOutbox}. */
+    private static final int DELETE_CHUNK = 500;
+
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final AutoCloseable ownedPool;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private JdbiSagaStore(DataSource dataSource, AutoCloseable ownedPool, boolean migrate) {
+        this.jdbi = Jdbi.create(dataSource);
+        this.ownedPool = ownedPool;
+        this.dialect = detectDialect(jdbi);
+        if (migrate) {
+            migrate(dataSource, dialect);
+        }
+    }
+
+    /**
+     * Opens the embedded default: an H2 file database in {@code directory}, crash-safe against the process being
+     * killed ({@code WRITE_DELAY=0}), in a pool the store owns. See {@link JdbiStoreOptions#h2File(Path)}.
+     */
+    public static JdbiSagaStore h2File(Path directory) {
+        return create(JdbiStoreOptions.h2File(directory));
+    }
+
+    /**
+     * Opens a private in-memory H2 database for tests; closing the store drops it. See
+     * {@link JdbiStoreOptions#h2InMemory(String)}.
+     */
+    public static JdbiSagaStore h2InMemory(String name) {
+        return create(JdbiStoreOptions.h2InMemory(name));
+    }
+
+    /** Opens a store on {@code jdbcUrl} in a HikariCP pool that the store owns and closes. */
+    public static JdbiSagaStore create(String jdbcUrl, String username, String password) {
+        return create(JdbiStoreOptions.of(jdbcUrl, username, password));
+    }
+
+    /**
+     * Opens a store in a HikariCP pool built from {@code options}; the store owns the pool and closes it in
+     * {@link #close()}. Migrates the schema first unless {@link JdbiStoreOptions#migrate()} is off.
+     *
+     * @throws SagaStoreException when the database cannot be reached or migrated
+     */
+    public static JdbiSagaStore create(JdbiStoreOptions options) {
+        Objects.requireNonNull(options, "options");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(options.jdbcUrl());
+        config.setUsername(options.username());
+        config.setPassword(options.password());
+        config.setMaximumPoolSize(options.maximumPoolSize());
+        config.setPoolName("baton-store");
+        if (options.isH2InMemory()) {
+            // The in-memory database lives while a connection is open: never retire the pool's connections.
+            config.setMaxLifetime(0);
+        }
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new SagaStoreException("saga store: cannot connect with " + options, e);
+        }
+        try {
+            JdbiSagaStore store = new JdbiSagaStore(pool, pool, options.migrate());
+            LOG.info("Baton saga store opened on {} ({})", options, store.dialect);
+            return store;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a store on a {@link DataSource} you own: the store never closes it. Migrates the schema first. The
+     * data source must hand out connections in auto-commit mode (the default); the store runs its own transactions.
+     *
+     * @throws SagaStoreException when the database cannot be reached or migrated
+     */
+    public static JdbiSagaStore create(DataSource dataSource) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        return new JdbiSagaStore(dataSource, null, true);
+    }
+
+    private static Dialect detectDialect(Jdbi jdbi) {
+        try {
+            return Dialect.forProductName(
+                    jdbi.withHandle(h -> h.getConnection().getMetaData().getDatabaseProductName()));
+        } catch (JdbiException | java.sql.SQLException e) {
+            throw SqlErrors.failure("detecting the database", e);
+        }
+    }
+
+    private static void migrate(DataSource dataSource, Dialect dialect) {
+        try {
+            Flyway.configure(JdbiSagaStore.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .locations("classpath:" + dialect.migrationLocation())
+                    .table("baton_schema_history")
+                    .baselineOnMigrate(true) // a schema holding the application's own tables is fine
+                    .baselineVersion("0")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw new SagaStoreException("saga store: migrating the schema from " + dialect.migrationLocation()
+                    + " failed", e);
+        }
+    }
+
+    @Override
+    public <T> T inTransaction(Function<StoreTransaction, T> work) {
+        Objects.requireNonNull(work, "work");
+        checkOpen();
+        try {
+            return jdbi.inTransaction(handle -> {
+                JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, dialect);
+                try {
+                    return work.apply(tx);
+                } finally {
+                    tx.end();
+                }
+            });
+        } catch (JdbiException e) {
+            // Failures of the work's own statements arrive translated; what is left is begin, commit or rollback.
+            throw SqlErrors.failure("transaction (begin, commit or rollback)", e);
+        }
+    }
+
+    @Override
+    public Optional<SagaRecord> find(SagaId id) {
+        Objects.requireNonNull(id, "id");
+        return call("find of saga " + id, () -> jdbi.withHandle(h -> h
+                .createQuery("SELECT " + Rows.SAGA_COLUMNS + " FROM baton_saga WHERE id = :id")
+                .bind("id", id.value()).map(Rows.SAGA).findOne()));
+    }
+
+    @Override
+    public List<HistoryRecord> history(SagaId id) {
+        Objects.requireNonNull(id, "id");
+        return call("history of saga " + id, () -> jdbi.withHandle(h -> h
+                .createQuery("SELECT " + Rows.HISTORY_COLUMNS + " FROM baton_history WHERE saga_id = :id ORDER BY seq")
+                .bind("id", id.value()).map(Rows.HISTORY).list()));
+    }
+
+    @Override
+    public List<TimerRecord> dueTimers(Instant now, int limit) {
+        Objects.requireNonNull(now, "now");
+        if (checkLimit(limit) == 0) {
+            return List.of();
+        }
+        return call("dueTimers", () -> jdbi.withHandle(h -> h
+                .createQuery("SELECT " + Rows.TIMER_COLUMNS + " FROM baton_timer WHERE fire_at <= :now"
+                        + " ORDER BY fire_at, saga_id, kind LIMIT :limit")
+                .bind("now", Rows.timestamp(now)).bind("limit", limit).map(Rows.TIMER).list()));
+    }
+
+    @Override
+    public List<OutboxRecord> outbox(Instant createdBefore, int limit) {
+        Objects.requireNonNull(createdBefore, "createdBefore");
+        if (checkLimit(limit) == 0) {
+            return List.of();
+        }
+        return call("outbox", () -> jdbi.withHandle(h -> h
+                .createQuery("SELECT " + Rows.OUTBOX_COLUMNS + " FROM baton_outbox WHERE created_at < :before"
+                        + " ORDER BY created_at, seq LIMIT :limit")
+                .bind("before", Rows.timestamp(createdBefore)).bind("limit", limit).map(Rows.OUTBOX).list()));
+    }
+
+    @Override
+    public void deleteOutbox(Collection<String> ids) {
+        Objects.requireNonNull(ids, "ids");
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<String> all = new ArrayList<>(ids);
+        call("deleteOutbox of " + all.size() + " rows", () -> jdbi.useTransaction(h -> {
+            for (int from = 0; from < all.size(); from += DELETE_CHUNK) {
+                h.createUpdate("DELETE FROM baton_outbox WHERE id IN (<ids>)")
+                        .bindList("ids", all.subList(from, Math.min(all.size(), from + DELETE_CHUNK))).execute();
+            }
+        }));
+    }
+
+    @Override
+    public int purgeInbox(Instant before) {
+        Objects.requireNonNull(before, "before");
+        return call("purgeInbox", () -> jdbi.withHandle(h -> h
+                .createUpdate("DELETE FROM baton_inbox WHERE received_at < :before")
+                .bind("before", Rows.timestamp(before)).execute()));
+    }
+
+    /** Closes the pool if the store created it; idempotent. A data source passed in stays open. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true) && ownedPool != null) {
+            try {
+                ownedPool.close();
+            } catch (Exception e) {
+                throw new SagaStoreException("saga store: closing the connection pool failed", e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbiSagaStore[" + dialect + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new SagaStoreException("saga store: the store is closed", null);
+        }
+    }
+
+    private static int checkLimit(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0, but was " + limit);
+        }
+        return limit;
+    }
+
+    /** Runs one store call outside {@link #inTransaction}, translating JDBI failures. */
+    private <T> T call(String operation, Supplier<T> work) {
+        checkOpen();
+        try {
+            return work.get();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure(operation, e);
+        }
+    }
+
+    private void call(String operation, Runnable work) {
+        call(operation, () -> {
+            work.run();
+            return null;
+        });
+    }
+}

@@ -1,0 +1,277 @@
+package dev.baton.jdbi.internal;
+
+import dev.baton.engine.ConcurrentUpdateException;
+import dev.baton.engine.DuplicateBusinessKeyException;
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaNotFoundException;
+import dev.baton.engine.SagaStoreException;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.StoreTransaction;
+import dev.baton.engine.spi.TimerKind;
+import dev.baton.engine.spi.TimerRecord;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * The {@link StoreTransaction} over one JDBI {@link Handle} inside a database transaction. Every SQL failure
+ * becomes a {@link dev.baton.engine.SagaException}. Not thread-safe: valid only on the thread that runs the
+ * transaction and only until {@link #end()}; any later call throws {@link IllegalStateException}.
+ */
+public final class JdbiStoreTransaction implements StoreTransaction {
+
+    /** Name of the unique constraint on (type, business_key), see V1__baton_schema.sql. */
+    private static final String BUSINESS_KEY_CONSTRAINT = "baton_saga_business_key_uq";
+
+    private final Handle handle;
+    private final Dialect dialect;
+    private final Thread owner = Thread.currentThread();
+    private boolean ended;
+
+    public JdbiStoreTransaction(Handle handle, Dialect dialect) {
+        this.handle = handle;
+        this.dialect = dialect;
+    }
+
+    /** Called when the transaction's work returns or throws; afterwards every call fails. */
+    public void end() {
+        ended = true;
+    }
+
+    private void checkUsable() {
+        if (ended) {
+            throw new IllegalStateException("this StoreTransaction has ended: it is valid only inside the"
+                    + " SagaStore.inTransaction call that created it");
+        }
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("this StoreTransaction belongs to thread '" + owner.getName()
+                    + "' but was used from thread '" + Thread.currentThread().getName() + "'");
+        }
+    }
+
+    @Override
+    public boolean markReceived(String messageId, Instant at) {
+        checkUsable();
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(at, "at");
+        try {
+            return handle.createUpdate("INSERT INTO baton_inbox (message_id, received_at) VALUES (:id, :at)")
+                    .bind("id", messageId).bind("at", Rows.timestamp(at)).execute() == 1;
+        } catch (JdbiException e) {
+            // H2 undoes just the failed statement, so the transaction goes on. A concurrent transaction that
+            // recorded the same id first makes this insert wait for it and then fail here as well.
+            Optional<SQLException> sql = SqlErrors.sqlCause(e);
+            if (sql.isPresent() && dialect.isUniqueViolation(sql.get())) {
+                return false;
+            }
+            throw SqlErrors.failure("markReceived of message " + messageId, e);
+        }
+    }
+
+    @Override
+    public Optional<SagaRecord> load(SagaId id) {
+        checkUsable();
+        Objects.requireNonNull(id, "id");
+        try {
+            return handle.createQuery("SELECT " + Rows.SAGA_COLUMNS + " FROM baton_saga WHERE id = :id")
+                    .bind("id", id.value()).map(Rows.SAGA).findOne();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("load of saga " + id, e);
+        }
+    }
+
+    @Override
+    public Optional<SagaRecord> loadByBusinessKey(String type, String businessKey) {
+        checkUsable();
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(businessKey, "businessKey");
+        try {
+            return handle.createQuery("SELECT " + Rows.SAGA_COLUMNS
+                            + " FROM baton_saga WHERE type = :type AND business_key = :businessKey")
+                    .bind("type", type).bind("businessKey", businessKey).map(Rows.SAGA).findOne();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("load of saga '" + type + "' by business key", e);
+        }
+    }
+
+    @Override
+    public void insert(SagaRecord saga) {
+        checkUsable();
+        if (saga.version() != 1) {
+            throw new IllegalArgumentException("a new saga must have version 1, but saga " + saga.id() + " had "
+                    + saga.version());
+        }
+        try {
+            handle.createUpdate("INSERT INTO baton_saga (" + Rows.SAGA_COLUMNS + ") VALUES (:id, :type,"
+                            + " :definitionVersion, :status, :pendingState, :currentStep, :businessKey, :dataType,"
+                            + " :data, :execution, :reason, :version, :createdAt, :updatedAt)")
+                    .bind("id", saga.id().value())
+                    .bind("type", saga.type())
+                    .bind("definitionVersion", saga.definitionVersion())
+                    .bind("status", saga.status().name())
+                    .bind("pendingState", saga.pendingState())
+                    .bind("currentStep", saga.currentStep())
+                    .bind("businessKey", saga.businessKey())
+                    .bind("dataType", saga.dataType())
+                    .bind("data", saga.data())
+                    .bind("execution", saga.execution())
+                    .bind("reason", saga.reason())
+                    .bind("version", saga.version())
+                    .bind("createdAt", Rows.timestamp(saga.createdAt()))
+                    .bind("updatedAt", Rows.timestamp(saga.updatedAt()))
+                    .execute();
+        } catch (JdbiException e) {
+            Optional<SQLException> sql = SqlErrors.sqlCause(e);
+            if (sql.isPresent() && dialect.violates(sql.get(), BUSINESS_KEY_CONSTRAINT)) {
+                throw new DuplicateBusinessKeyException(saga.type(), saga.businessKey());
+            }
+            if (sql.isPresent() && dialect.isUniqueViolation(sql.get())) {
+                throw new SagaStoreException("saga store: insert of saga " + saga.id()
+                        + " failed: a saga with that id exists already", e);
+            }
+            throw SqlErrors.failure("insert of saga " + saga.id(), e);
+        }
+    }
+
+    @Override
+    public void update(SagaRecord saga) {
+        checkUsable();
+        if (saga.version() < 2) {
+            throw new IllegalArgumentException("an updated saga must have version 2 or more (stored version + 1),"
+                    + " but saga " + saga.id() + " had " + saga.version());
+        }
+        long expected = saga.version() - 1;
+        int rows;
+        try {
+            // id, type, business_key and created_at are fixed at insert.
+            rows = handle.createUpdate("UPDATE baton_saga SET definition_version = :definitionVersion,"
+                            + " status = :status, pending_state = :pendingState, current_step = :currentStep,"
+                            + " data_type = :dataType, data = :data, execution = :execution, reason = :reason,"
+                            + " version = :version, updated_at = :updatedAt"
+                            + " WHERE id = :id AND version = :expected")
+                    .bind("definitionVersion", saga.definitionVersion())
+                    .bind("status", saga.status().name())
+                    .bind("pendingState", saga.pendingState())
+                    .bind("currentStep", saga.currentStep())
+                    .bind("dataType", saga.dataType())
+                    .bind("data", saga.data())
+                    .bind("execution", saga.execution())
+                    .bind("reason", saga.reason())
+                    .bind("version", saga.version())
+                    .bind("updatedAt", Rows.timestamp(saga.updatedAt()))
+                    .bind("id", saga.id().value())
+                    .bind("expected", expected)
+                    .execute();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("update of saga " + saga.id(), e);
+        }
+        if (rows == 0) {
+            if (exists(saga.id())) {
+                throw new ConcurrentUpdateException(saga.id(), expected);
+            }
+            throw new SagaNotFoundException(saga.id());
+        }
+    }
+
+    private boolean exists(SagaId id) {
+        try {
+            return handle.createQuery("SELECT COUNT(*) FROM baton_saga WHERE id = :id").bind("id", id.value())
+                    .mapTo(Integer.class).one() > 0;
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("update of saga " + id + " (existence check)", e);
+        }
+    }
+
+    @Override
+    public void appendHistory(List<HistoryRecord> entries) {
+        checkUsable();
+        if (entries.isEmpty()) {
+            return;
+        }
+        try {
+            PreparedBatch batch = handle.prepareBatch("INSERT INTO baton_history (saga_id, at, kind, step, detail)"
+                    + " VALUES (:sagaId, :at, :kind, :step, :detail)");
+            for (HistoryRecord h : entries) {
+                batch.bind("sagaId", h.sagaId().value()).bind("at", Rows.timestamp(h.at())).bind("kind", h.kind())
+                        .bind("step", h.step()).bind("detail", h.detail()).add();
+            }
+            batch.execute();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("appendHistory of " + entries.size() + " entries for saga "
+                    + entries.get(0).sagaId(), e);
+        }
+    }
+
+    @Override
+    public void addOutbox(List<OutboxRecord> messages) {
+        checkUsable();
+        if (messages.isEmpty()) {
+            return;
+        }
+        try {
+            PreparedBatch batch = handle.prepareBatch("INSERT INTO baton_outbox (" + Rows.OUTBOX_COLUMNS + ")"
+                    + " VALUES (:id, :sagaId, :destination, :messageId, :messageType, :headers, :payload, :createdAt)");
+            for (OutboxRecord m : messages) {
+                batch.bind("id", m.id()).bind("sagaId", m.sagaId().value()).bind("destination", m.destination())
+                        .bind("messageId", m.messageId()).bind("messageType", m.messageType())
+                        .bind("headers", HeaderCodec.encode(m.headers())).bind("payload", m.payload())
+                        .bind("createdAt", Rows.timestamp(m.createdAt())).add();
+            }
+            batch.execute();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("addOutbox of " + messages.size() + " rows for saga " + messages.get(0).sagaId(), e);
+        }
+    }
+
+    @Override
+    public void setTimer(TimerRecord timer) {
+        checkUsable();
+        try {
+            handle.createUpdate(dialect.upsertTimer())
+                    .bind("sagaId", timer.sagaId().value()).bind("kind", timer.kind().name())
+                    .bind("step", timer.step()).bind("token", timer.token()).bind("fireAt", Rows.timestamp(timer.fireAt()))
+                    .execute();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("setTimer " + timer.kind() + " of saga " + timer.sagaId(), e);
+        }
+    }
+
+    @Override
+    public void cancelTimers(SagaId sagaId, Set<TimerKind> kinds) {
+        checkUsable();
+        if (kinds.isEmpty()) {
+            return;
+        }
+        try {
+            handle.createUpdate("DELETE FROM baton_timer WHERE saga_id = :sagaId AND kind IN (<kinds>)")
+                    .bind("sagaId", sagaId.value())
+                    .bindList("kinds", kinds.stream().map(TimerKind::name).sorted().toList())
+                    .execute();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("cancelTimers " + kinds + " of saga " + sagaId, e);
+        }
+    }
+
+    @Override
+    public boolean claimTimer(TimerRecord timer) {
+        checkUsable();
+        try {
+            // A concurrent claimer's DELETE waits for this row lock, then finds the row gone: 0 rows.
+            return handle.createUpdate("DELETE FROM baton_timer WHERE saga_id = :sagaId AND kind = :kind"
+                            + " AND token = :token AND fire_at = :fireAt")
+                    .bind("sagaId", timer.sagaId().value()).bind("kind", timer.kind().name())
+                    .bind("token", timer.token()).bind("fireAt", Rows.timestamp(timer.fireAt()))
+                    .execute() == 1;
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("claimTimer " + timer.kind() + " of saga " + timer.sagaId(), e);
+        }
+    }
+}
