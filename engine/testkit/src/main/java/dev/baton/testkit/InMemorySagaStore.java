@@ -3,6 +3,7 @@ package dev.baton.testkit;
 import dev.baton.engine.ConcurrentUpdateException;
 import dev.baton.engine.DuplicateBusinessKeyException;
 import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaNotFoundException;
 import dev.baton.engine.SagaStoreException;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
@@ -218,10 +219,17 @@ public final class InMemorySagaStore implements SagaStore {
         public void update(SagaRecord saga) {
             check();
             SagaRecord prior = sagas.get(saga.id());
-            if (prior == null || prior.version() != saga.version() - 1) {
+            if (prior == null) {
+                throw new SagaNotFoundException(saga.id());
+            }
+            if (prior.version() != saga.version() - 1) {
                 throw new ConcurrentUpdateException(saga.id(), saga.version() - 1);
             }
-            sagas.put(saga.id(), saga);
+            // id, type, business key and creation time are fixed at insert
+            SagaRecord kept = new SagaRecord(prior.id(), prior.type(), saga.definitionVersion(), saga.status(),
+                    saga.pendingState(), saga.currentStep(), prior.businessKey(), saga.dataType(), saga.data(),
+                    saga.execution(), saga.reason(), saga.version(), prior.createdAt(), saga.updatedAt());
+            sagas.put(saga.id(), kept);
             undo.push(() -> sagas.put(saga.id(), prior));
         }
 
