@@ -1,0 +1,91 @@
+package dev.baton.participant;
+
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * What a {@link TransactionalCommandHandler} knows besides the command: where the command comes from, and the
+ * database transaction the SDK records the answer in. Valid only during the handler call, on the calling thread.
+ *
+ * @since 0.1
+ */
+public final class HandlerContext {
+    private final String participant;
+    private final IncomingCommand command;
+    private final String messageId;
+    private final String sagaId;
+    private final String step;
+    private final CommandKind kind;
+    private final int attempt;
+    private final Handle handle;
+
+    HandlerContext(String participant, IncomingCommand command, String messageId, String sagaId, String step,
+                   CommandKind kind, int attempt, Handle handle) {
+        this.participant = participant;
+        this.command = command;
+        this.messageId = messageId;
+        this.sagaId = sagaId;
+        this.step = step;
+        this.kind = kind;
+        this.attempt = attempt;
+        this.handle = handle;
+    }
+
+    /**
+     * The JDBI handle of the SDK's transaction. Write the service's own changes with it to have them commit with
+     * the record of this message, or roll back with it. {@link Handle#afterCommit(Runnable)} runs code once both are
+     * durable. Never commit, roll back or close it.
+     */
+    public Handle handle() {
+        return handle;
+    }
+
+    /**
+     * The command's message id ({@value Protocol#MESSAGE_ID}): unique per invocation and stable across redeliveries.
+     * The right idempotency key for calls to other systems.
+     */
+    public String messageId() {
+        return messageId;
+    }
+
+    /** The saga instance's id ({@value Protocol#SAGA_ID}). */
+    public String sagaId() {
+        return sagaId;
+    }
+
+    /** The saga type ({@value Protocol#SAGA_TYPE}), or null when the command did not carry one. */
+    public String sagaType() {
+        return command.header(Protocol.SAGA_TYPE);
+    }
+
+    /** The step's key ({@value Protocol#STEP}). */
+    public String step() {
+        return step;
+    }
+
+    /** Forward command or compensation. */
+    public CommandKind kind() {
+        return kind;
+    }
+
+    /** The delivery attempt ({@value Protocol#ATTEMPT}), from 1; 1 when the command did not carry one. */
+    public int attempt() {
+        return attempt;
+    }
+
+    /** The participant's name, as given to {@link CommandHandlers#forParticipant(String)}. */
+    public String participant() {
+        return participant;
+    }
+
+    /** Every header the command arrived with (unmodifiable), for headers of your own. */
+    public Map<String, String> headers() {
+        return command.headers();
+    }
+
+    @Override
+    public String toString() {
+        return "HandlerContext[participant=" + participant + ", messageId=" + messageId + ", kind=" + kind
+                + ", attempt=" + attempt + "]";
+    }
+}
