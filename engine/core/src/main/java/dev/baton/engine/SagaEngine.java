@@ -44,6 +44,16 @@ public interface SagaEngine extends AutoCloseable {
      */
     <D> StartResult start(SagaDefinition<D> definition, D data, String businessKey);
 
+    /**
+     * Starts a saga from JSON data, for callers that know the saga only by its type name (the REST API, the Kafka
+     * start topic). The data is decoded with the engine's codec into the data type of the newest registered version
+     * of {@code sagaType}. Idempotent with a business key, like {@link #start(SagaDefinition, Object, String)}.
+     *
+     * @throws SagaDefinitionMismatchException when no definition of that type is registered
+     * @throws SagaCodecException when the data does not map onto the saga's data type
+     */
+    StartResult start(String sagaType, String dataJson, String businessKey);
+
     /** A snapshot of the saga, if it exists. */
     Optional<SagaView> find(SagaId id);
 

@@ -33,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -101,6 +103,14 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         acker = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("baton-outbox-ack").factory());
         scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("baton-engine-", 0).factory());
+        Set<String> destinations = new TreeSet<>();
+        for (SagaDefinition<?> d : definitions.all()) {
+            for (StepDefinition<?> st : d.steps()) {
+                destinations.add(st.participant().name());
+                st.compensationParticipant().ifPresent(p -> destinations.add(p.name()));
+            }
+        }
+        transport.prepare(destinations);
         // Rows left by a previous run (a crash between commit and acknowledgement) go out first.
         sweepOutbox(Duration.ZERO);
         transport.start(this::acceptReplies);
@@ -185,6 +195,18 @@ public final class DefaultSagaEngine implements SagaEngine {
                 // lost a race with a concurrent start of the same key: the next attempt finds the winner
             }
         }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public StartResult start(String sagaType, String dataJson, String businessKey) {
+        SagaDefinition<Object> def = (SagaDefinition<Object>) definitions.latest(sagaType)
+                .orElseThrow(() -> new SagaDefinitionMismatchException(sagaType, 0, List.of(), null));
+        if (dataJson == null || dataJson.isBlank()) {
+            throw new SagaCodecException("saga '" + sagaType + "' needs data (a JSON object), but got none", null);
+        }
+        Object data = codec.decode(dataJson, def.dataType());
+        return start(def, data, businessKey);
     }
 
     // ------------------------------------------------------------------ queries
@@ -531,6 +553,7 @@ public final class DefaultSagaEngine implements SagaEngine {
                 headers.put(Headers.ATTEMPT, Integer.toString(c.attempt()));
                 headers.put(Headers.MESSAGE_TYPE, type);
                 headers.put(Headers.KIND, c.direction() == Execution.Direction.FORWARD ? "command" : "compensation");
+                headers.put(Headers.TRACEPARENT, traceparent(s.id(), c.messageId(), c.attempt()));
                 out.add(new OutboxRecord(ids.get().value(), s.id(), c.participant(), c.messageId(), type, headers,
                         codec.encode(c.payload()), now));
             }
@@ -544,6 +567,21 @@ public final class DefaultSagaEngine implements SagaEngine {
             tx.setTimer(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt()));
         }
         applied.changes.add(new Change(before, s, d, now));
+    }
+
+    /**
+     * A W3C trace context for a command: the trace id is derived from the saga id (a saga is one trace), the span
+     * id from the message id and attempt. Deterministic, so a re-sent outbox row carries the same context.
+     */
+    static String traceparent(SagaId id, String messageId, int attempt) {
+        String hex = id.value().replace("-", "").toLowerCase(java.util.Locale.ROOT);
+        String traceId = hex.length() == 32 && hex.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)
+                ? hex : String.format("%016x%016x", (long) id.value().hashCode() * 0x9E3779B97F4A7C15L, (long) id.value().length() ^ 0x5DEECE66DL);
+        long span = messageId.hashCode() * 0x9E3779B97F4A7C15L + attempt;
+        if (span == 0) {
+            span = 1;
+        }
+        return "00-" + traceId + "-" + String.format("%016x", span) + "-01";
     }
 
     private record Change(SagaRecord before, SagaState after, Decision decision, Instant at) {}

@@ -14,4 +14,5 @@ public final class Headers {
     public static final String CORRELATION_ID = "baton-correlation-id";
     public static final String OUTCOME = "baton-outcome";
     public static final String REASON = "baton-reason";
+    public static final String TRACEPARENT = "traceparent";
 }

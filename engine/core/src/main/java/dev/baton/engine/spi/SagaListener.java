@@ -30,6 +30,9 @@ public interface SagaListener {
     /** An inbound message was a duplicate (seen in the inbox) and was not applied. */
     default void onDuplicateMessage(String messageId) {}
 
+    /** A message that can never be processed was set aside (for Kafka: sent to the dead-letter topic {@code where}). */
+    default void onDeadLetter(String where, String reason) {}
+
     /** A reply did not match the saga's outstanding command (late or stray) and changed nothing. */
     default void onIgnoredReply(SagaId id, String reason) {}
 }

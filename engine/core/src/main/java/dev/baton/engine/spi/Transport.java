@@ -21,6 +21,13 @@ public interface Transport extends AutoCloseable {
     CompletableFuture<Void> send(List<OutboxRecord> messages);
 
     /**
+     * Declares the destinations (participant names) the engine will send to, before the first send, so the
+     * transport can create or check its topics or queues. Called once by the engine when it opens. Does nothing
+     * by default.
+     */
+    default void prepare(java.util.Set<String> destinations) {}
+
+    /**
      * Starts delivering replies to {@code sink}. The transport must consider a reply consumed only after
      * {@code sink.accept} returned normally (for Kafka: commit offsets after it).
      */
