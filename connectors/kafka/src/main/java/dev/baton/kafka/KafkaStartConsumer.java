@@ -1,0 +1,88 @@
+package dev.baton.kafka;
+
+import dev.baton.engine.SagaCodecException;
+import dev.baton.engine.SagaDefinitionMismatchException;
+import dev.baton.engine.SagaEngine;
+import dev.baton.engine.spi.SagaListener;
+import dev.baton.kafka.internal.Clients;
+import dev.baton.kafka.internal.ConsumerLoop;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Starts sagas from the start topic ({@code <prefix>starts}). A record's value is the saga data as JSON, header
+ * {@value #SAGA_TYPE} names the saga type, and the record key, when present, is the business key: a second record
+ * with the same key starts nothing new, exactly like {@link SagaEngine#start(String, String, String)}. A record
+ * that names no known type or whose data does not map goes to {@code <prefix>starts.dlq} with the reason.
+ * Thread-safe.
+ *
+ * @since 0.1
+ */
+public final class KafkaStartConsumer implements AutoCloseable {
+    /** The header naming the saga type. */
+    public static final String SAGA_TYPE = "baton-saga-type";
+
+    private final KafkaOptions options;
+    private final SagaEngine engine;
+    private final SagaListener listener;
+    private final KafkaProducer<String, byte[]> producer;
+    private final ConsumerLoop loop;
+
+    public KafkaStartConsumer(KafkaOptions options, SagaEngine engine, SagaListener listener) {
+        this.options = options.validate();
+        this.engine = engine;
+        this.listener = listener == null ? SagaListener.NOOP : listener;
+        this.producer = Clients.producer(options, "baton-engine-starts-dlq");
+        this.loop = new ConsumerLoop("baton-kafka-starts", Clients.consumer(options, options.engineGroupId() + "-starts",
+                "baton-engine-starts"), List.of(options.startTopic()), options.pollTimeout(), options.retryBackoff(), this::handle);
+    }
+
+    /** Creates the start topic (and its dead-letter topic) if needed and starts consuming. */
+    public KafkaStartConsumer start() {
+        Clients.createTopics(options, List.of(options.startTopic(), KafkaOptions.deadLetterTopic(options.startTopic())));
+        loop.start();
+        return this;
+    }
+
+    private Map<TopicPartition, Long> handle(ConsumerRecords<String, byte[]> records) throws Exception {
+        List<Future<RecordMetadata>> dead = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Map<String, String> h = Clients.headers(r.headers());
+            String type = h.get(SAGA_TYPE);
+            String reason = null;
+            if (type == null || type.isBlank()) {
+                reason = "missing header " + SAGA_TYPE;
+            } else if (r.value() == null) {
+                reason = "no saga data: the record value must be the data as JSON";
+            } else {
+                try {
+                    engine.start(type, new String(r.value(), StandardCharsets.UTF_8), r.key());
+                } catch (SagaDefinitionMismatchException | SagaCodecException | IllegalArgumentException e) {
+                    reason = e.getMessage();
+                }
+            }
+            if (reason != null) {
+                listener.onDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
+                dead.add(Clients.deadLetter(producer, r, reason));
+            }
+        }
+        for (Future<RecordMetadata> f : dead) {
+            f.get();
+        }
+        return Map.of();
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

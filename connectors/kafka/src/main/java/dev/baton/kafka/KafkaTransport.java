@@ -1,0 +1,204 @@
+package dev.baton.kafka;
+
+import dev.baton.engine.SagaId;
+import dev.baton.engine.spi.InboundReply;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.ReplyOutcome;
+import dev.baton.engine.spi.SagaListener;
+import dev.baton.engine.spi.Transport;
+import dev.baton.kafka.internal.Clients;
+import dev.baton.kafka.internal.ConsumerLoop;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's {@link Transport} over Kafka.
+ *
+ * <ul>
+ * <li>Commands go to {@code <prefix><participant>.commands}, keyed by saga id (so one partition sees a saga's
+ *     messages in order), with the protocol headers, through an idempotent producer; a send completes when the
+ *     broker acknowledged it.</li>
+ * <li>Replies are read from {@code <prefix>replies} by the consumer group {@code engineGroupId}; each poll's
+ *     replies go to the engine in one call (one database transaction), and offsets are committed only after it
+ *     returned. A failure there (the database down, say) re-reads the batch after a back-off.</li>
+ * <li>A reply that cannot be read (missing or bad headers) or can never be applied (unknown saga, payload that does
+ *     not map) goes to {@code <prefix>replies.dlq} with the reason and its original coordinates in headers, is
+ *     reported to {@link SagaListener#onDeadLetter}, and the partition moves on.</li>
+ * </ul>
+ * Thread-safe. See {@code docs/protocol.md} for the wire format.
+ *
+ * @since 0.1
+ */
+public final class KafkaTransport implements Transport {
+    private static final Logger log = LoggerFactory.getLogger(KafkaTransport.class);
+
+    private final KafkaOptions options;
+    private final SagaListener listener;
+    private final KafkaProducer<String, byte[]> producer;
+    private volatile ConsumerLoop replies;
+
+    private KafkaTransport(KafkaOptions options, SagaListener listener) {
+        this.options = options.validate();
+        this.listener = listener;
+        this.producer = Clients.producer(options, "baton-engine-producer");
+    }
+
+    /** A transport with these options; its listener receives dead-letter events (use the engine's listener). */
+    public static KafkaTransport create(KafkaOptions options, SagaListener listener) {
+        return new KafkaTransport(options, listener == null ? SagaListener.NOOP : listener);
+    }
+
+    /** The options in use. */
+    public KafkaOptions options() {
+        return options;
+    }
+
+    @Override
+    public void prepare(Set<String> destinations) {
+        Set<String> topics = new TreeSet<>();
+        topics.add(options.replyTopic());
+        topics.add(KafkaOptions.deadLetterTopic(options.replyTopic()));
+        for (String d : destinations) {
+            topics.add(options.commandTopic(d));
+            topics.add(KafkaOptions.deadLetterTopic(options.commandTopic(d)));
+        }
+        Clients.createTopics(options, topics);
+    }
+
+    @Override
+    public CompletableFuture<Void> send(List<OutboxRecord> messages) {
+        CompletableFuture<?>[] acks = new CompletableFuture<?>[messages.size()];
+        for (int i = 0; i < messages.size(); i++) {
+            OutboxRecord m = messages.get(i);
+            CompletableFuture<Void> ack = new CompletableFuture<>();
+            acks[i] = ack;
+            try {
+                producer.send(new ProducerRecord<>(options.commandTopic(m.destination()), null, m.sagaId().value(),
+                        m.payload().getBytes(StandardCharsets.UTF_8), Clients.headers(m.headers())), (meta, error) -> {
+                            if (error == null) {
+                                ack.complete(null);
+                            } else {
+                                ack.completeExceptionally(error);
+                            }
+                        });
+            } catch (RuntimeException e) {
+                ack.completeExceptionally(e);
+            }
+        }
+        return CompletableFuture.allOf(acks);
+    }
+
+    @Override
+    public synchronized void start(ReplySink sink) {
+        if (replies != null) {
+            throw new IllegalStateException("the Kafka transport was started already");
+        }
+        replies = new ConsumerLoop("baton-kafka-replies",
+                Clients.consumer(options, options.engineGroupId(), "baton-engine-replies"),
+                List.of(options.replyTopic()), options.pollTimeout(), options.retryBackoff(), records -> handle(records, sink));
+        replies.start();
+        log.info("consuming replies from {} as group {} ({})", options.replyTopic(), options.engineGroupId(), options);
+    }
+
+    private Map<TopicPartition, Long> handle(ConsumerRecords<String, byte[]> records, ReplySink sink) throws Exception {
+        List<InboundReply> valid = new ArrayList<>(records.count());
+        Map<InboundReply, ConsumerRecord<String, byte[]>> origin = new IdentityHashMap<>();
+        List<Map.Entry<ConsumerRecord<String, byte[]>, String>> unreadable = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Parsed p = parse(r);
+            if (p.reply() != null) {
+                valid.add(p.reply());
+                origin.put(p.reply(), r);
+            } else {
+                unreadable.add(Map.entry(r, p.problem()));
+            }
+        }
+        // apply first: if that fails the batch is re-read, and nothing was dead-lettered twice
+        List<RejectedReply> rejected = valid.isEmpty() ? List.of() : sink.accept(valid);
+        List<Future<RecordMetadata>> dead = new ArrayList<>();
+        for (Map.Entry<ConsumerRecord<String, byte[]>, String> u : unreadable) {
+            dead.add(deadLetter(u.getKey(), u.getValue()));
+        }
+        for (RejectedReply rj : rejected) {
+            dead.add(deadLetter(origin.get(rj.reply()), rj.reason()));
+        }
+        for (Future<RecordMetadata> f : dead) {
+            f.get(); // a dead letter must be durable before the offset moves past it
+        }
+        return Map.of();
+    }
+
+    private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
+        listener.onDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
+        return Clients.deadLetter(producer, r, reason);
+    }
+
+    private record Parsed(InboundReply reply, String problem) {}
+
+    /** Reads a reply record; a record that is not a valid reply gives the reason instead. */
+    static Parsed parse(ConsumerRecord<String, byte[]> r) {
+        Map<String, String> h = Clients.headers(r.headers());
+        List<String> missing = new ArrayList<>();
+        for (String required : List.of(Protocol.MESSAGE_ID, Protocol.CORRELATION_ID, Protocol.SAGA_ID, Protocol.OUTCOME)) {
+            String v = h.get(required);
+            if (v == null || v.isBlank()) {
+                missing.add(required);
+            }
+        }
+        if (!missing.isEmpty()) {
+            return new Parsed(null, "not a Baton reply: missing header(s) " + missing);
+        }
+        ReplyOutcome outcome;
+        try {
+            outcome = ReplyOutcome.valueOf(h.get(Protocol.OUTCOME));
+        } catch (IllegalArgumentException e) {
+            return new Parsed(null, "header " + Protocol.OUTCOME + " must be SUCCESS, FAILURE or RETRY_LATER, but was '"
+                    + h.get(Protocol.OUTCOME) + "'");
+        }
+        SagaId sagaId;
+        try {
+            sagaId = SagaId.of(h.get(Protocol.SAGA_ID));
+        } catch (IllegalArgumentException e) {
+            return new Parsed(null, "header " + Protocol.SAGA_ID + ": " + e.getMessage());
+        }
+        String payload = r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
+        return new Parsed(new InboundReply(h.get(Protocol.MESSAGE_ID), h.get(Protocol.CORRELATION_ID), sagaId, outcome,
+                h.get(Protocol.MESSAGE_TYPE), payload, h.get(Protocol.REASON)), null);
+    }
+
+    @Override
+    public void close() {
+        ConsumerLoop r = replies;
+        if (r != null) {
+            r.close();
+        }
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+
+    /** Header names of the wire protocol (docs/protocol.md). */
+    static final class Protocol {
+        private Protocol() {}
+
+        static final String MESSAGE_ID = dev.baton.participant.Protocol.MESSAGE_ID;
+        static final String CORRELATION_ID = dev.baton.participant.Protocol.CORRELATION_ID;
+        static final String SAGA_ID = dev.baton.participant.Protocol.SAGA_ID;
+        static final String OUTCOME = dev.baton.participant.Protocol.OUTCOME;
+        static final String MESSAGE_TYPE = dev.baton.participant.Protocol.MESSAGE_TYPE;
+        static final String REASON = dev.baton.participant.Protocol.REASON;
+    }
+}
