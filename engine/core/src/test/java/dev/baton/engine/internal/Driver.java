@@ -177,6 +177,11 @@ final class Driver<D> {
         return history.stream().filter(e -> e.kind() == kind && java.util.Objects.equals(e.step(), step)).count();
     }
 
+    /** A long log is shown as its first and last events, so that a failure message stays readable. */
+    static final int SHOWN_FIRST = 25;
+    static final int SHOWN_LAST = 75;
+
+    /** The status, reason and cursor, then the log: one line per event, numbered, with its time and decision. */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("saga ").append(state.status());
@@ -184,8 +189,15 @@ final class Driver<D> {
             b.append('(').append(state.pendingState()).append(')');
         }
         b.append(" reason=").append(state.reason()).append(" cursor=").append(state.exec().cursor()).append('\n');
-        for (Applied a : log) {
-            b.append("  @").append(Duration.between(T0, a.at())).append(' ').append(a.event()).append(" -> ")
+        boolean trim = log.size() > SHOWN_FIRST + SHOWN_LAST + 1;
+        for (int i = 0; i < log.size(); i++) {
+            if (trim && i == SHOWN_FIRST) {
+                b.append("  ... ").append(log.size() - SHOWN_FIRST - SHOWN_LAST).append(" events left out ...\n");
+                i = log.size() - SHOWN_LAST;
+            }
+            Applied a = log.get(i);
+            b.append("  #").append(i + 1).append(" @").append(Duration.between(T0, a.at())).append(' ').append(a.event())
+                    .append(" -> ")
                     .append(a.decision().ignored() != null ? "ignored: " + a.decision().ignored()
                             : a.decision().rejected() != null ? "rejected: " + a.decision().rejected()
                             : a.decision().state().status() + " " + a.decision().history().stream().map(Decision.Entry::kind).toList()

@@ -8,6 +8,8 @@ import dev.baton.dsl.Retry;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.dsl.StepDefinition;
 import dev.baton.engine.OperatorAction;
+import dev.baton.engine.Properties;
+import dev.baton.engine.Properties.Tally;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.internal.Execution.Cursor;
 import dev.baton.engine.internal.Execution.Direction;
@@ -18,6 +20,7 @@ import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.TimerKind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -25,15 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 
 /**
  * Properties of the state machine over random event scripts on the four-step order saga.
@@ -50,6 +48,12 @@ import net.jqwik.api.statistics.Statistics;
  *
  * <p>Every run also checks, after every event: an ignored or rejected decision changes nothing; nothing
  * happens after a terminal state; a non-terminal saga is never silently stuck (see {@link #checkEvent}).
+ *
+ * <p>Each property runs {@value #TRIES} scripts drawn from seeds derived from its own base seed (see
+ * {@link Properties}). Nothing shrinks a failing script: a failure names the seed and how to replay it, and
+ * shows the run's event log (its first and last events when long). Coverage counts over all tries check that
+ * the scripts still reach the outcomes that matter (completion, compensation, parking, giving up, operator
+ * actions...), with bounds at about half the observed rates.
  */
 class StateMachinePropertiesTest {
     private static final int TRIES = 500;
@@ -86,35 +90,51 @@ class StateMachinePropertiesTest {
      * A run: the saga (shipment retried forever, or 3 attempts at most), {@code headStart} steps answered SUCCESS
      * first (so scripts start as often at the pivot as at the first step), then the script.
      */
-    record Scenario(boolean limitedShipmentRetry, int headStart, List<Action> script) {}
+    record Scenario(boolean limitedShipmentRetry, int headStart, List<Action> script) {
+        /** A random scenario; scripts are mostly short (up to 22 actions), one in ten up to 50 long. */
+        static Scenario random(Random r) {
+            int length = r.nextInt(10) == 0 ? r.nextInt(51) : r.nextInt(23);
+            List<Action> script = new ArrayList<>(length);
+            for (int i = 0; i < length; i++) {
+                script.add(action(r));
+            }
+            return new Scenario(r.nextBoolean(), r.nextInt(4), script);
+        }
 
-    @Provide
-    Arbitrary<Scenario> scenarios() {
-        // mostly successes, so that scripts get past the first steps before something goes wrong
-        @SuppressWarnings("unchecked")
-        Arbitrary<ReplyOutcome> outcomes = Arbitraries.frequency(
-                Tuple.of(8, ReplyOutcome.SUCCESS), Tuple.of(3, ReplyOutcome.RETRY_LATER), Tuple.of(1, ReplyOutcome.FAILURE));
-        @SuppressWarnings("unchecked")
-        Arbitrary<Boolean> lost = Arbitraries.frequency(Tuple.of(6, false), Tuple.of(1, true));
-        Arbitrary<Action> reply = Combinators.combine(
-                        Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 1_000), outcomes, lost,
-                        Arbitraries.integers().between(0, 19))
-                .as((target, pick, outcome, isLost, odd) -> new Reply(target > 0, pick, outcome, isLost, odd == 0));
-        Arbitrary<Action> fire = Combinators.combine(Arbitraries.of(true, false), Arbitraries.integers().between(0, 1_000))
-                .as(FireTimer::new);
-        Arbitrary<Action> advance = Arbitraries.frequencyOf(
-                        Tuple.of(4, Arbitraries.longs().between(0, 3_000)),
-                        Tuple.of(4, Arbitraries.longs().between(3_000, 60_000)),
-                        Tuple.of(2, Arbitraries.longs().between(60_000, 30 * 60_000)),
-                        Tuple.of(1, Arbitraries.longs().between(30 * 60_000, 45 * 60_000))) // past a park's give-up
-                .map(ms -> new Advance(Duration.ofMillis(ms)));
-        Arbitrary<Action> operate = Combinators.combine(Arbitraries.of(OperatorAction.class), Arbitraries.of(true, false),
-                Arbitraries.integers().between(0, 3)).as(Operate::new);
-        @SuppressWarnings("unchecked")
-        Arbitrary<Action> action = Arbitraries.frequencyOf(
-                Tuple.of(12, reply), Tuple.of(3, fire), Tuple.of(5, advance), Tuple.of(3, operate));
-        return Combinators.combine(Arbitraries.of(true, false), Arbitraries.integers().between(0, 3), action.list().ofMaxSize(50))
-                .as(Scenario::new);
+        private static Action action(Random r) {
+            return switch (weighted(r, 12, 3, 5, 3)) { // a reply, a timer fires, the clock moves, an operator acts
+                case 0 -> {
+                    // mostly successes, so that scripts get past the first steps before something goes wrong
+                    ReplyOutcome outcome = switch (weighted(r, 8, 3, 1)) {
+                        case 0 -> ReplyOutcome.SUCCESS;
+                        case 1 -> ReplyOutcome.RETRY_LATER;
+                        default -> ReplyOutcome.FAILURE;
+                    };
+                    // to the outstanding command 2 times in 3; lost 1 in 7; unreadable 1 in 20
+                    yield new Reply(r.nextInt(3) > 0, r.nextInt(1_001), outcome, r.nextInt(7) == 0, r.nextInt(20) == 0);
+                }
+                case 1 -> new FireTimer(r.nextBoolean(), r.nextInt(1_001));
+                case 2 -> new Advance(Duration.ofMillis(switch (weighted(r, 4, 4, 2, 1)) {
+                    case 0 -> r.nextLong(0, 3_000);
+                    case 1 -> r.nextLong(3_000, 60_000);
+                    case 2 -> r.nextLong(60_000, 30 * 60_000);
+                    default -> r.nextLong(30 * 60_000, 45 * 60_000 + 1); // past a park's give-up
+                }));
+                default -> new Operate(OperatorAction.values()[r.nextInt(OperatorAction.values().length)], r.nextBoolean(),
+                        r.nextInt(4));
+            };
+        }
+
+        /** An index drawn with the given weights. */
+        private static int weighted(Random r, int... weights) {
+            int x = r.nextInt(Arrays.stream(weights).sum());
+            for (int i = 0; ; i++) {
+                x -= weights[i];
+                if (x < 0) {
+                    return i;
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ the participants
@@ -233,7 +253,7 @@ class StateMachinePropertiesTest {
                 case Operate o -> {
                     OperatorAction action = o.action();
                     if (o.applicable()) {
-                        List<OperatorAction> applies = java.util.Arrays.stream(OperatorAction.values()).filter(x -> StateMachine.decide(
+                        List<OperatorAction> applies = Arrays.stream(OperatorAction.values()).filter(x -> StateMachine.decide(
                                 saga.state, new SagaEvent.Operator(x, "alice", "test"), saga.def, saga.now).changed()).toList();
                         action = applies.isEmpty() ? action : applies.get(o.pick() % applies.size());
                     }
@@ -320,7 +340,7 @@ class StateMachinePropertiesTest {
 
     private static void check(Driver<OrderData> saga, Driver.Applied a) {
         Decision d = a.decision();
-        String ctx = "after " + a.event() + "\n" + saga;
+        Object ctx = lazy(() -> "after " + a.event() + "\n" + saga);
         if (!d.changed()) {
             assertThat(d.state()).as("an ignored/rejected decision keeps the state; %s", ctx).isEqualTo(a.before());
             assertThat(d.commands().isEmpty() && d.timers().isEmpty() && d.cancelTimers().isEmpty() && d.history().isEmpty())
@@ -351,10 +371,20 @@ class StateMachinePropertiesTest {
         checkState(saga);
     }
 
+    /** A message part built only when an assertion fails: checks run after every event, most of them pass. */
+    private static Object lazy(Supplier<String> text) {
+        return new Object() {
+            @Override
+            public String toString() {
+                return text.get();
+            }
+        };
+    }
+
     /** The saga is visible: a reason where it waits for someone, a live timer where it waits for time. */
     private static void checkState(Driver<OrderData> saga) {
         SagaState s = saga.state;
-        String ctx = saga.toString();
+        Driver<OrderData> ctx = saga;
         Cursor c = s.exec().cursor();
         switch (s.status()) {
             case COMPLETED, COMPENSATED -> {
@@ -383,6 +413,19 @@ class StateMachinePropertiesTest {
 
     // ------------------------------------------------------------------ the properties
 
+    /** Runs {@code property} on {@value #TRIES} random scenarios; each property has its own base seed. */
+    private static void forAllScenarios(String name, long baseSeed, ScenarioProperty property) {
+        Properties.forAll(name, TRIES, baseSeed, random -> {
+            Scenario sc = Scenario.random(random);
+            property.check(sc, Run.of(sc));
+        });
+    }
+
+    @FunctionalInterface
+    interface ScenarioProperty {
+        void check(Scenario sc, Run run);
+    }
+
     /**
      * (a) Nothing ends silently. After the script, a fair participant brings the saga within {@value #FAIR_BOUND}
      * events to COMPLETED or COMPENSATED, or to FAILED with a reason that names a step; never leaves it RUNNING,
@@ -392,36 +435,61 @@ class StateMachinePropertiesTest {
      * RUNNING/COMPENSATING/PENDING always has the live timer that moves it on, PENDING also its GIVE_UP timer,
      * FAILED and PENDING a reason.)
      */
-    @Property(tries = TRIES)
-    void a_everySagaEndsTerminalOrVisiblyFailed(@ForAll("scenarios") Scenario sc) {
-        Run run = Run.of(sc);
-        Statistics.label("after script").collect(run.afterScript);
-        Statistics.label("head start").collect(sc.headStart());
-        Statistics.label("after fair participant").collect(run.afterFairParticipant);
-        Statistics.label("final").collect(run.saga.status());
-        Statistics.label("parked").collect(run.saga.historyKinds().contains(HistoryKind.PARKED));
-        Statistics.label("gave up").collect(run.saga.historyKinds().contains(HistoryKind.GAVE_UP));
-        Statistics.label("script operator actions applied").collect(run.operatorActionsApplied);
-        Statistics.label("onReply threw").collect(run.saga.history.stream()
-                .anyMatch(e -> e.kind() == HistoryKind.FAILED && e.detail().contains("onReply")));
-        assertThat(run.stuck).as("stuck (no timer, nothing outstanding) or unsettled after %s events\n%s", FAIR_BOUND, run.saga)
-                .isFalse();
-        assertThat(run.afterFairParticipant).as("status after the fair participant\n%s", run.saga)
-                .isIn(SagaStatus.COMPLETED, SagaStatus.COMPENSATED, SagaStatus.FAILED);
-        if (run.afterFairParticipant == SagaStatus.FAILED) {
-            assertThat(run.reasonAfterFairParticipant).as("FAILED reason names a step\n%s", run.saga)
-                    .matches("(?s).*'(" + String.join("|", OrderSaga.STEPS) + ")'.*");
-        }
-        assertThat(run.saga.status().isTerminal()).as("terminal after the fair operator\n%s", run.saga).isTrue();
-        Statistics.label("final").coverage(cov -> {
-            cov.check(SagaStatus.COMPLETED).percentage(p -> p > 30);
-            cov.check(SagaStatus.COMPENSATED).percentage(p -> p > 15);
+    @Test
+    void a_everySagaEndsTerminalOrVisiblyFailed() {
+        Tally<SagaStatus> afterScript = new Tally<>("after script");
+        Tally<Integer> headStart = new Tally<>("head start");
+        Tally<SagaStatus> afterFairParticipant = new Tally<>("after fair participant");
+        Tally<SagaStatus> finalStatus = new Tally<>("final");
+        Tally<Boolean> parked = new Tally<>("parked");
+        Tally<Boolean> gaveUp = new Tally<>("gave up");
+        Tally<Integer> operatorActions = new Tally<>("script operator actions applied");
+        Tally<Boolean> onReplyThrew = new Tally<>("onReply threw");
+        Tally<Boolean> ignored = new Tally<>("a reply or timer ignored (duplicate, late, stale)");
+        Tally<Boolean> rejected = new Tally<>("an operator action rejected");
+        forAllScenarios("(a) every saga ends terminal or visibly failed", 1, (sc, run) -> {
+            afterScript.add(run.afterScript);
+            headStart.add(sc.headStart());
+            afterFairParticipant.add(run.afterFairParticipant);
+            finalStatus.add(run.saga.status());
+            parked.add(run.saga.historyKinds().contains(HistoryKind.PARKED));
+            gaveUp.add(run.saga.historyKinds().contains(HistoryKind.GAVE_UP));
+            operatorActions.add(run.operatorActionsApplied);
+            onReplyThrew.add(run.saga.history.stream()
+                    .anyMatch(e -> e.kind() == HistoryKind.FAILED && e.detail().contains("onReply")));
+            ignored.add(run.saga.log.stream().anyMatch(a -> a.decision().ignored() != null));
+            rejected.add(run.saga.log.stream().anyMatch(a -> a.decision().rejected() != null));
+            assertThat(run.stuck).as("stuck (no timer, nothing outstanding) or unsettled after %s events\n%s", FAIR_BOUND,
+                    run.saga).isFalse();
+            assertThat(run.afterFairParticipant).as("status after the fair participant\n%s", run.saga)
+                    .isIn(SagaStatus.COMPLETED, SagaStatus.COMPENSATED, SagaStatus.FAILED);
+            if (run.afterFairParticipant == SagaStatus.FAILED) {
+                assertThat(run.reasonAfterFairParticipant).as("FAILED reason names a step\n%s", run.saga)
+                        .matches("(?s).*'(" + String.join("|", OrderSaga.STEPS) + ")'.*");
+            }
+            assertThat(run.saga.status().isTerminal()).as("terminal after the fair operator\n%s", run.saga).isTrue();
         });
+        for (Tally<?> t : List.of(afterScript, headStart, afterFairParticipant, finalStatus, parked, gaveUp, operatorActions,
+                onReplyThrew, ignored, rejected)) {
+            System.out.println(t);
+        }
         // thresholds at about half the observed rates, so that a generator change that starves a path shows
-        Statistics.label("after fair participant").coverage(cov -> cov.check(SagaStatus.FAILED).count(n -> n > 0));
-        Statistics.label("parked").coverage(cov -> cov.check(true).percentage(p -> p > 5));
-        Statistics.label("gave up").coverage(cov -> cov.check(true).count(n -> n > 0));
-        Statistics.label("script operator actions applied").coverage(cov -> cov.check(0).percentage(p -> p < 95));
+        finalStatus.moreThan(SagaStatus.COMPLETED, 30);
+        finalStatus.moreThan(SagaStatus.COMPENSATED, 15);
+        afterScript.moreThan(SagaStatus.RUNNING, 8);
+        afterScript.moreThan(SagaStatus.COMPENSATING, 3);
+        afterScript.atLeastOnce(SagaStatus.PENDING);
+        afterScript.atLeastOnce(SagaStatus.FAILED);
+        afterFairParticipant.atLeastOnce(SagaStatus.FAILED);
+        parked.moreThan(true, 8);
+        gaveUp.atLeastOnce(true);
+        operatorActions.lessThan(0, 95);
+        onReplyThrew.atLeastOnce(true);
+        ignored.moreThan(true, 40);
+        rejected.moreThan(true, 30);
+        for (int steps = 0; steps < 4; steps++) {
+            headStart.moreThan(steps, 10);
+        }
     }
 
     /**
@@ -432,57 +500,61 @@ class StateMachinePropertiesTest {
      * the distinct steps, in the order first sent, are a prefix of [that starting step, if compensated] followed by
      * the completed compensatable steps in reverse order of completion, and all of it once COMPENSATED.
      */
-    @Property(tries = TRIES)
-    void b_compensationsOnlyForCompletedStepsInReverseOrder(@ForAll("scenarios") Scenario sc) {
-        Run run = Run.of(sc);
-        Driver<OrderData> saga = run.saga;
-        List<String> completed = saga.history.stream().filter(e -> e.kind() == HistoryKind.STEP_COMPLETED)
-                .map(Decision.Entry::step).filter(k -> saga.def.step(k).orElseThrow().hasCompensation()).toList();
-        Set<String> sentForward = new HashSet<>();
-        saga.sent.stream().filter(c -> c.direction() == Direction.FORWARD).forEach(c -> sentForward.add(c.step()));
-        Set<String> refused = new HashSet<>();
-        for (Driver.Applied a : saga.log) {
-            Cursor before = a.before().exec().cursor();
-            if (a.event() instanceof SagaEvent.Replied r && r.outcome() == ReplyOutcome.FAILURE && a.decision().changed()
-                    && before.direction() == Direction.FORWARD) {
-                refused.add(before.step());
+    @Test
+    void b_compensationsOnlyForCompletedStepsInReverseOrder() {
+        Tally<Integer> stepsCompensated = new Tally<>("steps compensated");
+        forAllScenarios("(b) compensations only for completed steps, in reverse order", 2, (sc, run) -> {
+            Driver<OrderData> saga = run.saga;
+            List<String> completed = saga.history.stream().filter(e -> e.kind() == HistoryKind.STEP_COMPLETED)
+                    .map(Decision.Entry::step).filter(k -> saga.def.step(k).orElseThrow().hasCompensation()).toList();
+            Set<String> sentForward = new HashSet<>();
+            saga.sent.stream().filter(c -> c.direction() == Direction.FORWARD).forEach(c -> sentForward.add(c.step()));
+            Set<String> refused = new HashSet<>();
+            for (Driver.Applied a : saga.log) {
+                Cursor before = a.before().exec().cursor();
+                if (a.event() instanceof SagaEvent.Replied r && r.outcome() == ReplyOutcome.FAILURE && a.decision().changed()
+                        && before.direction() == Direction.FORWARD) {
+                    refused.add(before.step());
+                }
             }
-        }
-        List<String> distinct = new ArrayList<>();
-        for (String step : saga.compensationSends()) {
-            if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(step)) {
-                distinct.add(step);
+            List<String> distinct = new ArrayList<>();
+            for (String step : saga.compensationSends()) {
+                if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(step)) {
+                    distinct.add(step);
+                }
             }
-        }
-        Statistics.label("steps compensated").collect(distinct.size());
-        Statistics.label("steps compensated").coverage(cov -> cov.check(2).percentage(p -> p > 6));
-        assertThat(distinct).as("each step's compensation goes out in one stretch\n%s", saga).doesNotHaveDuplicates();
-        String from = saga.history.stream().filter(e -> e.kind() == HistoryKind.COMPENSATION_STARTED).map(Decision.Entry::step)
-                .findFirst().orElse(null);
-        List<String> expected = new ArrayList<>();
-        if (from != null && !completed.contains(from) && distinct.contains(from)) {
-            assertThat(refused).as("(b) the refused step %s was compensated\n%s", from, saga).doesNotContain(from);
-            expected.add(from);
-        }
-        expected.addAll(completed.reversed());
-        for (String step : distinct) {
-            assertThat(sentForward).as("(b) %s compensated but never sent\n%s", step, saga).contains(step);
-        }
-        assertThat(distinct).as("(b) order of compensations vs completion order %s from %s\n%s", completed, from, saga)
-                .isEqualTo(expected.subList(0, Math.min(distinct.size(), expected.size())));
-        if (saga.status() == SagaStatus.COMPENSATED) {
-            assertThat(distinct).as("(b) COMPENSATED compensates everything completed\n%s", saga).isEqualTo(expected);
-        }
+            stepsCompensated.add(distinct.size());
+            assertThat(distinct).as("each step's compensation goes out in one stretch\n%s", saga).doesNotHaveDuplicates();
+            String from = saga.history.stream().filter(e -> e.kind() == HistoryKind.COMPENSATION_STARTED)
+                    .map(Decision.Entry::step).findFirst().orElse(null);
+            List<String> expected = new ArrayList<>();
+            if (from != null && !completed.contains(from) && distinct.contains(from)) {
+                assertThat(refused).as("(b) the refused step %s was compensated\n%s", from, saga).doesNotContain(from);
+                expected.add(from);
+            }
+            expected.addAll(completed.reversed());
+            for (String step : distinct) {
+                assertThat(sentForward).as("(b) %s compensated but never sent\n%s", step, saga).contains(step);
+            }
+            assertThat(distinct).as("(b) order of compensations vs completion order %s from %s\n%s", completed, from, saga)
+                    .isEqualTo(expected.subList(0, Math.min(distinct.size(), expected.size())));
+            if (saga.status() == SagaStatus.COMPENSATED) {
+                assertThat(distinct).as("(b) COMPENSATED compensates everything completed\n%s", saga).isEqualTo(expected);
+            }
+        });
+        System.out.println(stepsCompensated);
+        stepsCompensated.moreThan(2, 8);
     }
 
     /** (c) No step is compensated twice: at most one STEP_COMPENSATED history entry per step. */
-    @Property(tries = TRIES)
-    void c_noStepCompensatedTwice(@ForAll("scenarios") Scenario sc) {
-        Run run = Run.of(sc);
-        for (String step : OrderSaga.STEPS) {
-            assertThat(run.saga.count(HistoryKind.STEP_COMPENSATED, step)).as("(c) STEP_COMPENSATED for %s\n%s", step, run.saga)
-                    .isLessThanOrEqualTo(1);
-        }
+    @Test
+    void c_noStepCompensatedTwice() {
+        forAllScenarios("(c) no step compensated twice", 3, (sc, run) -> {
+            for (String step : OrderSaga.STEPS) {
+                assertThat(run.saga.count(HistoryKind.STEP_COMPENSATED, step)).as("(c) STEP_COMPENSATED for %s\n%s", step,
+                        run.saga).isLessThanOrEqualTo(1);
+            }
+        });
     }
 
     /**
@@ -491,68 +563,73 @@ class StateMachinePropertiesTest {
      * timer, and no timer is live once it has ended. Checked after every event of the run; here with extra
      * replies to every command and every timer fired again after the end.
      */
-    @Property(tries = TRIES)
-    void d_nothingAfterTerminal(@ForAll("scenarios") Scenario sc) {
-        Run run = Run.of(sc);
-        Driver<OrderData> saga = run.saga;
-        assertThat(saga.status().isTerminal()).isTrue();
-        int sentBefore = saga.sent.size();
-        int timersBefore = saga.timersSet.size();
-        for (Decision.Command c : List.copyOf(saga.sent)) {
-            for (ReplyOutcome o : ReplyOutcome.values()) {
-                saga.reply(c, o, null, null);
+    @Test
+    void d_nothingAfterTerminal() {
+        forAllScenarios("(d) nothing after a terminal state", 4, (sc, run) -> {
+            Driver<OrderData> saga = run.saga;
+            assertThat(saga.status().isTerminal()).as("(d) terminal\n%s", saga).isTrue();
+            int sentBefore = saga.sent.size();
+            int timersBefore = saga.timersSet.size();
+            for (Decision.Command c : List.copyOf(saga.sent)) {
+                for (ReplyOutcome o : ReplyOutcome.values()) {
+                    saga.reply(c, o, null, null);
+                    checkEvent(saga);
+                }
+            }
+            for (Decision.Timer t : List.copyOf(saga.timersSet)) {
+                saga.fire(t);
                 checkEvent(saga);
             }
-        }
-        for (Decision.Timer t : List.copyOf(saga.timersSet)) {
-            saga.fire(t);
-            checkEvent(saga);
-        }
-        for (OperatorAction a : OperatorAction.values()) {
-            saga.operator(a);
-            checkEvent(saga);
-        }
-        assertThat(saga.sent).hasSize(sentBefore);
-        assertThat(saga.timersSet).hasSize(timersBefore);
+            for (OperatorAction a : OperatorAction.values()) {
+                saga.operator(a);
+                checkEvent(saga);
+            }
+            assertThat(saga.sent).as("(d) commands sent after the end\n%s", saga).hasSize(sentBefore);
+            assertThat(saga.timersSet).as("(d) timers set after the end\n%s", saga).hasSize(timersBefore);
+        });
     }
 
     /**
      * (e) No step at or after the pivot is ever compensated (no compensation command, no STEP_COMPENSATED entry),
      * and once the pivot completed the saga never starts compensating.
      */
-    @Property(tries = TRIES)
-    void e_nothingPastThePivotIsCompensated(@ForAll("scenarios") Scenario sc) {
-        Run run = Run.of(sc);
-        Driver<OrderData> saga = run.saga;
-        int pivot = saga.def.pivotIndex().orElseThrow();
-        for (Decision.Entry e : saga.history) {
-            if (e.kind() == HistoryKind.STEP_COMPENSATED) {
-                assertThat(saga.def.step(e.step()).orElseThrow().index()).as("(e) %s\n%s", e, saga).isLessThan(pivot);
+    @Test
+    void e_nothingPastThePivotIsCompensated() {
+        Tally<Boolean> pivotCompleted = new Tally<>("pivot completed");
+        forAllScenarios("(e) nothing past the pivot is compensated", 5, (sc, run) -> {
+            Driver<OrderData> saga = run.saga;
+            int pivot = saga.def.pivotIndex().orElseThrow();
+            for (Decision.Entry e : saga.history) {
+                if (e.kind() == HistoryKind.STEP_COMPENSATED) {
+                    assertThat(saga.def.step(e.step()).orElseThrow().index()).as("(e) %s\n%s", e, saga).isLessThan(pivot);
+                }
             }
-        }
-        int pivotDone = indexOf(saga.history, HistoryKind.STEP_COMPLETED, PAY);
-        int compStart = indexOf(saga.history, HistoryKind.COMPENSATION_STARTED, null);
-        if (pivotDone >= 0) {
-            assertThat(compStart).as("(e) a saga whose pivot completed started compensating\n%s", saga).isEqualTo(-1);
-        }
-        Statistics.label("pivot completed").collect(pivotDone >= 0);
-        Statistics.label("pivot completed").coverage(cov -> cov.check(true).percentage(p -> p > 40));
+            int pivotDone = indexOf(saga.history, HistoryKind.STEP_COMPLETED, PAY);
+            int compStart = indexOf(saga.history, HistoryKind.COMPENSATION_STARTED, null);
+            if (pivotDone >= 0) {
+                assertThat(compStart).as("(e) a saga whose pivot completed started compensating\n%s", saga).isEqualTo(-1);
+            }
+            pivotCompleted.add(pivotDone >= 0);
+        });
+        System.out.println(pivotCompleted);
+        pivotCompleted.moreThan(true, 40);
     }
 
     /**
      * (f) decide is deterministic: every recorded decision is equal to a fresh decision on the same state, event,
      * definition and time, and start is too.
      */
-    @Property(tries = TRIES)
-    void f_decideIsDeterministic(@ForAll("scenarios") Scenario sc) {
-        Run run = Run.of(sc);
-        Driver<OrderData> saga = run.saga;
-        assertThat(StateMachine.start(Driver.ID, saga.def, OrderSaga.order(), "bk-1", Driver.T0))
-                .isEqualTo(StateMachine.start(Driver.ID, saga.def, OrderSaga.order(), "bk-1", Driver.T0));
-        for (Driver.Applied a : saga.log) {
-            assertThat(StateMachine.decide(a.before(), a.event(), saga.def, a.at())).as("(f) replay of %s", a.event())
-                    .isEqualTo(a.decision());
-        }
+    @Test
+    void f_decideIsDeterministic() {
+        forAllScenarios("(f) decide is deterministic", 6, (sc, run) -> {
+            Driver<OrderData> saga = run.saga;
+            assertThat(StateMachine.start(Driver.ID, saga.def, OrderSaga.order(), "bk-1", Driver.T0))
+                    .isEqualTo(StateMachine.start(Driver.ID, saga.def, OrderSaga.order(), "bk-1", Driver.T0));
+            for (Driver.Applied a : saga.log) {
+                assertThat(StateMachine.decide(a.before(), a.event(), saga.def, a.at()))
+                        .as("(f) replay of %s\n%s", a.event(), saga).isEqualTo(a.decision());
+            }
+        });
     }
 
     /**
@@ -562,37 +639,38 @@ class StateMachinePropertiesTest {
      * particular every step that took effect at its participant was undone. When it ends COMPLETED, nothing was
      * compensated.
      */
-    @Property(tries = TRIES)
-    void g_nothingThatMayHaveTakenEffectIsLeftUncompensated(@ForAll("scenarios") Scenario sc) {
-        Run run = Run.of(sc);
-        Driver<OrderData> saga = run.saga;
-        if (saga.status() == SagaStatus.COMPLETED) {
-            assertThat(saga.compensationSends()).as("(g) COMPLETED yet compensated\n%s", saga).isEmpty();
-            return;
-        }
-        for (StepDefinition<OrderData> st : saga.def.steps()) {
-            if (!st.hasCompensation()) {
-                continue;
+    @Test
+    void g_nothingThatMayHaveTakenEffectIsLeftUncompensated() {
+        forAllScenarios("(g) nothing that may have taken effect is left uncompensated", 7, (sc, run) -> {
+            Driver<OrderData> saga = run.saga;
+            if (saga.status() == SagaStatus.COMPLETED) {
+                assertThat(saga.compensationSends()).as("(g) COMPLETED yet compensated\n%s", saga).isEmpty();
+                return;
             }
-            boolean mayHaveTakenEffect = saga.sent.stream().anyMatch(c -> c.direction() == Direction.FORWARD
-                    && c.step().equals(st.key()) && run.participants.recorded.get(c.messageId()) != ReplyOutcome.FAILURE);
-            boolean tookEffect = run.participants.tookEffect.containsKey(st.key());
-            if (mayHaveTakenEffect || tookEffect) {
-                assertThat(saga.count(HistoryKind.STEP_COMPENSATED, st.key())).as("(g) %s may have taken effect (took effect: %s)"
-                        + " but was not compensated\n%s", st.key(), tookEffect, saga).isOne();
+            for (StepDefinition<OrderData> st : saga.def.steps()) {
+                if (!st.hasCompensation()) {
+                    continue;
+                }
+                boolean mayHaveTakenEffect = saga.sent.stream().anyMatch(c -> c.direction() == Direction.FORWARD
+                        && c.step().equals(st.key()) && run.participants.recorded.get(c.messageId()) != ReplyOutcome.FAILURE);
+                boolean tookEffect = run.participants.tookEffect.containsKey(st.key());
+                if (mayHaveTakenEffect || tookEffect) {
+                    assertThat(saga.count(HistoryKind.STEP_COMPENSATED, st.key())).as("(g) %s may have taken effect (took"
+                            + " effect: %s) but was not compensated\n%s", st.key(), tookEffect, saga).isOne();
+                }
             }
-        }
+        });
     }
 
     /**
      * (h) No step takes effect twice: for every step, at most one forward invocation (message id) is executed
      * successfully by its participant. New invocations are only made after the previous one was refused.
      */
-    @Property(tries = TRIES)
-    void h_noStepTakesEffectTwice(@ForAll("scenarios") Scenario sc) {
-        Run run = Run.of(sc);
-        run.participants.tookEffect.forEach((step, ids) ->
-                assertThat(ids).as("(h) invocations of %s that took effect\n%s", step, run.saga).hasSizeLessThanOrEqualTo(1));
+    @Test
+    void h_noStepTakesEffectTwice() {
+        forAllScenarios("(h) no step takes effect twice", 8, (sc, run) ->
+                run.participants.tookEffect.forEach((step, ids) -> assertThat(ids)
+                        .as("(h) invocations of %s that took effect\n%s", step, run.saga).hasSizeLessThanOrEqualTo(1)));
     }
 
     private static int indexOf(List<Decision.Entry> history, HistoryKind kind, String step) {
