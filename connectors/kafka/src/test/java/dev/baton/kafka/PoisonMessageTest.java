@@ -77,7 +77,7 @@ class PoisonMessageTest {
             engine.open();
             List<SagaId> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                ids.add(engine.start(OrderServices.SAGA, OrderData.of("p-" + i, 100 + i)).id());
+                ids.add(engine.start(OrderServices.SAGA, OrderData.of("p-" + i, 100 + 10 * i)).id());
             }
             await("the valid sagas complete behind the poison").atMost(Duration.ofSeconds(30)).until(() -> ids.stream()
                     .allMatch(id -> engine.find(id).map(SagaView::status).orElseThrow() == SagaStatus.COMPLETED));
