@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -160,7 +161,8 @@ public final class DefaultSagaEngine implements SagaEngine {
     public <D> StartResult start(SagaDefinition<D> definition, D data, String businessKey) {
         SagaDefinition<?> registered = definitions.get(definition.type(), definition.version(), null);
         if (registered != definition) {
-            throw new SagaDefinitionMismatchException(definition.type(), definition.version(), List.of(definition.version()), null);
+            throw new IllegalArgumentException("the definition of saga '" + definition.type() + "' v" + definition.version()
+                    + " passed to start() is not the instance registered with the engine; pass the registered one");
         }
         definition.cast(data);
         if (businessKey != null && (businessKey.isBlank() || businessKey.length() > 200)) {
@@ -180,7 +182,7 @@ public final class DefaultSagaEngine implements SagaEngine {
                         }
                     }
                     applied.reset();
-                    write(tx, null, d, definition, now, applied);
+                    write(tx, null, null, d, definition, now, applied);
                     return new StartResult(id, true);
                 });
                 if (r.created()) {
@@ -327,7 +329,12 @@ public final class DefaultSagaEngine implements SagaEngine {
             applied.ignored.add(Map.entry(r.sagaId(), d.ignored()));
             return null;
         }
-        write(tx, rec.get(), d, def, now, applied);
+        try {
+            write(tx, rec.get(), state, d, def, now, applied);
+        } catch (SagaCodecException e) {
+            // nothing was written yet (encoding comes first): set the reply aside; the saga's timeout re-sends
+            return "the new state of saga " + r.sagaId() + " cannot be encoded: " + e.getMessage();
+        }
         return null;
     }
 
@@ -386,9 +393,10 @@ public final class DefaultSagaEngine implements SagaEngine {
                     }
                     SagaDefinition<?> def = definitions.get(rec.get().type(), rec.get().definitionVersion(), t.sagaId().value());
                     Instant now = clock.instant();
-                    Decision d = StateMachine.decide(decode(rec.get(), def), event, def, now);
+                    SagaState before = decode(rec.get(), def);
+                    Decision d = StateMachine.decide(before, event, def, now);
                     if (d.changed()) {
-                        write(tx, rec.get(), d, def, now, applied);
+                        write(tx, rec.get(), before, d, def, now, applied);
                     }
                     return null;
                 });
@@ -436,7 +444,13 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         List<String> outboxIds = rows.stream().map(OutboxRecord::id).toList();
-        transport.send(rows).whenComplete((ok, error) -> {
+        CompletableFuture<Void> sent;
+        try {
+            sent = transport.send(rows);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((ok, error) -> {
             if (error != null) {
                 log.warn("sending {} message(s) failed; the outbox sweeper will re-send them: {}", rows.size(), error.toString());
                 return;
@@ -490,10 +504,11 @@ public final class DefaultSagaEngine implements SagaEngine {
                             return null;
                         }
                         SagaDefinition<?> def = definitions.get(rec.get().type(), rec.get().definitionVersion(), id.value());
-                        Decision d = StateMachine.decide(decode(rec.get(), def), event, def, now);
+                        SagaState before = decode(rec.get(), def);
+                        Decision d = StateMachine.decide(before, event, def, now);
                         decision[0] = d;
                         if (d.changed()) {
-                            write(tx, rec.get(), d, def, now, applied);
+                            write(tx, rec.get(), before, d, def, now, applied);
                         }
                         return null;
                     });
@@ -525,38 +540,43 @@ public final class DefaultSagaEngine implements SagaEngine {
                 data, e, r.version(), r.createdAt(), r.updatedAt());
     }
 
-    /** Writes a decision's state and effects in {@code tx}; {@code before} is null for a new saga. */
-    private void write(StoreTransaction tx, SagaRecord before, Decision d, SagaDefinition<?> def, Instant now, Applied applied) {
+    /**
+     * Writes a decision's state and effects in {@code tx}; {@code before} is null for a new saga. Everything is
+     * encoded before the first write, so an encoding failure leaves the transaction untouched.
+     */
+    private void write(StoreTransaction tx, SagaRecord before, SagaState beforeState, Decision d, SagaDefinition<?> def,
+                       Instant now, Applied applied) {
         SagaState s = d.state();
         SagaRecord after = new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
                 s.businessKey(), def.dataTypeName(), codec.encode(s.data()), codec.encode(s.exec()), s.reason(),
                 before == null ? 1 : before.version() + 1, s.createdAt(), now);
-        if (before == null) {
-            tx.insert(after);
-        } else {
-            tx.update(after);
+        List<OutboxRecord> out = new ArrayList<>(d.commands().size());
+        for (Decision.Command c : d.commands()) {
+            String type = MessageType.Names.of(c.payload().getClass());
+            String payload = codec.encode(c.payload());
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put(Headers.MESSAGE_ID, c.messageId());
+            headers.put(Headers.SAGA_ID, s.id().value());
+            headers.put(Headers.SAGA_TYPE, s.type());
+            headers.put(Headers.STEP, c.step());
+            headers.put(Headers.ATTEMPT, Integer.toString(c.attempt()));
+            headers.put(Headers.MESSAGE_TYPE, type);
+            headers.put(Headers.KIND, c.direction() == Execution.Direction.FORWARD ? "command" : "compensation");
+            headers.put(Headers.TRACEPARENT, traceparent(s.id(), c.messageId(), c.attempt()));
+            out.add(new OutboxRecord(ids.get().value(), s.id(), c.participant(), c.messageId(), type, headers, payload, now));
         }
         List<HistoryRecord> history = new ArrayList<>(d.history().size());
         for (Decision.Entry e : d.history()) {
             history.add(new HistoryRecord(0, s.id(), now, e.kind().name(), e.step(), e.detail()));
         }
+
+        if (before == null) {
+            tx.insert(after);
+        } else {
+            tx.update(after);
+        }
         tx.appendHistory(history);
-        if (!d.commands().isEmpty()) {
-            List<OutboxRecord> out = new ArrayList<>(d.commands().size());
-            for (Decision.Command c : d.commands()) {
-                String type = MessageType.Names.of(c.payload().getClass());
-                Map<String, String> headers = new LinkedHashMap<>();
-                headers.put(Headers.MESSAGE_ID, c.messageId());
-                headers.put(Headers.SAGA_ID, s.id().value());
-                headers.put(Headers.SAGA_TYPE, s.type());
-                headers.put(Headers.STEP, c.step());
-                headers.put(Headers.ATTEMPT, Integer.toString(c.attempt()));
-                headers.put(Headers.MESSAGE_TYPE, type);
-                headers.put(Headers.KIND, c.direction() == Execution.Direction.FORWARD ? "command" : "compensation");
-                headers.put(Headers.TRACEPARENT, traceparent(s.id(), c.messageId(), c.attempt()));
-                out.add(new OutboxRecord(ids.get().value(), s.id(), c.participant(), c.messageId(), type, headers,
-                        codec.encode(c.payload()), now));
-            }
+        if (!out.isEmpty()) {
             tx.addOutbox(out);
             applied.outbox.addAll(out);
         }
@@ -566,7 +586,8 @@ public final class DefaultSagaEngine implements SagaEngine {
         for (Decision.Timer t : d.timers()) {
             tx.setTimer(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt()));
         }
-        applied.changes.add(new Change(before, s, d, now));
+        applied.changes.add(new Change(before == null ? null : before.status(), beforeState == null ? null : beforeState.exec(),
+                s, d, now));
     }
 
     /**
@@ -584,7 +605,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         return "00-" + traceId + "-" + String.format("%016x", span) + "-01";
     }
 
-    private record Change(SagaRecord before, SagaState after, Decision decision, Instant at) {}
+    private record Change(SagaStatus from, Execution beforeExec, SagaState after, Decision decision, Instant at) {}
 
     /** What a committed transaction did, for the work done after commit. */
     private static final class Applied {
@@ -617,9 +638,9 @@ public final class DefaultSagaEngine implements SagaEngine {
     private void notifyListener(Change c) {
         try {
             SagaState s = c.after();
-            SagaStatus from = c.before() == null ? null : c.before().status();
-            if (c.before() != null && c.before().currentStep() != null) {
-                Execution prev = codec.decode(c.before().execution(), Execution.class);
+            SagaStatus from = c.from();
+            Execution prev = c.beforeExec();
+            if (prev != null) {
                 if (prev.cursor() != null && prev.cursor().firstSentAt() != null) {
                     for (Decision.Entry e : c.decision().history()) {
                         if (e.kind() == HistoryKind.STEP_COMPLETED && prev.cursor().step().equals(e.step())) {

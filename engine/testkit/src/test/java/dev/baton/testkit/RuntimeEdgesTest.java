@@ -1,0 +1,127 @@
+package dev.baton.testkit;
+
+import static dev.baton.testkit.example.OrderSaga.DEFINITION;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.engine.SagaEngine;
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStatus;
+import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaListener;
+import dev.baton.engine.spi.Transport;
+import dev.baton.jackson.JacksonCodec;
+import dev.baton.testkit.example.OrderSaga;
+import dev.baton.testkit.example.OrderSaga.OrderData;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Runtime behaviour around the state machine: a misbehaving transport, listeners, untyped starts. */
+class RuntimeEdgesTest {
+
+    /** A transport whose send throws instead of returning a failed future. */
+    private static final class ThrowingTransport implements Transport {
+        final List<OutboxRecord> accepted = new ArrayList<>();
+        boolean fail = true;
+
+        @Override
+        public CompletableFuture<Void> send(List<OutboxRecord> messages) {
+            if (fail) {
+                throw new IllegalStateException("broker unreachable");
+            }
+            accepted.addAll(messages);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void start(ReplySink sink) {}
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    @DisplayName("a transport that throws on send does not fail the start: the saga exists and the sweeper re-sends")
+    void throwingTransport() {
+        ThrowingTransport transport = new ThrowingTransport();
+        InMemorySagaStore store = new InMemorySagaStore();
+        ManualClock clock = ManualClock.atEpochOfTests();
+        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+                .codec(new JacksonCodec()).clock(clock).register(DEFINITION).build()) {
+            SagaId id = engine.start(DEFINITION, OrderData.of("o-1", 1)).id();
+            assertThat(engine.find(id)).get().extracting(v -> v.status()).isEqualTo(SagaStatus.RUNNING);
+            assertThat(store.outbox(clock.instant().plusSeconds(1), 10)).hasSize(1);
+
+            transport.fail = false;
+            clock.advance(Duration.ofSeconds(11));
+            assertThat(engine.sweepOutbox(Duration.ofSeconds(10))).isEqualTo(1);
+            assertThat(transport.accepted).singleElement().satisfies(r -> {
+                assertThat(r.messageType()).isEqualTo("CreateOrder");
+                assertThat(r.headers()).containsKeys("baton-message-id", "baton-saga-id", "baton-saga-type", "baton-step",
+                        "baton-attempt", "baton-message-type", "baton-kind", "traceparent");
+                assertThat(r.headers().get("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01")
+                        .contains(id.value().replace("-", ""));
+            });
+            assertThat(store.outbox(clock.instant().plusSeconds(1), 10)).as("acknowledged rows are deleted").isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("listeners hear starts, step durations, status changes and ends, measured on the engine's clock")
+    void listenerEvents() {
+        List<String> events = new ArrayList<>();
+        SagaListener listener = new SagaListener() {
+            @Override
+            public void onStarted(SagaId id, String type) {
+                events.add("started " + type);
+            }
+
+            @Override
+            public void onStepCompleted(SagaId id, String type, String step, Duration took) {
+                events.add("step " + step + " " + took.toSeconds() + "s");
+            }
+
+            @Override
+            public void onEnded(SagaId id, String type, SagaStatus outcome, Duration took) {
+                events.add("ended " + outcome + " " + took.toSeconds() + "s");
+            }
+        };
+        InMemoryTransport transport = new InMemoryTransport();
+        ManualClock clock = ManualClock.atEpochOfTests();
+        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(new InMemorySagaStore())
+                .transport(transport).codec(new JacksonCodec()).clock(clock).listener(listener).register(DEFINITION).build()) {
+            SagaId id = engine.start(DEFINITION, OrderData.of("o-2", 1)).id();
+            for (int step = 0; step < 4; step++) {
+                clock.advance(Duration.ofSeconds(2));
+                OutboxRecord cmd = transport.take().get(0);
+                engine.acceptReplies(List.of(new dev.baton.engine.spi.InboundReply("r" + step, cmd.messageId(), id,
+                        dev.baton.engine.spi.ReplyOutcome.SUCCESS, null, null, null)));
+            }
+            assertThat(events).containsExactly("started order-flow", "step create-order 2s", "step reserve-inventory 2s",
+                    "step authorize-payment 2s", "step schedule-shipment 2s", "ended COMPLETED 8s");
+        }
+    }
+
+    @Test
+    @DisplayName("starting by type name decodes the JSON data; bad data and unknown types are clear errors")
+    void startFromJson() {
+        try (SagaTestKit kit = SagaTestKit.with(DEFINITION)) {
+            SagaEngine engine = kit.engine();
+            var r = engine.start("order-flow", "{\"orderId\":\"o-3\",\"customerId\":\"c\",\"amountCents\":5}", "k-3");
+            assertThat(r.created()).isTrue();
+            assertThat(kit.saga(r.id()).data(OrderData.class).orderId()).isEqualTo("o-3");
+            assertThat(engine.start("order-flow", "{\"orderId\":\"o-3\"}", "k-3").id()).isEqualTo(r.id());
+            assertThatThrownBy(() -> engine.start("no-such-saga", "{}", null))
+                    .hasMessageContaining("no-such-saga").hasMessageContaining("no version of it is registered");
+            assertThatThrownBy(() -> engine.start("order-flow", "{\"amountCents\":\"lots\"}", null))
+                    .hasMessageContaining("cannot read a OrderData");
+            assertThatThrownBy(() -> engine.start(OrderSaga.DEFINITION, null))
+                    .isInstanceOf(ClassCastException.class).hasMessageContaining("order-flow");
+        }
+    }
+}
