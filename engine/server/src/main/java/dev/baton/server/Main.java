@@ -1,0 +1,154 @@
+package dev.baton.server;
+
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.kafka.dev.EmbeddedKafkaBroker;
+import dev.baton.server.dev.DemoSagas;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar baton-server.jar [--config FILE] [--dev]}: runs the Baton engine as a service.
+ *
+ * @since 0.1
+ */
+@Command(name = "baton-server", mixinStandardHelpOptions = true, version = "Baton 0.1.0-SNAPSHOT",
+        description = "Runs the Baton saga engine as a service: REST API, metrics and health endpoints.%n"
+                + "Settings come from the file given with --config, overridden by BATON_* environment variables.",
+        footerHeading = "%nSettings (file key / environment variable: expected, default):%n", footer = "%s")
+public final class Main implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file with baton.* settings.")
+    Path configFile;
+
+    @Option(names = "--dev", description = "Development mode: starts a Kafka broker inside the JVM and keeps its data and"
+            + " an H2 database under ./data; registers a demo saga (demo-order) with its participants. Nothing to install.")
+    boolean dev;
+
+    private final Map<String, String> env;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    Main(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line; returns the exit code. */
+    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        Main main = new Main(env);
+        CommandLine cl = new CommandLine(main).setOut(out).setErr(err);
+        cl.getCommandSpec().usageMessage().footer(settingsHelp());
+        return cl.execute(args);
+    }
+
+    private static String settingsHelp() {
+        StringBuilder sb = new StringBuilder();
+        for (ServerConfig.Key k : ServerConfig.KEYS) {
+            sb.append("  ").append(k.name()).append(" / ").append(k.envName()).append("%n      ").append(k.expected())
+                    .append(k.defaultValue() == null ? "; required" : k.defaultValue().isEmpty() ? "" : "; default " + k.defaultValue())
+                    .append("%n");
+        }
+        sb.append("  ").append(ServerConfig.KAFKA_CLIENT_PREFIX).append("<kafka client property> / BATON_KAFKA_CLIENT_<PROPERTY>%n")
+                .append("      passed to every Kafka client (TLS, SASL, ...)%n");
+        return sb.toString();
+    }
+
+    @Override
+    public Integer call() {
+        EmbeddedKafkaBroker broker = null;
+        AutoCloseable demo = null;
+        BatonServer server = null;
+        try {
+            Properties file = null;
+            if (configFile != null) {
+                file = new Properties();
+                try (InputStream in = Files.newInputStream(configFile)) {
+                    file.load(in);
+                } catch (IOException e) {
+                    System.err.println("baton: cannot read the configuration file " + configFile + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            Map<String, String> overrides = new LinkedHashMap<>();
+            List<SagaDefinition<?>> extra = new ArrayList<>();
+            if (dev) {
+                Path data = Path.of(env.getOrDefault(ServerConfig.DATA_DIR.envName(), "./data"));
+                broker = EmbeddedKafkaBroker.builder().dataDirectory(data.resolve("kafka")).build().start();
+                overrides.put(ServerConfig.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers());
+                extra.add(DemoSagas.DEMO_ORDER);
+            }
+            ServerConfig config = ServerConfig.load(file, env::get, env, overrides);
+            List<SagaDefinition<?>> definitions = new ArrayList<>(BatonServer.discoverDefinitions(config.get(ServerConfig.DEFINITIONS_DIR)));
+            definitions.addAll(extra);
+            if (dev) {
+                demo = DemoSagas.startParticipants(BatonServer.kafkaOptions(config));
+            }
+            server = BatonServer.start(config, definitions);
+            String host = config.get(ServerConfig.HTTP_HOST);
+            System.out.println("Baton ready: http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + server.port() + "/");
+            BatonServer s = server;
+            EmbeddedKafkaBroker b = broker;
+            AutoCloseable d = demo;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                closeQuietly(s);
+                closeQuietly(d);
+                closeQuietly(b);
+                stop.countDown();
+            }, "baton-shutdown"));
+            stop.await();
+            return 0;
+        } catch (ServerConfig.InvalidConfigException e) {
+            for (String p : e.problems()) {
+                System.err.println("baton: configuration error: " + p);
+            }
+            closeQuietly(server);
+            closeQuietly(demo);
+            closeQuietly(broker);
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("baton: cannot start: " + rootMessage(e));
+            closeQuietly(server);
+            closeQuietly(demo);
+            closeQuietly(broker);
+            return 1;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+            sb.append(": ").append(t.getMessage());
+        }
+        return sb.toString();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            // shutting down anyway
+        }
+    }
+}

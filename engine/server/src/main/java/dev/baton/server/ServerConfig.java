@@ -1,0 +1,239 @@
+package dev.baton.server;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The server's settings: read from a properties file, overridden by environment variables, validated at once.
+ *
+ * <p>Each key {@code baton.a.b-c} can be overridden by the environment variable {@code BATON_A_B_C}. Kafka client
+ * properties pass through: {@code baton.kafka.client.security.protocol=SSL} in the file, or
+ * {@code BATON_KAFKA_CLIENT_SECURITY_PROTOCOL=SSL} in the environment (underscores become dots). Unknown
+ * {@code baton.*} keys in the file are errors (a typo must not be silently ignored). Immutable.
+ *
+ * @since 0.1
+ */
+public final class ServerConfig {
+
+    /** A known setting: key, default (null = none), what is expected, whether it is secret. */
+    public record Key(String name, String defaultValue, String expected, boolean secret) {
+        public String envName() {
+            return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+    }
+
+    public static final Key HTTP_PORT = new Key("baton.http.port", "8080", "a TCP port, 0 to 65535 (0 = any free port)", false);
+    public static final Key HTTP_HOST = new Key("baton.http.host", "0.0.0.0", "an interface address to listen on", false);
+    public static final Key DATA_DIR = new Key("baton.data.dir", "./data", "a folder for the embedded H2 database", false);
+    public static final Key DB_URL = new Key("baton.db.url", "", "a JDBC URL (jdbc:h2:... or jdbc:postgresql://...); empty = embedded H2 file in baton.data.dir", false);
+    public static final Key DB_USER = new Key("baton.db.user", "sa", "the database user", false);
+    public static final Key DB_PASSWORD = new Key("baton.db.password", "", "the database password", true);
+    public static final Key DB_POOL_SIZE = new Key("baton.db.pool-size", "10", "an integer, 1 to 200", false);
+    public static final Key KAFKA_BOOTSTRAP = new Key("baton.kafka.bootstrap-servers", null, "host:port[,host:port...] (or run with --dev)", false);
+    public static final Key KAFKA_TOPIC_PREFIX = new Key("baton.kafka.topic-prefix", "baton.", "letters, digits, '.', '_' or '-'", false);
+    public static final Key KAFKA_PARTITIONS = new Key("baton.kafka.partitions", "3", "an integer, 1 to 10000", false);
+    public static final Key KAFKA_REPLICATION = new Key("baton.kafka.replication-factor", "1", "an integer, 1 to 32", false);
+    public static final Key KAFKA_GROUP = new Key("baton.kafka.group-id", "baton-engine", "a consumer group id", false);
+    public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none", true);
+    public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open", true);
+    public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600", false);
+    public static final Key DEFINITIONS_DIR = new Key("baton.definitions.dir", "", "a folder of jars with saga definitions; empty = classpath only", false);
+    public static final Key LOG_FORMAT = new Key("baton.log.format", "text", "text or json", false);
+
+    /** Every known key, in documentation order. */
+    public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
+            KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, API_TOKEN, API_READ_TOKEN,
+            API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT);
+    /** File keys under this prefix pass through to every Kafka client. */
+    public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
+
+    private final Map<String, String> values;
+    private final Map<String, String> kafkaClient;
+
+    private ServerConfig(Map<String, String> values, Map<String, String> kafkaClient) {
+        this.values = Map.copyOf(values);
+        this.kafkaClient = Map.copyOf(kafkaClient);
+    }
+
+    /**
+     * Reads settings: defaults, then the file (may be null), then the environment, then {@code overrides} (from the
+     * command line). Validates everything.
+     *
+     * @throws InvalidConfigException listing every problem, one line each, naming the key and what is expected
+     */
+    public static ServerConfig load(Properties file, Function<String, String> env, Map<String, String> envAll,
+                                    Map<String, String> overrides) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> client = new TreeMap<>();
+        for (Key k : KEYS) {
+            if (k.defaultValue() != null) {
+                values.put(k.name(), k.defaultValue());
+            }
+        }
+        if (file != null) {
+            for (String name : new TreeMap<>(toMap(file)).keySet()) {
+                String v = file.getProperty(name).trim();
+                if (name.startsWith(KAFKA_CLIENT_PREFIX) && name.length() > KAFKA_CLIENT_PREFIX.length()) {
+                    client.put(name.substring(KAFKA_CLIENT_PREFIX.length()), v);
+                } else if (KEYS.stream().anyMatch(k -> k.name().equals(name))) {
+                    values.put(name, v);
+                } else {
+                    problems.add("unknown setting '" + name + "' in the configuration file" + suggestion(name)
+                            + "; known settings: see --help");
+                }
+            }
+        }
+        for (Key k : KEYS) {
+            String v = env.apply(k.envName());
+            if (v != null) {
+                values.put(k.name(), v.trim());
+            }
+        }
+        String envClientPrefix = "BATON_KAFKA_CLIENT_";
+        envAll.forEach((name, v) -> {
+            if (name.startsWith(envClientPrefix) && name.length() > envClientPrefix.length()) {
+                client.put(name.substring(envClientPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v.trim());
+            }
+        });
+        values.putAll(overrides);
+        ServerConfig c = new ServerConfig(values, client);
+        c.validate(problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return c;
+    }
+
+    private static Map<String, String> toMap(Properties p) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String n : p.stringPropertyNames()) {
+            m.put(n, p.getProperty(n));
+        }
+        return m;
+    }
+
+    private static String suggestion(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (Key k : KEYS) {
+            int d = distance(name, k.name());
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k.name();
+            }
+        }
+        return bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private void validate(List<String> problems) {
+        integer(problems, HTTP_PORT, 0, 65535);
+        integer(problems, DB_POOL_SIZE, 1, 200);
+        integer(problems, KAFKA_PARTITIONS, 1, 10000);
+        integer(problems, KAFKA_REPLICATION, 1, 32);
+        integer(problems, API_MAX_BODY, 1, 104_857_600);
+        String url = get(DB_URL);
+        if (!url.isEmpty() && !url.startsWith("jdbc:")) {
+            problems.add(DB_URL.name() + " must be " + DB_URL.expected() + ", but was '" + url + "'");
+        }
+        String bootstrap = values.get(KAFKA_BOOTSTRAP.name());
+        if (bootstrap == null || bootstrap.isBlank()) {
+            problems.add(KAFKA_BOOTSTRAP.name() + " is required: " + KAFKA_BOOTSTRAP.expected() + " (environment: "
+                    + KAFKA_BOOTSTRAP.envName() + ")");
+        } else {
+            for (String hp : bootstrap.split(",")) {
+                if (!hp.trim().matches("[^:\\s]+:\\d{1,5}")) {
+                    problems.add(KAFKA_BOOTSTRAP.name() + " must be " + KAFKA_BOOTSTRAP.expected() + ", but contains '" + hp.trim() + "'");
+                }
+            }
+        }
+        if (!get(KAFKA_TOPIC_PREFIX).matches("[A-Za-z0-9._-]*")) {
+            problems.add(KAFKA_TOPIC_PREFIX.name() + " must be " + KAFKA_TOPIC_PREFIX.expected() + ", but was '" + get(KAFKA_TOPIC_PREFIX) + "'");
+        }
+        if (!List.of("text", "json").contains(get(LOG_FORMAT))) {
+            problems.add(LOG_FORMAT.name() + " must be " + LOG_FORMAT.expected() + ", but was '" + get(LOG_FORMAT) + "'");
+        }
+        String dir = get(DEFINITIONS_DIR);
+        if (!dir.isEmpty() && !Path.of(dir).toFile().isDirectory()) {
+            problems.add(DEFINITIONS_DIR.name() + " must be " + DEFINITIONS_DIR.expected() + ", but '" + dir + "' is not a folder");
+        }
+    }
+
+    private void integer(List<String> problems, Key k, int min, int max) {
+        String v = get(k);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                problems.add(k.name() + " must be " + k.expected() + ", but was " + v);
+            }
+        } catch (NumberFormatException e) {
+            problems.add(k.name() + " must be " + k.expected() + ", but was '" + v + "'");
+        }
+    }
+
+    /** The value of a key (its default when not set). */
+    public String get(Key k) {
+        return Objects.requireNonNullElse(values.get(k.name()), "");
+    }
+
+    public int getInt(Key k) {
+        return Integer.parseInt(get(k));
+    }
+
+    /** Kafka client properties to pass through. */
+    public Map<String, String> kafkaClientProperties() {
+        return kafkaClient;
+    }
+
+    /** The effective settings, secrets masked, for the start-up log. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Key k : KEYS) {
+            String v = values.get(k.name());
+            sb.append("\n  ").append(k.name()).append(" = ").append(k.secret() && v != null && !v.isEmpty() ? "****" : v);
+        }
+        kafkaClient.forEach((k, v) -> sb.append("\n  ").append(KAFKA_CLIENT_PREFIX).append(k).append(" = ")
+                .append(k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("key") ? "****" : v));
+        return sb.toString();
+    }
+
+    /** The configuration is not valid; the message has one line per problem. */
+    public static final class InvalidConfigException extends RuntimeException {
+        private final List<String> problems;
+
+        public InvalidConfigException(List<String> problems) {
+            super(String.join("\n", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+}
