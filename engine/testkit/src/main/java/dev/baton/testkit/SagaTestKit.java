@@ -10,6 +10,7 @@ import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.ReplyOutcome;
+import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.engine.internal.DefaultSagaEngine;
@@ -55,6 +56,7 @@ public final class SagaTestKit implements AutoCloseable {
     private final ManualClock clock = ManualClock.atEpochOfTests();
     private final Supplier<SagaStore> stores;
     private final List<SagaDefinition<?>> definitions;
+    private final SagaListener listener;
     private final JacksonCodec codec = new JacksonCodec();
     private SagaStore store;
     private InMemoryTransport transport;
@@ -77,9 +79,10 @@ public final class SagaTestKit implements AutoCloseable {
 
     private record InFlight(InboundReply reply, Instant deliverAt) {}
 
-    private SagaTestKit(Supplier<SagaStore> stores, List<SagaDefinition<?>> definitions) {
+    private SagaTestKit(Supplier<SagaStore> stores, List<SagaDefinition<?>> definitions, SagaListener listener) {
         this.stores = stores;
         this.definitions = List.copyOf(definitions);
+        this.listener = Objects.requireNonNull(listener, "listener");
         boot();
     }
 
@@ -87,20 +90,29 @@ public final class SagaTestKit implements AutoCloseable {
         store = stores.get();
         transport = new InMemoryTransport();
         SagaEngine e = SagaEngine.builder().store(store).transport(transport).codec(codec).clock(clock)
-                .register(definitions.toArray(SagaDefinition<?>[]::new)).build();
+                .listener(listener).register(definitions.toArray(SagaDefinition<?>[]::new)).build();
         engine = (DefaultSagaEngine) e;
         transport.bind(engine::acceptReplies);
     }
 
     /** A kit over an in-memory store. */
     public static SagaTestKit with(SagaDefinition<?>... definitions) {
+        return with(SagaListener.NOOP, definitions);
+    }
+
+    /**
+     * A kit over an in-memory store whose engine reports to {@code listener} (a metrics binding under test, say).
+     * The listener is called as the engine calls it in production: after each commit, on the thread that drives
+     * the kit. It stays attached across {@link #restart()}.
+     */
+    public static SagaTestKit with(SagaListener listener, SagaDefinition<?>... definitions) {
         InMemorySagaStore store = new InMemorySagaStore();
-        return new SagaTestKit(() -> store, List.of(definitions));
+        return new SagaTestKit(() -> store, List.of(definitions), listener);
     }
 
     /** A kit over the given store (an H2 store, say), closed with the kit. */
     public static SagaTestKit on(SagaStore store, SagaDefinition<?>... definitions) {
-        return new SagaTestKit(() -> store, List.of(definitions));
+        return new SagaTestKit(() -> store, List.of(definitions), SagaListener.NOOP);
     }
 
     /**
@@ -108,7 +120,7 @@ public final class SagaTestKit implements AutoCloseable {
      * on the same database (a file H2 store, say), so a restart loses everything the engine held in memory.
      */
     public static SagaTestKit on(Supplier<SagaStore> stores, SagaDefinition<?>... definitions) {
-        return new SagaTestKit(stores, List.of(definitions));
+        return new SagaTestKit(stores, List.of(definitions), SagaListener.NOOP);
     }
 
     /**

@@ -1,0 +1,125 @@
+package dev.baton.micrometer;
+
+import io.micrometer.core.instrument.Meter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every meter Baton publishes, in one place: its dot-separated name, type, base unit, description and tag keys.
+ * Registries translate the names to their own convention (Prometheus: {@code baton_sagas_started_total},
+ * {@code baton_saga_duration_seconds}, ...).
+ *
+ * <p>Tags are low-cardinality by construction: a saga type, a status or outcome, a step key, a topic. No meter is
+ * ever tagged with a saga id, a business key, a message id or a reason.
+ *
+ * <p>Base units: timers record in the registry's base time unit (seconds for Prometheus and
+ * {@code SimpleMeterRegistry}); {@link #baseUnit()} says {@code "seconds"} for them. Counts of sagas, messages
+ * and timers have no base unit ({@code null}): a count of things is not a unit, and Prometheus would otherwise
+ * append it to the name ({@code baton_sagas_started_sagas_total}).
+ *
+ * @since 0.1
+ */
+public enum BatonMeter {
+    /** Sagas started (a start with a business key that found an existing saga is not counted). */
+    SAGAS_STARTED("baton.sagas.started", Meter.Type.COUNTER, null,
+            "Sagas started", TagKeys.TYPE),
+    /** Sagas that reached a terminal state, by outcome. */
+    SAGAS_ENDED("baton.sagas.ended", Meter.Type.COUNTER, null,
+            "Sagas that ended, by outcome (COMPLETED or COMPENSATED)", TagKeys.TYPE, TagKeys.OUTCOME),
+    /** Time from start to the terminal state; percentiles 0.5, 0.95, 0.99 and a histogram. */
+    SAGA_DURATION("baton.saga.duration", Meter.Type.TIMER, "seconds",
+            "Time from a saga's start to its end (COMPLETED or COMPENSATED)", TagKeys.TYPE, TagKeys.OUTCOME),
+    /** Time from a step's forward command being first sent to its successful reply (re-sends and parking included). */
+    STEP_DURATION("baton.step.duration", Meter.Type.TIMER, "seconds",
+            "Time from a step's command being first sent to its successful reply, re-sends and parking included",
+            TagKeys.TYPE, TagKeys.STEP),
+    /** Sagas that entered FAILED: they wait for an operator. */
+    SAGAS_FAILED("baton.sagas.failed", Meter.Type.COUNTER, null,
+            "Sagas that entered FAILED and wait for an operator (retry, skip or abort)", TagKeys.TYPE),
+    /** Times a saga was parked in a pending state because its participant was busy. */
+    SAGAS_PENDING("baton.sagas.pending", Meter.Type.COUNTER, null,
+            "Times a saga was parked in a pending state because a participant was busy", TagKeys.TYPE),
+    /** Inbound messages already seen (by message id) and not applied again. */
+    MESSAGES_DUPLICATE("baton.messages.duplicate", Meter.Type.COUNTER, null,
+            "Inbound messages already received (same message id), not applied again"),
+    /** Replies that did not match the outstanding command (late or stray) and stale timers: they changed nothing. */
+    MESSAGES_IGNORED("baton.messages.ignored", Meter.Type.COUNTER, null,
+            "Late or stray replies (and stale timers) that changed nothing"),
+    /** Messages that can never be processed, set aside (for Kafka: sent to the dead-letter topic in {@code topic}). */
+    MESSAGES_DEAD("baton.messages.dead", Meter.Type.COUNTER, null,
+            "Messages that can never be processed, set aside on a dead-letter topic", TagKeys.TOPIC),
+    /** Sagas not yet ended, by type and status, as the store counts them at scrape time. */
+    SAGAS_ACTIVE("baton.sagas.active", Meter.Type.GAUGE, null,
+            "Sagas not ended, by type and status, as counted in the store", TagKeys.TYPE, TagKeys.STATUS),
+    /** Outbox rows written but not yet acknowledged by the transport. */
+    OUTBOX_PENDING("baton.outbox.pending", Meter.Type.GAUGE, null,
+            "Commands in the outbox not yet acknowledged by the transport"),
+    /** Durable timers (timeouts, re-sends, park deadlines) due now and not yet fired. */
+    TIMERS_DUE("baton.timers.due", Meter.Type.GAUGE, null,
+            "Durable timers due and not yet fired (a growing value means the poller falls behind)");
+
+    /** The tag keys used by {@link BatonMeter}s. */
+    public static final class TagKeys {
+        /** The saga type (the definition's name), e.g. {@code order-flow}. */
+        public static final String TYPE = "type";
+        /** How a saga ended: {@code COMPLETED} or {@code COMPENSATED}. */
+        public static final String OUTCOME = "outcome";
+        /** A {@link dev.baton.engine.SagaStatus} name. */
+        public static final String STATUS = "status";
+        /** A step key, e.g. {@code reserve-inventory}. */
+        public static final String STEP = "step";
+        /** A dead-letter topic (or channel) name. */
+        public static final String TOPIC = "topic";
+
+        private TagKeys() {}
+    }
+
+    private final String meterName;
+    private final Meter.Type type;
+    private final String baseUnit;
+    private final String description;
+    private final List<String> tagKeys;
+
+    BatonMeter(String meterName, Meter.Type type, String baseUnit, String description, String... tagKeys) {
+        this.meterName = meterName;
+        this.type = type;
+        this.baseUnit = baseUnit;
+        this.description = description;
+        this.tagKeys = List.of(tagKeys);
+    }
+
+    /** The dot-separated meter name, e.g. {@code baton.sagas.started}. */
+    public String meterName() {
+        return meterName;
+    }
+
+    /** COUNTER, TIMER or GAUGE. */
+    public Meter.Type type() {
+        return type;
+    }
+
+    /** {@code "seconds"} for timers; {@code null} for counts (see the class comment). */
+    public String baseUnit() {
+        return baseUnit;
+    }
+
+    /** The description registries publish (Prometheus: the {@code # HELP} line). */
+    public String description() {
+        return description;
+    }
+
+    /** The tag keys every meter of this name carries, in order; empty for none. */
+    public List<String> tagKeys() {
+        return tagKeys;
+    }
+
+    /** The meter with this dot-separated name, if it is one of Baton's. */
+    public static Optional<BatonMeter> byName(String meterName) {
+        for (BatonMeter m : values()) {
+            if (m.meterName.equals(meterName)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.baton.micrometer;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds Baton to a Micrometer registry: the event meters (through the returned {@link MicrometerSagaListener}, which
+ * the engine must be given) and the gauges over the store's counts ({@link BatonMeter#SAGAS_ACTIVE},
+ * {@link BatonMeter#OUTBOX_PENDING}, {@link BatonMeter#TIMERS_DUE}).
+ *
+ * <pre>{@code
+ * MeterRegistry registry = ...;                  // a PrometheusMeterRegistry behind /metrics, say
+ * Duration every = Duration.ofSeconds(5);        // counts is the caller's: SQL counts in the server
+ * SagaListener metrics = BatonMetrics.builder(registry)
+ *         .activeCounts(Cached.every(every, counts::activeByTypeAndStatus, clock))
+ *         .outboxPending(Cached.every(every, counts::outboxRows, clock)::get)
+ *         .timersDue(Cached.every(every, counts::dueTimers, clock)::get)
+ *         .bind();
+ * SagaEngine engine = SagaEngine.builder().store(store).transport(transport).codec(codec)
+ *         .clock(clock).listener(metrics).register(ORDER).build();
+ * }</pre>
+ * (From {@code UsageExampleTest}, which runs it.)
+ *
+ * <p><b>The suppliers are called on every scrape</b>, on the scraping thread: {@code outboxPending} and
+ * {@code timersDue} once each, {@code activeCounts} once per published (type, status) series. Make them cheap,
+ * for instance by wrapping a store query in {@link Cached#every}. A supplier that throws makes its gauges read NaN
+ * for that scrape (logged once at WARN, then at DEBUG); it never reaches the engine. {@code activeCounts} is also
+ * called once by {@link Builder#bind()}, to register the series that exist already.
+ *
+ * <p>Each gauge is optional: a supplier that is not given registers no gauge. Bind once per registry: a second
+ * binding shares the first one's meters (Micrometer keeps the first gauge registered under a name and tags).
+ *
+ * @since 0.1
+ */
+public final class BatonMetrics {
+    private BatonMetrics() {}
+
+    /**
+     * Binds every Baton meter to {@code registry} and returns the listener to give the engine.
+     *
+     * @param activeCounts the number of sagas not ended, by type and status (keys missing from the map read 0)
+     * @param outboxPending the number of outbox rows not yet acknowledged by the transport
+     * @param timersDue the number of durable timers due and not yet fired
+     */
+    public static MicrometerSagaListener bind(MeterRegistry registry, Supplier<? extends Map<TypeAndStatus, Long>> activeCounts,
+                                              LongSupplier outboxPending, LongSupplier timersDue) {
+        return builder(registry).activeCounts(Objects.requireNonNull(activeCounts, "activeCounts"))
+                .outboxPending(Objects.requireNonNull(outboxPending, "outboxPending"))
+                .timersDue(Objects.requireNonNull(timersDue, "timersDue"))
+                .bind();
+    }
+
+    /** A binding to {@code registry} with no gauges yet. */
+    public static Builder builder(MeterRegistry registry) {
+        return new Builder(Objects.requireNonNull(registry, "registry"), null, null, null);
+    }
+
+    /**
+     * Which gauges to bind besides the event meters. Immutable: each method returns a new builder.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+        private final MeterRegistry registry;
+        private final Supplier<? extends Map<TypeAndStatus, Long>> activeCounts;
+        private final LongSupplier outboxPending;
+        private final LongSupplier timersDue;
+
+        private Builder(MeterRegistry registry, Supplier<? extends Map<TypeAndStatus, Long>> activeCounts,
+                        LongSupplier outboxPending, LongSupplier timersDue) {
+            this.registry = registry;
+            this.activeCounts = activeCounts;
+            this.outboxPending = outboxPending;
+            this.timersDue = timersDue;
+        }
+
+        /** Publishes {@link BatonMeter#SAGAS_ACTIVE} from these counts (called once per series on every scrape). */
+        public Builder activeCounts(Supplier<? extends Map<TypeAndStatus, Long>> counts) {
+            return new Builder(registry, Objects.requireNonNull(counts, "counts"), outboxPending, timersDue);
+        }
+
+        /** Publishes {@link BatonMeter#OUTBOX_PENDING} from this count (called on every scrape). */
+        public Builder outboxPending(LongSupplier count) {
+            return new Builder(registry, activeCounts, Objects.requireNonNull(count, "count"), timersDue);
+        }
+
+        /** Publishes {@link BatonMeter#TIMERS_DUE} from this count (called on every scrape). */
+        public Builder timersDue(LongSupplier count) {
+            return new Builder(registry, activeCounts, outboxPending, Objects.requireNonNull(count, "count"));
+        }
+
+        /**
+         * Registers the gauges and returns the listener for the engine's builder. Registry failures here (at start-up)
+         * are thrown; once bound, nothing is thrown to the engine or the scraper.
+         */
+        public MicrometerSagaListener bind() {
+            if (outboxPending != null) {
+                longGauge(BatonMeter.OUTBOX_PENDING, outboxPending);
+            }
+            if (timersDue != null) {
+                longGauge(BatonMeter.TIMERS_DUE, timersDue);
+            }
+            if (activeCounts == null) {
+                return new MicrometerSagaListener(registry);
+            }
+            ActiveSagaGauges active = new ActiveSagaGauges(registry, activeCounts);
+            active.registerExisting();
+            return new MicrometerSagaListener(registry, active::typeSeen);
+        }
+
+        private void longGauge(BatonMeter meter, LongSupplier count) {
+            FailureLog failures = new FailureLog(LoggerFactory.getLogger(BatonMetrics.class),
+                    "Baton metrics, " + meter.meterName());
+            Gauge.builder(meter.meterName(), () -> {
+                        try {
+                            return (double) count.getAsLong();
+                        } catch (RuntimeException e) {
+                            failures.failed("reading the count", e);
+                            return Double.NaN;
+                        }
+                    })
+                    .description(meter.description())
+                    .baseUnit(meter.baseUnit())
+                    .register(registry);
+        }
+    }
+}
