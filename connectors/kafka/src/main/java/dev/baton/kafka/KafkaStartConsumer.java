@@ -70,7 +70,11 @@ public final class KafkaStartConsumer implements AutoCloseable {
                 }
             }
             if (reason != null) {
-                listener.onDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
+                try {
+                    listener.onDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(KafkaStartConsumer.class).warn("a SagaListener threw; ignored", e);
+                }
                 dead.add(Clients.deadLetter(producer, r, reason));
             }
         }

@@ -144,7 +144,11 @@ public final class KafkaTransport implements Transport {
     }
 
     private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
-        listener.onDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
+        try {
+            listener.onDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
+        } catch (RuntimeException e) {
+            log.warn("a SagaListener threw; ignored", e);
+        }
         return Clients.deadLetter(producer, r, reason);
     }
 

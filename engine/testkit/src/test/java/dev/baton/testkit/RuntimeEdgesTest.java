@@ -124,4 +124,35 @@ class RuntimeEdgesTest {
                     .isInstanceOf(ClassCastException.class).hasMessageContaining("order-flow");
         }
     }
+
+    @Test
+    @DisplayName("a listener that throws on every call breaks nothing: starts, duplicates and ends still work")
+    void throwingListener() {
+        SagaListener angry = new SagaListener() {
+            @Override
+            public void onStarted(SagaId id, String type) {
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public void onDuplicateMessage(String messageId) {
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public void onStatusChanged(SagaId id, String type, SagaStatus from, SagaStatus to, String reason) {
+                throw new IllegalStateException("boom");
+            }
+        };
+        try (SagaTestKit kit = SagaTestKit.with(angry, DEFINITION)) {
+            kit.withFaults(Faults.seeded(3).duplicateReplies(1.0))
+                    .when(OrderSaga.CreateOrder.class, c -> Answer.success())
+                    .when(OrderSaga.ReserveItems.class, c -> Answer.success(new OrderSaga.ItemsReserved("r")))
+                    .when(OrderSaga.AuthorizePayment.class, c -> Answer.success(new OrderSaga.PaymentAuthorized("p")))
+                    .when(OrderSaga.ScheduleShipment.class, c -> Answer.success());
+            SagaId id = kit.start(DEFINITION, OrderData.of("o-4", 1));
+            kit.settle();
+            assertThat(kit.status(id)).isEqualTo(SagaStatus.COMPLETED);
+        }
+    }
 }

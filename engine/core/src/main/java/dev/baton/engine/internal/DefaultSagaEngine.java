@@ -186,7 +186,7 @@ public final class DefaultSagaEngine implements SagaEngine {
                     return new StartResult(id, true);
                 });
                 if (r.created()) {
-                    listener.onStarted(id, definition.type());
+                    safely(() -> listener.onStarted(id, definition.type()));
                     afterCommit(applied);
                 }
                 return r;
@@ -625,13 +625,22 @@ public final class DefaultSagaEngine implements SagaEngine {
     private void afterCommit(Applied applied) {
         dispatch(List.copyOf(applied.outbox));
         for (String m : applied.duplicates) {
-            listener.onDuplicateMessage(m);
+            safely(() -> listener.onDuplicateMessage(m));
         }
         for (Map.Entry<SagaId, String> e : applied.ignored) {
-            listener.onIgnoredReply(e.getKey(), e.getValue());
+            safely(() -> listener.onIgnoredReply(e.getKey(), e.getValue()));
         }
         for (Change c : applied.changes) {
             notifyListener(c);
+        }
+    }
+
+    /** Listeners observe; they must never break the engine. */
+    private static void safely(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn("a SagaListener threw; ignored", e);
         }
     }
 
