@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * A filter over saga instances, newest first (by creation time, then id), one page at a time. Every filter is
- * optional (null = any). Immutable.
+ * optional (null = any); the filters given must all match (AND). Time ranges include their start and exclude their
+ * end, and compare with the instants as the store keeps them (to the microsecond at least). Immutable.
  *
  * @param type saga type
  * @param status status
@@ -17,7 +18,11 @@ import java.time.Instant;
  * @param updatedTo last changed before
  * @param stuckBefore non-terminal instances (RUNNING, PENDING, COMPENSATING, FAILED) not changed since before this
  *                    instant: the stuck-instance query
- * @param after the cursor of the previous page ({@link SagaPage#nextCursor()}), or null for the first page
+ * @param after the cursor of the previous page ({@link SagaPage#nextCursor()}), or null for the first page. Pass it
+ *              with the same filters that produced it. The next page holds the matches strictly after that page's
+ *              last saga in this order, so sagas created since (which sort before it) never shift later pages, and
+ *              updates never move a saga (creation time is fixed). A cursor the store did not issue makes
+ *              {@link SagaStore#query} throw {@link IllegalArgumentException}
  * @param limit page size, 1 to 1000
  * @since 0.1
  */
