@@ -8,9 +8,13 @@ import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
-import dev.baton.engine.spi.InboundReply;
+import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaListener;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.StoreTransaction;
+import dev.baton.engine.spi.TimerRecord;
 import dev.baton.engine.spi.Transport;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
@@ -27,13 +31,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +48,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -181,7 +189,7 @@ public final class KafkaSagaBenchmark {
                     services.add(KafkaParticipant.create(options, ParticipantRuntime.builder().handlers(h).store(store).build()).start());
                 }
                 SagaEngine engine = SagaEngine.builder()
-                        .store(JdbiSagaStore.h2File(dir.resolve("engine")))
+                        .store(new CountingStore(JdbiSagaStore.h2File(dir.resolve("engine")), stats))
                         .transport(new CountingTransport(KafkaTransport.create(options, stats), stats))
                         .codec(new JacksonCodec())
                         .register(SAGA)
@@ -309,6 +317,63 @@ public final class KafkaSagaBenchmark {
         }
     }
 
+    /** Counts the engine store's transactions (each one commit to the H2 file) and outbox deletions (one each). */
+    static final class CountingStore implements SagaStore {
+        private final SagaStore delegate;
+        private final Stats stats;
+
+        CountingStore(SagaStore delegate, Stats stats) {
+            this.delegate = delegate;
+            this.stats = stats;
+        }
+
+        @Override
+        public <T> T inTransaction(Function<StoreTransaction, T> work) {
+            if (stats.measuring()) {
+                stats.transactions.increment();
+            }
+            return delegate.inTransaction(work);
+        }
+
+        @Override
+        public void deleteOutbox(Collection<String> ids) {
+            if (stats.measuring()) {
+                stats.outboxDeletes.increment();
+            }
+            delegate.deleteOutbox(ids);
+        }
+
+        @Override
+        public Optional<SagaRecord> find(SagaId id) {
+            return delegate.find(id);
+        }
+
+        @Override
+        public List<HistoryRecord> history(SagaId id) {
+            return delegate.history(id);
+        }
+
+        @Override
+        public List<TimerRecord> dueTimers(Instant now, int limit) {
+            return delegate.dueTimers(now, limit);
+        }
+
+        @Override
+        public List<OutboxRecord> outbox(Instant createdBefore, int limit) {
+            return delegate.outbox(createdBefore, limit);
+        }
+
+        @Override
+        public int purgeInbox(Instant before) {
+            return delegate.purgeInbox(before);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
     /** When a saga was started and ended (System.nanoTime), and how. */
     record Times(long start, long end, SagaStatus outcome) {}
 
@@ -319,6 +384,8 @@ public final class KafkaSagaBenchmark {
         final LongAdder endedTotal = new LongAdder();
         final LongAdder duplicateEnds = new LongAdder();
         final LongAdder sends = new LongAdder();
+        final LongAdder transactions = new LongAdder();
+        final LongAdder outboxDeletes = new LongAdder();
         final LongAdder sentMessages = new LongAdder();
         final LongAdder replyBatches = new LongAdder();
         final LongAdder replies = new LongAdder();
@@ -440,6 +507,11 @@ public final class KafkaSagaBenchmark {
             }
             System.out.printf(Locale.ROOT, "outcomes in the window: COMPLETED %,d, COMPENSATED %,d%n",
                     outcomes.get(SagaStatus.COMPLETED).sum(), outcomes.get(SagaStatus.COMPENSATED).sum());
+            long tx = transactions.sum();
+            long deletes = outboxDeletes.sum();
+            System.out.printf(Locale.ROOT, "engine store in the window: %,d transactions = %.0f/s + %,d outbox deletions = %.0f/s"
+                            + " (each a commit to the file): %.2f commits per saga%n", tx, tx / seconds, deletes,
+                    deletes / seconds, measured == 0 ? 0.0 : (tx + deletes) / (double) measured);
             long batches = replyBatches.sum();
             long sent = sends.sum();
             System.out.printf(Locale.ROOT, "engine in the window: %,d reply batches (one transaction each) = %.0f/s, %.1f replies"
