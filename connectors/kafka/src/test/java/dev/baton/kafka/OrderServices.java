@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,8 +65,16 @@ final class OrderServices implements AutoCloseable {
     private final List<KafkaParticipant> bindings = new ArrayList<>();
     private final Map<String, Jdbi> databases = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> busyCount = new ConcurrentHashMap<>();
+    private final Set<String> only;
 
     OrderServices(KafkaOptions options, int replyCopies) {
+        this(options, replyCopies, Set.of(OrderSaga.ORDERS.name(), OrderSaga.INVENTORY.name(), OrderSaga.PAYMENT.name(),
+                OrderSaga.LOGISTICS.name()));
+    }
+
+    /** Only the named services (the crash tests run payment in a process of its own). */
+    OrderServices(KafkaOptions options, int replyCopies, Set<String> participants) {
+        this.only = Set.copyOf(participants);
         add(options, replyCopies, CommandHandlers.forParticipant(OrderSaga.ORDERS)
                 .on(CreateOrder.class, (c, ctx) -> effect(ctx, c.orderId()))
                 .on(CancelOrder.class, (c, ctx) -> effect(ctx, c.orderId()))
@@ -77,7 +86,15 @@ final class OrderServices implements AutoCloseable {
                 })
                 .on(ReleaseItems.class, (c, ctx) -> effect(ctx, c.orderId()))
                 .build());
-        add(options, replyCopies, CommandHandlers.forParticipant(OrderSaga.PAYMENT)
+        add(options, replyCopies, payment(busyCount));
+        add(options, replyCopies, CommandHandlers.forParticipant(OrderSaga.LOGISTICS)
+                .on(ScheduleShipment.class, (c, ctx) -> effect(ctx, c.orderId()))
+                .build());
+    }
+
+    /** The payment service's handlers: declines amounts ending in 3, is busy twice (per order) for amounts ending in 7. */
+    static CommandHandlers payment(Map<String, AtomicInteger> busyCount) {
+        return CommandHandlers.forParticipant(OrderSaga.PAYMENT)
                 .on(AuthorizePayment.class, (c, ctx) -> {
                     if (c.amountCents() % 10 == 3) {
                         return Outcome.failure("card declined");
@@ -88,11 +105,12 @@ final class OrderServices implements AutoCloseable {
                     effect(ctx, c.orderId());
                     return Outcome.success(new PaymentAuthorized("p-" + c.orderId()));
                 })
-                .build());
-        add(options, replyCopies, CommandHandlers.forParticipant(OrderSaga.LOGISTICS)
-                .on(ScheduleShipment.class, (c, ctx) -> effect(ctx, c.orderId()))
-                .build());
+                .build();
     }
+
+    /** The table each service records its business effects in, one row per effect. */
+    static final String EFFECT_TABLE = "CREATE TABLE IF NOT EXISTS effect (saga_id VARCHAR(64), order_id VARCHAR(64),"
+            + " step VARCHAR(100), kind VARCHAR(20), message_id VARCHAR(200))";
 
     private static Outcome effect(dev.baton.participant.HandlerContext ctx, String orderId) {
         ctx.handle().createUpdate("INSERT INTO effect (saga_id, order_id, step, kind, message_id) VALUES (:s, :o, :st, :k, :m)")
@@ -102,9 +120,11 @@ final class OrderServices implements AutoCloseable {
     }
 
     private void add(KafkaOptions options, int replyCopies, CommandHandlers handlers) {
+        if (!only.contains(handlers.participant())) {
+            return;
+        }
         JdbiIdempotencyStore store = JdbiIdempotencyStore.h2InMemory(handlers.participant() + "-" + UUID.randomUUID());
-        store.jdbi().useHandle(h -> h.execute("CREATE TABLE effect (saga_id VARCHAR(64), order_id VARCHAR(64), step VARCHAR(100),"
-                + " kind VARCHAR(20), message_id VARCHAR(200))"));
+        store.jdbi().useHandle(h -> h.execute(EFFECT_TABLE));
         stores.add(store);
         databases.put(handlers.participant(), store.jdbi());
         ParticipantRuntime runtime = ParticipantRuntime.builder().handlers(handlers).store(store).build();

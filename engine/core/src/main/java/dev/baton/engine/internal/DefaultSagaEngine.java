@@ -268,6 +268,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (replies.size() > 1) {
             List<Transport.RejectedReply> rejected = new ArrayList<>();
             Applied applied = new Applied();
+            // Hold every saga's stripe, as single events do: a timer of one of these sagas firing meanwhile would
+            // take the saga's rows in the opposite order (timer, then saga) and deadlock with this transaction.
+            List<ReentrantLock> held = lockAll(replies);
             try {
                 store.inTransaction(tx -> {
                     rejected.clear();
@@ -285,6 +288,10 @@ public final class DefaultSagaEngine implements SagaEngine {
                 return List.copyOf(rejected);
             } catch (ConcurrentUpdateException e) {
                 log.debug("reply batch lost a race; applying its {} replies one by one", replies.size());
+            } finally {
+                for (int i = held.size() - 1; i >= 0; i--) {
+                    held.get(i).unlock();
+                }
             }
         }
         List<Transport.RejectedReply> rejected = new ArrayList<>();
@@ -527,6 +534,20 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private ReentrantLock lockFor(SagaId id) {
         return locks[Math.floorMod(id.hashCode(), STRIPES)];
+    }
+
+    /** Locks the stripes of the replies' sagas in ascending order (so two batches never deadlock); returns them. */
+    private List<ReentrantLock> lockAll(List<InboundReply> replies) {
+        java.util.BitSet stripes = new java.util.BitSet(STRIPES);
+        for (InboundReply r : replies) {
+            stripes.set(Math.floorMod(r.sagaId().hashCode(), STRIPES));
+        }
+        List<ReentrantLock> held = new ArrayList<>(stripes.cardinality());
+        for (int i = stripes.nextSetBit(0); i >= 0; i = stripes.nextSetBit(i + 1)) {
+            locks[i].lock();
+            held.add(locks[i]);
+        }
+        return held;
     }
 
     private SagaState decode(SagaRecord r, SagaDefinition<?> def) {
