@@ -104,6 +104,11 @@ public record KafkaOptions(String bootstrapServers, String topicPrefix, int part
         return topicPrefix + participant + ".commands";
     }
 
+    /** The consumer group of a participant's service instances: {@code <prefix>participant.<participant>}. */
+    public String participantGroupId(String participant) {
+        return topicPrefix + "participant." + participant;
+    }
+
     /** The topic replies go to. */
     public String replyTopic() {
         return topicPrefix + "replies";

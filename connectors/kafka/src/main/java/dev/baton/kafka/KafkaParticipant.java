@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Binds a participant's {@link ParticipantRuntime} to Kafka: consumes {@code <prefix><participant>.commands} as the
- * consumer group {@code baton-participant-<participant>}, hands each command to the runtime (which runs the handler
+ * consumer group {@code <prefix>participant.<participant>}, hands each command to the runtime (which runs the handler
  * once per message id and records its answer), and sends the reply to {@code <prefix>replies} keyed by saga id.
  *
  * <ul>
@@ -56,7 +56,7 @@ public final class KafkaParticipant implements AutoCloseable {
         this.commandTopic = options.commandTopic(runtime.participant());
         this.producer = Clients.producer(options, "baton-participant-" + runtime.participant());
         this.loop = new ConsumerLoop("baton-participant-" + runtime.participant(),
-                Clients.consumer(options, "baton-participant-" + runtime.participant(), "baton-participant-" + runtime.participant()),
+                Clients.consumer(options, options.participantGroupId(runtime.participant()), "baton-participant-" + runtime.participant()),
                 List.of(commandTopic), options.pollTimeout(), options.retryBackoff(), this::handle);
     }
 

@@ -33,6 +33,7 @@ public final class SagaEngineBuilder {
     Duration outboxSweepInterval = Duration.ofSeconds(5);
     Duration outboxSweepAge = Duration.ofSeconds(10);
     int conflictRetries = 10;
+    Duration timeoutGrace = Duration.ofSeconds(30);
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -108,6 +109,18 @@ public final class SagaEngineBuilder {
     }
 
     /**
+     * For how long after {@link SagaEngine#open()} reply timeouts are held back. Replies that arrived while no engine
+     * was running (a crash, a deploy, a fail-over) are still unread when the engine opens; firing the timeouts that
+     * came due meanwhile would re-send, or compensate steps that in fact succeeded. Set it above the transport's
+     * take-over time (for Kafka: the consumer session timeout). Defaults to 30 s; retries, parking and give-up
+     * timers are never held.
+     */
+    public SagaEngineBuilder timeoutGraceAfterOpen(Duration grace) {
+        this.timeoutGrace = grace;
+        return this;
+    }
+
+    /**
      * Validates and builds the engine (not yet open).
      *
      * @throws IllegalStateException listing every missing or invalid setting
@@ -137,6 +150,9 @@ public final class SagaEngineBuilder {
         if (timerBatchSize < 1) {
             problems.add("timerBatchSize must be >= 1, but was " + timerBatchSize);
         }
+        if (timeoutGrace == null || timeoutGrace.isNegative()) {
+            problems.add("timeoutGraceAfterOpen must be >= 0, but was " + timeoutGrace);
+        }
         if (conflictRetries < 0) {
             problems.add("conflictRetries must be >= 0, but was " + conflictRetries);
         }
@@ -150,7 +166,7 @@ public final class SagaEngineBuilder {
             throw new IllegalStateException("cannot build the SagaEngine:\n  - " + String.join("\n  - ", problems));
         }
         return new DefaultSagaEngine(Objects.requireNonNull(defs), store, transport, codec, clock, ids, listener,
-                timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries);
+                timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries, timeoutGrace);
     }
 
     private static void positive(List<String> problems, String what, Duration d) {

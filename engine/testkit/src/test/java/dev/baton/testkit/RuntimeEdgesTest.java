@@ -155,4 +155,34 @@ class RuntimeEdgesTest {
             assertThat(kit.status(id)).isEqualTo(SagaStatus.COMPLETED);
         }
     }
+
+    @Test
+    @DisplayName("after open, reply timeouts that came due while no engine ran wait for the grace period")
+    void timeoutGraceAfterOpen() {
+        InMemoryTransport transport = new InMemoryTransport();
+        InMemorySagaStore store = new InMemorySagaStore();
+        ManualClock clock = ManualClock.atEpochOfTests();
+        SagaId id;
+        try (DefaultSagaEngine first = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+                .codec(new JacksonCodec()).clock(clock).register(DEFINITION).build()) {
+            id = first.start(DEFINITION, OrderData.of("o-5", 1)).id();
+        }
+        clock.advance(Duration.ofMinutes(5)); // the engine was down for longer than the step's 30 s timeout
+        InMemoryTransport next = new InMemoryTransport();
+        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(next)
+                .codec(new JacksonCodec()).clock(clock).register(DEFINITION)
+                .timerPollInterval(Duration.ofHours(1)).timeoutGraceAfterOpen(Duration.ofSeconds(20)).build()) {
+            engine.open();
+            assertThat(engine.fireDueTimers()).as("held during the grace period").isZero();
+            assertThat(next.take()).as("no timeout re-send during the grace period").isEmpty();
+            OutboxRecord sentBeforeCrash = transport.take().get(0); // its reply arrived while no engine ran
+            engine.acceptReplies(List.of(new dev.baton.engine.spi.InboundReply("late", sentBeforeCrash.messageId(), id,
+                    dev.baton.engine.spi.ReplyOutcome.SUCCESS, null, null, null)));
+            assertThat(engine.find(id).orElseThrow().completedSteps()).containsExactly("create-order");
+
+            clock.advance(Duration.ofSeconds(21));
+            engine.fireDueTimers(); // the next step's own timeout may fire now; create-order's never does
+            assertThat(engine.history(id)).noneMatch(h -> h.kind().equals("TIMED_OUT") && "create-order".equals(h.step()));
+        }
+    }
 }

@@ -69,6 +69,9 @@ public final class Clients {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(o.maxPollRecords()));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        // a dead member's partitions move after the session timeout: Kafka's 45 s default stalls sagas too long
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
         p.putAll(o.clientProperties());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

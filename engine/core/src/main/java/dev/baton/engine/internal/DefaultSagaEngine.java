@@ -23,6 +23,7 @@ import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.StoreTransaction;
+import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.engine.spi.Transport;
 import java.time.Clock;
@@ -56,6 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class DefaultSagaEngine implements SagaEngine {
     private static final Logger log = LoggerFactory.getLogger(DefaultSagaEngine.class);
     private static final int STRIPES = 1024;
+    private static final int SWEEP_PAGE = 500;
 
     private final Definitions definitions;
     private final SagaStore store;
@@ -69,6 +71,8 @@ public final class DefaultSagaEngine implements SagaEngine {
     private final Duration sweepInterval;
     private final Duration sweepAge;
     private final int conflictRetries;
+    private final Duration timeoutGrace;
+    private volatile Instant timeoutsHeldUntil;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final AtomicBoolean open = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -77,7 +81,7 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     public DefaultSagaEngine(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
                              Supplier<SagaId> ids, SagaListener listener, Duration timerPollInterval, int timerBatchSize,
-                             Duration sweepInterval, Duration sweepAge, int conflictRetries) {
+                             Duration sweepInterval, Duration sweepAge, int conflictRetries, Duration timeoutGrace) {
         this.definitions = definitions;
         this.store = store;
         this.transport = transport;
@@ -90,6 +94,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.sweepInterval = sweepInterval;
         this.sweepAge = sweepAge;
         this.conflictRetries = conflictRetries;
+        this.timeoutGrace = timeoutGrace;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -112,6 +117,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             }
         }
         transport.prepare(destinations);
+        timeoutsHeldUntil = clock.instant().plus(timeoutGrace);
         // Rows left by a previous run (a crash between commit and acknowledgement) go out first.
         sweepOutbox(Duration.ZERO);
         transport.start(this::acceptReplies);
@@ -375,11 +381,18 @@ public final class DefaultSagaEngine implements SagaEngine {
      * @return how many due timers were found
      */
     public int fireDueTimers() {
-        List<TimerRecord> due = store.dueTimers(clock.instant(), timerBatchSize);
+        Instant now = clock.instant();
+        List<TimerRecord> due = store.dueTimers(now, timerBatchSize);
+        boolean graceful = timeoutsHeldUntil != null && now.isBefore(timeoutsHeldUntil);
+        int fired = 0;
         for (TimerRecord t : due) {
+            if (graceful && t.kind() == TimerKind.TIMEOUT) {
+                continue; // replies that arrived while no engine ran may still be unread: give them a chance first
+            }
             fireTimer(t);
+            fired++;
         }
-        return due.size();
+        return fired;
     }
 
     private void fireTimer(TimerRecord t) {
@@ -437,11 +450,20 @@ public final class DefaultSagaEngine implements SagaEngine {
     public int sweepOutbox(Duration age) {
         int total = 0;
         Instant before = clock.instant().minus(age).plusMillis(1); // "at least age old", inclusive
-        List<OutboxRecord> rows = store.outbox(before, 500);
-        if (!rows.isEmpty()) {
+        for (int page = 0; page < 100; page++) {
+            List<OutboxRecord> rows = store.outbox(before, SWEEP_PAGE);
+            if (rows.isEmpty()) {
+                break;
+            }
             log.debug("re-sending {} outbox row(s) older than {}", rows.size(), age);
             dispatch(rows);
             total += rows.size();
+            if (rows.size() < SWEEP_PAGE) {
+                break;
+            }
+            // the rows just sent may not be deleted yet: page on by creation time (rows sharing the last row's
+            // instant wait for the next sweep)
+            before = rows.get(rows.size() - 1).createdAt();
         }
         return total;
     }
