@@ -112,6 +112,26 @@ class ReplyBatchTimerRaceTest {
         }
 
         @Override
+        public dev.baton.engine.spi.SagaPage query(dev.baton.engine.spi.SagaQuery query) {
+            return delegate.query(query);
+        }
+
+        @Override
+        public List<dev.baton.engine.spi.SagaCount> counts() {
+            return delegate.counts();
+        }
+
+        @Override
+        public long outboxBacklog() {
+            return delegate.outboxBacklog();
+        }
+
+        @Override
+        public long dueTimerCount(Instant now) {
+            return delegate.dueTimerCount(now);
+        }
+
+        @Override
         public <T> T inTransaction(Function<StoreTransaction, T> work) {
             return delegate.inTransaction(tx -> work.apply(new StoreTransaction() {
                 @Override

@@ -328,6 +328,26 @@ public final class KafkaSagaBenchmark {
         }
 
         @Override
+        public dev.baton.engine.spi.SagaPage query(dev.baton.engine.spi.SagaQuery query) {
+            return delegate.query(query);
+        }
+
+        @Override
+        public java.util.List<dev.baton.engine.spi.SagaCount> counts() {
+            return delegate.counts();
+        }
+
+        @Override
+        public long outboxBacklog() {
+            return delegate.outboxBacklog();
+        }
+
+        @Override
+        public long dueTimerCount(java.time.Instant now) {
+            return delegate.dueTimerCount(now);
+        }
+
+        @Override
         public <T> T inTransaction(Function<StoreTransaction, T> work) {
             if (stats.measuring()) {
                 stats.transactions.increment();
