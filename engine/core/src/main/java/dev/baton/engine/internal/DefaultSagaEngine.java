@@ -78,6 +78,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     private final AtomicBoolean closed = new AtomicBoolean();
     private ScheduledExecutorService scheduler;
     private ExecutorService acker;
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> acked = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public DefaultSagaEngine(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
                              Supplier<SagaId> ids, SagaListener listener, Duration timerPollInterval, int timerBatchSize,
@@ -484,20 +485,34 @@ public final class DefaultSagaEngine implements SagaEngine {
                 log.warn("sending {} message(s) failed; the outbox sweeper will re-send them: {}", rows.size(), error.toString());
                 return;
             }
-            Runnable delete = () -> {
-                try {
-                    store.deleteOutbox(outboxIds);
-                } catch (RuntimeException e) {
-                    log.warn("deleting {} acknowledged outbox row(s) failed; they will be re-sent", outboxIds.size(), e);
-                }
-            };
             ExecutorService a = acker;
             if (a == null || a.isShutdown()) {
-                delete.run();
+                deleteAcknowledged(outboxIds);
             } else {
-                a.execute(delete);
+                acked.addAll(outboxIds);
+                a.execute(this::drainAcknowledged);
             }
         });
+    }
+
+    /** Deletes every acknowledged row queued so far in one transaction: one commit for many acknowledgements. */
+    private void drainAcknowledged() {
+        List<String> batch = new ArrayList<>();
+        String id;
+        while (batch.size() < 5_000 && (id = acked.poll()) != null) {
+            batch.add(id);
+        }
+        if (!batch.isEmpty()) {
+            deleteAcknowledged(batch);
+        }
+    }
+
+    private void deleteAcknowledged(List<String> outboxIds) {
+        try {
+            store.deleteOutbox(outboxIds);
+        } catch (RuntimeException e) {
+            log.warn("deleting {} acknowledged outbox row(s) failed; they will be re-sent", outboxIds.size(), e);
+        }
     }
 
     // ------------------------------------------------------------------ core apply
