@@ -7,6 +7,9 @@ import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStoreException;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaCount;
+import dev.baton.engine.spi.SagaPage;
+import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.StoreTransaction;
@@ -14,6 +17,7 @@ import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jdbi.internal.Dialect;
 import dev.baton.jdbi.internal.JdbiStoreTransaction;
 import dev.baton.jdbi.internal.Rows;
+import dev.baton.jdbi.internal.SagaQueries;
 import dev.baton.jdbi.internal.SqlErrors;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -251,6 +255,38 @@ public final class JdbiSagaStore implements SagaStore {
                         .bindList("ids", all.subList(from, Math.min(all.size(), from + DELETE_CHUNK))).execute();
             }
         }));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One indexed SQL query (see {@code V2__baton_saga_query_indexes.sql}); the cursor is base64url of
+     * {@code "<createdAt epoch microseconds>:<id>"} of the page's last saga.
+     */
+    @Override
+    public SagaPage query(SagaQuery query) {
+        Objects.requireNonNull(query, "query");
+        SagaQueries.Cursor cursor = SagaQueries.cursor(query); // a bad cursor fails before taking a connection
+        return call("query of sagas", () -> jdbi.withHandle(h -> SagaQueries.page(h, query, cursor)));
+    }
+
+    @Override
+    public List<SagaCount> counts() {
+        return call("counts of sagas", () -> jdbi.withHandle(SagaQueries::counts));
+    }
+
+    @Override
+    public long outboxBacklog() {
+        return call("outboxBacklog", () -> jdbi.withHandle(h -> h
+                .createQuery("SELECT COUNT(*) FROM baton_outbox").mapTo(Long.class).one()));
+    }
+
+    @Override
+    public long dueTimerCount(Instant now) {
+        Objects.requireNonNull(now, "now");
+        return call("dueTimerCount", () -> jdbi.withHandle(h -> h
+                .createQuery("SELECT COUNT(*) FROM baton_timer WHERE fire_at <= :now")
+                .bind("now", Rows.timestamp(now)).mapTo(Long.class).one()));
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaStoreException;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
@@ -28,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +85,46 @@ class JdbiSagaStoreLifecycleTest {
                 applied.add(rs.getString(1) + ":" + rs.getBoolean(2));
             }
         }
-        assertThat(applied).as("one row per migration script, each applied once").containsExactly("V1__baton_schema.sql:true");
+        assertThat(applied).as("one row per migration script, each applied once")
+                .containsExactly("V1__baton_schema.sql:true", "V2__baton_saga_query_indexes.sql:true");
+    }
+
+    @Test
+    @DisplayName("a database created at V1 upgrades to the query indexes of V2 and keeps its sagas")
+    void upgradeFromV1() throws SQLException {
+        JdbiStoreOptions options = JdbiStoreOptions.h2File(dir);
+        Flyway.configure(JdbiSagaStore.class.getClassLoader())
+                .dataSource(options.jdbcUrl(), options.username(), options.password())
+                .locations("classpath:db/baton/h2").table("baton_schema_history").target("1").load().migrate();
+        SagaRecord old = saga("s-old", "create-order");
+        try (JdbiSagaStore v1 = JdbiSagaStore.create(options.withMigrate(false))) {
+            v1.inTransaction(tx -> {
+                tx.insert(old);
+                return null;
+            });
+        }
+        assertThat(indexes()).contains("BATON_SAGA_TYPE_IX").doesNotContain("BATON_SAGA_CREATED_IX");
+
+        try (JdbiSagaStore store = JdbiSagaStore.h2File(dir)) {
+            assertThat(store.query(SagaQuery.all(10).withType("create-order")).items()).containsExactly(old);
+        }
+        assertThat(indexes()).contains("BATON_SAGA_CREATED_IX", "BATON_SAGA_TYPE_CREATED_IX",
+                "BATON_SAGA_STATUS_CREATED_IX", "BATON_SAGA_BUSINESS_KEY_IX", "BATON_SAGA_STATUS_IX",
+                "BATON_SAGA_UPDATED_IX").doesNotContain("BATON_SAGA_TYPE_IX");
+    }
+
+    /** The names of the indexes on baton_saga in the H2 file database in {@link #dir}. */
+    private List<String> indexes() throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(JdbiStoreOptions.h2File(dir).jdbcUrl(), "sa", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT INDEX_NAME FROM INFORMATION_SCHEMA.INDEXES"
+                     + " WHERE TABLE_NAME = 'BATON_SAGA'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
     }
 
     @Test
@@ -134,6 +175,10 @@ class JdbiSagaStoreLifecycleTest {
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> store.inTransaction(tx -> null)).isInstanceOf(SagaStoreException.class);
         assertThatThrownBy(() -> store.dueTimers(T, 1)).isInstanceOf(SagaStoreException.class);
+        assertThatThrownBy(() -> store.query(SagaQuery.all(1))).isInstanceOf(SagaStoreException.class);
+        assertThatThrownBy(store::counts).isInstanceOf(SagaStoreException.class);
+        assertThatThrownBy(store::outboxBacklog).isInstanceOf(SagaStoreException.class);
+        assertThatThrownBy(() -> store.dueTimerCount(T)).isInstanceOf(SagaStoreException.class);
         assertThat(store.toString()).contains("closed");
 
         try (JdbiSagaStore reopened = JdbiSagaStore.h2InMemory(name)) {

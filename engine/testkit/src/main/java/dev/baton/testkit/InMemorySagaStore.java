@@ -4,17 +4,24 @@ import dev.baton.engine.ConcurrentUpdateException;
 import dev.baton.engine.DuplicateBusinessKeyException;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaNotFoundException;
+import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaStoreException;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaCount;
+import dev.baton.engine.spi.SagaPage;
+import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
@@ -22,10 +29,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * A {@link SagaStore} in memory, for tests and the test kit. Transactions are serialised by one lock and
@@ -131,6 +140,82 @@ public final class InMemorySagaStore implements SagaStore {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Scans every saga. The cursor is base64url of {@code "<createdAt epoch second>:<nano>:<id>"} of the page's
+     * last saga: this store keeps instants to the nanosecond.
+     */
+    @Override
+    public SagaPage query(SagaQuery query) {
+        Objects.requireNonNull(query, "query");
+        Position after = query.after() == null ? null : Position.decode(query.after());
+        List<SagaRecord> rows;
+        lock.lock();
+        try {
+            rows = sagas.values().stream().filter(s -> matches(query, s))
+                    .filter(s -> after == null || after.precedes(s))
+                    .sorted(NEWEST_FIRST).limit(query.limit() + 1L).toList();
+        } finally {
+            lock.unlock();
+        }
+        if (rows.size() <= query.limit()) {
+            return new SagaPage(rows, null);
+        }
+        List<SagaRecord> items = rows.subList(0, query.limit());
+        return new SagaPage(items, Position.of(items.get(items.size() - 1)).encode());
+    }
+
+    private static boolean matches(SagaQuery q, SagaRecord s) {
+        return (q.type() == null || q.type().equals(s.type()))
+                && (q.status() == null || q.status() == s.status())
+                && (q.pendingState() == null || q.pendingState().equals(s.pendingState()))
+                && (q.businessKey() == null || q.businessKey().equals(s.businessKey()))
+                && (q.createdFrom() == null || !s.createdAt().isBefore(q.createdFrom()))
+                && (q.createdTo() == null || s.createdAt().isBefore(q.createdTo()))
+                && (q.updatedFrom() == null || !s.updatedAt().isBefore(q.updatedFrom()))
+                && (q.updatedTo() == null || s.updatedAt().isBefore(q.updatedTo()))
+                && (q.stuckBefore() == null || !s.status().isTerminal() && s.updatedAt().isBefore(q.stuckBefore()));
+    }
+
+    @Override
+    public List<SagaCount> counts() {
+        record Group(String type, SagaStatus status, String pendingState) {}
+        Map<Group, Long> groups;
+        lock.lock();
+        try {
+            groups = sagas.values().stream().collect(Collectors.groupingBy(
+                    s -> new Group(s.type(), s.status(), s.status() == SagaStatus.PENDING ? s.pendingState() : null),
+                    Collectors.counting()));
+        } finally {
+            lock.unlock();
+        }
+        return groups.entrySet().stream()
+                .map(e -> new SagaCount(e.getKey().type(), e.getKey().status(), e.getKey().pendingState(), e.getValue()))
+                .toList();
+    }
+
+    @Override
+    public long outboxBacklog() {
+        lock.lock();
+        try {
+            return outbox.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long dueTimerCount(Instant now) {
+        Objects.requireNonNull(now, "now");
+        lock.lock();
+        try {
+            return timers.values().stream().filter(t -> !t.fireAt().isAfter(now)).count();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public int purgeInbox(Instant before) {
         lock.lock();
@@ -146,6 +231,48 @@ public final class InMemorySagaStore implements SagaStore {
     @Override
     public void close() {
         // nothing to release
+    }
+
+    /** Query order: creation time, then id, both descending. */
+    private static final Comparator<SagaRecord> NEWEST_FIRST = Comparator.comparing(SagaRecord::createdAt)
+            .thenComparing(s -> s.id().value()).reversed();
+
+    /** A query cursor: the creation time and id of the last saga on a page. */
+    private record Position(Instant createdAt, SagaId id) {
+        private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+        static Position of(SagaRecord s) {
+            return new Position(s.createdAt(), s.id());
+        }
+
+        String encode() {
+            String text = createdAt.getEpochSecond() + ":" + createdAt.getNano() + ":" + id.value();
+            return ENCODER.encodeToString(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Position decode(String token) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
+                        .split(":", 3);
+                if (parts.length != 3) {
+                    throw new IllegalArgumentException("expected seconds:nanos:id");
+                }
+                int nanos = Integer.parseInt(parts[1]);
+                if (nanos < 0 || nanos > 999_999_999) {
+                    throw new IllegalArgumentException("nanos out of range");
+                }
+                return new Position(Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos), SagaId.of(parts[2]));
+            } catch (IllegalArgumentException | DateTimeException e) {
+                throw new IllegalArgumentException("invalid cursor: pass the nextCursor of a previous page unchanged",
+                        e);
+            }
+        }
+
+        /** True when {@code s} comes after this position in {@link #NEWEST_FIRST} order. */
+        boolean precedes(SagaRecord s) {
+            int byTime = s.createdAt().compareTo(createdAt);
+            return byTime < 0 || byTime == 0 && s.id().value().compareTo(id.value()) < 0;
+        }
     }
 
     private static String key(String type, String businessKey) {

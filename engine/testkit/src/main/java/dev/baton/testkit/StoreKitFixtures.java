@@ -37,6 +37,21 @@ final class StoreKitFixtures {
         return saga(id, "create-order", "bk-" + id);
     }
 
+    /** A new saga (version 1) for the query tests: what the queries filter on, the rest as {@link #saga}. */
+    static SagaRecord saga(String id, String type, SagaStatus status, String pendingState, String businessKey,
+                           Instant createdAt, Instant updatedAt) {
+        SagaRecord s = saga(id, type, businessKey);
+        return new SagaRecord(s.id(), type, s.definitionVersion(), status, pendingState, s.currentStep(),
+                businessKey, s.dataType(), s.data(), s.execution(), s.reason(), 1, createdAt, updatedAt);
+    }
+
+    /** The next version of {@code s} in another status, last changed at {@code updatedAt}; creation time kept. */
+    static SagaRecord moved(SagaRecord s, SagaStatus status, String pendingState, Instant updatedAt) {
+        return new SagaRecord(s.id(), s.type(), s.definitionVersion(), status, pendingState, s.currentStep(),
+                s.businessKey(), s.dataType(), s.data(), s.execution(), s.reason(), s.version() + 1, s.createdAt(),
+                updatedAt);
+    }
+
     /** The saga as the next {@code update} would write it: version + 1 and every mutable field changed. */
     static SagaRecord nextVersion(SagaRecord s) {
         long next = s.version() + 1;

@@ -38,6 +38,22 @@ public interface SagaStore extends AutoCloseable {
     /** Deletes acknowledged outbox rows. Unknown ids are ignored. */
     void deleteOutbox(Collection<String> ids);
 
+    /**
+     * One page of sagas matching {@code query}, newest first (creation time, then id, both descending).
+     *
+     * @throws IllegalArgumentException when the query's cursor is not one this store issued
+     */
+    SagaPage query(SagaQuery query);
+
+    /** Counts of sagas by type, status and pending state (rows with a zero count are left out). */
+    List<SagaCount> counts();
+
+    /** The number of outbox rows not yet acknowledged (the dispatch backlog). */
+    long outboxBacklog();
+
+    /** The number of timers due at {@code now} and not yet fired. */
+    long dueTimerCount(Instant now);
+
     /** Deletes inbox entries received before {@code before}; returns how many. */
     int purgeInbox(Instant before);
 
