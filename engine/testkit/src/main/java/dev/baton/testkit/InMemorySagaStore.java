@@ -191,7 +191,8 @@ public final class InMemorySagaStore implements SagaStore {
             lock.unlock();
         }
         return groups.entrySet().stream()
-                .map(e -> new SagaCount(e.getKey().type(), e.getKey().status(), e.getKey().pendingState(), e.getValue()))
+                .map(e -> new SagaCount(e.getKey().type(), e.getKey().status(), e.getKey().pendingState(),
+                        e.getValue()))
                 .toList();
     }
 
