@@ -92,7 +92,11 @@ public final class Main implements Callable<Integer> {
             Map<String, String> overrides = new LinkedHashMap<>();
             List<SagaDefinition<?>> extra = new ArrayList<>();
             if (dev) {
-                Path data = Path.of(env.getOrDefault(ServerConfig.DATA_DIR.envName(), "./data"));
+                // check the settings and set up logging before the broker starts; its address is not known yet
+                ServerConfig early = ServerConfig.load(file, env::get, env,
+                        Map.of(ServerConfig.KAFKA_BOOTSTRAP.name(), "127.0.0.1:9092"));
+                LogSetup.apply(early.get(ServerConfig.LOG_FORMAT), early.get(ServerConfig.LOG_LEVEL));
+                Path data = Path.of(early.get(ServerConfig.DATA_DIR));
                 broker = EmbeddedKafkaBroker.builder().dataDirectory(data.resolve("kafka")).build().start();
                 overrides.put(ServerConfig.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers());
                 extra.add(DemoSagas.DEMO_ORDER);

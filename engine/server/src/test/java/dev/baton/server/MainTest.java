@@ -66,6 +66,15 @@ class MainTest {
     }
 
     @Test
+    @DisplayName("--dev checks the settings before it starts its broker")
+    void devChecksFirst() {
+        Run r = run(Map.of("BATON_HTTP_PORT", "x", "BATON_DATA_DIR", dir.toString()), "--dev");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).singleElement().asString().contains("baton.http.port must be a TCP port");
+        assertThat(dir.resolve("kafka")).doesNotExist();
+    }
+
+    @Test
     @DisplayName("a missing required setting names its key and environment variable")
     void missingBootstrap() {
         Run r = run(Map.of());

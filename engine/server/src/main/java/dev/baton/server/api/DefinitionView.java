@@ -100,18 +100,13 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
                     .append(s.kind() == StepKind.PIVOT ? "<br/>(pivot)" : "").append("\"]\n");
         }
         sb.append("    completed([\"COMPLETED\"])\n");
-        boolean anyCompensation = false;
         for (StepDefinition<?> s : steps) {
             if (s.hasCompensation()) {
-                anyCompensation = true;
                 sb.append("    c").append(s.index()).append("[\"undo ").append(label(s.key())).append("<br/>")
                         .append(label(s.compensationParticipant().map(p -> p.name()).orElse("?"))).append("\"]\n");
             }
         }
-        boolean canFail = pivot >= 0 && !steps.isEmpty();
-        if (anyCompensation || canFail) {
-            sb.append("    compensated([\"COMPENSATED\"])\n");
-        }
+        sb.append("    compensated([\"COMPENSATED\"])\n");
         sb.append("    start --> s0\n");
         for (int i = 0; i < steps.size(); i++) {
             sb.append("    s").append(i).append(" -->|ok| ").append(i + 1 < steps.size() ? "s" + (i + 1) : "completed").append('\n');
