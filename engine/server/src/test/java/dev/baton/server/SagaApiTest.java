@@ -247,6 +247,11 @@ class SagaApiTest {
                 "invalid-request", "businessKey must be 1 to 200 characters");
         String big = "{\"type\":\"test-ops\",\"data\":{\"mode\":\"" + "x".repeat(1024 * 1024) + "\"}}";
         assertProblem(s.post("/api/sagas", big), 413, "body-too-large", "larger than 1048576 bytes (baton.api.max-body-bytes)");
+        byte[] bigBytes = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> chunked = s.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.base + "/api/sagas"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bigBytes))));
+        assertProblem(chunked, 413, "body-too-large", "larger than 1048576 bytes");
         assertThat(s.sagaCount()).isEqualTo(before);
     }
 

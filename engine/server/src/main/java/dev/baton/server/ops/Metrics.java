@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ public final class Metrics implements AutoCloseable {
      */
     public MicrometerSagaListener bindEngine(SagaStore store) {
         Cached<Long> outbox = Cached.every(GAUGE_CACHE, store::outboxBacklog);
-        Cached<Long> timers = Cached.every(GAUGE_CACHE, () -> store.dueTimerCount(java.time.Instant.now()));
+        Cached<Long> timers = Cached.every(GAUGE_CACHE, () -> store.dueTimerCount(Instant.now()));
         return BatonMetrics.builder(registry)
                 .activeCounts(Cached.every(GAUGE_CACHE, () -> active(store)))
                 .outboxPending(outbox::get)
