@@ -12,6 +12,8 @@ import java.util.Map;
  * or the API token when a read token is set. Tokens are compared in constant time on their SHA-256 digests, so
  * neither the content nor the length of a token leaks through timing. The caller's identity (the principal) is
  * {@value #API_TOKEN}, {@value #READ_TOKEN} or {@value #ANONYMOUS}; no token is ever logged or echoed.
+ *
+ * @since 0.1
  */
 public final class Auth {
     public static final String API_TOKEN = "api-token";

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param versions every registered version of the type, ascending
  * @param pivot the pivot step's key, or null when the saga has none (then every step is compensatable)
  * @param mermaid a Mermaid {@code flowchart} text: solid edges forward, dotted edges on failure, busy and compensation
+ *
+ * @since 0.1
  */
 public record DefinitionView(String type, int version, List<Integer> versions, String dataType, String pivot,
                              List<StepView> steps, String mermaid) {

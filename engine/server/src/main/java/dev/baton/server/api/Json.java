@@ -14,6 +14,8 @@ import java.util.Locale;
 /**
  * JSON in and out of the API: Baton's mapper ({@code java.time} as ISO-8601 text), bodies read with a size limit, and
  * the content-type check. Every failure is an {@link ApiProblem}.
+ *
+ * @since 0.1
  */
 public final class Json {
     /** The API's mapper: Baton's default with sorted map keys (stable responses) and durations as ISO-8601 text. */

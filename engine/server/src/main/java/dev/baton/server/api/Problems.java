@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
  * Writes every error response as an RFC 9457 problem ({@code application/problem+json}: type, title, status, detail,
  * instance), mapping the engine's exceptions and Javalin's own responses onto {@link ApiProblem.Type}s. Unexpected
  * exceptions become a 500 whose body carries an error id and no stack trace; the id and the trace go to the log.
+ *
+ * @since 0.1
  */
 public final class Problems {
     private static final Logger log = LoggerFactory.getLogger(Problems.class);

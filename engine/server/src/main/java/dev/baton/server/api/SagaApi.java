@@ -41,6 +41,8 @@ import java.util.function.Function;
  * The REST API under {@code /api}: list, read, start and steer sagas; read definitions and counts; the OpenAPI
  * document. Handlers validate everything before they touch the engine, so a request that fails validation changes
  * nothing. Errors are thrown as {@link ApiProblem}s (or engine exceptions that {@link Problems} maps).
+ *
+ * @since 0.1
  */
 public final class SagaApi {
     /** The default page size of {@code GET /api/sagas}. */

@@ -17,6 +17,8 @@ import java.util.Map;
  * <p>Step statuses: {@code NOT_STARTED}, {@code RUNNING} (command out, awaiting the reply or a re-send),
  * {@code PENDING} (parked in a named pending state), {@code COMPLETED}, {@code SKIPPED} (completed by an operator's
  * skip), {@code FAILED}, {@code COMPENSATING}, {@code COMPENSATED}, {@code COMPENSATION_FAILED}.
+ *
+ * @since 0.1
  */
 public final class StepTimeline {
     private StepTimeline() {}

@@ -21,6 +21,8 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * Liveness and readiness. Ready means the database answers a trivial query and Kafka answers a describe-cluster
  * request, each within a short timeout (checked on every call, concurrently, so a probe takes at most about one
  * timeout). Thread-safe.
+ *
+ * @since 0.1
  */
 public final class Health implements AutoCloseable {
     /** How long each check may take. */

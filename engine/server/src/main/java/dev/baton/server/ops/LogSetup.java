@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  * Applies {@code baton.log.format} and {@code baton.log.level} at start. Logback reads {@code logback.xml} (text) by
  * itself; for {@code json} the context is reconfigured from {@value #JSON_CONFIG}. A configuration given with
  * {@code -Dlogback.configurationFile} is left alone, level included.
+ *
+ * @since 0.1
  */
 public final class LogSetup {
     /** The JSON-lines configuration on the classpath. */

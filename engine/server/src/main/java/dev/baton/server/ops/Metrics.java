@@ -26,6 +26,8 @@ import java.util.Map;
  * The server's Prometheus registry: JVM and process meters at construction, the connection pool's through
  * {@link #poolMetrics()}, Baton's through {@link #bindEngine(SagaStore)}. {@link #scrape()} is the {@code /metrics}
  * text.
+ *
+ * @since 0.1
  */
 public final class Metrics implements AutoCloseable {
     /** How long the store-backed gauges reuse one reading: one set of count queries per period, however often scraped. */

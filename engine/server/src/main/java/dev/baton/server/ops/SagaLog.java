@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
  * Passes every engine event to a delegate (the metrics) and logs it: per-saga transitions at DEBUG on the logger
  * {@value #LOGGER} (on with {@code baton.log.level=DEBUG}), dead letters at WARN. No saga data is logged, only ids,
  * types, steps, statuses and the engine's reasons.
+ *
+ * @since 0.1
  */
 public final class SagaLog implements SagaListener {
     /** The logger name of per-saga transitions. */
