@@ -126,6 +126,9 @@ public final class JdbiSagaStore implements SagaStore {
         config.setPassword(options.password());
         config.setMaximumPoolSize(options.maximumPoolSize());
         config.setPoolName("baton-store");
+        if (options.metricsTrackerFactory() != null) {
+            config.setMetricsTrackerFactory(options.metricsTrackerFactory());
+        }
         if (options.isH2InMemory()) {
             // The in-memory database lives while a connection is open: never retire the pool's connections.
             config.setMaxLifetime(0);

@@ -1,5 +1,6 @@
 package dev.baton.jdbi;
 
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -19,10 +20,13 @@ import java.util.regex.Pattern;
  *     {@value #DEFAULT_MAXIMUM_POOL_SIZE}
  * @param migrate whether to create or upgrade the schema with Flyway on start; defaults to true. Turn it off when
  *     the schema is migrated by other means; the store then expects it to be current.
+ * @param metricsTrackerFactory where the pool reports its metrics (connections active, idle, pending, wait and use
+ *     times), or null for none (the default). For Micrometer: {@code new MicrometerMetricsTrackerFactory(registry)}
+ *     from HikariCP, which needs {@code micrometer-core} on the classpath; this module does not depend on it.
  * @since 0.1
  */
 public record JdbiStoreOptions(String jdbcUrl, String username, String password, int maximumPoolSize,
-                               boolean migrate) {
+                               boolean migrate, MetricsTrackerFactory metricsTrackerFactory) {
 
     /** The default pool size: HikariCP's default, ample for one engine node. */
     public static final int DEFAULT_MAXIMUM_POOL_SIZE = 10;
@@ -53,7 +57,7 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
 
     /** Options for a database at {@code jdbcUrl}, with the default pool size and migration on. */
     public static JdbiStoreOptions of(String jdbcUrl, String username, String password) {
-        return new JdbiStoreOptions(jdbcUrl, username, password, DEFAULT_MAXIMUM_POOL_SIZE, true);
+        return new JdbiStoreOptions(jdbcUrl, username, password, DEFAULT_MAXIMUM_POOL_SIZE, true, null);
     }
 
     /**
@@ -87,12 +91,17 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
 
     /** A copy with another pool size. */
     public JdbiStoreOptions withMaximumPoolSize(int size) {
-        return new JdbiStoreOptions(jdbcUrl, username, password, size, migrate);
+        return new JdbiStoreOptions(jdbcUrl, username, password, size, migrate, metricsTrackerFactory);
     }
 
     /** A copy that does or does not migrate the schema on start. */
     public JdbiStoreOptions withMigrate(boolean migrateOnStart) {
-        return new JdbiStoreOptions(jdbcUrl, username, password, maximumPoolSize, migrateOnStart);
+        return new JdbiStoreOptions(jdbcUrl, username, password, maximumPoolSize, migrateOnStart, metricsTrackerFactory);
+    }
+
+    /** A copy whose pool reports its metrics to {@code factory} (null: none). */
+    public JdbiStoreOptions withMetricsTrackerFactory(MetricsTrackerFactory factory) {
+        return new JdbiStoreOptions(jdbcUrl, username, password, maximumPoolSize, migrate, factory);
     }
 
     boolean isH2InMemory() {
@@ -104,6 +113,6 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
     public String toString() {
         return "JdbiStoreOptions[jdbcUrl=" + URL_PASSWORD.matcher(jdbcUrl).replaceAll("$1****") + ", username=" + username + ", password="
                 + (password.isEmpty() ? "" : "****") + ", maximumPoolSize=" + maximumPoolSize + ", migrate=" + migrate
-                + "]";
+                + (metricsTrackerFactory == null ? "" : ", metrics=" + metricsTrackerFactory.getClass().getSimpleName()) + "]";
     }
 }

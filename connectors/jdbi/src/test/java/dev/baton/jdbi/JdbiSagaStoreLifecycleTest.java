@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.IMetricsTracker;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaStoreException;
@@ -268,5 +270,23 @@ class JdbiSagaStoreLifecycleTest {
         assertThat(JdbiStoreOptions.h2File(dir).jdbcUrl())
                 .startsWith("jdbc:h2:file:" + dir.toAbsolutePath())
                 .endsWith(";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+    }
+
+    @Test
+    @DisplayName("a metrics tracker factory in the options gets the store's pool, so a server can publish pool metrics")
+    void poolMetrics() {
+        List<String> pools = new ArrayList<>();
+        MetricsTrackerFactory factory = (poolName, stats) -> {
+            pools.add(poolName + " max " + stats.getMaxConnections());
+            return new IMetricsTracker() {};
+        };
+        JdbiStoreOptions options = JdbiStoreOptions.h2InMemory("metrics-" + UUID.randomUUID()).withMaximumPoolSize(3)
+                .withMetricsTrackerFactory(factory);
+        try (JdbiSagaStore store = JdbiSagaStore.create(options)) {
+            assertThat(store.outboxBacklog()).isZero();
+        }
+        assertThat(pools).containsExactly("baton-store max 3");
+        assertThat(options.withMigrate(false).metricsTrackerFactory()).isSameAs(factory);
+        assertThat(options.toString()).contains("metrics=");
     }
 }

@@ -11,77 +11,157 @@ import dev.baton.jdbi.JdbiStoreOptions;
 import dev.baton.kafka.KafkaOptions;
 import dev.baton.kafka.KafkaStartConsumer;
 import dev.baton.kafka.KafkaTransport;
+import dev.baton.server.api.Auth;
+import dev.baton.server.api.Json;
+import dev.baton.server.api.Problems;
+import dev.baton.server.api.SagaApi;
+import dev.baton.server.ops.Health;
+import dev.baton.server.ops.Metrics;
+import dev.baton.server.ops.SagaLog;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The standalone engine service: the saga store, the Kafka transport and start-topic consumer, the engine and the
- * HTTP server, wired from a {@link ServerConfig}. Start with {@link #start}, stop with {@link #close()}.
+ * The standalone engine service: the saga store, the Kafka transport and start-topic consumer, the engine, metrics,
+ * health and the HTTP server, wired from a {@link ServerConfig}. Start with {@link #start}, stop with {@link #close()}.
+ *
+ * <p>HTTP: the REST API under {@code /api} ({@link SagaApi}), {@code /metrics} (Prometheus text), {@code /health/live}
+ * and {@code /health/ready}. Every error is an RFC 9457 problem ({@link Problems}).
  *
  * @since 0.1
  */
 public final class BatonServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatonServer.class);
+    private static final Logger httpLog = LoggerFactory.getLogger("dev.baton.server.http");
+    /** Methods that the router lists but that are not endpoints. */
+    private static final Set<HandlerType> NOT_ENDPOINTS = Set.of(HandlerType.BEFORE, HandlerType.BEFORE_MATCHED,
+            HandlerType.AFTER, HandlerType.AFTER_MATCHED);
 
     private final ServerConfig config;
+    private final List<SagaDefinition<?>> definitions;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Metrics metrics;
     private final SagaStore store;
     private final SagaEngine engine;
-    private final KafkaStartConsumer starts;
+    private final Health health;
     private final Javalin http;
-    private final List<SagaDefinition<?>> definitions;
 
-    private BatonServer(ServerConfig config, List<SagaDefinition<?>> definitions, SagaListener listener) {
+    private BatonServer(ServerConfig config, List<SagaDefinition<?>> definitions) {
         this.config = config;
         this.definitions = List.copyOf(definitions);
-        this.store = openStore(config);
-        KafkaOptions kafka = kafkaOptions(config);
-        this.engine = SagaEngine.builder()
-                .store(store)
-                .transport(KafkaTransport.create(kafka, listener))
-                .codec(new JacksonCodec())
-                .register(definitions.toArray(SagaDefinition<?>[]::new))
-                .listener(listener)
-                .build();
-        engine.open();
-        this.starts = new KafkaStartConsumer(kafka, engine, listener).start();
-        this.http = Javalin.create(c -> {
-            c.jetty.host = config.get(ServerConfig.HTTP_HOST);
-            c.jetty.port = config.getInt(ServerConfig.HTTP_PORT);
-            c.startup.showJavalinBanner = false;
-            c.routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "UP")));
-            c.routes.get("/health/ready", ctx -> ctx.json(java.util.Map.of("status", "UP")));
-        }).start();
+        try {
+            this.metrics = own(new Metrics());
+            this.store = own(openStore(config, metrics));
+            SagaListener listener = new SagaLog(metrics.bindEngine(store));
+            KafkaOptions kafka = kafkaOptions(config);
+            SagaEngine e;
+            try {
+                e = SagaEngine.builder()
+                        .store(store)
+                        .transport(KafkaTransport.create(kafka, listener))
+                        .codec(new JacksonCodec())
+                        .register(definitions.toArray(SagaDefinition<?>[]::new))
+                        .listener(listener)
+                        .build();
+                resources.push(e::close); // closes the transport and the store too
+                e.open();
+            } catch (RuntimeException ex) {
+                throw new StartException("Kafka at " + ServerConfig.KAFKA_BOOTSTRAP.name() + "=" + kafka.bootstrapServers()
+                        + " is not usable: " + rootMessage(ex), ex);
+            }
+            this.engine = e;
+            own(new KafkaStartConsumer(kafka, engine, listener).start());
+            this.health = own(new Health(store, kafka));
+            SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY));
+            Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));
+            this.http = Javalin.create(c -> {
+                c.jetty.host = config.get(ServerConfig.HTTP_HOST);
+                c.jetty.port = config.getInt(ServerConfig.HTTP_PORT);
+                c.startup.showJavalinBanner = false;
+                c.http.prefer405over404 = true;
+                // bodies are read by Json.readObject with baton.api.max-body-bytes; Javalin's own cap must not come first
+                c.http.maxRequestSize = config.getInt(ServerConfig.API_MAX_BODY) + 1L;
+                c.requestLogger.http((ctx, ms) -> httpLog.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(),
+                        ctx.statusCode(), ms.longValue()));
+                c.routes.before("/api/*", auth::check);
+                api.routes(c.routes);
+                c.routes.get("/health/live", ctx -> Json.write(ctx, 200, Health.live()));
+                c.routes.get("/health/ready", ctx -> {
+                    Health.Report r = health.ready();
+                    Json.write(ctx, r.up() ? 200 : 503, r.body());
+                });
+                c.routes.get("/metrics", ctx -> ctx.status(200).contentType(Metrics.CONTENT_TYPE).result(metrics.scrape()));
+                c.routes.exception(Exception.class, Problems::handle);
+                for (int status : new int[] {400, 404, 405, 413, 500}) {
+                    c.routes.error(status, Problems::ensureProblem);
+                }
+            });
+            resources.push(http::stop);
+            try {
+                http.start();
+            } catch (RuntimeException ex) {
+                throw new StartException(ServerConfig.HTTP_PORT.name() + ": cannot listen on "
+                        + config.get(ServerConfig.HTTP_HOST) + ":" + config.get(ServerConfig.HTTP_PORT) + ": " + rootMessage(ex), ex);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
-    /** Starts the service: store (migrated), Kafka topics, engine, start consumer, HTTP. */
+    private <T extends AutoCloseable> T own(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /**
+     * Starts the service: store (migrated), Kafka topics, engine, start consumer, HTTP.
+     *
+     * @throws ServerConfig.InvalidConfigException when there are no definitions
+     * @throws StartException when the database, Kafka or the HTTP port cannot be used; the message is one line naming
+     *     the setting
+     */
     public static BatonServer start(ServerConfig config, List<SagaDefinition<?>> definitions) {
         if (definitions.isEmpty()) {
             throw new ServerConfig.InvalidConfigException(List.of("no saga definitions found: put a jar with a "
                     + SagaDefinitionProvider.class.getName() + " service on the classpath or in " + ServerConfig.DEFINITIONS_DIR.name()));
         }
         log.info("starting Baton with settings:{}", config.describe());
-        return new BatonServer(config, definitions, SagaListener.NOOP);
+        BatonServer s = new BatonServer(config, definitions);
+        log.info("Baton started: {} saga type(s), HTTP on port {}", definitions.stream().map(SagaDefinition::type).distinct().count(),
+                s.port());
+        return s;
     }
 
-    static SagaStore openStore(ServerConfig config) {
+    static SagaStore openStore(ServerConfig config, Metrics metrics) {
         String url = config.get(ServerConfig.DB_URL);
-        if (url.isEmpty()) {
-            return JdbiSagaStore.create(JdbiStoreOptions.h2File(Path.of(config.get(ServerConfig.DATA_DIR)))
-                    .withMaximumPoolSize(config.getInt(ServerConfig.DB_POOL_SIZE)));
+        JdbiStoreOptions options = url.isEmpty()
+                ? JdbiStoreOptions.h2File(Path.of(config.get(ServerConfig.DATA_DIR)))
+                : JdbiStoreOptions.of(url, config.get(ServerConfig.DB_USER), config.get(ServerConfig.DB_PASSWORD));
+        options = options.withMaximumPoolSize(config.getInt(ServerConfig.DB_POOL_SIZE)).withMetricsTrackerFactory(metrics.poolMetrics());
+        try {
+            return JdbiSagaStore.create(options);
+        } catch (RuntimeException e) {
+            String where = url.isEmpty() ? ServerConfig.DATA_DIR.name() + "=" + config.get(ServerConfig.DATA_DIR)
+                    : ServerConfig.DB_URL.name() + "=" + ServerConfig.maskUrl(url);
+            throw new StartException("the database at " + where + " cannot be opened: " + rootMessage(e), e);
         }
-        return JdbiSagaStore.create(JdbiStoreOptions.of(url, config.get(ServerConfig.DB_USER), config.get(ServerConfig.DB_PASSWORD))
-                .withMaximumPoolSize(config.getInt(ServerConfig.DB_POOL_SIZE)));
     }
 
     static KafkaOptions kafkaOptions(ServerConfig config) {
@@ -120,9 +200,31 @@ public final class BatonServer implements AutoCloseable {
         return out;
     }
 
+    /** The messages of {@code e} and its causes on one line. */
+    static String rootMessage(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        String last = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (last == null || !last.contains(m)) {
+                sb.append(sb.isEmpty() ? "" : ": ").append(m);
+            }
+            last = m;
+        }
+        return sb.toString().replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+
     /** The port the HTTP server listens on (useful with port 0). */
     public int port() {
         return http.port();
+    }
+
+    /** Every HTTP endpoint as "METHOD /path", in declaration order. */
+    public List<String> routes() {
+        return http.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(p -> !NOT_ENDPOINTS.contains(p.endpoint.method))
+                .map(p -> p.endpoint.method + " " + p.endpoint.path)
+                .toList();
     }
 
     public SagaEngine engine() {
@@ -143,8 +245,27 @@ public final class BatonServer implements AutoCloseable {
 
     @Override
     public void close() {
-        http.stop();
-        starts.close();
-        engine.close(); // closes the transport and the store
+        while (!resources.isEmpty()) {
+            AutoCloseable r = resources.pop();
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", r, e);
+            }
+        }
+    }
+
+    /**
+     * The service cannot start: the database, Kafka or the HTTP port is not usable. The message is one line naming the
+     * setting and the cause.
+     *
+     * @since 0.1
+     */
+    public static final class StartException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

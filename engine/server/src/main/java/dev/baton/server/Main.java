@@ -3,6 +3,7 @@ package dev.baton.server;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.server.dev.DemoSagas;
+import dev.baton.server.ops.LogSetup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -37,10 +38,14 @@ public final class Main implements Callable<Integer> {
     boolean dev;
 
     private final Map<String, String> env;
+    private final PrintWriter out;
+    private final PrintWriter err;
     private final CountDownLatch stop = new CountDownLatch(1);
 
-    Main(Map<String, String> env) {
+    Main(Map<String, String> env, PrintWriter out, PrintWriter err) {
         this.env = env;
+        this.out = out;
+        this.err = err;
     }
 
     public static void main(String[] args) {
@@ -49,7 +54,7 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line; returns the exit code. */
     static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-        Main main = new Main(env);
+        Main main = new Main(env, out, err);
         CommandLine cl = new CommandLine(main).setOut(out).setErr(err);
         cl.getCommandSpec().usageMessage().footer(settingsHelp());
         return cl.execute(args);
@@ -79,19 +84,25 @@ public final class Main implements Callable<Integer> {
                 try (InputStream in = Files.newInputStream(configFile)) {
                     file.load(in);
                 } catch (IOException e) {
-                    System.err.println("baton: cannot read the configuration file " + configFile + ": " + e.getMessage());
+                    err.println("baton: cannot read the configuration file " + configFile + ": " + e);
+                    err.flush();
                     return 2;
                 }
             }
             Map<String, String> overrides = new LinkedHashMap<>();
             List<SagaDefinition<?>> extra = new ArrayList<>();
             if (dev) {
-                Path data = Path.of(env.getOrDefault(ServerConfig.DATA_DIR.envName(), "./data"));
+                // check the settings and set up logging before the broker starts; its address is not known yet
+                ServerConfig early = ServerConfig.load(file, env::get, env,
+                        Map.of(ServerConfig.KAFKA_BOOTSTRAP.name(), "127.0.0.1:9092"));
+                LogSetup.apply(early.get(ServerConfig.LOG_FORMAT), early.get(ServerConfig.LOG_LEVEL));
+                Path data = Path.of(early.get(ServerConfig.DATA_DIR));
                 broker = EmbeddedKafkaBroker.builder().dataDirectory(data.resolve("kafka")).build().start();
                 overrides.put(ServerConfig.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers());
                 extra.add(DemoSagas.DEMO_ORDER);
             }
             ServerConfig config = ServerConfig.load(file, env::get, env, overrides);
+            LogSetup.apply(config.get(ServerConfig.LOG_FORMAT), config.get(ServerConfig.LOG_LEVEL));
             List<SagaDefinition<?>> definitions = new ArrayList<>(BatonServer.discoverDefinitions(config.get(ServerConfig.DEFINITIONS_DIR)));
             definitions.addAll(extra);
             if (dev) {
@@ -99,7 +110,8 @@ public final class Main implements Callable<Integer> {
             }
             server = BatonServer.start(config, definitions);
             String host = config.get(ServerConfig.HTTP_HOST);
-            System.out.println("Baton ready: http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + server.port() + "/");
+            out.println("Baton ready: http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + server.port() + "/");
+            out.flush();
             BatonServer s = server;
             EmbeddedKafkaBroker b = broker;
             AutoCloseable d = demo;
@@ -113,8 +125,9 @@ public final class Main implements Callable<Integer> {
             return 0;
         } catch (ServerConfig.InvalidConfigException e) {
             for (String p : e.problems()) {
-                System.err.println("baton: configuration error: " + p);
+                err.println("baton: configuration error: " + p);
             }
+            err.flush();
             closeQuietly(server);
             closeQuietly(demo);
             closeQuietly(broker);
@@ -122,23 +135,21 @@ public final class Main implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        } catch (BatonServer.StartException e) {
+            err.println("baton: cannot start: " + e.getMessage());
+            err.flush();
+            closeQuietly(server);
+            closeQuietly(demo);
+            closeQuietly(broker);
+            return 1;
         } catch (RuntimeException e) {
-            System.err.println("baton: cannot start: " + rootMessage(e));
+            err.println("baton: cannot start: " + BatonServer.rootMessage(e));
+            err.flush();
             closeQuietly(server);
             closeQuietly(demo);
             closeQuietly(broker);
             return 1;
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-            sb.append(": ").append(t.getMessage());
-        }
-        return sb.toString();
     }
 
     private static void closeQuietly(AutoCloseable c) {

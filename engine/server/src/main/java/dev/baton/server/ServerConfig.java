@@ -47,13 +47,16 @@ public final class ServerConfig {
     public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600", false);
     public static final Key DEFINITIONS_DIR = new Key("baton.definitions.dir", "", "a folder of jars with saga definitions; empty = classpath only", false);
     public static final Key LOG_FORMAT = new Key("baton.log.format", "text", "text or json", false);
+    public static final Key LOG_LEVEL = new Key("baton.log.level", "INFO", "ERROR, WARN, INFO, DEBUG or TRACE (Baton's own loggers; DEBUG shows every saga transition)", false);
 
     /** Every known key, in documentation order. */
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
             KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, API_TOKEN, API_READ_TOKEN,
-            API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT);
+            API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
     /** File keys under this prefix pass through to every Kafka client. */
     public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
+
+    private static final java.util.regex.Pattern URL_PASSWORD = java.util.regex.Pattern.compile("(?i)(password=)[^&;]*");
 
     private final Map<String, String> values;
     private final Map<String, String> kafkaClient;
@@ -160,7 +163,7 @@ public final class ServerConfig {
         integer(problems, API_MAX_BODY, 1, 104_857_600);
         String url = get(DB_URL);
         if (!url.isEmpty() && !url.startsWith("jdbc:")) {
-            problems.add(DB_URL.name() + " must be " + DB_URL.expected() + ", but was '" + url + "'");
+            problems.add(DB_URL.name() + " must be " + DB_URL.expected() + ", but was '" + maskUrl(url) + "'");
         }
         String bootstrap = values.get(KAFKA_BOOTSTRAP.name());
         if (bootstrap == null || bootstrap.isBlank()) {
@@ -178,6 +181,13 @@ public final class ServerConfig {
         }
         if (!List.of("text", "json").contains(get(LOG_FORMAT))) {
             problems.add(LOG_FORMAT.name() + " must be " + LOG_FORMAT.expected() + ", but was '" + get(LOG_FORMAT) + "'");
+        }
+        if (!List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE").contains(get(LOG_LEVEL).toUpperCase(Locale.ROOT))) {
+            problems.add(LOG_LEVEL.name() + " must be " + LOG_LEVEL.expected() + ", but was '" + get(LOG_LEVEL) + "'");
+        }
+        if (!get(API_READ_TOKEN).isEmpty() && get(API_TOKEN).isEmpty()) {
+            problems.add(API_READ_TOKEN.name() + " is set but " + API_TOKEN.name() + " is not: set " + API_TOKEN.name()
+                    + " too (environment: " + API_TOKEN.envName() + "), or mutating calls would be open while reads are protected");
         }
         String dir = get(DEFINITIONS_DIR);
         if (!dir.isEmpty() && !Path.of(dir).toFile().isDirectory()) {
@@ -216,11 +226,17 @@ public final class ServerConfig {
         StringBuilder sb = new StringBuilder();
         for (Key k : KEYS) {
             String v = values.get(k.name());
-            sb.append("\n  ").append(k.name()).append(" = ").append(k.secret() && v != null && !v.isEmpty() ? "****" : v);
+            sb.append("\n  ").append(k.name()).append(" = ").append(k.secret() && v != null && !v.isEmpty() ? "****"
+                    : k == DB_URL && v != null ? maskUrl(v) : v);
         }
         kafkaClient.forEach((k, v) -> sb.append("\n  ").append(KAFKA_CLIENT_PREFIX).append(k).append(" = ")
                 .append(k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("key") ? "****" : v));
         return sb.toString();
+    }
+
+    /** A JDBC URL with any {@code password=...} parameter masked, for logs and error messages. */
+    public static String maskUrl(String jdbcUrl) {
+        return URL_PASSWORD.matcher(jdbcUrl).replaceAll("$1****");
     }
 
     /** The configuration is not valid; the message has one line per problem. */

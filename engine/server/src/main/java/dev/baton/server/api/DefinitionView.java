@@ -1,0 +1,153 @@
+package dev.baton.server.api;
+
+import dev.baton.dsl.Park;
+import dev.baton.dsl.Retry;
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.dsl.StepDefinition;
+import dev.baton.dsl.StepKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A saga definition as the API shows it: its steps with kind, participants, timeout, retry policies and park rule, the
+ * registered versions, and a Mermaid flowchart of the forward path and the compensation edges. Pure.
+ *
+ * @param version the version shown
+ * @param versions every registered version of the type, ascending
+ * @param pivot the pivot step's key, or null when the saga has none (then every step is compensatable)
+ * @param mermaid a Mermaid {@code flowchart} text: solid edges forward, dotted edges on failure, busy and compensation
+ *
+ * @since 0.1
+ */
+public record DefinitionView(String type, int version, List<Integer> versions, String dataType, String pivot,
+                             List<StepView> steps, String mermaid) {
+
+    /**
+     * One step.
+     *
+     * @param kind COMPENSATABLE, PIVOT or RETRIABLE
+     * @param retry how the command is re-sent after timeouts (and failures, for retriable steps)
+     * @param compensation null when the step has none
+     * @param park the pending state the step parks in when the participant is busy, or null
+     */
+    public record StepView(String key, int index, String kind, String participant, Duration timeout, Map<String, Object> retry,
+                           CompensationView compensation, ParkView park) {}
+
+    /** A step's compensation: who receives it and how it is retried. */
+    public record CompensationView(String participant, Map<String, Object> retry) {}
+
+    /** A park rule. */
+    public record ParkView(String state, Duration retryEvery, Duration giveUpAfter) {}
+
+    /** The view of {@code definition}, one of {@code versions}. */
+    public static DefinitionView of(SagaDefinition<?> definition, List<Integer> versions) {
+        List<StepView> steps = new ArrayList<>();
+        for (StepDefinition<?> s : definition.steps()) {
+            CompensationView comp = s.hasCompensation()
+                    ? new CompensationView(s.compensationParticipant().map(p -> p.name()).orElse(null), retry(s.compensationRetry()))
+                    : null;
+            ParkView park = s.park().map(p -> new ParkView(p.state(), p.retryEvery(), p.giveUpAfter())).orElse(null);
+            steps.add(new StepView(s.key(), s.index(), s.kind().name(), s.participant().name(), s.timeout(), retry(s.retry()),
+                    comp, park));
+        }
+        String pivot = definition.pivotIndex().isPresent() ? definition.steps().get(definition.pivotIndex().getAsInt()).key() : null;
+        return new DefinitionView(definition.type(), definition.version(), List.copyOf(versions), definition.dataTypeName(),
+                pivot, List.copyOf(steps), mermaid(definition));
+    }
+
+    static Map<String, Object> retry(Retry r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        switch (r) {
+            case Retry.None n -> {
+                m.put("policy", "none");
+                m.put("maxAttempts", 1);
+            }
+            case Retry.Fixed f -> {
+                m.put("policy", "fixed");
+                m.put("maxAttempts", f.maxAttempts());
+                m.put("delay", f.delay());
+            }
+            case Retry.Exponential e -> {
+                m.put("policy", "exponential");
+                m.put("maxAttempts", e.maxAttempts());
+                m.put("initial", e.initial());
+                m.put("cap", e.cap());
+            }
+            case Retry.Forever f -> {
+                m.put("policy", "forever");
+                m.put("initial", f.initial());
+                m.put("cap", f.cap());
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The saga as a Mermaid flowchart: {@code start} → each step (solid, on success) → {@code COMPLETED}; a failing step
+     * before or at the pivot goes (dotted) to the compensation of the nearest earlier step that has one, compensations
+     * chain backwards to {@code COMPENSATED}; a step with a park rule has a dotted busy loop through its pending state;
+     * a retriable step retries itself on failure.
+     */
+    static String mermaid(SagaDefinition<?> d) {
+        List<? extends StepDefinition<?>> steps = d.steps();
+        int pivot = d.pivotIndex().orElse(steps.size() - 1);
+        StringBuilder sb = new StringBuilder("flowchart TD\n");
+        sb.append("    start([\"start\"])\n");
+        for (StepDefinition<?> s : steps) {
+            sb.append("    s").append(s.index()).append("[\"").append(label(s.key())).append("<br/>")
+                    .append(label(s.participant().name()))
+                    .append(s.kind() == StepKind.PIVOT ? "<br/>(pivot)" : "").append("\"]\n");
+        }
+        sb.append("    completed([\"COMPLETED\"])\n");
+        for (StepDefinition<?> s : steps) {
+            if (s.hasCompensation()) {
+                sb.append("    c").append(s.index()).append("[\"undo ").append(label(s.key())).append("<br/>")
+                        .append(label(s.compensationParticipant().map(p -> p.name()).orElse("?"))).append("\"]\n");
+            }
+        }
+        sb.append("    compensated([\"COMPENSATED\"])\n");
+        sb.append("    start --> s0\n");
+        for (int i = 0; i < steps.size(); i++) {
+            sb.append("    s").append(i).append(" -->|ok| ").append(i + 1 < steps.size() ? "s" + (i + 1) : "completed").append('\n');
+        }
+        for (StepDefinition<?> s : steps) {
+            int i = s.index();
+            if (i <= pivot && s.kind() != StepKind.RETRIABLE) {
+                sb.append("    s").append(i).append(" -.->|failure| ").append(compensationBefore(steps, i)).append('\n');
+            } else {
+                sb.append("    s").append(i).append(" -.->|failure: retry| s").append(i).append('\n');
+            }
+            s.park().ifPresent(p -> appendPark(sb, i, p));
+        }
+        for (StepDefinition<?> s : steps) {
+            if (s.hasCompensation()) {
+                sb.append("    c").append(s.index()).append(" -.->|done| ").append(compensationBefore(steps, s.index())).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void appendPark(StringBuilder sb, int i, Park p) {
+        sb.append("    p").append(i).append("{{\"").append(label(p.state())).append("\"}}\n");
+        sb.append("    s").append(i).append(" -.->|busy| p").append(i).append('\n');
+        sb.append("    p").append(i).append(" -.->|every ").append(p.retryEvery()).append("| s").append(i).append('\n');
+    }
+
+    /** The compensation node of the nearest step before {@code index} that has one, else the COMPENSATED end. */
+    private static String compensationBefore(List<? extends StepDefinition<?>> steps, int index) {
+        for (int j = index - 1; j >= 0; j--) {
+            if (steps.get(j).hasCompensation()) {
+                return "c" + j;
+            }
+        }
+        return "compensated";
+    }
+
+    /** Mermaid label text: quotes and angle brackets as entities. */
+    private static String label(String s) {
+        return s.replace("\"", "#quot;").replace("<", "#lt;").replace(">", "#gt;");
+    }
+}

@@ -1,0 +1,110 @@
+package dev.baton.server.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.baton.jackson.JacksonCodec;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * JSON in and out of the API: Baton's mapper ({@code java.time} as ISO-8601 text), bodies read with a size limit, and
+ * the content-type check. Every failure is an {@link ApiProblem}.
+ *
+ * @since 0.1
+ */
+public final class Json {
+    /** The API's mapper: Baton's default with sorted map keys (stable responses) and durations as ISO-8601 text. */
+    public static final ObjectMapper MAPPER = JacksonCodec.defaultMapper().copy()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+
+    private Json() {}
+
+    /** Writes {@code body} as JSON with {@code status} and {@code mediaType}. */
+    public static void write(Context ctx, int status, String mediaType, Object body) {
+        try {
+            ctx.status(status).contentType(mediaType + ";charset=utf-8").result(MAPPER.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the response as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Writes {@code body} as {@code application/json} with {@code status}. */
+    public static void write(Context ctx, int status, Object body) {
+        write(ctx, status, "application/json", body);
+    }
+
+    /**
+     * The request body as a JSON object: checks the content type (415), the size (413: by {@code Content-Length} first,
+     * then while reading, so a chunked body cannot get past the limit) and the syntax (400).
+     */
+    public static JsonNode readObject(Context ctx, long maxBytes) {
+        String type = ctx.header("Content-Type");
+        if (type == null || !isJson(type)) {
+            throw new ApiProblem(ApiProblem.Type.UNSUPPORTED_MEDIA_TYPE, "the body must be sent as application/json, but"
+                    + " Content-Type was " + (type == null ? "missing" : "'" + type + "'"));
+        }
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        byte[] bytes;
+        try (InputStream in = ctx.bodyInputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        } catch (IOException e) {
+            throw ApiProblem.invalid("the request body could not be read: " + e.getMessage());
+        }
+        if (bytes.length > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        if (bytes.length == 0) {
+            throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is empty; send a JSON object");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: "
+                    + oneLine(e.getOriginalMessage()) + " (line " + location(e) + ")");
+        } catch (IOException e) {
+            throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body must be a JSON object, but was "
+                    + (node == null ? "empty" : node.getNodeType().name().toLowerCase(Locale.ROOT)));
+        }
+        return node;
+    }
+
+    private static String location(JsonProcessingException e) {
+        return e.getLocation() == null ? "?" : e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+
+    private static ApiProblem tooLarge(long maxBytes) {
+        return new ApiProblem(ApiProblem.Type.BODY_TOO_LARGE, "the request body is larger than " + maxBytes
+                + " bytes (baton.api.max-body-bytes)");
+    }
+
+    static boolean isJson(String contentType) {
+        String t = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return t.equals("application/json") || (t.startsWith("application/") && t.endsWith("+json"));
+    }
+
+    /** Text of a JSON node as UTF-8 JSON. */
+    static String toJson(JsonNode node) {
+        try {
+            return new String(MAPPER.writeValueAsBytes(node), StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

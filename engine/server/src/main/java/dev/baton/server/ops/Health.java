@@ -1,0 +1,111 @@
+package dev.baton.server.ops;
+
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.kafka.KafkaOptions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/**
+ * Liveness and readiness. Ready means the database answers a trivial query and Kafka answers a describe-cluster
+ * request, each within a short timeout (checked on every call, concurrently, so a probe takes at most about one
+ * timeout). Thread-safe.
+ *
+ * @since 0.1
+ */
+public final class Health implements AutoCloseable {
+    /** How long each check may take. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    private final Supplier<Object> database;
+    private final Supplier<Object> kafka;
+    private final ExecutorService checks = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "baton-health");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Admin admin;
+
+    /** Checks {@code store} (its outbox backlog count: one indexed count) and the Kafka cluster of {@code kafka}. */
+    public Health(SagaStore store, KafkaOptions kafka) {
+        this.database = store::outboxBacklog;
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.putAll(kafka.clientProperties());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "baton-health");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT.toMillis()));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT.toMillis()));
+        this.admin = Admin.create(p);
+        this.kafka = () -> {
+            try {
+                return admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
+                        .clusterId().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException(e.getCause() != null ? e.getCause().getMessage() : e.toString(), e);
+            }
+        };
+    }
+
+    /** The liveness body: the process is up. */
+    public static Map<String, Object> live() {
+        return Map.of("status", "UP");
+    }
+
+    /** The readiness report: {@code status} UP or DOWN, and each check's status (with the reason when down). */
+    public Report ready() {
+        Future<Object> db = checks.submit(database::get);
+        Future<Object> k = checks.submit(kafka::get);
+        Map<String, Map<String, String>> results = new LinkedHashMap<>();
+        results.put("database", outcome(db));
+        results.put("kafka", outcome(k));
+        boolean up = results.values().stream().allMatch(r -> r.get("status").equals("UP"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", results);
+        return new Report(up, body);
+    }
+
+    /** A readiness result and its JSON body. */
+    public record Report(boolean up, Map<String, Object> body) {}
+
+    private static Map<String, String> outcome(Future<Object> f) {
+        Map<String, String> m = new LinkedHashMap<>();
+        try {
+            f.get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
+            m.put("status", "UP");
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            m.put("status", "DOWN");
+            m.put("detail", "no answer within " + TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            m.put("status", "DOWN");
+            Throwable c = e.getCause();
+            m.put("detail", c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage().replaceAll("\\s+", " "));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            m.put("status", "DOWN");
+            m.put("detail", "interrupted");
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        checks.shutdownNow();
+        admin.close(Duration.ofSeconds(1));
+    }
+}
