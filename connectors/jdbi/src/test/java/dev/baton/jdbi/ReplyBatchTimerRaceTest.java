@@ -97,39 +97,22 @@ class ReplyBatchTimerRaceTest {
     }
 
     /** A store that holds the first transaction to update a chosen saga right after that update, until told to go on. */
-    static final class GatedStore implements SagaStore {
-        private final SagaStore delegate;
+    static final class GatedStore extends dev.baton.testkit.ForwardingSagaStore {
         private volatile SagaId pauseAt;
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
 
         GatedStore(SagaStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void pauseAtUpdateOf(SagaId id) {
             pauseAt = id;
         }
 
-        @Override
-        public dev.baton.engine.spi.SagaPage query(dev.baton.engine.spi.SagaQuery query) {
-            return delegate.query(query);
-        }
 
-        @Override
-        public List<dev.baton.engine.spi.SagaCount> counts() {
-            return delegate.counts();
-        }
 
-        @Override
-        public long outboxBacklog() {
-            return delegate.outboxBacklog();
-        }
 
-        @Override
-        public long dueTimerCount(Instant now) {
-            return delegate.dueTimerCount(now);
-        }
 
         @Override
         public <T> T inTransaction(Function<StoreTransaction, T> work) {
@@ -195,39 +178,11 @@ class ReplyBatchTimerRaceTest {
             }));
         }
 
-        @Override
-        public Optional<SagaRecord> find(SagaId id) {
-            return delegate.find(id);
-        }
 
-        @Override
-        public List<HistoryRecord> history(SagaId id) {
-            return delegate.history(id);
-        }
 
-        @Override
-        public List<TimerRecord> dueTimers(Instant now, int limit) {
-            return delegate.dueTimers(now, limit);
-        }
 
-        @Override
-        public List<OutboxRecord> outbox(Instant createdBefore, int limit) {
-            return delegate.outbox(createdBefore, limit);
-        }
 
-        @Override
-        public void deleteOutbox(Collection<String> ids) {
-            delegate.deleteOutbox(ids);
-        }
 
-        @Override
-        public int purgeInbox(Instant before) {
-            return delegate.purgeInbox(before);
-        }
 
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }

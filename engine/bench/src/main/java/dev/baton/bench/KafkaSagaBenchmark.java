@@ -318,34 +318,17 @@ public final class KafkaSagaBenchmark {
     }
 
     /** Counts the engine store's transactions (each one commit to the H2 file) and outbox deletions (one each). */
-    static final class CountingStore implements SagaStore {
-        private final SagaStore delegate;
+    static final class CountingStore extends dev.baton.testkit.ForwardingSagaStore {
         private final Stats stats;
 
         CountingStore(SagaStore delegate, Stats stats) {
-            this.delegate = delegate;
+            super(delegate);
             this.stats = stats;
         }
 
-        @Override
-        public dev.baton.engine.spi.SagaPage query(dev.baton.engine.spi.SagaQuery query) {
-            return delegate.query(query);
-        }
 
-        @Override
-        public java.util.List<dev.baton.engine.spi.SagaCount> counts() {
-            return delegate.counts();
-        }
 
-        @Override
-        public long outboxBacklog() {
-            return delegate.outboxBacklog();
-        }
 
-        @Override
-        public long dueTimerCount(java.time.Instant now) {
-            return delegate.dueTimerCount(now);
-        }
 
         @Override
         public <T> T inTransaction(Function<StoreTransaction, T> work) {
@@ -363,35 +346,11 @@ public final class KafkaSagaBenchmark {
             delegate.deleteOutbox(ids);
         }
 
-        @Override
-        public Optional<SagaRecord> find(SagaId id) {
-            return delegate.find(id);
-        }
 
-        @Override
-        public List<HistoryRecord> history(SagaId id) {
-            return delegate.history(id);
-        }
 
-        @Override
-        public List<TimerRecord> dueTimers(Instant now, int limit) {
-            return delegate.dueTimers(now, limit);
-        }
 
-        @Override
-        public List<OutboxRecord> outbox(Instant createdBefore, int limit) {
-            return delegate.outbox(createdBefore, limit);
-        }
 
-        @Override
-        public int purgeInbox(Instant before) {
-            return delegate.purgeInbox(before);
-        }
 
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 
     /** When a saga was started and ended (System.nanoTime), and how. */

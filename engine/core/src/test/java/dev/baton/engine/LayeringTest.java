@@ -1,6 +1,8 @@
 package dev.baton.engine;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -37,5 +39,17 @@ class LayeringTest {
         noClasses().that().resideInAPackage("dev.baton.engine.spi..")
                 .should().dependOnClassesThat().resideInAPackage("dev.baton.engine.internal..")
                 .check(CLASSES);
+    }
+
+    @Test
+    @DisplayName("the rules above can fail: the importer sees the classes, and a rule the code breaks is reported")
+    void rulesCanFail() {
+        assertThat(CLASSES.that(com.tngtech.archunit.base.DescribedPredicate.describe("engine internals",
+                c -> c.getPackageName().equals("dev.baton.engine.internal")))).isNotEmpty();
+        assertThatThrownBy(() -> noClasses().that().resideInAPackage("dev.baton.engine.internal..")
+                .should().dependOnClassesThat().resideInAPackage("dev.baton.dsl..")
+                .check(CLASSES))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("StateMachine");
     }
 }

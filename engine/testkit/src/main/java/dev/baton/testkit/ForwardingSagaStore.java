@@ -1,0 +1,93 @@
+package dev.baton.testkit;
+
+import dev.baton.engine.SagaId;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaCount;
+import dev.baton.engine.spi.SagaPage;
+import dev.baton.engine.spi.SagaQuery;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.StoreTransaction;
+import dev.baton.engine.spi.TimerRecord;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A {@link SagaStore} that forwards every call to another store: extend it and override only what a test (or a
+ * benchmark) wants to observe or delay, such as {@link #inTransaction}.
+ *
+ * @since 0.1
+ */
+public abstract class ForwardingSagaStore implements SagaStore {
+    /** The store calls are forwarded to. */
+    protected final SagaStore delegate;
+
+    protected ForwardingSagaStore(SagaStore delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    @Override
+    public <T> T inTransaction(Function<StoreTransaction, T> work) {
+        return delegate.inTransaction(work);
+    }
+
+    @Override
+    public Optional<SagaRecord> find(SagaId id) {
+        return delegate.find(id);
+    }
+
+    @Override
+    public List<HistoryRecord> history(SagaId id) {
+        return delegate.history(id);
+    }
+
+    @Override
+    public List<TimerRecord> dueTimers(Instant now, int limit) {
+        return delegate.dueTimers(now, limit);
+    }
+
+    @Override
+    public List<OutboxRecord> outbox(Instant createdBefore, int limit) {
+        return delegate.outbox(createdBefore, limit);
+    }
+
+    @Override
+    public void deleteOutbox(Collection<String> ids) {
+        delegate.deleteOutbox(ids);
+    }
+
+    @Override
+    public SagaPage query(SagaQuery query) {
+        return delegate.query(query);
+    }
+
+    @Override
+    public List<SagaCount> counts() {
+        return delegate.counts();
+    }
+
+    @Override
+    public long outboxBacklog() {
+        return delegate.outboxBacklog();
+    }
+
+    @Override
+    public long dueTimerCount(Instant now) {
+        return delegate.dueTimerCount(now);
+    }
+
+    @Override
+    public int purgeInbox(Instant before) {
+        return delegate.purgeInbox(before);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
