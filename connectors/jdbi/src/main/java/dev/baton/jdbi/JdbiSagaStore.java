@@ -51,9 +51,14 @@ import org.slf4j.LoggerFactory;
  * JdbiSagaStore.create("jdbc:h2:file:/var/baton/db;WRITE_DELAY=0", "sa", "");  // a pool the store owns
  * }</pre>
  *
- * <p><b>Databases.</b> H2 2.x today; the vendor is read from the connection and picks the migration scripts
- * ({@code db/baton/h2/}, later {@code db/baton/postgresql/}). On a schema that already holds other tables, the first
- * migration baselines at version 0 and then creates Baton's tables.
+ * <p><b>Databases.</b> H2 2.x and PostgreSQL (tested on 14; the driver and Flyway's PostgreSQL module come with
+ * this module). The vendor is read from the connection and picks the migration scripts ({@code db/baton/h2/} or
+ * {@code db/baton/postgresql/}). On a schema that already holds other tables, the first migration baselines at
+ * version 0 and then creates Baton's tables.
+ *
+ * <pre>{@code
+ * JdbiSagaStore.create("jdbc:postgresql://db:5432/baton", "baton", password);
+ * }</pre>
  *
  * <p><b>Durability.</b> {@link #h2File(Path)} sets {@code WRITE_DELAY=0}: when {@code inTransaction} returns, the
  * commit is in the database file and survives the process being killed. It is not fsynced, so it may not survive a
@@ -221,6 +226,14 @@ public final class JdbiSagaStore implements SagaStore {
                 .bind("id", id.value()).map(Rows.HISTORY).list()));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A plain read outside any transaction: the SPI peeks here and claims each timer later with
+     * {@code claimTimer} (a conditional {@code DELETE}, exactly one winner). A batch claim on PostgreSQL would read
+     * with {@code FOR UPDATE SKIP LOCKED} inside the claiming transaction instead, so that nodes polling together
+     * take disjoint timers; that needs a claim-in-transaction SPI first.
+     */
     @Override
     public List<TimerRecord> dueTimers(Instant now, int limit) {
         Objects.requireNonNull(now, "now");
@@ -233,6 +246,13 @@ public final class JdbiSagaStore implements SagaStore {
                 .bind("now", Rows.timestamp(now)).bind("limit", limit).map(Rows.TIMER).list()));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A plain read outside any transaction, like {@link #dueTimers}: {@code FOR UPDATE SKIP LOCKED} (for relays
+     * on several nodes) would need the read, the send and {@link #deleteOutbox} in one transaction, which the SPI
+     * does not offer yet.
+     */
     @Override
     public List<OutboxRecord> outbox(Instant createdBefore, int limit) {
         Objects.requireNonNull(createdBefore, "createdBefore");

@@ -63,11 +63,12 @@ public final class JdbiStoreTransaction implements StoreTransaction {
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(at, "at");
         try {
-            return handle.createUpdate("INSERT INTO baton_inbox (message_id, received_at) VALUES (:id, :at)")
+            return handle.createUpdate(dialect.insertInbox())
                     .bind("id", messageId).bind("at", Rows.timestamp(at)).execute() == 1;
         } catch (JdbiException e) {
-            // H2 undoes just the failed statement, so the transaction goes on. A concurrent transaction that
-            // recorded the same id first makes this insert wait for it and then fail here as well.
+            // H2 only: H2 undoes just the failed statement, so the transaction goes on. A concurrent transaction
+            // that recorded the same id first makes this insert wait for it and then fail here as well.
+            // (PostgreSQL's statement inserts 0 rows instead: a failure would abort its whole transaction.)
             Optional<SQLException> sql = SqlErrors.sqlCause(e);
             if (sql.isPresent() && dialect.isUniqueViolation(sql.get())) {
                 return false;
