@@ -89,6 +89,11 @@ class JdbiSagaStorePostgresLifecycleTest {
                 + " AND column_name IN ('id', 'data', 'execution', 'created_at') ORDER BY column_name"))
                 .containsExactly("created_at|timestamp with time zone|6|NO|null", "data|text|null|NO|null",
                         "execution|text|null|NO|null", "id|character varying|null|NO|C");
+        assertThat(db.rows("SELECT table_name, column_name FROM information_schema.columns"
+                + " WHERE table_name LIKE 'baton%' AND table_name <> 'baton_schema_history'"
+                + " AND data_type = 'character varying' AND collation_name IS DISTINCT FROM 'C'"))
+                .as("every VARCHAR of the store (not Flyway's) compares in byte order, whatever the database's locale")
+                .isEmpty();
         assertThat(db.rows("SELECT table_name, column_name FROM information_schema.columns WHERE is_identity = 'YES'"
                 + " AND table_name LIKE 'baton%' ORDER BY table_name"))
                 .containsExactly("baton_history|seq", "baton_outbox|seq");
