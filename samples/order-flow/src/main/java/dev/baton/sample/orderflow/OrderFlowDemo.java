@@ -312,11 +312,20 @@ public final class OrderFlowDemo {
             logistics.start();
         }
 
-        /** Kills the payment service and starts a new one on the same database. */
-        void restartPayment() {
-            payment.kill();
-            payment = new PaymentService(data, options, paymentSettings);
-            payment.start();
+        /**
+         * Kills the payment service, and after {@code downtime} starts a new one on the same database, in the
+         * background: orders keep coming meanwhile, their payment commands wait in Kafka.
+         */
+        Thread restartPayment(Duration downtime) {
+            Thread t = new Thread(() -> {
+                payment.kill();
+                LockSupport.parkNanos(downtime.toNanos());
+                PaymentService fresh = new PaymentService(data, options, paymentSettings);
+                fresh.start();
+                payment = fresh;
+            }, "order-flow-chaos");
+            t.start();
+            return t;
         }
 
         @Override
@@ -333,6 +342,9 @@ public final class OrderFlowDemo {
         SagaStore store = server.store();
         Random random = new Random(s.seed());
         AtomicLong sent = new AtomicLong();
+        // with --keep, the sagas of earlier runs are in the store: count only this run's, number its orders after them
+        Map<SagaStatus, Long> before = counts(store, null);
+        long offset = before.values().stream().mapToLong(Long::longValue).sum();
         Map<String, SagaId> sagas = new HashMap<>();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "order-flow-progress");
@@ -343,7 +355,7 @@ public final class OrderFlowDemo {
         if (s.progress()) {
             ticker.scheduleAtFixedRate(() -> {
                 try {
-                    out.print("\r" + progress(counts(store), sent.get(), s.orders(), t0) + "   ");
+                    out.print("\r" + progress(counts(store, before), sent.get(), s.orders(), t0) + "   ");
                     out.flush();
                 } catch (RuntimeException e) {
                     // the store is closing
@@ -354,10 +366,11 @@ public final class OrderFlowDemo {
         int spikeFrom = (int) Math.round(s.orders() * 0.4);
         int spikeTo = spikeFrom + (int) Math.round(s.orders() * s.spikeShare());
         long intervalNs = (long) (1e9 / s.rate());
+        Thread chaos = null;
         long next = System.nanoTime();
         for (int n = 1; n <= s.orders(); n++) {
             if (s.mode() == Mode.MAX) {
-                while (n - 1 - terminal(counts(store)) >= s.inflight()) {
+                while (n - 1 - terminal(counts(store, before)) >= s.inflight()) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                 }
             } else if (s.mode() == Mode.RATE || n <= spikeFrom || n > spikeTo) {
@@ -369,19 +382,22 @@ public final class OrderFlowDemo {
             } // in the spike: no pause at all
             if (n == chaosAt) {
                 out.print(s.progress() ? "\n" : "");
-                out.println("order-flow: chaos: killing the payment service, restarting it on its database");
-                services.restartPayment();
+                out.println("order-flow: chaos: killing the payment service; it restarts on its database in 2 s");
+                chaos = services.restartPayment(Duration.ofSeconds(2));
             }
-            OrderData order = order(n, random);
+            OrderData order = order(offset + n, random);
             SagaId id = server.engine().start(OrderFlowSaga.ORDER_FLOW, order, order.orderId()).id();
             sagas.put(order.orderId(), id);
             sent.incrementAndGet();
         }
         long sendingNs = System.nanoTime() - t0;
+        if (chaos != null) {
+            chaos.join();
+        }
         // wait, bounded, until no saga is moving any more
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(s.exit() ? s.waitSeconds() : 3600);
         while (System.nanoTime() < deadline) {
-            Map<SagaStatus, Long> c = counts(store);
+            Map<SagaStatus, Long> c = counts(store, before);
             if (c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) == 0
                     && c.values().stream().mapToLong(Long::longValue).sum() >= s.orders()) {
                 break;
@@ -390,7 +406,7 @@ public final class OrderFlowDemo {
         }
         ticker.shutdownNow();
         if (s.progress()) {
-            out.println("\r" + progress(counts(store), sent.get(), s.orders(), t0) + "   ");
+            out.println("\r" + progress(counts(store, before), sent.get(), s.orders(), t0) + "   ");
         }
         double wallSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -404,6 +420,9 @@ public final class OrderFlowDemo {
         do {
             SagaPage page = store.query(SagaQuery.all(SagaQuery.MAX_LIMIT).withType(TYPE).withAfter(cursor));
             for (SagaRecord rec : page.items()) {
+                if (!sagas.containsKey(rec.businessKey())) {
+                    continue; // an earlier run's
+                }
                 outcomes.put(rec.businessKey(), rec.status());
                 if (rec.status().isTerminal()) {
                     latencies.add(Duration.between(rec.createdAt(), rec.updatedAt()).toNanos());
@@ -422,7 +441,7 @@ public final class OrderFlowDemo {
                 }
             }
         }
-        Map<SagaStatus, Long> c = counts(store);
+        Map<SagaStatus, Long> c = counts(store, before);
         ConsistencyCheck.Report check = ConsistencyCheck.run(outcomes, services.orders.jdbi(), services.inventory.jdbi(),
                 services.payment.jdbi(), services.logistics.jdbi());
         long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
@@ -437,7 +456,7 @@ public final class OrderFlowDemo {
                 ms(l, 0.50), ms(l, 0.95), ms(l, 0.99), wallSeconds, cpuSeconds(), peakHeap(), check.problems());
     }
 
-    private static OrderData order(int n, Random random) {
+    private static OrderData order(long n, Random random) {
         boolean limited = random.nextInt(8) == 0;
         Catalog.Item item = limited ? Catalog.ITEMS.get(Catalog.ITEMS.size() - 1)
                 : Catalog.ITEMS.get(random.nextInt(Catalog.ITEMS.size() - 1));
@@ -446,11 +465,11 @@ public final class OrderFlowDemo {
                 item.priceCents() * quantity, null);
     }
 
-    /** Sagas of the demo's type per status (PENDING summed over its states). */
-    private static Map<SagaStatus, Long> counts(SagaStore store) {
+    /** Sagas of the demo's type per status (PENDING summed over its states), less those in {@code before}. */
+    private static Map<SagaStatus, Long> counts(SagaStore store, Map<SagaStatus, Long> before) {
         Map<SagaStatus, Long> m = new EnumMap<>(SagaStatus.class);
         for (SagaStatus st : SagaStatus.values()) {
-            m.put(st, 0L);
+            m.put(st, before == null ? 0L : -before.get(st));
         }
         for (SagaCount c : store.counts()) {
             if (TYPE.equals(c.type())) {
