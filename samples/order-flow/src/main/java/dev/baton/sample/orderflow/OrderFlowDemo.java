@@ -484,8 +484,8 @@ public final class OrderFlowDemo {
     }
 
     private static String progress(Map<SagaStatus, Long> c, long sent, int total, long t0) {
-        return String.format(Locale.ROOT, "[%5.1f s] sent %d/%d | running %d | %s %d | compensating %d | completed %d"
-                        + " | compensated %d | failed %d", (System.nanoTime() - t0) / 1e9, sent, total,
+        return String.format(Locale.ROOT, "%5.1fs sent %d/%d  running %d  %s %d  compensating %d  completed %d"
+                        + "  compensated %d  failed %d", (System.nanoTime() - t0) / 1e9, sent, total,
                 c.get(SagaStatus.RUNNING), OrderFlowSaga.PENDING_PAYMENT, c.get(SagaStatus.PENDING),
                 c.get(SagaStatus.COMPENSATING), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.FAILED));
