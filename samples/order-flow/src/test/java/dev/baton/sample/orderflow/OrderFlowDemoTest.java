@@ -42,6 +42,22 @@ class OrderFlowDemoTest {
     }
 
     @Test
+    void killing_the_payment_service_mid_run_leaves_the_databases_consistent() throws Exception {
+        OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(100, OrderFlowDemo.Mode.SPIKE, 50, 0, 100, 0.2,
+                new PaymentService.Settings(30, 300, 0.05, 0), 0.05, data, false, true, 0, 120, true, false, 11);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        OrderFlowDemo.Result r;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            r = OrderFlowDemo.runOnce(s, out);
+        }
+        String output = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(output).contains("chaos: killing the payment service");
+        assertThat(r.ok()).as(output).isTrue();
+        assertThat(r.completed() + r.compensated()).as(output).isEqualTo(100);
+    }
+
+    @Test
     void the_command_line_is_parsed_and_rejected_with_a_reason() {
         OrderFlowDemo.Settings s = OrderFlowDemo.Settings.parse(new String[] {"--orders", "50", "--exit", "--data", "x"});
         assertThat(s.orders()).isEqualTo(50);
