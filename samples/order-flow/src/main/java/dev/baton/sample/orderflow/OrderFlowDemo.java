@@ -18,6 +18,9 @@ import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.sample.orderflow.OrderFlowSaga.OrderData;
 import dev.baton.server.BatonServer;
 import dev.baton.server.ServerConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -36,7 +39,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -242,6 +247,7 @@ public final class OrderFlowDemo {
                     ServerConfig.HTTP_PORT.name(), Integer.toString(s.port()),
                     ServerConfig.HTTP_HOST.name(), "127.0.0.1"));
             server = BatonServer.start(config, List.of(OrderFlowSaga.ORDER_FLOW));
+            awaitConsumers(options, Duration.ofSeconds(60));
             String api = "http://localhost:" + server.port() + "/api";
             out.printf(Locale.ROOT, "order-flow: ready in %.1f s; REST API %s (try %s/sagas?type=%s&status=COMPENSATED)%n",
                     (System.nanoTime() - t0) / 1e9, api, api, TYPE);
@@ -281,6 +287,37 @@ public final class OrderFlowDemo {
         out.println(r.resultLine()); // the last line, after the broker's shutdown noise
         out.flush();
         return r;
+    }
+
+    /**
+     * Waits until the engine and the four services have their partitions assigned, so that the first orders do not
+     * wait for the consumer groups to form (and the latency figures measure sagas, not start-up).
+     */
+    private static void awaitConsumers(KafkaOptions options, Duration atMost) throws InterruptedException {
+        List<String> groups = new ArrayList<>();
+        groups.add(ServerConfig.KAFKA_GROUP.defaultValue());
+        for (var p : List.of(OrderFlowSaga.ORDERS, OrderFlowSaga.INVENTORY, OrderFlowSaga.PAYMENT, OrderFlowSaga.LOGISTICS)) {
+            groups.add(options.participantGroupId(p.name()));
+        }
+        long deadline = System.nanoTime() + atMost.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()))) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    Map<String, ConsumerGroupDescription> d = admin.describeConsumerGroups(groups).all().get(10, TimeUnit.SECONDS);
+                    boolean all = d.values().stream().allMatch(g -> g.members().stream()
+                            .mapToInt(m -> m.assignment().topicPartitions().size()).sum() >= options.partitions());
+                    if (all) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    // not there yet
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        }
     }
 
     static KafkaOptions kafkaOptions(String bootstrap, String prefix, int partitions) {
