@@ -1,0 +1,63 @@
+package dev.baton.sample.orderflow;
+
+import dev.baton.dsl.Park;
+import dev.baton.dsl.Participant;
+import dev.baton.dsl.Retry;
+import dev.baton.dsl.Saga;
+import dev.baton.dsl.SagaDefinition;
+import java.time.Duration;
+
+/**
+ * The order saga and the messages it exchanges with the four services.
+ *
+ * <pre>
+ * create-order       orders     compensated by CancelOrder
+ * reserve-stock      inventory  compensated by ReleaseStock (stock can run out: business FAILURE, the order is cancelled)
+ * authorize-payment  payment    the pivot; busy (over capacity) parks the saga in PENDING_PAYMENT; a decline compensates
+ * ship-order         logistics  after the pivot: retried until it succeeds, never compensated
+ * </pre>
+ */
+public final class OrderFlowSaga {
+    private OrderFlowSaga() {}
+
+    /** The saga's data. {@code reservationId} is set by the inventory's reply. */
+    public record OrderData(String orderId, String customerId, String sku, int quantity, long amountCents, String reservationId) {
+        OrderData reserved(String reservation) {
+            return new OrderData(orderId, customerId, sku, quantity, amountCents, reservation);
+        }
+    }
+
+    public record CreateOrder(String orderId, String customerId, String sku, int quantity, long amountCents) {}
+    public record CancelOrder(String orderId) {}
+    public record ReserveStock(String orderId, String sku, int quantity) {}
+    public record StockReserved(String reservationId) {}
+    public record ReleaseStock(String orderId, String reservationId) {}
+    public record AuthorizePayment(String orderId, long amountCents) {}
+    public record ShipOrder(String orderId, String sku, int quantity) {}
+
+    public static final Participant<Object> ORDERS = Participant.named("orders", Object.class);
+    public static final Participant<Object> INVENTORY = Participant.named("inventory", Object.class);
+    public static final Participant<Object> PAYMENT = Participant.named("payment", Object.class);
+    public static final Participant<Object> LOGISTICS = Participant.named("logistics", Object.class);
+
+    /** The pending state of a saga whose payment service is over capacity. */
+    public static final String PENDING_PAYMENT = "PENDING_PAYMENT";
+
+    public static final SagaDefinition<OrderData> ORDER_FLOW = Saga.define("order-flow", OrderData.class)
+            .defaultTimeout(Duration.ofSeconds(30))
+            .step("create-order")
+                .invoke(ORDERS, d -> new CreateOrder(d.orderId(), d.customerId(), d.sku(), d.quantity(), d.amountCents()))
+                .compensate(ORDERS, d -> new CancelOrder(d.orderId()))
+            .step("reserve-stock")
+                .invoke(INVENTORY, d -> new ReserveStock(d.orderId(), d.sku(), d.quantity()))
+                .onReply(StockReserved.class, (d, r) -> d.reserved(r.reservationId()))
+                .compensate(INVENTORY, d -> new ReleaseStock(d.orderId(), d.reservationId()))
+            .step("authorize-payment")
+                .invoke(PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents()))
+                .whenBusy(Park.as(PENDING_PAYMENT).retryEvery(Duration.ofSeconds(1)).giveUpAfter(Duration.ofMinutes(10)))
+                .pivot()
+            .step("ship-order")
+                .invoke(LOGISTICS, d -> new ShipOrder(d.orderId(), d.sku(), d.quantity()))
+                .retry(Retry.forever(Duration.ofMillis(200), Duration.ofSeconds(2)))
+            .build();
+}

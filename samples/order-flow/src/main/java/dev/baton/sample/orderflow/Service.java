@@ -1,0 +1,144 @@
+package dev.baton.sample.orderflow;
+
+import dev.baton.kafka.KafkaOptions;
+import dev.baton.kafka.KafkaParticipant;
+import dev.baton.participant.CommandHandlers;
+import dev.baton.participant.JdbiIdempotencyStore;
+import dev.baton.participant.ParticipantRuntime;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * One participant service: its own H2 file database (business tables and the SDK's idempotency records, so a
+ * handler's writes commit in the same transaction as the record) and its Kafka binding. Subclasses give the schema
+ * and the handlers. Each service also has a {@code main} that runs it as its own process.
+ */
+public abstract class Service implements AutoCloseable {
+    private final String name;
+    private final Path dataDir;
+    private final KafkaOptions options;
+    private volatile JdbiIdempotencyStore store;
+    private volatile KafkaParticipant binding;
+
+    protected Service(String name, Path dataDir, KafkaOptions options) {
+        this.name = name;
+        this.dataDir = dataDir;
+        this.options = options;
+    }
+
+    /** Creates the business tables if missing (the service may restart on an existing file). */
+    protected abstract void schema(Handle h);
+
+    protected abstract CommandHandlers handlers();
+
+    public String name() {
+        return name;
+    }
+
+    /** The JDBC URL of the service's database: an H2 file, every commit written through. */
+    public String jdbcUrl() {
+        return "jdbc:h2:file:" + dataDir.resolve(name).toAbsolutePath() + ";WRITE_DELAY=0";
+    }
+
+    /** Opens the database and starts consuming commands. */
+    public synchronized Service start() {
+        JdbiIdempotencyStore s = JdbiIdempotencyStore.create(jdbcUrl(), "sa", "");
+        try {
+            s.jdbi().useHandle(this::schema);
+            ParticipantRuntime runtime = ParticipantRuntime.builder().handlers(handlers()).store(s).build();
+            this.store = s;
+            this.binding = KafkaParticipant.create(options, runtime).start();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return this;
+    }
+
+    /** The service's database (open while the service runs). */
+    public Jdbi jdbi() {
+        JdbiIdempotencyStore s = store;
+        if (s == null) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        return s.jdbi();
+    }
+
+    public boolean isRunning() {
+        return binding != null;
+    }
+
+    /**
+     * Stops the service the hard way, as a crash would: the Kafka binding and the connection pool are closed under
+     * whatever is in progress; uncommitted work is lost, unacknowledged commands are redelivered after a restart.
+     */
+    public synchronized void kill() {
+        KafkaParticipant b = binding;
+        JdbiIdempotencyStore s = store;
+        binding = null;
+        store = null;
+        Thread pool = new Thread(() -> closeQuietly(s), name + "-kill-db");
+        pool.start(); // the pool goes away while the consumer may still be inside a handler
+        closeQuietly(b);
+        try {
+            pool.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly(binding);
+        closeQuietly(store);
+        binding = null;
+        store = null;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            // stopping anyway
+        }
+    }
+
+    /**
+     * {@code main} of a service run as its own process:
+     * {@code --bootstrap host:port [--data DIR] [--topic-prefix orderflow.] [--partitions 3]}.
+     */
+    static void runAlone(String[] args, BiFunction<Path, KafkaOptions, Service> factory) throws InterruptedException {
+        String bootstrap = null;
+        Path data = Path.of("data", "order-flow");
+        String prefix = OrderFlowDemo.TOPIC_PREFIX;
+        int partitions = OrderFlowDemo.PARTITIONS;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--bootstrap" -> bootstrap = args[i + 1];
+                case "--data" -> data = Path.of(args[i + 1]);
+                case "--topic-prefix" -> prefix = args[i + 1];
+                case "--partitions" -> partitions = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (bootstrap == null) {
+            System.err.println("usage: --bootstrap host:port [--data DIR] [--topic-prefix P] [--partitions N]");
+            System.exit(2);
+        }
+        KafkaOptions options = OrderFlowDemo.kafkaOptions(bootstrap, prefix, partitions);
+        Service s = factory.apply(data, options).start();
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            s.close();
+            stop.countDown();
+        }));
+        System.out.println(s.name() + " service running on " + s.jdbcUrl() + "; Ctrl-C stops it");
+        stop.await();
+    }
+}

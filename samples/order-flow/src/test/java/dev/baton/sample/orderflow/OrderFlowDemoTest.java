@@ -1,0 +1,78 @@
+package dev.baton.sample.orderflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo, short: 100 orders through the broker, the engine and the four services, with a spike over the payment
+ * service's capacity, then the consistency check across the four databases.
+ */
+class OrderFlowDemoTest {
+    @TempDir
+    Path data;
+
+    @Test
+    void a_short_run_ends_every_saga_consistently() throws Exception {
+        OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(100, OrderFlowDemo.Mode.SPIKE, 50, 0, 100, 0.3,
+                new PaymentService.Settings(5, 300, 0.05, 0), 0.1, data, false, true, 0, 120, false, false, 7);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        OrderFlowDemo.Result r;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            r = OrderFlowDemo.runOnce(s, out);
+        }
+        String output = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(r.inconsistent()).as(output).isZero();
+        assertThat(r.duplicates()).as(output).isZero();
+        assertThat(r.pending()).as(output).isZero();
+        assertThat(r.failed()).as(output).isZero();
+        assertThat(r.completed() + r.compensated()).as(output).isEqualTo(100);
+        assertThat(r.compensated()).as("out of stock or declined: " + output).isPositive();
+        assertThat(r.parked()).as("parked in PENDING_PAYMENT during the spike: " + output).isPositive();
+        assertThat(output.strip().lines().reduce((a, b) -> b).orElseThrow())
+                .isEqualTo(r.resultLine())
+                .startsWith("RESULT orders=100 completed=" + r.completed() + " compensated=" + r.compensated()
+                        + " pending=0 failed=0 inconsistent=0 duplicates=0 sagas_per_s=");
+    }
+
+    @Test
+    void killing_the_payment_service_mid_run_leaves_the_databases_consistent() throws Exception {
+        OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(100, OrderFlowDemo.Mode.SPIKE, 50, 0, 100, 0.2,
+                new PaymentService.Settings(30, 300, 0.05, 0), 0.05, data, false, true, 0, 120, true, false, 11);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        OrderFlowDemo.Result r;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            r = OrderFlowDemo.runOnce(s, out);
+        }
+        String output = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(output).contains("chaos: killing the payment service");
+        assertThat(r.ok()).as(output).isTrue();
+        assertThat(r.completed() + r.compensated()).as(output).isEqualTo(100);
+    }
+
+    @Test
+    void the_command_line_is_parsed_and_rejected_with_a_reason() {
+        OrderFlowDemo.Settings s = OrderFlowDemo.Settings.parse(new String[] {"--orders", "50", "--exit", "--data", "x"});
+        assertThat(s.orders()).isEqualTo(50);
+        assertThat(s.exit()).isTrue();
+        assertThat(s.port()).isZero();
+        assertThat(s.mode()).isEqualTo(OrderFlowDemo.Mode.SPIKE);
+        OrderFlowDemo.Settings open = OrderFlowDemo.Settings.parse(new String[] {"--rate", "20", "--duration", "3"});
+        assertThat(open.orders()).isEqualTo(60);
+        assertThat(open.port()).isEqualTo(8080);
+        assertThat(OrderFlowDemo.Settings.parse(new String[] {"--max", "--inflight", "7"}).inflight()).isEqualTo(7);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> OrderFlowDemo.Settings.parse(new String[] {"--rate", "20"}))
+                .withMessageContaining("--duration");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> OrderFlowDemo.Settings.parse(new String[] {"--bogus"}))
+                .withMessageContaining("--bogus");
+    }
+}
