@@ -124,6 +124,20 @@ class CommandGateKitTest {
     }
 
     @Test
+    @DisplayName("an operator's abort while a command awaits its answer gives that command's permit back")
+    void abortReleasesPermit() {
+        SagaId id = kit.start(DEFINITION, OrderData.of("o-5", 100));
+        kit.expectCommand(CreateOrder.class).replySuccess();
+        kit.expectCommand(ReserveItems.class); // sent, not answered
+        gate.log.clear();
+
+        kit.engine().act(id, OperatorAction.ABORT, "ops", "customer cancelled");
+
+        assertThat(kit.status(id)).isEqualTo(SagaStatus.COMPENSATING);
+        assertThat(gate.log).containsExactly("permit inventory", "release inventory"); // the ReleaseItems compensation
+    }
+
+    @Test
     @DisplayName("an operator's resume of a saga parked behind a held-back participant parks it again, with its timers")
     void resumeWhileHeldBack() {
         gate.blocked.add("payment");

@@ -588,6 +588,11 @@ public final class DefaultSagaEngine implements SagaEngine {
                         decision[0] = d;
                         if (d.changed()) {
                             write(tx, rec.get(), before, gated(d, def, now, applied), def, now, applied);
+                            if (event instanceof SagaEvent.Operator) {
+                                // an operator moved the saga past a command awaiting its answer (abort): that answer
+                                // will be ignored, so the command's permit (a half-open probe, say) is given back
+                                outstandingParticipant(before, def).ifPresent(applied.moot::add);
+                            }
                         }
                         return null;
                     });
@@ -711,6 +716,8 @@ public final class DefaultSagaEngine implements SagaEngine {
         final List<String> permits = new ArrayList<>();
         /** How participants answered, for their gates once the transaction committed. */
         final List<Map.Entry<String, CommandGate.Outcome>> outcomes = new ArrayList<>();
+        /** Participants of sent commands whose answers no longer matter (an operator moved on): released after commit. */
+        final List<String> moot = new ArrayList<>();
 
         /** Starts a (re-)run of the transaction: whatever an earlier run took is given back. */
         void reset() {
@@ -720,6 +727,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             duplicates.clear();
             ignored.clear();
             outcomes.clear();
+            moot.clear();
         }
 
         /** The transaction did not commit: its permits were not used. */
@@ -842,6 +850,10 @@ public final class DefaultSagaEngine implements SagaEngine {
             safelyGate(() -> gate.onOutcome(o.getKey(), o.getValue()));
         }
         applied.outcomes.clear();
+        for (String p : applied.moot) {
+            safelyGate(() -> gate.release(p));
+        }
+        applied.moot.clear();
         dispatch(List.copyOf(applied.outbox));
         for (String m : applied.duplicates) {
             safely(() -> listener.onDuplicateMessage(m));
