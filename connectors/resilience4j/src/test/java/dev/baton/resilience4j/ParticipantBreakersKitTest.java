@@ -150,6 +150,31 @@ class ParticipantBreakersKitTest {
     }
 
     @Test
+    @DisplayName("probes that are still answered busy open the breaker again; the sagas park again, none fails")
+    void failedProbesReopen() {
+        List<SagaId> all = new ArrayList<>(overloadPayment());
+        long sentBefore = paymentsSent();
+        int probes = 0;
+        for (int i = 0; i < 5 && probes == 0; i++) {
+            kit.advance(Duration.ofSeconds(10));
+            probes = (int) (paymentsSent() - sentBefore);
+        }
+        assertThat(probes).isEqualTo(PAYMENT.halfOpenCalls());
+        for (int i = 0; i < probes; i++) {
+            kit.expectCommand(AuthorizePayment.class).replyBusy("still overloaded");
+        }
+
+        assertThat(breakers().state("payment").state()).isEqualTo("OPEN");
+        assertThat(kit.statuses()).containsOnlyKeys(SagaStatus.PENDING);
+        long afterProbes = paymentsSent();
+        kit.advance(Duration.ofSeconds(10));
+        assertThat(paymentsSent()).as("open again: nothing goes out").isEqualTo(afterProbes);
+        for (SagaId id : all) {
+            assertThat(kit.saga(id).pendingState()).isEqualTo("PENDING_PAYMENT");
+        }
+    }
+
+    @Test
     @DisplayName("other participants are unaffected: their breakers stay closed and their commands go out")
     void otherParticipantsUnaffected() {
         overloadPayment();
