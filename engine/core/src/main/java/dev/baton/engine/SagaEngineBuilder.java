@@ -4,6 +4,7 @@ import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.internal.DefaultSagaEngine;
 import dev.baton.engine.internal.Definitions;
 import dev.baton.engine.spi.Codec;
+import dev.baton.engine.spi.CommandGate;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.Transport;
@@ -34,6 +35,7 @@ public final class SagaEngineBuilder {
     Duration outboxSweepAge = Duration.ofSeconds(10);
     int conflictRetries = 10;
     Duration timeoutGrace = Duration.ofSeconds(30);
+    CommandGate commandGate = CommandGate.OPEN;
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -121,6 +123,17 @@ public final class SagaEngineBuilder {
     }
 
     /**
+     * Decides whether a command may go to a participant now: a circuit breaker per participant (for instance
+     * {@code ParticipantBreakers} from baton-resilience4j). A command it holds back is not sent; the saga behaves as if
+     * the participant had answered RETRY_LATER (it parks per {@code whenBusy}, or backs off per its retry policy).
+     * Defaults to {@link CommandGate#OPEN}, which sends everything.
+     */
+    public SagaEngineBuilder commandGate(CommandGate gate) {
+        this.commandGate = gate;
+        return this;
+    }
+
+    /**
      * Validates and builds the engine (not yet open).
      *
      * @throws IllegalStateException listing every missing or invalid setting
@@ -139,8 +152,8 @@ public final class SagaEngineBuilder {
         if (definitions.isEmpty()) {
             problems.add("SagaEngine has no saga definitions; register at least one with .register(...)");
         }
-        if (clock == null || ids == null || listener == null) {
-            problems.add("clock, ids and listener must not be null");
+        if (clock == null || ids == null || listener == null || commandGate == null) {
+            problems.add("clock, ids, listener and commandGate must not be null");
         }
         positive(problems, "timerPollInterval", timerPollInterval);
         positive(problems, "outboxSweep interval", outboxSweepInterval);
@@ -166,7 +179,7 @@ public final class SagaEngineBuilder {
             throw new IllegalStateException("cannot build the SagaEngine:\n  - " + String.join("\n  - ", problems));
         }
         return new DefaultSagaEngine(Objects.requireNonNull(defs), store, transport, codec, clock, ids, listener,
-                timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries, timeoutGrace);
+                timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries, timeoutGrace, commandGate);
     }
 
     private static void positive(List<String> problems, String what, Duration d) {

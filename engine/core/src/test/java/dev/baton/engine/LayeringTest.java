@@ -17,11 +17,12 @@ class LayeringTest {
             .importPackages("dev.baton.dsl", "dev.baton.engine");
 
     @Test
-    @DisplayName("the DSL and the engine core use no Kafka, JDBC, JDBI or Jackson type")
+    @DisplayName("the DSL and the engine core use no Kafka, JDBC, JDBI, Jackson or Resilience4j type")
     void coreKnowsNoInfrastructure() {
         noClasses().that().resideInAnyPackage("dev.baton.dsl..", "dev.baton.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..", "java.sql..", "javax.sql..",
-                        "org.jdbi..", "com.fasterxml.jackson..", "com.zaxxer..", "org.h2..")
+                        "org.jdbi..", "com.fasterxml.jackson..", "com.zaxxer..", "org.h2..",
+                        "io.github.resilience4j..")
                 .check(CLASSES);
     }
 

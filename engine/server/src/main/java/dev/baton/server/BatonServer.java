@@ -11,6 +11,8 @@ import dev.baton.jdbi.JdbiStoreOptions;
 import dev.baton.kafka.KafkaOptions;
 import dev.baton.kafka.KafkaStartConsumer;
 import dev.baton.kafka.KafkaTransport;
+import dev.baton.resilience4j.BreakerMetrics;
+import dev.baton.resilience4j.ParticipantBreakers;
 import dev.baton.server.api.Auth;
 import dev.baton.server.api.Json;
 import dev.baton.server.api.Problems;
@@ -59,6 +61,7 @@ public final class BatonServer implements AutoCloseable {
     private final Metrics metrics;
     private final SagaStore store;
     private final SagaEngine engine;
+    private final ParticipantBreakers breakers;
     private final Health health;
     private final Javalin http;
 
@@ -69,6 +72,8 @@ public final class BatonServer implements AutoCloseable {
             this.metrics = own(new Metrics());
             this.store = own(openStore(config, metrics));
             SagaListener listener = new SagaLog(metrics.bindEngine(store));
+            this.breakers = ParticipantBreakers.builder().settings(config.breakers()).build();
+            BreakerMetrics.bind(breakers, metrics.registry());
             KafkaOptions kafka = kafkaOptions(config);
             SagaEngine e;
             try {
@@ -78,6 +83,7 @@ public final class BatonServer implements AutoCloseable {
                         .codec(new JacksonCodec())
                         .register(definitions.toArray(SagaDefinition<?>[]::new))
                         .listener(listener)
+                        .commandGate(breakers)
                         .build();
                 resources.push(e::close); // closes the transport and the store too
                 e.open();
@@ -88,7 +94,8 @@ public final class BatonServer implements AutoCloseable {
             this.engine = e;
             own(new KafkaStartConsumer(kafka, engine, listener).start());
             this.health = own(new Health(store, kafka));
-            SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY));
+            SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY),
+                    () -> SagaApi.breakers(breakers.states()));
             Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));
             this.http = Javalin.create(c -> {
                 c.jetty.host = config.get(ServerConfig.HTTP_HOST);
@@ -229,6 +236,11 @@ public final class BatonServer implements AutoCloseable {
 
     public SagaEngine engine() {
         return engine;
+    }
+
+    /** The participants' circuit breakers. */
+    public ParticipantBreakers breakers() {
+        return breakers;
     }
 
     public SagaStore store() {

@@ -1,5 +1,6 @@
 package dev.baton.server;
 
+import dev.baton.resilience4j.BreakerConfigs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +17,10 @@ import java.util.function.Function;
  *
  * <p>Each key {@code baton.a.b-c} can be overridden by the environment variable {@code BATON_A_B_C}. Kafka client
  * properties pass through: {@code baton.kafka.client.security.protocol=SSL} in the file, or
- * {@code BATON_KAFKA_CLIENT_SECURITY_PROTOCOL=SSL} in the environment (underscores become dots). Unknown
+ * {@code BATON_KAFKA_CLIENT_SECURITY_PROTOCOL=SSL} in the environment (underscores become dots). Circuit breaker
+ * settings are {@code baton.breaker.<participant>.<setting>} ({@code default} for every participant not named), or
+ * {@code BATON_BREAKER_<PARTICIPANT>_<SETTING>} in the environment (the participant lower-cased, underscores as
+ * hyphens). Unknown
  * {@code baton.*} keys in the file are errors (a typo must not be silently ignored). Immutable.
  *
  * @since 0.1
@@ -55,15 +59,21 @@ public final class ServerConfig {
             API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
     /** File keys under this prefix pass through to every Kafka client. */
     public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
+    /** File keys under this prefix are circuit breaker settings: {@code <participant>.<setting>}. */
+    public static final String BREAKER_PREFIX = "baton.breaker.";
+    private static final String BREAKER_ENV_PREFIX = "BATON_BREAKER_";
 
     private static final java.util.regex.Pattern URL_PASSWORD = java.util.regex.Pattern.compile("(?i)(password=)[^&;]*");
 
     private final Map<String, String> values;
     private final Map<String, String> kafkaClient;
+    private final Map<String, String> breakerKeys;
+    private BreakerConfigs breakers;
 
-    private ServerConfig(Map<String, String> values, Map<String, String> kafkaClient) {
+    private ServerConfig(Map<String, String> values, Map<String, String> kafkaClient, Map<String, String> breakerKeys) {
         this.values = Map.copyOf(values);
         this.kafkaClient = Map.copyOf(kafkaClient);
+        this.breakerKeys = Map.copyOf(breakerKeys);
     }
 
     /**
@@ -77,6 +87,7 @@ public final class ServerConfig {
         List<String> problems = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> client = new TreeMap<>();
+        Map<String, String> breaker = new TreeMap<>();
         for (Key k : KEYS) {
             if (k.defaultValue() != null) {
                 values.put(k.name(), k.defaultValue());
@@ -87,6 +98,8 @@ public final class ServerConfig {
                 String v = file.getProperty(name).trim();
                 if (name.startsWith(KAFKA_CLIENT_PREFIX) && name.length() > KAFKA_CLIENT_PREFIX.length()) {
                     client.put(name.substring(KAFKA_CLIENT_PREFIX.length()), v);
+                } else if (name.startsWith(BREAKER_PREFIX) && name.length() > BREAKER_PREFIX.length()) {
+                    breaker.put(name.substring(BREAKER_PREFIX.length()), v);
                 } else if (KEYS.stream().anyMatch(k -> k.name().equals(name))) {
                     values.put(name, v);
                 } else {
@@ -107,13 +120,29 @@ public final class ServerConfig {
                 client.put(name.substring(envClientPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v.trim());
             }
         });
+        envAll.forEach((name, v) -> {
+            if (name.startsWith(BREAKER_ENV_PREFIX) && name.length() > BREAKER_ENV_PREFIX.length()) {
+                breaker.put(breakerKey(name.substring(BREAKER_ENV_PREFIX.length())), v.trim());
+            }
+        });
         values.putAll(overrides);
-        ServerConfig c = new ServerConfig(values, client);
+        ServerConfig c = new ServerConfig(values, client, breaker);
         c.validate(problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return c;
+    }
+
+    /** {@code DEMO_PAYMENT_WAIT_OPEN} → {@code demo-payment.wait-open}: a known setting suffix; the rest lower-cased, _ as -. */
+    private static String breakerKey(String env) {
+        for (String setting : BreakerConfigs.SETTINGS) {
+            String suffix = "_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+            if (env.endsWith(suffix) && env.length() > suffix.length()) {
+                return env.substring(0, env.length() - suffix.length()).toLowerCase(Locale.ROOT).replace('_', '-') + "." + setting;
+            }
+        }
+        return env.toLowerCase(Locale.ROOT); // reported as unknown by the parser
     }
 
     private static Map<String, String> toMap(Properties p) {
@@ -189,6 +218,11 @@ public final class ServerConfig {
             problems.add(API_READ_TOKEN.name() + " is set but " + API_TOKEN.name() + " is not: set " + API_TOKEN.name()
                     + " too (environment: " + API_TOKEN.envName() + "), or mutating calls would be open while reads are protected");
         }
+        try {
+            breakers = BreakerConfigs.parse(breakerKeys, BREAKER_PREFIX);
+        } catch (BreakerConfigs.InvalidBreakerConfigException e) {
+            problems.addAll(e.problems());
+        }
         String dir = get(DEFINITIONS_DIR);
         if (!dir.isEmpty() && !Path.of(dir).toFile().isDirectory()) {
             problems.add(DEFINITIONS_DIR.name() + " must be " + DEFINITIONS_DIR.expected() + ", but '" + dir + "' is not a folder");
@@ -216,6 +250,11 @@ public final class ServerConfig {
         return Integer.parseInt(get(k));
     }
 
+    /** The circuit breaker settings: defaults and per participant. */
+    public BreakerConfigs breakers() {
+        return breakers;
+    }
+
     /** Kafka client properties to pass through. */
     public Map<String, String> kafkaClientProperties() {
         return kafkaClient;
@@ -231,6 +270,7 @@ public final class ServerConfig {
         }
         kafkaClient.forEach((k, v) -> sb.append("\n  ").append(KAFKA_CLIENT_PREFIX).append(k).append(" = ")
                 .append(k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("key") ? "****" : v));
+        breakerKeys.forEach((k, v) -> sb.append("\n  ").append(BREAKER_PREFIX).append(k).append(" = ").append(v));
         return sb.toString();
     }
 

@@ -398,6 +398,10 @@ class SagaApiTest {
         assertThat(ops.get("pendingByState").get("WAITING").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(st.get("outboxBacklog").isNumber()).isTrue();
         assertThat(st.get("timersDue").isNumber()).isTrue();
+        JsonNode breakers = st.get("breakers");
+        assertThat(breakers.fieldNames()).toIterable().contains("test-ask", "test-decide", "test-finish", "demo-payment");
+        assertThat(breakers.get("test-decide").get("state").asText()).isEqualTo("CLOSED");
+        assertThat(breakers.get("test-decide").get("notPermittedCalls").asLong()).isZero();
     }
 
     // ------------------------------------------------------------------ routing and unexpected errors

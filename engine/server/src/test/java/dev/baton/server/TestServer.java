@@ -42,6 +42,9 @@ public final class TestServer implements AutoCloseable {
         env.put("BATON_KAFKA_TOPIC_PREFIX", "t" + run + ".");
         env.put("BATON_KAFKA_PARTITIONS", "1");
         env.put("BATON_KAFKA_GROUP_ID", "engine-" + run);
+        // the shared server's tests park sagas on purpose: its breakers must not open and change other tests' sagas
+        // (BreakerServerTest starts its own server with tight thresholds)
+        env.put("BATON_BREAKER_DEFAULT_MINIMUM_CALLS", "1000");
         return env;
     }
 

@@ -6,6 +6,7 @@ import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaView;
+import dev.baton.engine.spi.CommandGate;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
@@ -57,6 +58,8 @@ public final class SagaTestKit implements AutoCloseable {
     private final Supplier<SagaStore> stores;
     private final List<SagaDefinition<?>> definitions;
     private final SagaListener listener;
+    private final Function<? super ManualClock, ? extends CommandGate> gates;
+    private CommandGate gate;
     private final JacksonCodec codec = new JacksonCodec();
     private SagaStore store;
     private InMemoryTransport transport;
@@ -79,19 +82,27 @@ public final class SagaTestKit implements AutoCloseable {
 
     private record InFlight(InboundReply reply, Instant deliverAt) {}
 
-    private SagaTestKit(Supplier<SagaStore> stores, List<SagaDefinition<?>> definitions, SagaListener listener) {
+    private SagaTestKit(Supplier<SagaStore> stores, List<SagaDefinition<?>> definitions, SagaListener listener,
+                        Function<? super ManualClock, ? extends CommandGate> gates) {
         this.stores = stores;
         this.definitions = List.copyOf(definitions);
         this.listener = Objects.requireNonNull(listener, "listener");
+        this.gates = Objects.requireNonNull(gates, "gates");
         boot();
+    }
+
+    private SagaTestKit(Supplier<SagaStore> stores, List<SagaDefinition<?>> definitions, SagaListener listener) {
+        this(stores, definitions, listener, c -> CommandGate.OPEN);
     }
 
     private void boot() {
         store = stores.get();
         transport = new InMemoryTransport();
+        gate = Objects.requireNonNull(gates.apply(clock), "the gate factory returned null");
         SagaEngine e = SagaEngine.builder().store(store).transport(transport).codec(codec).clock(clock)
-                .listener(listener).register(definitions.toArray(SagaDefinition<?>[]::new)).build();
+                .listener(listener).commandGate(gate).register(definitions.toArray(SagaDefinition<?>[]::new)).build();
         engine = (DefaultSagaEngine) e;
+        gate.prepare(engine.participants());
         transport.bind(engine::acceptReplies);
     }
 
@@ -108,6 +119,17 @@ public final class SagaTestKit implements AutoCloseable {
     public static SagaTestKit with(SagaListener listener, SagaDefinition<?>... definitions) {
         InMemorySagaStore store = new InMemorySagaStore();
         return new SagaTestKit(() -> store, List.of(definitions), listener);
+    }
+
+    /**
+     * A kit over an in-memory store whose engine asks a {@link CommandGate} (circuit breakers per participant) made by
+     * {@code gates} from the kit's clock, so that breakers wait on virtual time. A {@link #restart()} makes a new gate,
+     * as a new process would: gate state lives in memory.
+     */
+    public static SagaTestKit withGate(Function<? super ManualClock, ? extends CommandGate> gates,
+                                       SagaDefinition<?>... definitions) {
+        InMemorySagaStore store = new InMemorySagaStore();
+        return new SagaTestKit(() -> store, List.of(definitions), SagaListener.NOOP, gates);
     }
 
     /** A kit over the given store (an H2 store, say), closed with the kit. */
@@ -390,6 +412,11 @@ public final class SagaTestKit implements AutoCloseable {
     /** The engine under test. */
     public SagaEngine engine() {
         return engine;
+    }
+
+    /** The engine's {@link CommandGate}: the one made at the last boot (or {@link CommandGate#OPEN}). */
+    public CommandGate gate() {
+        return gate;
     }
 
     /** The virtual clock. */

@@ -16,9 +16,11 @@ import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaView;
 import dev.baton.engine.StartResult;
 import dev.baton.engine.spi.Codec;
+import dev.baton.engine.spi.CommandGate;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
@@ -72,6 +74,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     private final Duration sweepAge;
     private final int conflictRetries;
     private final Duration timeoutGrace;
+    private final CommandGate gate;
     private volatile Instant timeoutsHeldUntil;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final AtomicBoolean open = new AtomicBoolean();
@@ -82,7 +85,8 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     public DefaultSagaEngine(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
                              Supplier<SagaId> ids, SagaListener listener, Duration timerPollInterval, int timerBatchSize,
-                             Duration sweepInterval, Duration sweepAge, int conflictRetries, Duration timeoutGrace) {
+                             Duration sweepInterval, Duration sweepAge, int conflictRetries, Duration timeoutGrace,
+                             CommandGate gate) {
         this.definitions = definitions;
         this.store = store;
         this.transport = transport;
@@ -96,6 +100,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.sweepAge = sweepAge;
         this.conflictRetries = conflictRetries;
         this.timeoutGrace = timeoutGrace;
+        this.gate = gate;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -110,14 +115,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
         acker = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("baton-outbox-ack").factory());
         scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("baton-engine-", 0).factory());
-        Set<String> destinations = new TreeSet<>();
-        for (SagaDefinition<?> d : definitions.all()) {
-            for (StepDefinition<?> st : d.steps()) {
-                destinations.add(st.participant().name());
-                st.compensationParticipant().ifPresent(p -> destinations.add(p.name()));
-            }
-        }
+        Set<String> destinations = participants();
         transport.prepare(destinations);
+        gate.prepare(destinations);
         timeoutsHeldUntil = clock.instant().plus(timeoutGrace);
         // Rows left by a previous run (a crash between commit and acknowledgement) go out first.
         sweepOutbox(Duration.ZERO);
@@ -157,6 +157,18 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
     }
 
+    /** Every participant the registered definitions send commands or compensations to, sorted. */
+    public Set<String> participants() {
+        Set<String> destinations = new TreeSet<>();
+        for (SagaDefinition<?> d : definitions.all()) {
+            for (StepDefinition<?> st : d.steps()) {
+                destinations.add(st.participant().name());
+                st.compensationParticipant().ifPresent(p -> destinations.add(p.name()));
+            }
+        }
+        return destinations;
+    }
+
     // ------------------------------------------------------------------ start
 
     @Override
@@ -178,17 +190,18 @@ public final class DefaultSagaEngine implements SagaEngine {
         SagaId id = ids.get();
         for (int attempt = 0; ; attempt++) {
             Instant now = clock.instant();
-            Decision d = StateMachine.start(id, definition, data, businessKey, now);
+            Decision first = StateMachine.start(id, definition, data, businessKey, now);
             Applied applied = new Applied();
             try {
                 StartResult r = store.inTransaction(tx -> {
+                    applied.reset();
                     if (businessKey != null) {
                         Optional<SagaRecord> existing = tx.loadByBusinessKey(definition.type(), businessKey);
                         if (existing.isPresent()) {
                             return new StartResult(existing.get().id(), false);
                         }
                     }
-                    applied.reset();
+                    Decision d = gated(first, definition, now, applied);
                     write(tx, null, null, d, definition, now, applied);
                     return new StartResult(id, true);
                 });
@@ -197,8 +210,9 @@ public final class DefaultSagaEngine implements SagaEngine {
                     afterCommit(applied);
                 }
                 return r;
-            } catch (DuplicateBusinessKeyException e) {
-                if (attempt >= conflictRetries) {
+            } catch (RuntimeException e) {
+                applied.rollback();
+                if (!(e instanceof DuplicateBusinessKeyException) || attempt >= conflictRetries) {
                     throw e;
                 }
                 // lost a race with a concurrent start of the same key: the next attempt finds the winner
@@ -294,7 +308,11 @@ public final class DefaultSagaEngine implements SagaEngine {
                 afterCommit(applied);
                 return List.copyOf(rejected);
             } catch (ConcurrentUpdateException e) {
+                applied.rollback();
                 log.debug("reply batch lost a race; applying its {} replies one by one", replies.size());
+            } catch (RuntimeException e) {
+                applied.rollback();
+                throw e;
             } finally {
                 for (int i = held.size() - 1; i >= 0; i--) {
                     held.get(i).unlock();
@@ -343,12 +361,18 @@ public final class DefaultSagaEngine implements SagaEngine {
             applied.ignored.add(Map.entry(r.sagaId(), d.ignored()));
             return null;
         }
+        int permits = applied.permits.size();
         try {
+            d = gated(d, def, now, applied);
             write(tx, rec.get(), state, d, def, now, applied);
         } catch (SagaCodecException e) {
+            applied.rollback(permits);
             // nothing was written yet (encoding comes first): set the reply aside; the saga's timeout re-sends
             return "the new state of saga " + r.sagaId() + " cannot be encoded: " + e.getMessage();
         }
+        // the reply answered the outstanding command: the participant's breaker counts it
+        outstandingParticipant(state, def).ifPresent(p -> applied.outcomes.add(Map.entry(p,
+                r.outcome() == ReplyOutcome.RETRY_LATER ? CommandGate.Outcome.BUSY : CommandGate.Outcome.ANSWERED)));
         return null;
     }
 
@@ -417,15 +441,26 @@ public final class DefaultSagaEngine implements SagaEngine {
                     SagaState before = decode(rec.get(), def);
                     Decision d = StateMachine.decide(before, event, def, now);
                     if (d.changed()) {
-                        write(tx, rec.get(), before, d, def, now, applied);
+                        write(tx, rec.get(), before, gated(d, def, now, applied), def, now, applied);
+                        if (t.kind() == TimerKind.TIMEOUT) {
+                            outstandingParticipant(before, def).ifPresent(p -> applied.outcomes.add(Map.entry(p,
+                                    CommandGate.Outcome.TIMED_OUT)));
+                        }
                     }
                     return null;
                 });
                 afterCommit(applied);
-            } catch (ConcurrentUpdateException e) {
-                log.debug("timer {} for saga {} lost a race; it stays due and fires on the next poll", t.kind(), t.sagaId());
-            } catch (SagaDefinitionMismatchException | SagaCodecException e) {
-                log.error("cannot fire timer {} of saga {}: {}", t.kind(), t.sagaId(), e.getMessage());
+            } catch (RuntimeException e) {
+                applied.rollback();
+                if (!(e instanceof ConcurrentUpdateException) && !(e instanceof SagaDefinitionMismatchException)
+                        && !(e instanceof SagaCodecException)) {
+                    throw e;
+                }
+                if (e instanceof ConcurrentUpdateException) {
+                    log.debug("timer {} for saga {} lost a race; it stays due and fires on the next poll", t.kind(), t.sagaId());
+                } else {
+                    log.error("cannot fire timer {} of saga {}: {}", t.kind(), t.sagaId(), e.getMessage());
+                }
             }
         } finally {
             lock.unlock();
@@ -552,14 +587,20 @@ public final class DefaultSagaEngine implements SagaEngine {
                         Decision d = StateMachine.decide(before, event, def, now);
                         decision[0] = d;
                         if (d.changed()) {
-                            write(tx, rec.get(), before, d, def, now, applied);
+                            write(tx, rec.get(), before, gated(d, def, now, applied), def, now, applied);
+                            if (event instanceof SagaEvent.Operator) {
+                                // an operator moved the saga past a command awaiting its answer (abort): that answer
+                                // will be ignored, so the command's permit (a half-open probe, say) is given back
+                                outstandingParticipant(before, def).ifPresent(applied.moot::add);
+                            }
                         }
                         return null;
                     });
                     afterCommit(applied);
                     return new Outcome(decision[0], missing[0]);
-                } catch (ConcurrentUpdateException e) {
-                    if (attempt >= conflictRetries) {
+                } catch (RuntimeException e) {
+                    applied.rollback();
+                    if (!(e instanceof ConcurrentUpdateException) || attempt >= conflictRetries) {
                         throw e;
                     }
                 }
@@ -666,21 +707,153 @@ public final class DefaultSagaEngine implements SagaEngine {
     private record Change(SagaStatus from, Execution beforeExec, SagaState after, Decision decision, Instant at) {}
 
     /** What a committed transaction did, for the work done after commit. */
-    private static final class Applied {
+    private final class Applied {
         final List<OutboxRecord> outbox = new ArrayList<>();
         final List<Change> changes = new ArrayList<>();
         final List<String> duplicates = new ArrayList<>();
         final List<Map.Entry<SagaId, String>> ignored = new ArrayList<>();
+        /** Participants whose gate permitted a command in this transaction: released if it does not commit. */
+        final List<String> permits = new ArrayList<>();
+        /** How participants answered, for their gates once the transaction committed. */
+        final List<Map.Entry<String, CommandGate.Outcome>> outcomes = new ArrayList<>();
+        /** Participants of sent commands whose answers no longer matter (an operator moved on): released after commit. */
+        final List<String> moot = new ArrayList<>();
 
+        /** Starts a (re-)run of the transaction: whatever an earlier run took is given back. */
         void reset() {
+            rollback();
             outbox.clear();
             changes.clear();
             duplicates.clear();
             ignored.clear();
+            outcomes.clear();
+            moot.clear();
+        }
+
+        /** The transaction did not commit: its permits were not used. */
+        void rollback() {
+            rollback(0);
+        }
+
+        /** Gives back the permits taken from index {@code from} on. */
+        void rollback(int from) {
+            while (permits.size() > from) {
+                String p = permits.remove(permits.size() - 1);
+                safelyGate(() -> gate.release(p));
+            }
         }
     }
 
+    private static void safelyGate(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn("a CommandGate threw; ignored", e);
+        }
+    }
+
+    /** The participant of the saga's outstanding (awaited) command, if any. */
+    private static Optional<String> outstandingParticipant(SagaState s, SagaDefinition<?> def) {
+        Execution.Cursor c = s.exec().cursor();
+        if (c == null || !c.awaiting()) {
+            return Optional.empty();
+        }
+        return def.step(c.step()).map(st -> c.direction() == Execution.Direction.FORWARD ? st.participant().name()
+                : st.compensationParticipant().map(p -> p.name()).orElse(null));
+    }
+
+    /**
+     * Asks the {@link CommandGate} about each command of the decision. A command it does not permit is not sent: the
+     * decision is continued with a RETRY_LATER answer to that command ("circuit open for participant X"), so the
+     * saga parks or backs off exactly as if the participant had said it is busy, and no outbox row is written for it.
+     * The combined decision is written in the caller's transaction: no outbox row for an unsent command, no parked
+     * saga without its retry timer.
+     */
+    private Decision gated(Decision d, SagaDefinition<?> def, Instant now, Applied applied) {
+        if (gate == CommandGate.OPEN || !d.changed() || d.commands().isEmpty()) {
+            return d;
+        }
+        Decision acc = d;
+        List<Decision.Command> toCheck = d.commands();
+        for (int round = 0; round < 32 && !toCheck.isEmpty(); round++) {
+            Decision.Command blocked = null;
+            for (Decision.Command c : toCheck) {
+                boolean ok;
+                try {
+                    ok = gate.permit(c.participant());
+                } catch (RuntimeException e) {
+                    log.warn("a CommandGate threw; the command to {} goes out", c.participant(), e);
+                    continue;
+                }
+                if (ok) {
+                    applied.permits.add(c.participant());
+                } else if (blocked == null) {
+                    blocked = c;
+                } else {
+                    throw new IllegalStateException("a decision with two commands: " + toCheck);
+                }
+            }
+            if (blocked == null) {
+                return acc;
+            }
+            String why = "circuit open for participant " + blocked.participant();
+            Decision next = StateMachine.decide(acc.state(),
+                    new SagaEvent.Replied(blocked.messageId(), ReplyOutcome.RETRY_LATER, null, why), def, now);
+            if (!next.changed()) {
+                // cannot happen for a command just decided; sending it is the safe way out
+                log.warn("saga {}: a held-back command to {} could not be treated as busy ({}); sending it",
+                        acc.state().id(), blocked.participant(), next.ignored());
+                return acc;
+            }
+            acc = compose(acc, blocked, next, why);
+            toCheck = next.commands();
+        }
+        return acc;
+    }
+
+    /** {@code first} then {@code then} as one decision, without {@code blocked} (which was never sent). */
+    private static Decision compose(Decision first, Decision.Command blocked, Decision then, String why) {
+        List<Decision.Command> commands = new ArrayList<>(first.commands());
+        commands.remove(blocked);
+        commands.addAll(then.commands());
+        java.util.EnumSet<TimerKind> cancel = java.util.EnumSet.noneOf(TimerKind.class);
+        cancel.addAll(first.cancelTimers());
+        cancel.addAll(then.cancelTimers());
+        List<Decision.Timer> timers = new ArrayList<>();
+        for (Decision.Timer t : first.timers()) {
+            if (!then.cancelTimers().contains(t.kind()) && then.timers().stream().noneMatch(x -> x.kind() == t.kind())) {
+                timers.add(t);
+            }
+        }
+        timers.addAll(then.timers());
+        for (Decision.Timer t : timers) {
+            cancel.remove(t.kind());
+        }
+        List<Decision.Entry> history = new ArrayList<>();
+        String sentPrefix = "attempt " + blocked.attempt() + " to ";
+        for (Decision.Entry e : first.history()) {
+            boolean sentEntry = (e.kind() == HistoryKind.COMMAND_SENT || e.kind() == HistoryKind.COMPENSATION_SENT)
+                    && blocked.step().equals(e.step()) && e.detail() != null && e.detail().startsWith(sentPrefix);
+            history.add(sentEntry ? new Decision.Entry(HistoryKind.NOT_SENT, e.step(), e.detail() + " held back: " + why) : e);
+        }
+        for (Decision.Entry e : then.history()) {
+            if (e.kind() != HistoryKind.REPLY_RECEIVED) {
+                history.add(e);
+            }
+        }
+        return new Decision(then.state(), commands, timers, cancel, history, null, null);
+    }
+
     private void afterCommit(Applied applied) {
+        applied.permits.clear(); // committed: each is settled by the command's answer or timeout
+        for (Map.Entry<String, CommandGate.Outcome> o : applied.outcomes) {
+            safelyGate(() -> gate.onOutcome(o.getKey(), o.getValue()));
+        }
+        applied.outcomes.clear();
+        for (String p : applied.moot) {
+            safelyGate(() -> gate.release(p));
+        }
+        applied.moot.clear();
         dispatch(List.copyOf(applied.outbox));
         for (String m : applied.duplicates) {
             safely(() -> listener.onDuplicateMessage(m));

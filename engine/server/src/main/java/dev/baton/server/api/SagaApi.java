@@ -17,6 +17,7 @@ import dev.baton.engine.spi.SagaPage;
 import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
+import dev.baton.resilience4j.BreakerState;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The REST API under {@code /api}: list, read, start and steer sagas; read definitions and counts; the OpenAPI
@@ -63,8 +65,16 @@ public final class SagaApi {
     private final Clock clock;
     private final long maxBodyBytes;
     private final byte[] openApi;
+    private final Supplier<Map<String, Breaker>> breakers;
 
     public SagaApi(SagaEngine engine, SagaStore store, List<SagaDefinition<?>> definitions, Clock clock, long maxBodyBytes) {
+        this(engine, store, definitions, clock, maxBodyBytes, Map::of);
+    }
+
+    /** With the participants' circuit breakers for {@code GET /api/stats}. */
+    public SagaApi(SagaEngine engine, SagaStore store, List<SagaDefinition<?>> definitions, Clock clock, long maxBodyBytes,
+                   Supplier<Map<String, Breaker>> breakers) {
+        this.breakers = breakers;
         this.engine = engine;
         this.store = store;
         this.clock = clock;
@@ -297,9 +307,23 @@ public final class SagaApi {
         Json.write(ctx, 200, DefinitionView.of(d, List.copyOf(versions.keySet())));
     }
 
-    /** Counts of sagas. */
+    /** Counts of sagas, and the participants' circuit breakers. */
     public record Stats(long total, Map<SagaStatus, Long> byStatus, Map<String, Long> pendingByState,
-                        Map<String, TypeStats> byType, long outboxBacklog, long timersDue) {}
+                        Map<String, TypeStats> byType, long outboxBacklog, long timersDue, Map<String, Breaker> breakers) {}
+
+    /**
+     * One participant's circuit breaker: {@code state} CLOSED, OPEN or HALF_OPEN; {@code failureRate} in percent (-1
+     * until enough calls); calls in the window, failed ones, and commands held back since the engine started.
+     */
+    public record Breaker(String state, float failureRate, int bufferedCalls, int failedCalls, long notPermittedCalls) {}
+
+    /** The API's view of breaker snapshots, by participant. */
+    public static Map<String, Breaker> breakers(Map<String, BreakerState> states) {
+        Map<String, Breaker> out = new TreeMap<>();
+        states.forEach((p, b) -> out.put(p, new Breaker(b.state(), b.failureRatePercent(), b.bufferedCalls(), b.failedCalls(),
+                b.notPermittedCalls())));
+        return out;
+    }
 
     /** Counts of one saga type. */
     public record TypeStats(long total, Map<SagaStatus, Long> byStatus, Map<String, Long> pendingByState) {}
@@ -307,10 +331,10 @@ public final class SagaApi {
     void stats(Context ctx) {
         singleParams(ctx, Set.of());
         List<SagaCount> counts = store.counts();
-        Json.write(ctx, 200, stats(counts, store.outboxBacklog(), store.dueTimerCount(clock.instant())));
+        Json.write(ctx, 200, stats(counts, store.outboxBacklog(), store.dueTimerCount(clock.instant()), breakers.get()));
     }
 
-    static Stats stats(List<SagaCount> counts, long outbox, long timersDue) {
+    static Stats stats(List<SagaCount> counts, long outbox, long timersDue, Map<String, Breaker> breakers) {
         long total = 0;
         Map<SagaStatus, Long> byStatus = new TreeMap<>();
         Map<String, Long> pending = new TreeMap<>();
@@ -330,7 +354,7 @@ public final class SagaApi {
         }
         Map<String, TypeStats> byType = new LinkedHashMap<>();
         typeTotals.forEach((t, n) -> byType.put(t, new TypeStats(n[0], typeStatus.get(t), typePending.get(t))));
-        return new Stats(total, byStatus, pending, byType, outbox, timersDue);
+        return new Stats(total, byStatus, pending, byType, outbox, timersDue, breakers);
     }
 
     // ------------------------------------------------------------------ request parsing

@@ -1,0 +1,242 @@
+package dev.baton.resilience4j;
+
+import static dev.baton.testkit.example.OrderSaga.DEFINITION;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStatus;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.testkit.Answer;
+import dev.baton.testkit.SagaTestKit;
+import dev.baton.testkit.SentCommand;
+import dev.baton.testkit.example.OrderSaga.AuthorizePayment;
+import dev.baton.testkit.example.OrderSaga.CancelOrder;
+import dev.baton.testkit.example.OrderSaga.CreateOrder;
+import dev.baton.testkit.example.OrderSaga.ItemsReserved;
+import dev.baton.testkit.example.OrderSaga.OrderData;
+import dev.baton.testkit.example.OrderSaga.PaymentAuthorized;
+import dev.baton.testkit.example.OrderSaga.ReleaseItems;
+import dev.baton.testkit.example.OrderSaga.ReserveItems;
+import dev.baton.testkit.example.OrderSaga.ScheduleShipment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The payment service is overloaded during a promotion: its breaker opens, new sagas park instead of hammering it, and
+ * the breaker closes again once probes succeed. Real engine, Resilience4j breakers, the kit's manual clock.
+ */
+class ParticipantBreakersKitTest {
+    /** Opens at 50 % of the last 4 calls; open for 30 s; 2 probes. The order saga parks payment every 10 s. */
+    static final BreakerSettings PAYMENT = new BreakerSettings(50, 4, 4, Duration.ofSeconds(30), 2);
+
+    private final SagaTestKit kit = SagaTestKit.withGate(
+            clock -> ParticipantBreakers.builder().clock(clock).participant("payment", PAYMENT).build(), DEFINITION);
+
+    @AfterEach
+    void close() {
+        kit.close();
+    }
+
+    private ParticipantBreakers breakers() {
+        return (ParticipantBreakers) kit.gate();
+    }
+
+    /** Every participant but payment answers at once; payment is answered by hand. */
+    private void othersAnswer() {
+        kit.when(CreateOrder.class, c -> Answer.success())
+                .when(ReserveItems.class, c -> Answer.success(new ItemsReserved("r-" + c.orderId())))
+                .when(ScheduleShipment.class, c -> Answer.success())
+                .when(CancelOrder.class, c -> Answer.success())
+                .when(ReleaseItems.class, c -> Answer.success());
+    }
+
+    private List<SagaId> startSagas(int n, String prefix) {
+        List<SagaId> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(kit.start(DEFINITION, OrderData.of(prefix + i, 1000 + i)));
+        }
+        kit.runFor(Duration.ZERO);
+        return ids;
+    }
+
+    private long paymentsSentTo(SagaId id) {
+        return kit.sent().stream().filter(r -> r.sagaId().equals(id) && r.destination().equals("payment")).count();
+    }
+
+    private long paymentsSent() {
+        return kit.sent().stream().map(OutboxRecord::destination).filter("payment"::equals).count();
+    }
+
+    /** Four busy answers open the breaker. */
+    private List<SagaId> overloadPayment() {
+        othersAnswer();
+        List<SagaId> first = startSagas(4, "busy-");
+        for (int i = 0; i < 4; i++) {
+            kit.expectCommand(AuthorizePayment.class).replyBusy("promotion traffic");
+        }
+        assertThat(breakers().state("payment").state()).isEqualTo("OPEN");
+        for (SagaId id : first) {
+            assertThat(kit.saga(id).pendingState()).isEqualTo("PENDING_PAYMENT");
+        }
+        return first;
+    }
+
+    @Test
+    @DisplayName("busy answers open payment's breaker; a new saga then parks in PENDING_PAYMENT without a command sent")
+    void openBreakerParksWithoutSending() {
+        overloadPayment();
+        long sentBefore = paymentsSent();
+
+        SagaId late = startSagas(1, "late-").get(0);
+
+        assertThat(kit.status(late)).isEqualTo(SagaStatus.PENDING);
+        assertThat(kit.saga(late).pendingState()).isEqualTo("PENDING_PAYMENT");
+        assertThat(kit.saga(late).reason()).contains("circuit open for participant payment");
+        assertThat(kit.saga(late).completedSteps()).containsExactly("create-order", "reserve-inventory");
+        assertThat(paymentsSentTo(late)).isZero();
+        assertThat(paymentsSent()).isEqualTo(sentBefore);
+        kit.expectNoCommand();
+        List<HistoryRecord> history = kit.history(late);
+        assertThat(history.subList(history.size() - 2, history.size())).extracting(HistoryRecord::kind)
+                .containsExactly("NOT_SENT", "PARKED");
+        assertThat(history.get(history.size() - 2).detail())
+                .isEqualTo("attempt 1 to payment held back: circuit open for participant payment");
+        assertThat(breakers().state("payment").notPermittedCalls()).isEqualTo(1);
+
+        // the parked sagas' retries come due while the breaker is still open: still nothing goes to payment
+        kit.advance(Duration.ofSeconds(10));
+        kit.advance(Duration.ofSeconds(10));
+        assertThat(paymentsSent()).isEqualTo(sentBefore);
+        kit.expectNoCommand();
+        assertThat(kit.statuses()).containsOnlyKeys(SagaStatus.PENDING);
+        assertThat(breakers().state("payment").notPermittedCalls()).isEqualTo(1 + 5 + 5);
+    }
+
+    @Test
+    @DisplayName("after the open wait, probes go out; their successes close the breaker and every parked saga completes")
+    void probesCloseTheBreaker() {
+        List<SagaId> all = new ArrayList<>(overloadPayment());
+        all.add(startSagas(1, "late-").get(0));
+        long sentBefore = paymentsSent();
+
+        // retries every 10 s; the breaker lets probes through once 30 s have passed since it opened
+        int probes = 0;
+        for (int i = 0; i < 5 && probes == 0; i++) {
+            kit.advance(Duration.ofSeconds(10));
+            probes = (int) (paymentsSent() - sentBefore);
+        }
+        assertThat(probes).as("half-open probes").isEqualTo(PAYMENT.halfOpenCalls());
+        assertThat(breakers().state("payment").state()).isEqualTo("HALF_OPEN");
+        for (int i = 0; i < probes; i++) {
+            SentCommand<AuthorizePayment> probe = kit.expectCommand(AuthorizePayment.class);
+            probe.replySuccess(new PaymentAuthorized("p-" + probe.command().orderId()));
+        }
+        assertThat(breakers().state("payment").state()).isEqualTo("CLOSED");
+
+        // the payment service has recovered: the rest go out on their next retry
+        kit.when(AuthorizePayment.class, c -> Answer.success(new PaymentAuthorized("p-" + c.orderId())));
+        kit.settle();
+
+        assertThat(kit.statuses()).containsOnlyKeys(SagaStatus.COMPLETED);
+        for (SagaId id : all) {
+            assertThat(kit.data(id, OrderData.class).paymentId()).startsWith("p-");
+        }
+        kit.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("probes that are still answered busy open the breaker again; the sagas park again, none fails")
+    void failedProbesReopen() {
+        List<SagaId> all = new ArrayList<>(overloadPayment());
+        long sentBefore = paymentsSent();
+        int probes = 0;
+        for (int i = 0; i < 5 && probes == 0; i++) {
+            kit.advance(Duration.ofSeconds(10));
+            probes = (int) (paymentsSent() - sentBefore);
+        }
+        assertThat(probes).isEqualTo(PAYMENT.halfOpenCalls());
+        for (int i = 0; i < probes; i++) {
+            kit.expectCommand(AuthorizePayment.class).replyBusy("still overloaded");
+        }
+
+        assertThat(breakers().state("payment").state()).isEqualTo("OPEN");
+        assertThat(kit.statuses()).containsOnlyKeys(SagaStatus.PENDING);
+        long afterProbes = paymentsSent();
+        kit.advance(Duration.ofSeconds(10));
+        assertThat(paymentsSent()).as("open again: nothing goes out").isEqualTo(afterProbes);
+        for (SagaId id : all) {
+            assertThat(kit.saga(id).pendingState()).isEqualTo("PENDING_PAYMENT");
+        }
+    }
+
+    @Test
+    @DisplayName("other participants are unaffected: their breakers stay closed and their commands go out")
+    void otherParticipantsUnaffected() {
+        overloadPayment();
+        SagaId late = startSagas(1, "late-").get(0);
+
+        assertThat(kit.sent().stream().filter(r -> r.sagaId().equals(late)).map(OutboxRecord::destination))
+                .containsExactly("order", "inventory");
+        assertThat(breakers().states()).containsOnlyKeys("inventory", "logistics", "order", "payment");
+        assertThat(breakers().state("order").state()).isEqualTo("CLOSED");
+        assertThat(breakers().state("inventory").state()).isEqualTo("CLOSED");
+        assertThat(breakers().state("logistics").state()).isEqualTo("CLOSED");
+        assertThat(breakers().state("inventory").notPermittedCalls()).isZero();
+    }
+
+    @Test
+    @DisplayName("timeouts count as failures too: a payment service that does not answer opens its breaker")
+    void timeoutsOpenTheBreaker() {
+        othersAnswer();
+        kit.when(AuthorizePayment.class, c -> Answer.silence());
+        startSagas(4, "silent-");
+        kit.advance(DEFINITION.step("authorize-payment").orElseThrow().timeout());
+
+        assertThat(breakers().state("payment").state()).isEqualTo("OPEN");
+        assertThat(breakers().state("payment").failedCalls()).isEqualTo(4);
+        assertThat(kit.statuses()).containsOnlyKeys(SagaStatus.PENDING);
+    }
+
+    @Test
+    @DisplayName("business refusals are answers: declined payments never open the breaker")
+    void failuresDoNotOpen() {
+        othersAnswer();
+        kit.when(AuthorizePayment.class, c -> Answer.failure("card declined"));
+        startSagas(6, "declined-");
+        kit.settle();
+
+        assertThat(breakers().state("payment").state()).isEqualTo("CLOSED");
+        assertThat(breakers().state("payment").failureRatePercent()).isZero();
+        assertThat(kit.statuses()).containsOnlyKeys(SagaStatus.COMPENSATED);
+        kit.assertInvariants();
+    }
+
+    @Test
+    @DisplayName("a restart while the breaker is open loses and duplicates nothing; the new engine starts closed")
+    void restartWhileOpen() {
+        List<SagaId> all = new ArrayList<>(overloadPayment());
+        all.add(startSagas(1, "late-").get(0));
+        SagaId late = all.get(4);
+        assertThat(paymentsSentTo(late)).isZero();
+
+        kit.restart();
+
+        // the held-back command left no outbox row for the new engine's sweep to send
+        assertThat(paymentsSentTo(late)).isZero();
+        assertThat(breakers().state("payment").state()).as("breakers are in memory").isEqualTo("CLOSED");
+        kit.when(AuthorizePayment.class, c -> Answer.success(new PaymentAuthorized("p-" + c.orderId())));
+        kit.settle();
+
+        assertThat(kit.statuses()).containsOnlyKeys(SagaStatus.COMPLETED);
+        assertThat(paymentsSentTo(late)).isEqualTo(1);
+        for (SagaId id : all) {
+            assertThat(kit.effects(id).stream().filter(e -> e.step().equals("authorize-payment")).count()).isEqualTo(1);
+        }
+        kit.assertInvariants();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.baton.engine.spi;
+
+import java.util.Set;
+
+/**
+ * Decides whether a command may go to a participant now, and learns how participants answer: the seam for a
+ * circuit breaker per participant ({@code baton-resilience4j} has one). The engine asks {@link #permit} inside the
+ * transaction that would write the command to the outbox; a command that is not permitted is never written, and
+ * the saga behaves as if the participant had answered {@code RETRY_LATER} ("circuit open for participant X"): it
+ * parks in the step's pending state ({@code whenBusy}) or backs off per its retry policy, in the same transaction.
+ *
+ * <p>Every permit granted is settled exactly once: by {@link #onOutcome} when the participant answers or the
+ * command times out, or by {@link #release} when the transaction that took it did not commit (a lost race, a
+ * rollback). A permit whose command an operator made moot (skip, abort) is not settled. All methods are called on
+ * engine threads, concurrently: keep them fast and thread-safe, and never throw. {@link #OPEN} permits everything.
+ *
+ * @since 0.1
+ */
+public interface CommandGate {
+    /** Permits every command and learns nothing: no circuit breaking. */
+    CommandGate OPEN = participant -> true;
+
+    /** How a participant dealt with a command, as a breaker counts it. */
+    enum Outcome {
+        /** It answered SUCCESS or FAILURE: the service works (a business refusal is a working service). */
+        ANSWERED,
+        /** It answered RETRY_LATER: overloaded or unavailable. */
+        BUSY,
+        /** No answer within the step's timeout. */
+        TIMED_OUT;
+
+        /** Whether a breaker should count it as a failed call. */
+        public boolean failed() {
+            return this != ANSWERED;
+        }
+    }
+
+    /**
+     * Called when the engine opens, with every participant its definitions send commands (or compensations) to, so
+     * that per-participant state (and its metrics) exists before the first command.
+     */
+    default void prepare(Set<String> participants) {}
+
+    /**
+     * Whether a command may go to {@code participant} now. A {@code true} may take one of a limited number of permits
+     * (a probe while a breaker is half-open); the engine settles it with {@link #onOutcome} or {@link #release}.
+     */
+    boolean permit(String participant);
+
+    /** A permit from {@link #permit} was not used: the command was not committed. */
+    default void release(String participant) {}
+
+    /** The participant answered a command (or did not, in time). Called after the saga's transaction committed. */
+    default void onOutcome(String participant, Outcome outcome) {}
+}

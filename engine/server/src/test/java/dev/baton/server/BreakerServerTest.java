@@ -1,0 +1,70 @@
+package dev.baton.server;
+
+import static dev.baton.server.TestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.kafka.dev.EmbeddedKafkaBroker;
+import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Circuit breakers end to end: a server of its own whose breaker on test-ask opens after two busy answers; then a saga
+ * that test-ask would serve parks without a command, and /api/stats and /metrics show the open breaker.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class BreakerServerTest {
+
+    private static JsonNode breakers(TestServer s) {
+        return json(s.get("/api/stats")).get("breakers");
+    }
+
+    @Test
+    @DisplayName("busy answers open test-ask's breaker: a new saga parks, /api/stats and /metrics show it OPEN")
+    void openBreakerVisible(EmbeddedKafkaBroker broker) throws Exception {
+        Map<String, String> tight = Map.of(
+                "BATON_BREAKER_TEST_ASK_MINIMUM_CALLS", "2",
+                "BATON_BREAKER_TEST_ASK_WINDOW", "2",
+                "BATON_BREAKER_TEST_ASK_WAIT_OPEN", "PT1H");
+        try (TestServer s = TestServer.start(broker, tight)) {
+            assertThat(s.server.breakers().settings("test-ask").minimumCalls()).isEqualTo(2);
+            JsonNode before = breakers(s);
+            assertThat(before.fieldNames()).toIterable()
+                    .contains("test-ask", "test-decide", "test-finish", "demo-payment");
+            assertThat(before.get("test-ask").get("state").asText()).isEqualTo("CLOSED");
+            assertThat(s.get("/metrics").body()).contains("baton_breaker_state{participant=\"test-ask\"} 0.0");
+
+            // two busy answers (the participant parks them): 100 % of 2 calls opens the breaker
+            String a = s.start("test-ops", "{\"mode\":\"park\",\"amount\":1}", null);
+            String b = s.start("test-ops", "{\"mode\":\"park\",\"amount\":2}", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "PENDING".equals(s.status(a)) && "PENDING".equals(s.status(b)));
+            await().atMost(Duration.ofSeconds(60)).until(() -> breakers(s).get("test-ask").get("state").asText(), "OPEN"::equals);
+
+            // a saga test-ask would answer at once is held back: it parks, not fails, and no command goes out
+            String c = s.start("test-ops", "{\"mode\":\"ok\",\"amount\":3}", null);
+            JsonNode saga = json(s.get("/api/sagas/" + c));
+            assertThat(saga.get("status").asText()).isEqualTo("PENDING");
+            assertThat(saga.get("pendingState").asText()).isEqualTo("WAITING");
+            assertThat(saga.get("reason").asText()).contains("circuit open for participant test-ask");
+            assertThat(json(s.get("/api/sagas/" + c + "/history")).findValuesAsText("kind")).contains("NOT_SENT")
+                    .doesNotContain("COMMAND_SENT");
+
+            JsonNode ask = breakers(s).get("test-ask");
+            assertThat(ask.get("state").asText()).isEqualTo("OPEN");
+            assertThat(ask.get("failureRate").asDouble()).isEqualTo(100.0);
+            assertThat(ask.get("notPermittedCalls").asLong()).isEqualTo(1);
+            assertThat(breakers(s).get("test-decide").get("state").asText()).isEqualTo("CLOSED");
+            assertThat(s.get("/metrics").body())
+                    .contains("baton_breaker_state{participant=\"test-ask\"} 1.0")
+                    .contains("baton_breaker_state{participant=\"test-decide\"} 0.0")
+                    .contains("baton_breaker_transitions_total{participant=\"test-ask\",to=\"open\"} 1.0")
+                    .contains("baton_breaker_not_permitted_total{participant=\"test-ask\"} 1.0")
+                    .contains("baton_breaker_failure_rate_percent{participant=\"test-ask\"} 100.0");
+        }
+    }
+}
