@@ -168,9 +168,24 @@ public final class OrderFlowDemo {
         }
     }
 
+    /**
+     * The payment breaker of the story: it opens when nearly every recent call found payment over capacity (during
+     * the promotion spike), holds new sagas back for a second, then probes. Tuned so that the spike opens it and
+     * the parked sagas drain once payment keeps up again.
+     */
+    static java.util.Properties breakerSettings() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("baton.breaker.payment.failure-rate", "80");
+        p.setProperty("baton.breaker.payment.window", "40");
+        p.setProperty("baton.breaker.payment.minimum-calls", "20");
+        p.setProperty("baton.breaker.payment.wait-open", "PT1S");
+        p.setProperty("baton.breaker.payment.half-open-calls", "5");
+        return p;
+    }
+
     /** What a run found. */
     record Result(int orders, long completed, long compensated, long pending, long failed, int inconsistent, int duplicates,
-                  long parked, double sagasPerSecond, double p50Ms, double p95Ms, double p99Ms, double seconds,
+                  long parked, long breakerOpenings, double sagasPerSecond, double p50Ms, double p95Ms, double p99Ms, double seconds,
                   double cpuSeconds, long peakHeapBytes, List<String> problems) {
         String resultLine() {
             return String.format(Locale.ROOT, "RESULT orders=%d completed=%d compensated=%d pending=%d failed=%d inconsistent=%d"
@@ -239,7 +254,7 @@ public final class OrderFlowDemo {
         try {
             KafkaOptions options = kafkaOptions(broker.bootstrapServers(), TOPIC_PREFIX, PARTITIONS);
             services = new Services(data, options, s);
-            ServerConfig config = ServerConfig.load(null, k -> null, Map.of(), Map.of(
+            ServerConfig config = ServerConfig.load(breakerSettings(), k -> null, Map.of(), Map.of(
                     ServerConfig.DATA_DIR.name(), data.resolve("engine").toString(),
                     ServerConfig.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers(),
                     ServerConfig.KAFKA_TOPIC_PREFIX.name(), TOPIC_PREFIX,
@@ -391,6 +406,12 @@ public final class OrderFlowDemo {
         AtomicLong sent = new AtomicLong();
         // with --keep, the sagas of earlier runs are in the store: count only this run's, number its orders after them
         Map<SagaStatus, Long> before = counts(store, null);
+        java.util.concurrent.atomic.AtomicLong openings = new java.util.concurrent.atomic.AtomicLong();
+        server.breakers().breaker("payment").getEventPublisher().onStateTransition(e -> {
+            if (e.getStateTransition().getToState() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN) {
+                openings.incrementAndGet();
+            }
+        });
         long offset = before.values().stream().mapToLong(Long::longValue).sum();
         Map<String, SagaId> sagas = new HashMap<>();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -499,7 +520,7 @@ public final class OrderFlowDemo {
         out.printf(Locale.ROOT, "order-flow: sent %d orders in %.1f s%n", s.orders(), sendingNs / 1e9);
         return new Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),
-                c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, ended / span,
+                c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, openings.get(), ended / span,
                 ms(l, 0.50), ms(l, 0.95), ms(l, 0.99), wallSeconds, cpuSeconds(), peakHeap(), check.problems());
     }
 
@@ -552,6 +573,7 @@ public final class OrderFlowDemo {
         row(out, "still pending", Long.toString(r.pending()));
         row(out, "failed", Long.toString(r.failed()));
         row(out, "parked in " + OrderFlowSaga.PENDING_PAYMENT, r.parked() + "  (payment over capacity, resumed later)");
+        row(out, "payment breaker opened", r.breakerOpenings() + "  (new sagas parked instead of hammering payment)");
         row(out, "saga latency", String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms, p99 %.0f ms", r.p50Ms(), r.p95Ms(), r.p99Ms()));
         row(out, "throughput", String.format(Locale.ROOT, "%.1f sagas/s", r.sagasPerSecond()));
         row(out, "run time", String.format(Locale.ROOT, "%.1f s", r.seconds()));
