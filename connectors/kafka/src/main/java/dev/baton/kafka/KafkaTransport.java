@@ -110,7 +110,8 @@ public final class KafkaTransport implements Transport {
         }
         replies = new ConsumerLoop("baton-kafka-replies",
                 Clients.consumer(options, options.engineGroupId(), "baton-engine-replies"),
-                List.of(options.replyTopic()), options.pollTimeout(), options.retryBackoff(), records -> handle(records, sink));
+                List.of(options.replyTopic()), options.pollTimeout(), options.retryBackoff(), records -> handle(records, sink),
+                partitions -> sink.takingOver());
         replies.start();
         log.info("consuming replies from {} as group {} ({})", options.replyTopic(), options.engineGroupId(), options);
     }

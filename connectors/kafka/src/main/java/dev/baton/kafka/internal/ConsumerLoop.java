@@ -8,11 +8,15 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * done. A handler that throws has the whole batch re-read after a back-off (nothing committed); a handler that
  * stops early on a partition has that partition re-read from where it stopped, after the back-off. Offsets are
  * committed only after the handler returned, so records are processed at least once.
+ *
+ * <p>Several processes may run loops of one group (several engine nodes): Kafka spreads the partitions among them.
+ * When a rebalance takes partitions away while a batch was being handled, its offsets cannot be committed; the
+ * batch's records are then read again by the partitions' new owner, which must tolerate that (the engine's inbox
+ * drops them as duplicates). Assignments are logged at INFO, so a take-over can be timed from the logs.
  */
 public final class ConsumerLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
@@ -42,6 +51,7 @@ public final class ConsumerLoop implements AutoCloseable {
     private final Duration pollTimeout;
     private final Duration backoff;
     private final Handler handler;
+    private final Consumer<Collection<TopicPartition>> onAssigned;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -49,6 +59,16 @@ public final class ConsumerLoop implements AutoCloseable {
 
     public ConsumerLoop(String name, Properties props, Collection<String> topics, Duration pollTimeout, Duration backoff,
                         Handler handler) {
+        this(name, props, topics, pollTimeout, backoff, handler, partitions -> {});
+    }
+
+    /**
+     * @param onAssigned called on the consumer thread with the partitions newly assigned to this member (before any
+     *                   of their records is handed to {@code handler})
+     */
+    public ConsumerLoop(String name, Properties props, Collection<String> topics, Duration pollTimeout, Duration backoff,
+                        Handler handler, Consumer<Collection<TopicPartition>> onAssigned) {
+        this.onAssigned = onAssigned;
         this.name = name;
         this.props = props;
         this.topics = List.copyOf(topics);
@@ -69,7 +89,7 @@ public final class ConsumerLoop implements AutoCloseable {
     private void run() {
         KafkaConsumer<String, byte[]> c = consumer;
         try {
-            c.subscribe(topics);
+            c.subscribe(topics, new Rebalances());
             while (running) {
                 ConsumerRecords<String, byte[]> records = c.poll(pollTimeout);
                 if (records.isEmpty()) {
@@ -87,7 +107,9 @@ public final class ConsumerLoop implements AutoCloseable {
                     log.warn("{}: processing {} record(s) failed; re-reading them in {}: {}", name, records.count(), backoff,
                             e.toString());
                     for (TopicPartition tp : records.partitions()) {
-                        c.seek(tp, records.records(tp).get(0).offset());
+                        if (c.assignment().contains(tp)) {
+                            c.seek(tp, records.records(tp).get(0).offset());
+                        }
                     }
                     pause(backoff);
                     continue;
@@ -101,13 +123,13 @@ public final class ConsumerLoop implements AutoCloseable {
                     if (next > rs.get(0).offset()) {
                         commit.put(tp, new OffsetAndMetadata(next));
                     }
-                    if (next < end) {
+                    if (next < end && c.assignment().contains(tp)) {
                         c.seek(tp, next);
                         partial = true;
                     }
                 }
                 if (!commit.isEmpty()) {
-                    c.commitSync(commit);
+                    commit(c, commit);
                 }
                 if (partial) {
                     pause(backoff);
@@ -124,6 +146,51 @@ public final class ConsumerLoop implements AutoCloseable {
                 log.debug("{}: closing the consumer failed", name, e);
             }
             stopped.countDown();
+        }
+    }
+
+    private void commit(KafkaConsumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            c.commitSync(offsets);
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // The group moved (some of) these partitions to another member meanwhile: it re-reads the batch's
+            // records from the last committed offsets; the handler's work is idempotent for that.
+            log.info("{}: offsets of {} not committed, the group is rebalancing; their records will be read again by"
+                    + " the partitions' owner: {}", name, offsets.keySet(), e.toString());
+        }
+    }
+
+    /** Logs assignments (take-overs show in the log) and tells {@link #onAssigned}. */
+    private final class Rebalances implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            log.info("{}: partitions assigned: {}", name, sorted(partitions));
+            try {
+                onAssigned.accept(partitions);
+            } catch (RuntimeException e) {
+                log.warn("{}: the assignment callback failed; ignored", name, e);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                log.info("{}: partitions revoked: {}", name, sorted(partitions));
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                log.warn("{}: partitions lost (this member was out of the group too long): {}", name, sorted(partitions));
+            }
+        }
+
+        private static List<String> sorted(Collection<TopicPartition> partitions) {
+            return partitions.stream().map(TopicPartition::toString).sorted().toList();
         }
     }
 

@@ -121,7 +121,17 @@ public final class DefaultSagaEngine implements SagaEngine {
         timeoutsHeldUntil = clock.instant().plus(timeoutGrace);
         // Rows left by a previous run (a crash between commit and acknowledgement) go out first.
         sweepOutbox(Duration.ZERO);
-        transport.start(this::acceptReplies);
+        transport.start(new Transport.ReplySink() {
+            @Override
+            public List<Transport.RejectedReply> accept(List<InboundReply> replies) {
+                return acceptReplies(replies);
+            }
+
+            @Override
+            public void takingOver() {
+                holdTimeouts();
+            }
+        });
         scheduler.scheduleWithFixedDelay(this::pollTimersSafely, 0, timerPollInterval.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(() -> sweepOutboxSafely(sweepAge), sweepInterval.toMillis(),
                 sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -157,7 +167,23 @@ public final class DefaultSagaEngine implements SagaEngine {
         }
     }
 
-    /** Every participant the registered definitions send commands or compensations to, sorted. */
+    /**
+     * Holds back reply timeouts for the grace period from now: replies of the share this node takes over (after
+     * another node died, say) may be waiting unread, and should be read before their commands are deemed lost.
+     */
+    private void holdTimeouts() {
+        Instant now = clock.instant();
+        Instant until = now.plus(timeoutGrace);
+        Instant held = timeoutsHeldUntil;
+        if (held == null || until.isAfter(held)) {
+            timeoutsHeldUntil = until;
+            if (held == null || !held.isAfter(now)) {
+                log.info("reply timeouts held for {} (taking over a share of the replies)", timeoutGrace);
+            }
+        }
+    }
+
+        /** Every participant the registered definitions send commands or compensations to, sorted. */
     public Set<String> participants() {
         Set<String> destinations = new TreeSet<>();
         for (SagaDefinition<?> d : definitions.all()) {

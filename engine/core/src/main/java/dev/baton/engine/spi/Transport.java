@@ -45,6 +45,14 @@ public interface Transport extends AutoCloseable {
          * saga, unreadable payload) are returned with the reason, for the transport's dead-letter channel.
          */
         List<RejectedReply> accept(List<InboundReply> replies);
+
+        /**
+         * The transport is about to deliver replies from a share it did not deliver before: at start, and when it
+         * takes over another engine node's share (for Kafka: partitions assigned by a rebalance). Those replies may
+         * have waited unread for a while, so the engine holds back reply timeouts for a grace period. Does nothing
+         * by default.
+         */
+        default void takingOver() {}
     }
 
     /** A reply the engine can never apply, and why. */
