@@ -45,6 +45,59 @@ class JdbiSagaStorePostgresLifecycleTest {
     }
 
     @Test
+    @DisplayName("two transactions that deadlock (two nodes taking two sagas in opposite orders): the one PostgreSQL aborts"
+            + " surfaces as ConcurrentUpdateException, which the engine retries, and the other commits")
+    void deadlockIsAConcurrentUpdate(PostgresServer server) throws Exception {
+        SagaRecord a = saga("s-a", "create-order", null);
+        SagaRecord b = saga("s-b", "create-order", null);
+        try (PostgresDatabase db = server.createDatabase(); JdbiSagaStore store = db.openStore()) {
+            store.inTransaction(tx -> {
+                tx.insert(a);
+                tx.insert(b);
+                return null;
+            });
+            java.util.concurrent.CyclicBarrier bothHoldOne = new java.util.concurrent.CyclicBarrier(2);
+            java.util.function.BiFunction<SagaRecord, SagaRecord, java.util.concurrent.Callable<String>> node =
+                    (first, second) -> () -> {
+                        try {
+                            store.inTransaction(tx -> {
+                                tx.update(next(first));
+                                await(bothHoldOne);
+                                tx.update(next(second));
+                                return null;
+                            });
+                            return "committed";
+                        } catch (dev.baton.engine.ConcurrentUpdateException e) {
+                            return "conflict: " + e.getMessage();
+                        }
+                    };
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var one = pool.submit(node.apply(a, b));
+                var two = pool.submit(node.apply(b, a));
+                List<String> outcomes = List.of(one.get(), two.get());
+                assertThat(outcomes).filteredOn("committed"::equals).hasSize(1);
+                assertThat(outcomes).filteredOn(o -> o.startsWith("conflict")).singleElement().asString()
+                        .contains("aborted by the database", "40P01");
+            }
+            assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
+            assertThat(store.find(b.id()).orElseThrow().version()).isEqualTo(2);
+        }
+    }
+
+    private static SagaRecord next(SagaRecord s) {
+        return new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
+                s.businessKey(), s.dataType(), s.data(), s.execution(), s.reason(), s.version() + 1, s.createdAt(), T);
+    }
+
+    private static void await(java.util.concurrent.CyclicBarrier barrier) {
+        try {
+            barrier.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     @DisplayName("a store reopened on the same database keeps its data, and the migrations run only once")
     void reopenKeepsData(PostgresServer server) {
         SagaRecord saga = saga("s-1", "create-order", "bk-1");
@@ -76,7 +129,8 @@ class JdbiSagaStorePostgresLifecycleTest {
             assertThat(db.rows("SELECT script, success FROM baton_schema_history WHERE type = 'SQL'"
                     + " ORDER BY installed_rank"))
                     .as("one row per migration script, each applied once")
-                    .containsExactly("V1__baton_schema.sql|t", "V2__baton_saga_query_indexes.sql|t");
+                    .containsExactly("V1__baton_schema.sql|t", "V2__baton_saga_query_indexes.sql|t",
+                            "V3__baton_leases.sql|t");
         }
     }
 
