@@ -84,6 +84,53 @@ class JdbiSagaStorePostgresLifecycleTest {
         }
     }
 
+    @Test
+    @DisplayName("a reply applied on one node while another fires the saga's timer: the timer takes the saga row first"
+            + " (loadForUpdate), as the reply does, so the two queue instead of deadlocking")
+    void timerAndReplyQueueOnTheSagaRow(PostgresServer server) throws Exception {
+        SagaRecord saga = saga("s-t", "create-order", null);
+        TimerRecord timeout = new TimerRecord(saga.id(), TimerKind.TIMEOUT, "step-1", "t#1", T);
+        try (PostgresDatabase db = server.createDatabase(); JdbiSagaStore nodeA = db.openStore();
+             JdbiSagaStore nodeB = db.openStore()) {
+            nodeA.inTransaction(tx -> {
+                tx.insert(saga);
+                tx.setTimer(timeout);
+                return null;
+            });
+            java.util.concurrent.CountDownLatch replyHoldsSaga = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch timerStarted = new java.util.concurrent.CountDownLatch(1);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var reply = pool.submit(() -> nodeA.inTransaction(tx -> {
+                    tx.update(next(saga));                                      // the saga row
+                    replyHoldsSaga.countDown();
+                    awaitLatch(timerStarted);
+                    tx.cancelTimers(saga.id(), java.util.EnumSet.of(TimerKind.TIMEOUT)); // then its timer row
+                    tx.setTimer(new TimerRecord(saga.id(), TimerKind.TIMEOUT, "step-2", "t#2", T.plusSeconds(10)));
+                    return "reply applied";
+                }));
+                var timer = pool.submit(() -> nodeB.inTransaction(tx -> {
+                    awaitLatch(replyHoldsSaga);
+                    timerStarted.countDown();
+                    tx.loadForUpdate(saga.id());                                 // waits for the reply to commit
+                    return tx.claimTimer(timeout) ? "timer fired" : "timer was replaced";
+                }));
+                assertThat(reply.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("reply applied");
+                assertThat(timer.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("timer was replaced");
+            }
+        }
+    }
+
+    private static void awaitLatch(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the other transaction did not get there in 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static SagaRecord next(SagaRecord s) {
         return new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
                 s.businessKey(), s.dataType(), s.data(), s.execution(), s.reason(), s.version() + 1, s.createdAt(), T);

@@ -360,6 +360,11 @@ public final class InMemorySagaStore implements SagaStore {
         }
 
         @Override
+        public Optional<SagaRecord> loadForUpdate(SagaId id) {
+            return load(id); // transactions are serialised by the store's lock
+        }
+
+        @Override
         public Optional<SagaRecord> loadByBusinessKey(String type, String businessKey) {
             check();
             SagaId id = byKey.get(key(type, businessKey));

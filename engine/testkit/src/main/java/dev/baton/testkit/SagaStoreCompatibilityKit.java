@@ -934,6 +934,28 @@ public abstract class SagaStoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("loadForUpdate reads a saga inside a transaction like load, and finds nothing for an unknown id")
+    void loadForUpdate() {
+        SagaRecord s = saga("s-1");
+        tx(t -> {
+            t.insert(s);
+            return null;
+        });
+
+        Optional<SagaRecord> found = tx(t -> t.loadForUpdate(s.id()));
+        Optional<SagaRecord> unknown = tx(t -> t.loadForUpdate(SagaId.of("s-unknown")));
+        assertThat(found).contains(s);
+        assertThat(unknown).isEmpty();
+        SagaRecord next = nextVersion(s);
+        tx(t -> {
+            t.loadForUpdate(s.id());
+            t.update(next);
+            return null;
+        });
+        assertThat(theStore().find(s.id())).contains(next);
+    }
+
+    @Test
     @DisplayName("reads outside transactions see what committed transactions wrote")
     void readsOutsideTransactions() {
         SagaRecord s = saga("s-1");

@@ -471,10 +471,12 @@ public final class DefaultSagaEngine implements SagaEngine {
                 try {
                     store.inTransaction(tx -> {
                         applied.reset();
+                        // the saga's row first, then its timer's, as replies take them: two nodes, one firing the
+                        // timer and one applying a reply, then queue instead of deadlocking
+                        Optional<SagaRecord> rec = tx.loadForUpdate(t.sagaId());
                         if (!tx.claimTimer(t)) {
                             return null; // another node (or a replacement timer) got there first
                         }
-                        Optional<SagaRecord> rec = tx.load(t.sagaId());
                         if (rec.isEmpty()) {
                             return null;
                         }
