@@ -27,9 +27,9 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * One engine node of {@link MultiNodeFailoverTest}: the engine on a shared PostgreSQL database with the Kafka
  * transport, in the engine group every node shares; the participants run in the test JVM. It starts the
- * {@link CrashSaga} sagas {@code from} (inclusive) to {@code to} (exclusive) at a steady pace, idempotently by business
- * key, so a node given the share of a dead one starts only what the dead one did not, and then keeps working for the
- * other nodes' sagas until the test closes its stdin (clean shutdown, exit 3) or kills it.
+ * {@link CrashSaga#MULTI_NODE} sagas {@code from} (inclusive) to {@code to} (exclusive) at a steady pace, idempotently
+ * by business key, so a node given the share of a dead one starts only what the dead one did not; it then keeps
+ * working for every node's sagas until the test closes its stdin (clean shutdown, exit 3) or kills it.
  *
  * <p>Arguments: bootstrap servers, JDBC URL, user, password, topic prefix, reply partitions, from, to, starts per
  * second (0: no pacing). Prints to stdout, each with epoch milliseconds from this machine's clock:

@@ -42,12 +42,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Fail-over of the engine between nodes: three engine processes ({@link FailoverEngineNode}) on one PostgreSQL
- * database and one engine consumer group of the in-JVM broker, {@value #SAGAS} {@link CrashSaga#MULTI_NODE} sagas started by the
- * three at a steady pace, one node SIGKILLed mid-run, and a fourth node started once the two survivors are applying
- * replies from every reply partition the dead node held. The fourth is given the dead node's share of sagas to start, which it does
- * idempotently (business keys): it starts only what the dead node had not. The four participant services run in
- * this JVM and stay up. A tenth of the sagas are declined at the payment step and compensate; a tenth get two busy
- * answers from payment, so they park and a RETRY timer, fired by whichever node polls first, resumes them.
+ * database and one engine consumer group of the in-JVM broker, {@value #SAGAS} {@link CrashSaga#MULTI_NODE} sagas
+ * started by the three at a steady pace, one node SIGKILLed mid-run, and a fourth node started once the two survivors
+ * are applying replies from every reply partition the dead node held. The fourth is given the dead node's share of
+ * sagas to start, which it does idempotently (business keys): it starts only what the dead node had not. The four
+ * participant services run in this JVM and stay up. A tenth of the sagas are declined at the payment step and
+ * compensate; a tenth get two busy answers from payment, so they park and a RETRY timer, fired by whichever node polls
+ * first, resumes them.
  *
  * <p>Asserted, from the database and the services' stores once every saga is terminal:
  * <ul>
@@ -64,7 +65,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * </ul>
  * Nothing about time is asserted; the waits are bounded only to fail with a useful message.
  *
- * <p>Printed, one line starting {@code failover:}, times relative to the start of the first node process:
+ * <p>Printed, one line starting {@code failover:}; the kill's time is relative to the start of the first node process,
+ * the later ones to the kill:
  * <ul>
  * <li><b>killed at</b>: the SIGKILL, with how many sagas had ended and had been started then, and how many of the
  *     dead node's share it had not started (the fourth node starts them);</li>
@@ -76,10 +78,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <li><b>all ended</b>: until the last saga was terminal in the database (polled twice a second);</li>
  * <li>{@code parked}: sagas parked by a busy answer / parkings in all;</li>
  * <li>what the run cost in duplicates, none of them harmful: {@code resent_commands} (command records on the topics
- *     beyond one per message id: outbox rows re-sent by a sweep, or sent again by a node's opening sweep),
- *     {@code duplicate_replies} (reply records beyond one per reply id: participants answering a re-sent command
- *     from their record), {@code inbox_dropped} (replies an engine read again and its inbox dropped, after a
- *     rebalance or for a duplicate record), {@code ignored_replies} (stale replies the state machine ignored), and
+ *     beyond one per message id and attempt: outbox rows sent again by a sweep, such as the dead node's rows that
+ *     were never acknowledged), {@code duplicate_replies} (reply records beyond one per reply id),
+ *     {@code inbox_dropped} (replies an engine read again and its inbox dropped, after a rebalance or for a duplicate
+ *     record), {@code ignored_replies} (replies the state machine ignored because the saga had moved past their
+ *     command, such as the answers to re-sent commands), and
  *     the optimistic races the engines logged (a timer or a reply batch that met another node's update and was
  *     re-applied), outbox rows the engines' sweeps re-sent, and WARN/ERROR lines in the engines' logs. The killed
  *     node's counters are its last once-a-second report.</li>
@@ -100,7 +103,8 @@ class MultiNodeFailoverTest {
     private static final Set<String> TERMINAL = Set.of("COMPLETED", "COMPENSATED");
 
     @Test
-    @DisplayName("three engine nodes on PostgreSQL, one SIGKILLed mid-run, a fourth started: every saga ends once, every effect once")
+    @DisplayName("three engine nodes on PostgreSQL, one SIGKILLed mid-run, a fourth started: every saga ends once,"
+            + " every effect once")
     void nodeKilledMidRun(EmbeddedKafkaBroker broker, PostgresDatabase db) throws Exception {
         Path logs = Files.createDirectories(Path.of("target", "failover-test"));
         KafkaOptions options = CrashSaga.options(broker.bootstrapServers(), PREFIX).withPartitions(PARTITIONS);
@@ -116,6 +120,8 @@ class MultiNodeFailoverTest {
             Node victim = nodes.get(1);
             awaitDb(db, nodes, "at least " + KILL_AFTER_ENDED + " sagas ended", Duration.ofMinutes(2),
                     counts -> terminal(counts) >= KILL_AFTER_ENDED);
+            awaitNodes(nodes, victim.name() + " holds reply partitions (not amid a rebalance)", Duration.ofMinutes(1),
+                    () -> !victim.heldAt(Long.MAX_VALUE).isEmpty());
             Set<Integer> held = victim.heldAt(Long.MAX_VALUE);
             long killedAt = victim.process.kill();
             List<String> atKill = db.rows("SELECT COUNT(*), COUNT(*) FILTER (WHERE status IN ('COMPLETED', 'COMPENSATED'))"
@@ -171,8 +177,8 @@ class MultiNodeFailoverTest {
             Map<String, Long> stats = new TreeMap<>();
             nodes.forEach(n -> n.lastStats().forEach((k, x) -> stats.merge(k, x, Long::sum)));
             long[] commands = new long[2];
-            for (String participant : List.of(OrderSaga.ORDERS.name(), OrderSaga.INVENTORY.name(), OrderSaga.PAYMENT.name(),
-                    OrderSaga.LOGISTICS.name())) {
+            for (String participant : List.of(OrderSaga.ORDERS.name(), OrderSaga.INVENTORY.name(),
+                    OrderSaga.PAYMENT.name(), OrderSaga.LOGISTICS.name())) {
                 long[] c = recordsAndIds(broker, options.commandTopic(participant));
                 commands[0] += c[0];
                 commands[1] += c[1];
@@ -182,9 +188,10 @@ class MultiNodeFailoverTest {
             int share = victim.to - victim.from;
             System.out.println(String.join(" ",
                     "failover: sagas=" + SAGAS, "nodes=" + NODES,
-                    String.format(Locale.ROOT, "killed=%s at %s (%d ended, %d started, %d in flight, %d of its share of %d"
-                                    + " not started; it held reply partitions %s)", victim.name(), after(t0, killedAt), endedAtKill,
-                            startedAtKill, startedAtKill - endedAtKill, share - victimStarted, share, new TreeSet<>(held)),
+                    String.format(Locale.ROOT, "killed=%s at %s (%d ended, %d started, %d in flight, %d of its share of"
+                                    + " %d not started; it held reply partitions %s)", victim.name(), after(t0, killedAt),
+                            endedAtKill, startedAtKill, startedAtKill - endedAtKill, share - victimStarted, share,
+                            new TreeSet<>(held)),
                     String.format(Locale.ROOT, "takeover: assigned %s, first progress %s, all %d progressing %s;",
                             after(killedAt, assignedAt), after(killedAt, firstProgress), held.size(),
                             after(killedAt, allProgressing)),
@@ -196,7 +203,8 @@ class MultiNodeFailoverTest {
                     "resent_commands=" + (commands[0] - commands[1]), "duplicate_replies=" + (replies[0] - replies[1]),
                     "inbox_dropped=" + stats.getOrDefault("duplicates", 0L),
                     "ignored_replies=" + stats.getOrDefault("ignored", 0L),
-                    "races(timer/batch)=" + stats.getOrDefault("timer_races", 0L) + "/" + stats.getOrDefault("batch_races", 0L),
+                    "races(timer/batch)=" + stats.getOrDefault("timer_races", 0L) + "/"
+                            + stats.getOrDefault("batch_races", 0L),
                     "resent_outbox_rows=" + stats.getOrDefault("resent_outbox", 0L),
                     "warnings=" + stats.getOrDefault("warnings", 0L),
                     "timers_left=" + v.timersLeft, "outbox_left=" + v.outboxLeft));
@@ -206,7 +214,8 @@ class MultiNodeFailoverTest {
             assertThat(v.duplicatedEffects).as("effects applied more than once").isZero();
             assertThat(services.totalEffects()).as("no effect outside these sagas").isEqualTo(4L * SAGAS);
             assertThat(v.doubleSteps).as("steps (or ends) recorded twice in a saga's history, first 10").isEmpty();
-            assertThat(v.doubleSends).as("attempts sent, timed out or resumed twice in a saga's history, first 10").isEmpty();
+            assertThat(v.doubleSends).as("attempts sent, timed out or resumed twice in a saga's history, first 10")
+                    .isEmpty();
             assertThat(v.parkedSagas).as("sagas parked by a busy payment answer (those of amounts ending in 7)")
                     .isEqualTo(SAGAS / 10);
         } finally {
@@ -246,8 +255,10 @@ class MultiNodeFailoverTest {
             }
         }
         Map<String, Map<String, Long>> steps = new HashMap<>(); // saga id -> "KIND step" -> count
-        for (String row : db.rows("SELECT saga_id, kind, step, COUNT(*) FROM baton_history WHERE kind IN ('STEP_COMPLETED',"
-                + " 'STEP_FAILED', 'STEP_COMPENSATED', 'COMPLETED', 'COMPENSATED', 'FAILED') GROUP BY saga_id, kind, step")) {
+        for (String row : db.rows("SELECT saga_id, kind, step, COUNT(*) FROM baton_history"
+                + " WHERE kind IN ('STEP_COMPLETED', 'STEP_FAILED', 'STEP_COMPENSATED', 'COMPLETED', 'COMPENSATED',"
+                + " 'FAILED')"
+                + " GROUP BY saga_id, kind, step")) {
             String[] f = row.split("\\|");
             steps.computeIfAbsent(f[0], k -> new TreeMap<>()).put(f[1] + " " + f[2], Long.parseLong(f[3]));
             if (Long.parseLong(f[3]) > 1) {
@@ -304,7 +315,8 @@ class MultiNodeFailoverTest {
             v.parkedSagas += Long.parseLong(f[2]) > 0 ? 1 : 0;
             v.parkings += Long.parseLong(f[2]);
             if (Long.parseLong(f[3]) > Long.parseLong(f[2])) {
-                Verdict.add(v.doubleSends, "saga " + f[0] + " step " + f[1] + ": parked " + f[2] + " times, resumed " + f[3]);
+                Verdict.add(v.doubleSends, "saga " + f[0] + " step " + f[1] + ": parked " + f[2] + " times, resumed "
+                        + f[3]);
             }
         }
         v.timersLeft = Long.parseLong(db.rows("SELECT COUNT(*) FROM baton_timer").get(0));
@@ -319,7 +331,8 @@ class MultiNodeFailoverTest {
     private static long[] recordsAndIds(EmbeddedKafkaBroker broker, String topic) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
                 "enable.auto.commit", false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> tps = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             c.assign(tps);
             c.seekToBeginning(tps);
             Map<TopicPartition, Long> end = c.endOffsets(tps);

@@ -85,8 +85,8 @@ class ReplyAndTimerOnTwoNodesTest {
                         failures.add(e.getCause());
                     }
                 }
-                assertThat(failures).as("what the losing node saw (PostgreSQL aborts one of the two)").hasSize(1).allSatisfy(
-                        e -> assertThat(e).isInstanceOf(ConcurrentUpdateException.class));
+                assertThat(failures).as("what the losing node saw (PostgreSQL aborts one of the two)").hasSize(1)
+                        .allSatisfy(e -> assertThat(e).isInstanceOf(ConcurrentUpdateException.class));
             } finally {
                 pool.shutdownNow();
             }
