@@ -76,7 +76,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     (a step completed, or a compensation ended, for a saga whose replies are keyed there); <b>all progressing</b>:
  *     until the last of them had such a reply applied by a survivor;</li>
  * <li><b>all ended</b>: until the last saga was terminal in the database (polled twice a second);</li>
- * <li>{@code parked}: sagas parked by a busy answer / parkings in all;</li>
+ * <li>{@code parked}: sagas parked by a busy answer / parkings in all; {@code timeouts}: reply timeouts that fired
+ *     (replies slower than the 10 s timeout on a loaded machine; the command is sent again as a new attempt);</li>
  * <li>what the run cost in duplicates, none of them harmful: {@code resent_commands} (command records on the topics
  *     beyond one per message id and attempt: outbox rows sent again by a sweep, such as the dead node's rows that
  *     were never acknowledged), {@code duplicate_replies} (reply records beyond one per reply id),
@@ -204,7 +205,7 @@ class MultiNodeFailoverTest {
                             after(killedAt, allEndedAt)),
                     "lost=" + v.lost.size(), "duplicated_effects=" + v.duplicatedEffects,
                     "double_steps=" + v.doubleSteps.size(), "double_sends=" + v.doubleSends.size(),
-                    "parked=" + v.parkedSagas + "/" + v.parkings,
+                    "parked=" + v.parkedSagas + "/" + v.parkings, "timeouts=" + v.timedOut,
                     "resent_commands=" + (commands[0] - commands[1]), "duplicate_replies=" + (replies[0] - replies[1]),
                     "inbox_dropped=" + stats.getOrDefault("duplicates", 0L),
                     "ignored_replies=" + stats.getOrDefault("ignored", 0L),
@@ -240,6 +241,7 @@ class MultiNodeFailoverTest {
         final List<String> doubleSends = new ArrayList<>();
         long parkedSagas;
         long parkings;
+        long timedOut;
         long timersLeft;
         long outboxLeft;
 
@@ -324,6 +326,7 @@ class MultiNodeFailoverTest {
                         + f[3]);
             }
         }
+        v.timedOut = Long.parseLong(db.rows("SELECT COUNT(*) FROM baton_history WHERE kind = 'TIMED_OUT'").get(0));
         v.timersLeft = Long.parseLong(db.rows("SELECT COUNT(*) FROM baton_timer").get(0));
         v.outboxLeft = Long.parseLong(db.rows("SELECT COUNT(*) FROM baton_outbox").get(0));
         return v;
