@@ -97,12 +97,25 @@ final class ChildProcess implements AutoCloseable {
 
     /** Closes the child's stdin, which makes it shut down cleanly, and waits for it to exit; returns the exit code. */
     int stop(Duration atMost) throws InterruptedException {
+        requestStop();
+        return exitCode(atMost);
+    }
+
+    /** Closes the child's stdin, which makes it shut down cleanly, without waiting. */
+    void requestStop() {
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
             // already gone
         }
-        return exitCode(atMost);
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    String name() {
+        return name;
     }
 
     /** Waits for the child to exit on its own; returns the exit code. */

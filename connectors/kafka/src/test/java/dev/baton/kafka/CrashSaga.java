@@ -24,27 +24,38 @@ final class CrashSaga {
      * The order saga with 1 s timeouts and retry budgets of minutes: a command lost in a crash is re-sent within a
      * second, and the seconds a dead process holds its partitions cost retries, never a saga.
      */
-    static final SagaDefinition<OrderData> DEFINITION = Saga.define("order-crash-kafka", OrderData.class)
-            .defaultTimeout(Duration.ofSeconds(1))
-            .step("create-order")
-                .invoke(OrderSaga.ORDERS, d -> new CreateOrder(d.orderId(), d.customerId()))
-                .compensate(OrderSaga.ORDERS, d -> new CancelOrder(d.orderId()))
-                .retry(Retry.fixed(200, Duration.ofMillis(100)))
-            .step("reserve-inventory")
-                .invoke(OrderSaga.INVENTORY, d -> new ReserveItems(d.orderId()))
-                .onReply(ItemsReserved.class, (d, r) -> d.withReservation(r.reservationId()))
-                .compensate(OrderSaga.INVENTORY, d -> new ReleaseItems(d.orderId(), d.reservationId()))
-                .retry(Retry.fixed(200, Duration.ofMillis(100)))
-            .step("authorize-payment")
-                .invoke(OrderSaga.PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents()))
-                .onReply(PaymentAuthorized.class, (d, r) -> d.withPayment(r.paymentId()))
-                .whenBusy(Park.as("PENDING_PAYMENT").retryEvery(Duration.ofMillis(300)).giveUpAfter(Duration.ofMinutes(3)))
-                .retry(Retry.fixed(200, Duration.ofMillis(100)))
-                .pivot()
-            .step("schedule-shipment")
-                .invoke(OrderSaga.LOGISTICS, d -> new ScheduleShipment(d.orderId(), d.paymentId()))
-                .retry(Retry.forever(Duration.ofMillis(100), Duration.ofSeconds(1)))
-            .build();
+    static final SagaDefinition<OrderData> DEFINITION = define("order-crash-kafka", Duration.ofSeconds(1));
+
+    /**
+     * The order saga for several engine nodes on one busy machine ({@link MultiNodeFailoverTest}): 10 s timeouts, so
+     * that replies slowed by the load (thousands of sagas on a couple of cores) are waited for instead of re-sent.
+     */
+    static final SagaDefinition<OrderData> MULTI_NODE = define("order-failover-kafka", Duration.ofSeconds(10));
+
+    /** The order saga with this type and reply timeout; the rest as {@link #DEFINITION}. */
+    private static SagaDefinition<OrderData> define(String type, Duration timeout) {
+        return Saga.define(type, OrderData.class)
+                .defaultTimeout(timeout)
+                .step("create-order")
+                    .invoke(OrderSaga.ORDERS, d -> new CreateOrder(d.orderId(), d.customerId()))
+                    .compensate(OrderSaga.ORDERS, d -> new CancelOrder(d.orderId()))
+                    .retry(Retry.fixed(200, Duration.ofMillis(100)))
+                .step("reserve-inventory")
+                    .invoke(OrderSaga.INVENTORY, d -> new ReserveItems(d.orderId()))
+                    .onReply(ItemsReserved.class, (d, r) -> d.withReservation(r.reservationId()))
+                    .compensate(OrderSaga.INVENTORY, d -> new ReleaseItems(d.orderId(), d.reservationId()))
+                    .retry(Retry.fixed(200, Duration.ofMillis(100)))
+                .step("authorize-payment")
+                    .invoke(OrderSaga.PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents()))
+                    .onReply(PaymentAuthorized.class, (d, r) -> d.withPayment(r.paymentId()))
+                    .whenBusy(Park.as("PENDING_PAYMENT").retryEvery(Duration.ofMillis(300)).giveUpAfter(Duration.ofMinutes(3)))
+                    .retry(Retry.fixed(200, Duration.ofMillis(100)))
+                    .pivot()
+                .step("schedule-shipment")
+                    .invoke(OrderSaga.LOGISTICS, d -> new ScheduleShipment(d.orderId(), d.paymentId()))
+                    .retry(Retry.forever(Duration.ofMillis(100), Duration.ofSeconds(1)))
+                .build();
+    }
 
     /** Saga {@code i} is for this amount: {@code i % 10 == 3} is declined (compensated), {@code 7} is busy twice. */
     static long amount(int i) {

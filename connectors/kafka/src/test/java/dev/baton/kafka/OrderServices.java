@@ -20,9 +20,11 @@ import dev.baton.testkit.example.OrderSaga.ReserveItems;
 import dev.baton.testkit.example.OrderSaga.ScheduleShipment;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -138,6 +140,18 @@ final class OrderServices implements AutoCloseable {
                 .flatMap(db -> db.withHandle(h -> h.createQuery("SELECT step, kind FROM effect WHERE saga_id = :s")
                         .bind("s", sagaId).map((rs, ctx) -> rs.getString(1) + "/" + rs.getString(2)).list()).stream())
                 .collect(Collectors.groupingBy(s -> s, Collectors.counting()));
+    }
+
+    /** Effects applied for every saga, as saga id → "step/KIND" → count, across the four services. */
+    Map<String, Map<String, Long>> effectsBySaga() {
+        record Row(String sagaId, String effect, long count) {}
+        Map<String, Map<String, Long>> all = new HashMap<>();
+        for (Jdbi db : databases.values()) {
+            db.withHandle(h -> h.createQuery("SELECT saga_id, step, kind, COUNT(*) FROM effect GROUP BY saga_id, step, kind")
+                    .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2) + "/" + rs.getString(3), rs.getLong(4))).list())
+                    .forEach(r -> all.computeIfAbsent(r.sagaId(), k -> new TreeMap<>()).merge(r.effect(), r.count(), Long::sum));
+        }
+        return all;
     }
 
     /** Every effect row across the services. */
