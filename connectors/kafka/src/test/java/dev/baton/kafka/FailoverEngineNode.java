@@ -89,6 +89,11 @@ public final class FailoverEngineNode {
         }
 
         @Override
+        public void onOutboxResent(int count) {
+            resentOutbox.addAndGet(count);
+        }
+
+        @Override
         public void onIgnoredReply(SagaId id, String reason) {
             ignored.incrementAndGet();
         }
@@ -112,7 +117,7 @@ public final class FailoverEngineNode {
 
         KafkaOptions options = CrashSaga.options(bootstrap, prefix).withPartitions(partitions);
         FailoverEngineNode node = new FailoverEngineNode(options.replyTopic(), partitions);
-        // before the first logger exists: the engine's races and re-sends are logged at DEBUG
+        // before the first logger exists: the engine's lost races are logged at DEBUG
         System.setProperty("org.slf4j.simpleLogger.log.dev.baton.engine.internal.DefaultSagaEngine", "debug");
         System.setErr(new PrintStream(new LineTap(System.err, node::onLogLine), true, StandardCharsets.UTF_8));
 
@@ -180,15 +185,10 @@ public final class FailoverEngineNode {
         if (line.contains(" WARN ") || line.contains(" ERROR ")) {
             warnings.incrementAndGet();
         }
-        if (line.contains("lost a race; it stays due")) {
+        if (line.contains("lost a race; firing it on fresh state")) {
             timerRaces.incrementAndGet();
         } else if (line.contains("reply batch lost a race")) {
             batchRaces.incrementAndGet();
-        } else if (line.contains("re-sending ")) {
-            String n = line.substring(line.indexOf("re-sending ") + "re-sending ".length()).split(" ")[0];
-            if (n.chars().allMatch(Character::isDigit) && !n.isEmpty()) {
-                resentOutbox.addAndGet(Long.parseLong(n));
-            }
         }
         int at = line.indexOf(REPLY_LOOP + "partitions ");
         if (at < 0) {

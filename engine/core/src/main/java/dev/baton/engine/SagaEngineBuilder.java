@@ -30,13 +30,13 @@ public final class SagaEngineBuilder {
     Supplier<SagaId> ids = SagaId.uuidV7();
     SagaListener listener = SagaListener.NOOP;
     Duration timerPollInterval = Duration.ofMillis(100);
-    int timerBatchSize = 500;
+    int timerBatchSize = 100;
     Duration outboxSweepInterval = Duration.ofSeconds(5);
     Duration outboxSweepAge = Duration.ofSeconds(10);
     int conflictRetries = 10;
     Duration timeoutGrace = Duration.ofSeconds(30);
     CommandGate commandGate = CommandGate.OPEN;
-    Duration lease = Duration.ofSeconds(30);
+    Duration lease = Duration.ofSeconds(10);
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -89,7 +89,11 @@ public final class SagaEngineBuilder {
         return this;
     }
 
-    /** The most timers fired per poll. Defaults to 500. */
+    /**
+     * The most timers a node leases and fires at once; a poll goes on while batches come back full. Small batches
+     * spread timers over several nodes, and a node that dies delays at most one batch (by the lease). Defaults to
+     * 100.
+     */
     public SagaEngineBuilder timerBatchSize(int size) {
         this.timerBatchSize = size;
         return this;
@@ -138,7 +142,8 @@ public final class SagaEngineBuilder {
      * How long a node holds the due timers and unacknowledged outbox rows it took to fire or re-send, so that several
      * engine nodes on one database share them out instead of all taking the same ones. A node that dies holding a
      * lease delays those timers and rows by up to this long; a lease that ends too early only costs a wasted claim
-     * (a timer still fires once) or a re-sent command (participants drop duplicates). Defaults to 30 s.
+     * (a timer still fires once) or a re-sent command (participants drop duplicates). Keep it above the time a node
+     * takes to fire one batch of timers. Defaults to 10 s, about Kafka's take-over of a dead node's replies.
      *
      * @since 0.2
      */
