@@ -13,6 +13,7 @@ import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.StoreTransaction;
+import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jdbi.internal.Dialect;
 import dev.baton.jdbi.internal.JdbiStoreTransaction;
@@ -26,6 +27,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -34,6 +36,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -229,10 +232,8 @@ public final class JdbiSagaStore implements SagaStore {
     /**
      * {@inheritDoc}
      *
-     * <p>A plain read outside any transaction: the SPI peeks here and claims each timer later with
-     * {@code claimTimer} (a conditional {@code DELETE}, exactly one winner). A batch claim on PostgreSQL would read
-     * with {@code FOR UPDATE SKIP LOCKED} inside the claiming transaction instead, so that nodes polling together
-     * take disjoint timers; that needs a claim-in-transaction SPI first.
+     * <p>A plain read outside any transaction (a peek). The engine leases timers with {@link #leaseDueTimers}
+     * instead, so that nodes polling together take disjoint timers.
      */
     @Override
     public List<TimerRecord> dueTimers(Instant now, int limit) {
@@ -249,9 +250,8 @@ public final class JdbiSagaStore implements SagaStore {
     /**
      * {@inheritDoc}
      *
-     * <p>A plain read outside any transaction, like {@link #dueTimers}: {@code FOR UPDATE SKIP LOCKED} (for relays
-     * on several nodes) would need the read, the send and {@link #deleteOutbox} in one transaction, which the SPI
-     * does not offer yet.
+     * <p>A plain read outside any transaction (a peek). The engine's sweeper leases rows with {@link #leaseOutbox}
+     * instead, so that the sweepers of several nodes do not re-send the same rows.
      */
     @Override
     public List<OutboxRecord> outbox(Instant createdBefore, int limit) {
@@ -263,6 +263,68 @@ public final class JdbiSagaStore implements SagaStore {
                 .createQuery("SELECT " + Rows.OUTBOX_COLUMNS + " FROM baton_outbox WHERE created_at < :before"
                         + " ORDER BY created_at, seq LIMIT :limit")
                 .bind("before", Rows.timestamp(createdBefore)).bind("limit", limit).map(Rows.OUTBOX).list()));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One short transaction: the due, unleased timers are read {@code FOR UPDATE SKIP LOCKED} (rows another node
+     * is leasing at that moment are skipped, not waited for; a lease committed meanwhile is seen when the row is
+     * locked) and their lease is set.
+     */
+    @Override
+    public List<TimerRecord> leaseDueTimers(Instant now, Set<TimerKind> kinds, Instant leaseUntil, int limit) {
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        if (checkLimit(limit) == 0 || kinds.isEmpty()) {
+            return List.of();
+        }
+        return call("leaseDueTimers", () -> jdbi.inTransaction(h -> {
+            List<TimerRecord> due = h.createQuery("SELECT " + Rows.TIMER_COLUMNS + " FROM baton_timer"
+                            + " WHERE fire_at <= :now AND kind IN (<kinds>) AND (lease_until IS NULL OR lease_until <= :now)"
+                            + " ORDER BY fire_at, saga_id, kind LIMIT :limit FOR UPDATE SKIP LOCKED")
+                    .bind("now", Rows.timestamp(now)).bindList("kinds", kinds.stream().map(Enum::name).sorted().toList())
+                    .bind("limit", limit).map(Rows.TIMER).list();
+            if (!due.isEmpty()) {
+                PreparedBatch lease = h.prepareBatch(
+                        "UPDATE baton_timer SET lease_until = :until WHERE saga_id = :sagaId AND kind = :kind");
+                for (TimerRecord t : due) {
+                    lease.bind("until", Rows.timestamp(leaseUntil)).bind("sagaId", t.sagaId().value())
+                            .bind("kind", t.kind().name()).add();
+                }
+                lease.execute();
+            }
+            return due;
+        }));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One short transaction, as {@link #leaseDueTimers}: rows read {@code FOR UPDATE SKIP LOCKED}, then leased.
+     */
+    @Override
+    public List<OutboxRecord> leaseOutbox(Instant createdBefore, Instant now, Instant leaseUntil, int limit) {
+        Objects.requireNonNull(createdBefore, "createdBefore");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        if (checkLimit(limit) == 0) {
+            return List.of();
+        }
+        return call("leaseOutbox", () -> jdbi.inTransaction(h -> {
+            List<OutboxRecord> rows = h.createQuery("SELECT " + Rows.OUTBOX_COLUMNS + " FROM baton_outbox"
+                            + " WHERE created_at < :before AND (lease_until IS NULL OR lease_until <= :now)"
+                            + " ORDER BY created_at, seq LIMIT :limit FOR UPDATE SKIP LOCKED")
+                    .bind("before", Rows.timestamp(createdBefore)).bind("now", Rows.timestamp(now)).bind("limit", limit)
+                    .map(Rows.OUTBOX).list();
+            List<String> ids = rows.stream().map(OutboxRecord::id).toList();
+            for (int from = 0; from < ids.size(); from += DELETE_CHUNK) {
+                h.createUpdate("UPDATE baton_outbox SET lease_until = :until WHERE id IN (<ids>)")
+                        .bind("until", Rows.timestamp(leaseUntil))
+                        .bindList("ids", ids.subList(from, Math.min(ids.size(), from + DELETE_CHUNK))).execute();
+            }
+            return rows;
+        }));
     }
 
     @Override

@@ -88,7 +88,8 @@ class JdbiSagaStoreLifecycleTest {
             }
         }
         assertThat(applied).as("one row per migration script, each applied once")
-                .containsExactly("V1__baton_schema.sql:true", "V2__baton_saga_query_indexes.sql:true");
+                .containsExactly("V1__baton_schema.sql:true", "V2__baton_saga_query_indexes.sql:true",
+                        "V3__baton_leases.sql:true");
     }
 
     @Test

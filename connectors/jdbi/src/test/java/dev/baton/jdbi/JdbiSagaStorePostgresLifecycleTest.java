@@ -45,6 +45,106 @@ class JdbiSagaStorePostgresLifecycleTest {
     }
 
     @Test
+    @DisplayName("two transactions that deadlock (two nodes taking two sagas in opposite orders): the one PostgreSQL aborts"
+            + " surfaces as ConcurrentUpdateException, which the engine retries, and the other commits")
+    void deadlockIsAConcurrentUpdate(PostgresServer server) throws Exception {
+        SagaRecord a = saga("s-a", "create-order", null);
+        SagaRecord b = saga("s-b", "create-order", null);
+        try (PostgresDatabase db = server.createDatabase(); JdbiSagaStore store = db.openStore()) {
+            store.inTransaction(tx -> {
+                tx.insert(a);
+                tx.insert(b);
+                return null;
+            });
+            java.util.concurrent.CyclicBarrier bothHoldOne = new java.util.concurrent.CyclicBarrier(2);
+            java.util.function.BiFunction<SagaRecord, SagaRecord, java.util.concurrent.Callable<String>> node =
+                    (first, second) -> () -> {
+                        try {
+                            store.inTransaction(tx -> {
+                                tx.update(next(first));
+                                await(bothHoldOne);
+                                tx.update(next(second));
+                                return null;
+                            });
+                            return "committed";
+                        } catch (dev.baton.engine.ConcurrentUpdateException e) {
+                            return "conflict: " + e.getMessage();
+                        }
+                    };
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var one = pool.submit(node.apply(a, b));
+                var two = pool.submit(node.apply(b, a));
+                List<String> outcomes = List.of(one.get(), two.get());
+                assertThat(outcomes).filteredOn("committed"::equals).hasSize(1);
+                assertThat(outcomes).filteredOn(o -> o.startsWith("conflict")).singleElement().asString()
+                        .contains("aborted by the database", "40P01");
+            }
+            assertThat(store.find(a.id()).orElseThrow().version()).isEqualTo(2);
+            assertThat(store.find(b.id()).orElseThrow().version()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    @DisplayName("a reply applied on one node while another fires the saga's timer: the timer takes the saga row first"
+            + " (loadForUpdate), as the reply does, so the two queue instead of deadlocking")
+    void timerAndReplyQueueOnTheSagaRow(PostgresServer server) throws Exception {
+        SagaRecord saga = saga("s-t", "create-order", null);
+        TimerRecord timeout = new TimerRecord(saga.id(), TimerKind.TIMEOUT, "step-1", "t#1", T);
+        try (PostgresDatabase db = server.createDatabase(); JdbiSagaStore nodeA = db.openStore();
+             JdbiSagaStore nodeB = db.openStore()) {
+            nodeA.inTransaction(tx -> {
+                tx.insert(saga);
+                tx.setTimer(timeout);
+                return null;
+            });
+            java.util.concurrent.CountDownLatch replyHoldsSaga = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch timerStarted = new java.util.concurrent.CountDownLatch(1);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var reply = pool.submit(() -> nodeA.inTransaction(tx -> {
+                    tx.update(next(saga));                                      // the saga row
+                    replyHoldsSaga.countDown();
+                    awaitLatch(timerStarted);
+                    tx.cancelTimers(saga.id(), java.util.EnumSet.of(TimerKind.TIMEOUT)); // then its timer row
+                    tx.setTimer(new TimerRecord(saga.id(), TimerKind.TIMEOUT, "step-2", "t#2", T.plusSeconds(10)));
+                    return "reply applied";
+                }));
+                var timer = pool.submit(() -> nodeB.inTransaction(tx -> {
+                    awaitLatch(replyHoldsSaga);
+                    timerStarted.countDown();
+                    tx.loadForUpdate(saga.id());                                 // waits for the reply to commit
+                    return tx.claimTimer(timeout) ? "timer fired" : "timer was replaced";
+                }));
+                assertThat(reply.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("reply applied");
+                assertThat(timer.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("timer was replaced");
+            }
+        }
+    }
+
+    private static void awaitLatch(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the other transaction did not get there in 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SagaRecord next(SagaRecord s) {
+        return new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
+                s.businessKey(), s.dataType(), s.data(), s.execution(), s.reason(), s.version() + 1, s.createdAt(), T);
+    }
+
+    private static void await(java.util.concurrent.CyclicBarrier barrier) {
+        try {
+            barrier.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     @DisplayName("a store reopened on the same database keeps its data, and the migrations run only once")
     void reopenKeepsData(PostgresServer server) {
         SagaRecord saga = saga("s-1", "create-order", "bk-1");
@@ -76,7 +176,8 @@ class JdbiSagaStorePostgresLifecycleTest {
             assertThat(db.rows("SELECT script, success FROM baton_schema_history WHERE type = 'SQL'"
                     + " ORDER BY installed_rank"))
                     .as("one row per migration script, each applied once")
-                    .containsExactly("V1__baton_schema.sql|t", "V2__baton_saga_query_indexes.sql|t");
+                    .containsExactly("V1__baton_schema.sql|t", "V2__baton_saga_query_indexes.sql|t",
+                            "V3__baton_leases.sql|t");
         }
     }
 

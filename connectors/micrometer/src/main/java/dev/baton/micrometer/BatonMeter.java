@@ -45,6 +45,9 @@ public enum BatonMeter {
     /** Replies that did not match the outstanding command (late or stray) and stale timers: they changed nothing. */
     MESSAGES_IGNORED("baton.messages.ignored", Meter.Type.COUNTER, null,
             "Late or stray replies (and stale timers) that changed nothing"),
+    /** Commands the outbox sweeper re-sent because they were not acknowledged in time (participants drop duplicates). */
+    OUTBOX_RESENT("baton.outbox.resent", Meter.Type.COUNTER, null,
+            "Commands re-sent by the outbox sweeper (not acknowledged in time: a crash, a failed send, a dead node)"),
     /** Messages that can never be processed, set aside (for Kafka: sent to the dead-letter topic in {@code topic}). */
     MESSAGES_DEAD("baton.messages.dead", Meter.Type.COUNTER, null,
             "Messages that can never be processed, set aside on a dead-letter topic", TagKeys.TOPIC),

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * <li>{@code onStepCompleted} → {@link BatonMeter#STEP_DURATION}</li>
  * <li>{@code onDuplicateMessage} → {@link BatonMeter#MESSAGES_DUPLICATE}; {@code onIgnoredReply} →
  *     {@link BatonMeter#MESSAGES_IGNORED}; {@code onDeadLetter} → {@link BatonMeter#MESSAGES_DEAD}</li>
+ * <li>{@code onOutboxResent} → {@link BatonMeter#OUTBOX_RESENT}</li>
  * </ul>
  *
  * <p>Meters are registered the first time a saga type (or step, or dead-letter topic) is seen and kept, so an event
@@ -55,6 +56,7 @@ public final class MicrometerSagaListener implements SagaListener {
     private final ConcurrentHashMap<String, Counter> deadByTopic = new ConcurrentHashMap<>();
     private volatile Counter duplicates;
     private volatile Counter ignored;
+    private volatile Counter resent;
 
     /** A listener recording into {@code registry}. Registers nothing until the first event. */
     public MicrometerSagaListener(MeterRegistry registry) {
@@ -135,6 +137,19 @@ public final class MicrometerSagaListener implements SagaListener {
             c.increment();
         } catch (RuntimeException | LinkageError e) {
             failures.failed("counting a duplicate message", e);
+        }
+    }
+
+    @Override
+    public void onOutboxResent(int count) {
+        try {
+            Counter c = resent;
+            if (c == null) {
+                c = resent = counter(BatonMeter.OUTBOX_RESENT);
+            }
+            c.increment(count);
+        } catch (RuntimeException | LinkageError e) {
+            failures.failed("counting re-sent outbox rows", e);
         }
     }
 

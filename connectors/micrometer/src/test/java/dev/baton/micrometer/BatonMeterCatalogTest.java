@@ -48,6 +48,7 @@ class BatonMeterCatalogTest {
             OrderScenarios.failAtPivot(kit, "o-5");
             listener.onDuplicateMessage("m-1");
             listener.onDeadLetter("baton.replies.dlt", "not json");
+            listener.onOutboxResent(2);
         }
 
         Set<BatonMeter> seen = EnumSet.noneOf(BatonMeter.class);

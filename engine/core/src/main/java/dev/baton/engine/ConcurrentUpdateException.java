@@ -10,4 +10,15 @@ public final class ConcurrentUpdateException extends SagaException {
     public ConcurrentUpdateException(SagaId sagaId, long expectedVersion) {
         super("saga " + sagaId + " was changed concurrently (expected version " + expectedVersion + ")");
     }
+
+    /**
+     * The database aborted the transaction because it conflicted with another one (a deadlock between engine nodes
+     * touching the same rows in different orders, or a serialization failure): like a lost version check, the event
+     * is applied again on fresh state.
+     *
+     * @since 0.2
+     */
+    public ConcurrentUpdateException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

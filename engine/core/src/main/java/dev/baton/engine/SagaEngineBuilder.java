@@ -36,6 +36,7 @@ public final class SagaEngineBuilder {
     int conflictRetries = 10;
     Duration timeoutGrace = Duration.ofSeconds(30);
     CommandGate commandGate = CommandGate.OPEN;
+    Duration lease = Duration.ofSeconds(30);
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -134,6 +135,19 @@ public final class SagaEngineBuilder {
     }
 
     /**
+     * How long a node holds the due timers and unacknowledged outbox rows it took to fire or re-send, so that several
+     * engine nodes on one database share them out instead of all taking the same ones. A node that dies holding a
+     * lease delays those timers and rows by up to this long; a lease that ends too early only costs a wasted claim
+     * (a timer still fires once) or a re-sent command (participants drop duplicates). Defaults to 30 s.
+     *
+     * @since 0.2
+     */
+    public SagaEngineBuilder leaseDuration(Duration lease) {
+        this.lease = lease;
+        return this;
+    }
+
+    /**
      * Validates and builds the engine (not yet open).
      *
      * @throws IllegalStateException listing every missing or invalid setting
@@ -156,6 +170,7 @@ public final class SagaEngineBuilder {
             problems.add("clock, ids, listener and commandGate must not be null");
         }
         positive(problems, "timerPollInterval", timerPollInterval);
+        positive(problems, "leaseDuration", lease);
         positive(problems, "outboxSweep interval", outboxSweepInterval);
         if (outboxSweepAge == null || outboxSweepAge.isNegative()) {
             problems.add("outboxSweep age must be >= 0, but was " + outboxSweepAge);
@@ -179,7 +194,8 @@ public final class SagaEngineBuilder {
             throw new IllegalStateException("cannot build the SagaEngine:\n  - " + String.join("\n  - ", problems));
         }
         return new DefaultSagaEngine(Objects.requireNonNull(defs), store, transport, codec, clock, ids, listener,
-                timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries, timeoutGrace, commandGate);
+                timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries, timeoutGrace, commandGate,
+                lease);
     }
 
     private static void positive(List<String> problems, String what, Duration d) {

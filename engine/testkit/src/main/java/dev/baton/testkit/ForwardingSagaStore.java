@@ -57,6 +57,17 @@ public abstract class ForwardingSagaStore implements SagaStore {
     }
 
     @Override
+    public List<TimerRecord> leaseDueTimers(Instant now, java.util.Set<dev.baton.engine.spi.TimerKind> kinds,
+                                            Instant leaseUntil, int limit) {
+        return delegate.leaseDueTimers(now, kinds, leaseUntil, limit);
+    }
+
+    @Override
+    public List<OutboxRecord> leaseOutbox(Instant createdBefore, Instant now, Instant leaseUntil, int limit) {
+        return delegate.leaseOutbox(createdBefore, now, leaseUntil, limit);
+    }
+
+    @Override
     public void deleteOutbox(Collection<String> ids) {
         delegate.deleteOutbox(ids);
     }

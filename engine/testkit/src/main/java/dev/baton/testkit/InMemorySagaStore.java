@@ -51,6 +51,9 @@ public final class InMemorySagaStore implements SagaStore {
     private final Map<String, OutboxRecord> outbox = new LinkedHashMap<>();
     private final Map<String, Instant> inbox = new HashMap<>();
     private final Map<String, TimerRecord> timers = new HashMap<>();
+    /** Leases of timers (by timer key) and outbox rows (by id): when each ends. */
+    private final Map<String, Instant> timerLeases = new HashMap<>();
+    private final Map<String, Instant> outboxLeases = new HashMap<>();
     private long seq;
     private Tx current;
 
@@ -131,10 +134,48 @@ public final class InMemorySagaStore implements SagaStore {
     }
 
     @Override
+    public List<TimerRecord> leaseDueTimers(Instant now, Set<TimerKind> kinds, Instant leaseUntil, int limit) {
+        lock.lock();
+        try {
+            List<TimerRecord> leased = timers.values().stream()
+                    .filter(t -> !t.fireAt().isAfter(now) && kinds.contains(t.kind()))
+                    .filter(t -> free(timerLeases.get(timerKey(t.sagaId(), t.kind())), now))
+                    .sorted(Comparator.comparing(TimerRecord::fireAt).thenComparing(t -> t.sagaId().value())
+                            .thenComparing(TimerRecord::kind))
+                    .limit(limit).toList();
+            leased.forEach(t -> timerLeases.put(timerKey(t.sagaId(), t.kind()), leaseUntil));
+            return leased;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<OutboxRecord> leaseOutbox(Instant createdBefore, Instant now, Instant leaseUntil, int limit) {
+        lock.lock();
+        try {
+            List<OutboxRecord> leased = outbox.values().stream()
+                    .filter(o -> o.createdAt().isBefore(createdBefore) && free(outboxLeases.get(o.id()), now))
+                    .sorted(Comparator.comparing(OutboxRecord::createdAt)).limit(limit).toList();
+            leased.forEach(o -> outboxLeases.put(o.id(), leaseUntil));
+            return leased;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static boolean free(Instant leaseEnds, Instant now) {
+        return leaseEnds == null || !leaseEnds.isAfter(now);
+    }
+
+    @Override
     public void deleteOutbox(Collection<String> ids) {
         lock.lock();
         try {
-            ids.forEach(outbox::remove);
+            for (String id : ids) {
+                outbox.remove(id);
+                outboxLeases.remove(id);
+            }
         } finally {
             lock.unlock();
         }
@@ -319,6 +360,11 @@ public final class InMemorySagaStore implements SagaStore {
         }
 
         @Override
+        public Optional<SagaRecord> loadForUpdate(SagaId id) {
+            return load(id); // transactions are serialised by the store's lock
+        }
+
+        @Override
         public Optional<SagaRecord> loadByBusinessKey(String type, String businessKey) {
             check();
             SagaId id = byKey.get(key(type, businessKey));
@@ -389,7 +435,13 @@ public final class InMemorySagaStore implements SagaStore {
             check();
             String k = timerKey(timer.sagaId(), timer.kind());
             TimerRecord prior = timers.put(k, timer);
-            undo.push(() -> restore(k, prior));
+            Instant priorLease = timerLeases.remove(k); // a new timer is not leased
+            undo.push(() -> {
+                restore(k, prior);
+                if (priorLease != null) {
+                    timerLeases.put(k, priorLease);
+                }
+            });
         }
 
         @Override

@@ -72,6 +72,39 @@ class RuntimeEdgesTest {
     }
 
     @Test
+    @DisplayName("the sweeper leases what it re-sends: a row whose re-send fails waits for its lease to end; listeners count re-sends")
+    void sweeperLeases() {
+        ThrowingTransport transport = new ThrowingTransport();
+        InMemorySagaStore store = new InMemorySagaStore();
+        ManualClock clock = ManualClock.atEpochOfTests();
+        java.util.concurrent.atomic.AtomicInteger resent = new java.util.concurrent.atomic.AtomicInteger();
+        SagaListener counting = new SagaListener() {
+            @Override
+            public void onOutboxResent(int count) {
+                resent.addAndGet(count);
+            }
+        };
+        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+                .codec(new JacksonCodec()).clock(clock).listener(counting).leaseDuration(Duration.ofSeconds(30))
+                .register(DEFINITION).build()) {
+            engine.start(DEFINITION, OrderData.of("o-1", 1));
+            clock.advance(Duration.ofSeconds(11));
+
+            assertThat(engine.sweepOutbox(Duration.ofSeconds(10))).as("leased and tried; the send throws").isEqualTo(1);
+            transport.fail = false;
+            clock.advance(Duration.ofSeconds(29));
+            assertThat(engine.sweepOutbox(Duration.ofSeconds(10))).as("still leased").isZero();
+            assertThat(transport.accepted).isEmpty();
+
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(engine.sweepOutbox(Duration.ofSeconds(10))).as("the lease ended").isEqualTo(1);
+            assertThat(transport.accepted).hasSize(1);
+            assertThat(store.outbox(clock.instant().plusSeconds(1), 10)).as("acknowledged rows are deleted").isEmpty();
+            assertThat(resent).hasValue(2);
+        }
+    }
+
+    @Test
     @DisplayName("listeners hear starts, step durations, status changes and ends, measured on the engine's clock")
     void listenerEvents() {
         List<String> events = new ArrayList<>();

@@ -11,8 +11,8 @@ import java.util.Locale;
 public enum Dialect {
     /** H2 2.x, the embedded default. */
     H2("db/baton/h2",
-            "MERGE INTO baton_timer (saga_id, kind, step, token, fire_at) KEY (saga_id, kind)"
-                    + " VALUES (:sagaId, :kind, :step, :token, :fireAt)",
+            "MERGE INTO baton_timer (saga_id, kind, step, token, fire_at, lease_until) KEY (saga_id, kind)"
+                    + " VALUES (:sagaId, :kind, :step, :token, :fireAt, NULL)",
             // a duplicate fails the statement only (H2 undoes just that statement), and the store catches it
             "INSERT INTO baton_inbox (message_id, received_at) VALUES (:id, :at)"),
 
@@ -24,7 +24,7 @@ public enum Dialect {
             "INSERT INTO baton_timer (saga_id, kind, step, token, fire_at)"
                     + " VALUES (:sagaId, :kind, :step, :token, :fireAt)"
                     + " ON CONFLICT (saga_id, kind) DO UPDATE SET step = EXCLUDED.step, token = EXCLUDED.token,"
-                    + " fire_at = EXCLUDED.fire_at",
+                    + " fire_at = EXCLUDED.fire_at, lease_until = NULL",
             // 0 rows when the id is there; a concurrent insert of the same id makes this wait for its transaction
             // and then insert (it rolled back) or do nothing (it committed)
             "INSERT INTO baton_inbox (message_id, received_at) VALUES (:id, :at) ON CONFLICT (message_id) DO NOTHING");
@@ -64,7 +64,10 @@ public enum Dialect {
         return migrationLocation;
     }
 
-    /** Inserts or replaces the timer of one saga and kind; named parameters sagaId, kind, step, token, fireAt. */
+    /**
+     * Inserts or replaces the timer of one saga and kind, not leased; named parameters sagaId, kind, step, token,
+     * fireAt.
+     */
     public String upsertTimer() {
         return upsertTimer;
     }

@@ -90,6 +90,18 @@ public final class JdbiStoreTransaction implements StoreTransaction {
     }
 
     @Override
+    public Optional<SagaRecord> loadForUpdate(SagaId id) {
+        checkUsable();
+        Objects.requireNonNull(id, "id");
+        try {
+            return handle.createQuery("SELECT " + Rows.SAGA_COLUMNS + " FROM baton_saga WHERE id = :id FOR UPDATE")
+                    .bind("id", id.value()).map(Rows.SAGA).findOne();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("load for update of saga " + id, e);
+        }
+    }
+
+    @Override
     public Optional<SagaRecord> loadByBusinessKey(String type, String businessKey) {
         checkUsable();
         Objects.requireNonNull(type, "type");

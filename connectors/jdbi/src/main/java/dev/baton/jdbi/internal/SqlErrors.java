@@ -1,10 +1,15 @@
 package dev.baton.jdbi.internal;
 
+import dev.baton.engine.ConcurrentUpdateException;
+import dev.baton.engine.SagaException;
 import dev.baton.engine.SagaStoreException;
 import java.sql.SQLException;
 import java.util.Optional;
 
-/** Finds the {@link SQLException} behind a JDBI failure and wraps failures in {@link SagaStoreException}. Stateless. */
+/**
+ * Finds the {@link SQLException} behind a JDBI failure and wraps failures in {@link SagaStoreException}, or in a
+ * {@link ConcurrentUpdateException} when the database aborted the transaction for a conflict. Stateless.
+ */
 public final class SqlErrors {
 
     private SqlErrors() {}
@@ -23,8 +28,22 @@ public final class SqlErrors {
      * A store failure naming the operation, for example {@code "insert of saga 8f3c…"}, and the SQLSTATE. The
      * message holds no SQL parameters (they may be saga data); the cause does.
      */
-    public static SagaStoreException failure(String operation, Throwable cause) {
-        String state = sqlCause(cause).map(SQLException::getSQLState).map(s -> " (SQLSTATE " + s + ")").orElse("");
+    public static SagaException failure(String operation, Throwable cause) {
+        String sqlState = sqlCause(cause).map(SQLException::getSQLState).orElse(null);
+        String state = sqlState == null ? "" : " (SQLSTATE " + sqlState + ")";
+        if (isConflict(sqlState)) {
+            return new ConcurrentUpdateException("saga store: " + operation + " was aborted by the database to resolve a"
+                    + " conflict with a concurrent transaction" + state + "; it is retried", cause);
+        }
         return new SagaStoreException("saga store: " + operation + " failed" + state, cause);
+    }
+
+    /**
+     * True for the SQLSTATEs of a transaction the database aborted because of a concurrent one: 40001 (serialization
+     * failure; H2's "deadlock detected" too) and 40P01 (PostgreSQL's deadlock). Several engine nodes can meet these
+     * when two of them touch the same saga's rows in different orders (a reply batch and a timer, say).
+     */
+    static boolean isConflict(String sqlState) {
+        return "40001".equals(sqlState) || "40P01".equals(sqlState);
     }
 }

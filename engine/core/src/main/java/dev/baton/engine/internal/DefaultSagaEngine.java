@@ -60,6 +60,9 @@ public final class DefaultSagaEngine implements SagaEngine {
     private static final Logger log = LoggerFactory.getLogger(DefaultSagaEngine.class);
     private static final int STRIPES = 1024;
     private static final int SWEEP_PAGE = 500;
+    private static final Duration OPEN_SWEEP_AGE = Duration.ofSeconds(1);
+    private static final Set<TimerKind> ALL_TIMERS = java.util.EnumSet.allOf(TimerKind.class);
+    private static final Set<TimerKind> NO_TIMEOUTS = java.util.EnumSet.complementOf(java.util.EnumSet.of(TimerKind.TIMEOUT));
 
     private final Definitions definitions;
     private final SagaStore store;
@@ -75,6 +78,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     private final int conflictRetries;
     private final Duration timeoutGrace;
     private final CommandGate gate;
+    private final Duration lease;
     private volatile Instant timeoutsHeldUntil;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final AtomicBoolean open = new AtomicBoolean();
@@ -86,7 +90,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     public DefaultSagaEngine(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
                              Supplier<SagaId> ids, SagaListener listener, Duration timerPollInterval, int timerBatchSize,
                              Duration sweepInterval, Duration sweepAge, int conflictRetries, Duration timeoutGrace,
-                             CommandGate gate) {
+                             CommandGate gate, Duration lease) {
         this.definitions = definitions;
         this.store = store;
         this.transport = transport;
@@ -101,6 +105,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.conflictRetries = conflictRetries;
         this.timeoutGrace = timeoutGrace;
         this.gate = gate;
+        this.lease = lease;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -119,8 +124,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         transport.prepare(destinations);
         gate.prepare(destinations);
         timeoutsHeldUntil = clock.instant().plus(timeoutGrace);
-        // Rows left by a previous run (a crash between commit and acknowledgement) go out first.
-        sweepOutbox(Duration.ZERO);
+        // Rows left by a previous run (a crash between commit and acknowledgement) go out first. Not the newest:
+        // with several nodes, those are other nodes' commands still being sent.
+        sweepOutbox(sweepAge.compareTo(OPEN_SWEEP_AGE) < 0 ? sweepAge : OPEN_SWEEP_AGE);
         transport.start(new Transport.ReplySink() {
             @Override
             public List<Transport.RejectedReply> accept(List<InboundReply> replies) {
@@ -145,8 +151,14 @@ public final class DefaultSagaEngine implements SagaEngine {
             return;
         }
         if (scheduler != null) {
-            scheduler.shutdownNow();
+            // Let a running timer poll or sweep finish its transaction rather than interrupt it: an interrupt in the
+            // middle of a write can close an embedded database's file channel (H2) and lose what followed.
+            scheduler.shutdown();
             awaitQuietly(scheduler);
+            if (!scheduler.isTerminated()) {
+                scheduler.shutdownNow();
+                awaitQuietly(scheduler);
+            }
         }
         try {
             transport.close();
@@ -418,7 +430,7 @@ public final class DefaultSagaEngine implements SagaEngine {
 
     private void pollTimersSafely() {
         try {
-            while (fireDueTimers() >= timerBatchSize) {
+            while (fireDueTimers() >= timerBatchSize && !closed.get()) {
                 // a full batch: there may be more due
             }
         } catch (RuntimeException e) {
@@ -427,65 +439,78 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     /**
-     * Fires the timers due now (at most one batch). Public for test kits, which drive time by hand.
+     * Fires the timers due now (at most one batch), leasing them first so that several nodes polling together fire
+     * disjoint timers. Public for test kits, which drive time by hand.
      *
-     * @return how many due timers were found
+     * @return how many due timers were leased
      */
     public int fireDueTimers() {
         Instant now = clock.instant();
-        List<TimerRecord> due = store.dueTimers(now, timerBatchSize);
+        // replies that arrived while this node did not read them (a start, a take-over) may still be unread: give
+        // them a chance before deeming their commands lost
         boolean graceful = timeoutsHeldUntil != null && now.isBefore(timeoutsHeldUntil);
-        int fired = 0;
+        List<TimerRecord> due = store.leaseDueTimers(now, graceful ? NO_TIMEOUTS : ALL_TIMERS, now.plus(lease), timerBatchSize);
         for (TimerRecord t : due) {
-            if (graceful && t.kind() == TimerKind.TIMEOUT) {
-                continue; // replies that arrived while no engine ran may still be unread: give them a chance first
-            }
             fireTimer(t);
-            fired++;
         }
-        return fired;
+        return due.size();
     }
 
+    /**
+     * Fires one leased timer: claims it (so it fires once whatever other nodes do) and applies it, in one
+     * transaction. A lost race with another event of the saga is retried at once on fresh state; a timer that cannot
+     * be fired (unknown definition, unreadable state) stays, and is leased and tried again when its lease ends.
+     */
     private void fireTimer(TimerRecord t) {
         SagaEvent.TimerFired event = new SagaEvent.TimerFired(t.kind(), t.token());
         ReentrantLock lock = lockFor(t.sagaId());
         lock.lock();
         try {
-            Applied applied = new Applied();
-            try {
-                store.inTransaction(tx -> {
-                    applied.reset();
-                    if (!tx.claimTimer(t)) {
-                        return null; // another node (or a replacement timer) got there first
-                    }
-                    Optional<SagaRecord> rec = tx.load(t.sagaId());
-                    if (rec.isEmpty()) {
-                        return null;
-                    }
-                    SagaDefinition<?> def = definitions.get(rec.get().type(), rec.get().definitionVersion(), t.sagaId().value());
-                    Instant now = clock.instant();
-                    SagaState before = decode(rec.get(), def);
-                    Decision d = StateMachine.decide(before, event, def, now);
-                    if (d.changed()) {
-                        write(tx, rec.get(), before, gated(d, def, now, applied), def, now, applied);
-                        if (t.kind() == TimerKind.TIMEOUT) {
-                            outstandingParticipant(before, def).ifPresent(p -> applied.outcomes.add(Map.entry(p,
-                                    CommandGate.Outcome.TIMED_OUT)));
+            for (int attempt = 0; ; attempt++) {
+                Applied applied = new Applied();
+                try {
+                    store.inTransaction(tx -> {
+                        applied.reset();
+                        // the saga's row first, then its timer's, as replies take them: two nodes, one firing the
+                        // timer and one applying a reply, then queue instead of deadlocking
+                        Optional<SagaRecord> rec = tx.loadForUpdate(t.sagaId());
+                        if (!tx.claimTimer(t)) {
+                            return null; // another node (or a replacement timer) got there first
                         }
+                        if (rec.isEmpty()) {
+                            return null;
+                        }
+                        SagaDefinition<?> def = definitions.get(rec.get().type(), rec.get().definitionVersion(), t.sagaId().value());
+                        Instant now = clock.instant();
+                        SagaState before = decode(rec.get(), def);
+                        Decision d = StateMachine.decide(before, event, def, now);
+                        if (d.changed()) {
+                            write(tx, rec.get(), before, gated(d, def, now, applied), def, now, applied);
+                            if (t.kind() == TimerKind.TIMEOUT) {
+                                outstandingParticipant(before, def).ifPresent(p -> applied.outcomes.add(Map.entry(p,
+                                        CommandGate.Outcome.TIMED_OUT)));
+                            }
+                        }
+                        return null;
+                    });
+                    afterCommit(applied);
+                    return;
+                } catch (ConcurrentUpdateException e) {
+                    applied.rollback();
+                    if (attempt >= conflictRetries) {
+                        log.warn("timer {} of saga {} lost {} races in a row; it is tried again when its lease ends",
+                                t.kind(), t.sagaId(), attempt + 1);
+                        return;
                     }
-                    return null;
-                });
-                afterCommit(applied);
-            } catch (RuntimeException e) {
-                applied.rollback();
-                if (!(e instanceof ConcurrentUpdateException) && !(e instanceof SagaDefinitionMismatchException)
-                        && !(e instanceof SagaCodecException)) {
+                    log.debug("timer {} of saga {} lost a race; firing it on fresh state", t.kind(), t.sagaId());
+                } catch (SagaDefinitionMismatchException | SagaCodecException e) {
+                    applied.rollback();
+                    log.error("cannot fire timer {} of saga {} (tried again in {}): {}", t.kind(), t.sagaId(), lease,
+                            e.getMessage());
+                    return;
+                } catch (RuntimeException e) {
+                    applied.rollback();
                     throw e;
-                }
-                if (e instanceof ConcurrentUpdateException) {
-                    log.debug("timer {} for saga {} lost a race; it stays due and fires on the next poll", t.kind(), t.sagaId());
-                } else {
-                    log.error("cannot fire timer {} of saga {}: {}", t.kind(), t.sagaId(), e.getMessage());
                 }
             }
         } finally {
@@ -504,28 +529,29 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     /**
-     * Re-sends outbox rows older than {@code age} that no acknowledgement removed (left by a crash or a failed
-     * send). Public for test kits.
+     * Re-sends outbox rows older than {@code age} that no acknowledgement removed (left by a crash, a failed send, or
+     * a node that died). Rows are leased first, so the sweepers of several nodes re-send disjoint rows; a row whose
+     * re-send fails again goes out once its lease ends. Public for test kits.
      *
      * @return how many rows were re-sent
      */
     public int sweepOutbox(Duration age) {
         int total = 0;
-        Instant before = clock.instant().minus(age).plusMillis(1); // "at least age old", inclusive
+        Instant now = clock.instant();
+        Instant before = now.minus(age).plusMillis(1); // "at least age old", inclusive
         for (int page = 0; page < 100; page++) {
-            List<OutboxRecord> rows = store.outbox(before, SWEEP_PAGE);
+            List<OutboxRecord> rows = store.leaseOutbox(before, now, now.plus(lease), SWEEP_PAGE);
             if (rows.isEmpty()) {
                 break;
             }
             log.debug("re-sending {} outbox row(s) older than {}", rows.size(), age);
+            int n = rows.size();
+            safely(() -> listener.onOutboxResent(n));
             dispatch(rows);
-            total += rows.size();
-            if (rows.size() < SWEEP_PAGE) {
+            total += n;
+            if (n < SWEEP_PAGE || closed.get()) {
                 break;
             }
-            // the rows just sent may not be deleted yet: page on by creation time (rows sharing the last row's
-            // instant wait for the next sweep)
-            before = rows.get(rows.size() - 1).createdAt();
         }
         return total;
     }

@@ -35,4 +35,13 @@ public interface SagaListener {
 
     /** A reply did not match the saga's outstanding command (late or stray) and changed nothing. */
     default void onIgnoredReply(SagaId id, String reason) {}
+
+    /**
+     * The outbox sweeper re-sent {@code count} commands that were not acknowledged in time (a crash, a failed send,
+     * a slow broker, another node that died). Participants drop them if they had them already; a steady stream of
+     * these means sends fail or acknowledgements are slow.
+     *
+     * @since 0.2
+     */
+    default void onOutboxResent(int count) {}
 }

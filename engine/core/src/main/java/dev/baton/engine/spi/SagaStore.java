@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -34,6 +35,31 @@ public interface SagaStore extends AutoCloseable {
 
     /** Outbox rows created before {@code createdBefore}, oldest first, at most {@code limit}. */
     List<OutboxRecord> outbox(Instant createdBefore, int limit);
+
+    /**
+     * Leases timers for firing: up to {@code limit} timers of the given kinds, due at {@code now} ({@code fireAt <=
+     * now}) and under no lease at {@code now} (never leased, or the lease ended at or before {@code now}), marked as
+     * leased until {@code leaseUntil} and returned soonest first.
+     *
+     * <p>Concurrent callers, such as several engine nodes polling together, get disjoint timers and do not wait for
+     * each other (on SQL databases: {@code FOR UPDATE SKIP LOCKED}). A lease only spreads the work: whoever fires a
+     * timer still claims it with {@link StoreTransaction#claimTimer}, so it fires once even when a lease ended early
+     * (a slow node, clocks apart). A node that dies holding leases delays those timers until the leases end.
+     * Replacing a timer ({@link StoreTransaction#setTimer}) clears its lease.
+     *
+     * @since 0.2
+     */
+    List<TimerRecord> leaseDueTimers(Instant now, Set<TimerKind> kinds, Instant leaseUntil, int limit);
+
+    /**
+     * Leases outbox rows for re-sending: up to {@code limit} rows created before {@code createdBefore} and under no
+     * lease at {@code now}, marked as leased until {@code leaseUntil} and returned oldest first. Concurrent callers
+     * get disjoint rows without waiting for each other, so the sweepers of several nodes do not re-send the same
+     * rows; a row whose lease ended and that is still there (its send failed, or its node died) is leased again.
+     *
+     * @since 0.2
+     */
+    List<OutboxRecord> leaseOutbox(Instant createdBefore, Instant now, Instant leaseUntil, int limit);
 
     /** Deletes acknowledged outbox rows. Unknown ids are ignored. */
     void deleteOutbox(Collection<String> ids);

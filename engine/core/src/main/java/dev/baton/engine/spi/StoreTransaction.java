@@ -23,6 +23,19 @@ public interface StoreTransaction {
     /** Reads a saga inside the transaction. */
     Optional<SagaRecord> load(SagaId id);
 
+    /**
+     * Reads a saga and locks its row until the transaction ends ({@code SELECT ... FOR UPDATE}): a concurrent
+     * transaction of another node that changes this saga waits, then loses the version check. The engine takes the
+     * saga first when it fires a timer, as every other event does, so that the two never hold each other's rows (a
+     * deadlock the database would break only after its detection timeout). Stores without row locks may simply
+     * {@link #load}.
+     *
+     * @since 0.2
+     */
+    default Optional<SagaRecord> loadForUpdate(SagaId id) {
+        return load(id);
+    }
+
     /** Finds the saga of {@code type} started with {@code businessKey}. */
     Optional<SagaRecord> loadByBusinessKey(String type, String businessKey);
 

@@ -88,7 +88,8 @@ public final class Health implements AutoCloseable {
             f.get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
             m.put("status", "UP");
         } catch (TimeoutException e) {
-            f.cancel(true);
+            // not cancel(true): interrupting a thread inside an embedded H2 query closes the database's file channel
+            f.cancel(false);
             m.put("status", "DOWN");
             m.put("detail", "no answer within " + TIMEOUT.toSeconds() + " s");
         } catch (ExecutionException e) {
@@ -105,7 +106,7 @@ public final class Health implements AutoCloseable {
 
     @Override
     public void close() {
-        checks.shutdownNow();
+        checks.shutdown(); // no interrupts, as above; a check still running ends within its timeout
         admin.close(Duration.ofSeconds(1));
     }
 }

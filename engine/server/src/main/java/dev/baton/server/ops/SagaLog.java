@@ -65,6 +65,12 @@ public final class SagaLog implements SagaListener {
     }
 
     @Override
+    public void onOutboxResent(int count) {
+        delegate.onOutboxResent(count);
+        log.info("re-sent {} command(s) that were not acknowledged in time (participants drop duplicates)", count);
+    }
+
+    @Override
     public void onIgnoredReply(SagaId id, String reason) {
         delegate.onIgnoredReply(id, reason);
         log.debug("saga {}: reply ignored: {}", id, reason);
