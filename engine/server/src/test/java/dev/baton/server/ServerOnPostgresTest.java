@@ -44,7 +44,7 @@ class ServerOnPostgresTest {
         assertThat(db).isNotNull();
         assertThat(s.server.config().get(ServerConfig.DB_URL)).startsWith("jdbc:postgresql://").isEqualTo(db.jdbcUrl());
         assertThat(db.rows("SELECT version FROM baton_schema_history WHERE success ORDER BY installed_rank"))
-                .containsExactly("1", "2");
+                .startsWith("1", "2", "3");
 
         HttpResponse<String> ready = s.get("/health/ready");
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
