@@ -18,6 +18,7 @@ import dev.baton.engine.spi.TimerRecord;
 import dev.baton.engine.spi.Transport;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
+import dev.baton.jdbi.JdbiStoreOptions;
 import dev.baton.kafka.KafkaOptions;
 import dev.baton.kafka.KafkaParticipant;
 import dev.baton.kafka.KafkaTransport;
@@ -53,8 +54,11 @@ import java.util.stream.Stream;
 
 /**
  * The four-step order saga end to end, closed loop: the engine on the embedded default store (an H2 file, every
- * commit written to the file) with the Kafka transport, four participant services (the SDK's runtime and idempotency
- * records on H2, bound with {@link KafkaParticipant}), and a real Kafka broker, all in this JVM. At most
+ * commit written to the file) or on PostgreSQL ({@code --postgres}), with the Kafka transport, four participant
+ * services (the SDK's runtime and idempotency records on H2, bound with {@link KafkaParticipant}), and a real Kafka
+ * broker, all in this JVM. With {@code --nodes N} (PostgreSQL only) N engines run in this JVM, each with its own
+ * connection pool, Kafka clients and timer and outbox threads, sharing the database and the reply consumer group, as
+ * N engine processes would; sagas are started on them in turn. At most
  * {@code --inflight} sagas run at once; a new one starts as soon as one ends. One saga in ten has its payment declined
  * and is compensated (two compensations).
  *
@@ -66,7 +70,11 @@ import java.util.stream.Stream;
  * <pre>
  * java -cp engine/bench/target/baton-bench.jar dev.baton.bench.KafkaSagaBenchmark [--inflight 100] [--warmup 30]
  *     [--duration 30] [--partitions 3] [--participant-db file|mem] [--dir DIR]
+ *     [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N]
  * </pre>
+ *
+ * {@code --postgres} alone starts an embedded PostgreSQL 14 with {@code fsync} and {@code synchronous_commit} on;
+ * with a URL it creates a fresh database {@value BenchPostgres#DATABASE} on that server (the user needs CREATEDB).
  *
  * Not a JMH benchmark: JMH's harness does not fit a closed loop over background threads.
  */
@@ -105,7 +113,17 @@ public final class KafkaSagaBenchmark {
 
     private KafkaSagaBenchmark() {}
 
-    record Settings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles, Path dir) {
+    /**
+     * The command line.
+     *
+     * @param postgres null for the H2 file, "" for an embedded PostgreSQL, else the JDBC URL of an existing server
+     */
+    record Settings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles, Path dir,
+                    String postgres, String postgresUser, String postgresPassword, int nodes) {
+        static final String USAGE = "usage: java -cp baton-bench.jar " + KafkaSagaBenchmark.class.getName()
+                + " [--inflight 100] [--warmup 30] [--duration 30] [--partitions 3] [--participant-db file|mem] [--dir DIR]"
+                + " [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N]";
+
         static Settings parse(String[] args) {
             int inflight = 100;
             int warmup = 30;
@@ -113,8 +131,19 @@ public final class KafkaSagaBenchmark {
             int partitions = 3;
             boolean files = true;
             Path dir = null;
+            String postgres = null;
+            String user = "postgres";
+            String password = "";
+            int nodes = 1;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
+                if (a.equals("--postgres")) {
+                    postgres = i + 1 < args.length && !args[i + 1].startsWith("--") ? args[++i] : "";
+                    if (!postgres.isEmpty() && !postgres.startsWith("jdbc:postgresql:")) {
+                        throw new IllegalArgumentException("--postgres takes a jdbc:postgresql:// URL, but was " + postgres);
+                    }
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(a + " needs a value");
                 }
@@ -131,10 +160,16 @@ public final class KafkaSagaBenchmark {
                         files = v.equals("file");
                     }
                     case "--dir" -> dir = Path.of(v);
+                    case "--postgres-user" -> user = v;
+                    case "--postgres-password" -> password = v;
+                    case "--nodes" -> nodes = positive(a, v);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
-            return new Settings(inflight, warmup, duration, partitions, files, dir);
+            if (nodes > 1 && postgres == null) {
+                throw new IllegalArgumentException("--nodes " + nodes + " needs --postgres: an H2 file serves one node");
+            }
+            return new Settings(inflight, warmup, duration, partitions, files, dir, postgres, user, password, nodes);
         }
 
         private static int positive(String name, String v) {
@@ -155,8 +190,7 @@ public final class KafkaSagaBenchmark {
             s = Settings.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: java -cp baton-bench.jar " + KafkaSagaBenchmark.class.getName()
-                    + " [--inflight 100] [--warmup 30] [--duration 30] [--partitions 3] [--participant-db file|mem] [--dir DIR]");
+            System.err.println(Settings.USAGE);
             System.exit(2);
             return;
         }
@@ -173,6 +207,9 @@ public final class KafkaSagaBenchmark {
 
     private static void run(Settings s, Path dir) throws Exception {
         Stats stats = new Stats();
+        BenchPostgres pg = s.postgres() == null ? null : s.postgres().isEmpty() ? BenchPostgres.embedded(dir.resolve("postgres"))
+                : BenchPostgres.existing(s.postgres(), s.postgresUser(), s.postgresPassword());
+        stats.postgres = pg;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
             KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("bench.")
                     .withEngineGroupId("bench-engine").withPartitions(s.partitions());
@@ -188,23 +225,35 @@ public final class KafkaSagaBenchmark {
                     services.add(store);
                     services.add(KafkaParticipant.create(options, ParticipantRuntime.builder().handlers(h).store(store).build()).start());
                 }
-                SagaEngine engine = SagaEngine.builder()
-                        .store(new CountingStore(JdbiSagaStore.h2File(dir.resolve("engine")), stats))
-                        .transport(new CountingTransport(KafkaTransport.create(options, stats), stats))
-                        .codec(new JacksonCodec())
-                        .register(SAGA)
-                        .listener(stats)
-                        .build();
+                List<SagaEngine> engines = new ArrayList<>();
                 try {
-                    engine.open();
-                    drive(engine, s, stats, options);
+                    for (int node = 0; node < s.nodes(); node++) {
+                        SagaStore store = pg == null ? JdbiSagaStore.h2File(dir.resolve("engine"))
+                                : JdbiSagaStore.create(JdbiStoreOptions.of(pg.url(), pg.user(), pg.password()));
+                        SagaEngine engine = SagaEngine.builder()
+                                .store(new CountingStore(store, stats))
+                                .transport(new CountingTransport(KafkaTransport.create(options, stats), stats))
+                                .codec(new JacksonCodec())
+                                .register(SAGA)
+                                .listener(stats)
+                                .build();
+                        engines.add(engine);
+                        engine.open();
+                    }
+                    drive(engines, s, stats, options);
                 } finally {
-                    engine.close();
+                    for (SagaEngine engine : engines) {
+                        engine.close();
+                    }
                 }
             } finally {
                 for (int i = services.size() - 1; i >= 0; i--) {
                     services.get(i).close();
                 }
+            }
+        } finally {
+            if (pg != null) {
+                pg.close();
             }
         }
     }
@@ -238,7 +287,7 @@ public final class KafkaSagaBenchmark {
         return Outcome.success();
     }
 
-    private static void drive(SagaEngine engine, Settings s, Stats stats, KafkaOptions options) throws InterruptedException {
+    private static void drive(List<SagaEngine> engines, Settings s, Stats stats, KafkaOptions options) throws InterruptedException {
         Semaphore slots = new Semaphore(s.inflight());
         stats.slots = slots;
         long t0 = System.nanoTime();
@@ -250,13 +299,18 @@ public final class KafkaSagaBenchmark {
         long n = 0;
         long nextReport = t0 + TimeUnit.SECONDS.toNanos(10);
         long lastEnded = 0;
+        boolean windowOpen = false;
         while (System.nanoTime() < measureTo) {
+            if (!windowOpen && System.nanoTime() >= measureFrom) {
+                windowOpen = true;
+                stats.databaseCommitsAtStart = stats.databaseCommits();
+            }
             if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 continue;
             }
             n++;
             long started = System.nanoTime();
-            SagaId id = engine.start(SAGA, new Data("o-" + n, 1000 + n, null)).id();
+            SagaId id = engines.get((int) (n % engines.size())).start(SAGA, new Data("o-" + n, 1000 + n, null)).id();
             stats.started(id, started);
             long now = System.nanoTime();
             if (now >= nextReport) {
@@ -269,6 +323,7 @@ public final class KafkaSagaBenchmark {
             }
         }
         long stoppedStarting = System.nanoTime();
+        stats.databaseCommitsAtEnd = stats.databaseCommits();
         // drain: every saga started must end, exactly once
         boolean drained = slots.tryAcquire(s.inflight(), 60, TimeUnit.SECONDS);
         long drainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedStarting);
@@ -380,11 +435,21 @@ public final class KafkaSagaBenchmark {
         private volatile long from;
         private volatile long to;
         volatile Semaphore slots;
+        /** The engine's PostgreSQL, or null on H2. */
+        volatile BenchPostgres postgres;
+        long databaseCommitsAtStart = -1;
+        long databaseCommitsAtEnd = -1;
 
         Stats() {
             for (SagaStatus st : SagaStatus.values()) {
                 outcomes.put(st, new LongAdder());
             }
+        }
+
+        /** PostgreSQL's count of committed transactions in the database (reads included), or -1. */
+        long databaseCommits() {
+            BenchPostgres pg = postgres;
+            return pg == null ? -1 : pg.commits();
         }
 
         void window(long from, long to) {
@@ -472,11 +537,15 @@ public final class KafkaSagaBenchmark {
             double seconds = s.durationSeconds();
             long measured = l.length;
             System.out.println();
-            System.out.println("Baton end to end: four-step order saga, engine + 4 participant services + Kafka broker in one JVM");
+            BenchPostgres pg = postgres;
+            System.out.println("Baton end to end: four-step order saga, " + (s.nodes() == 1 ? "engine" : s.nodes()
+                    + " engine nodes (one JVM; shared database and reply consumer group)")
+                    + " + 4 participant services + Kafka broker in one JVM");
             System.out.printf(Locale.ROOT, "settings: inflight=%d warmup=%ds duration=%ds partitions=%d linger.ms=%d batch.size=%d"
-                            + " max.poll.records=%d engine-store=H2 file (WRITE_DELAY=0) participant-db=%s; JDK %s, %d cores%n",
+                            + " max.poll.records=%d nodes=%d engine-store=%s participant-db=%s; JDK %s, %d cores%n",
                     s.inflight(), s.warmupSeconds(), s.durationSeconds(), o.partitions(), o.lingerMs(), o.batchSize(),
-                    o.maxPollRecords(), s.participantFiles() ? "H2 file (WRITE_DELAY=0)" : "H2 in memory",
+                    o.maxPollRecords(), s.nodes(), pg == null ? "H2 file (WRITE_DELAY=0)" : pg.describe(),
+                    s.participantFiles() ? "H2 file (WRITE_DELAY=0)" : "H2 in memory",
                     Runtime.version(), Runtime.getRuntime().availableProcessors());
             System.out.printf(Locale.ROOT, "throughput: %,d sagas ended in the %d s window = %.1f sagas/s%n", measured,
                     s.durationSeconds(), measured / seconds);
@@ -489,8 +558,13 @@ public final class KafkaSagaBenchmark {
             long tx = transactions.sum();
             long deletes = outboxDeletes.sum();
             System.out.printf(Locale.ROOT, "engine store in the window: %,d transactions = %.0f/s + %,d outbox deletions = %.0f/s"
-                            + " (each a commit to the file): %.2f commits per saga%n", tx, tx / seconds, deletes,
+                            + " (each a commit): %.2f commits per saga%n", tx, tx / seconds, deletes,
                     deletes / seconds, measured == 0 ? 0.0 : (tx + deletes) / (double) measured);
+            if (databaseCommitsAtStart >= 0 && databaseCommitsAtEnd >= 0) {
+                long commits = databaseCommitsAtEnd - databaseCommitsAtStart;
+                System.out.printf(Locale.ROOT, "PostgreSQL in the window (pg_stat_database.xact_commit, reads and polls included):"
+                        + " %,d commits = %.0f/s%n", commits, commits / seconds);
+            }
             long batches = replyBatches.sum();
             long sent = sends.sum();
             System.out.printf(Locale.ROOT, "engine in the window: %,d reply batches (one transaction each) = %.0f/s, %.1f replies"

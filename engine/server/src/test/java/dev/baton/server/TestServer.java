@@ -1,6 +1,7 @@
 package dev.baton.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.jdbi.PostgresDatabase;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.server.api.Json;
 import java.io.IOException;
@@ -14,8 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A real server on a free port over the shared in-JVM broker and a private in-memory H2 database, with the test
- * participants running, and a real HTTP client to call it.
+ * A real server on a free port over the shared in-JVM broker and a private in-memory H2 database (or a PostgreSQL
+ * database, see {@link OnPostgres}), with the test participants running, and a real HTTP client to call it.
  */
 public final class TestServer implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -23,10 +24,13 @@ public final class TestServer implements AutoCloseable {
     final BatonServer server;
     final AutoCloseable participants;
     final String base;
+    /** The PostgreSQL database holding the store, or null when it is H2. */
+    final PostgresDatabase postgres;
 
-    private TestServer(BatonServer server, AutoCloseable participants) {
+    private TestServer(BatonServer server, AutoCloseable participants, PostgresDatabase postgres) {
         this.server = server;
         this.participants = participants;
+        this.postgres = postgres;
         this.base = "http://127.0.0.1:" + server.port();
     }
 
@@ -50,12 +54,17 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server with {@link #env} plus {@code extra}, and the test participants. */
     static TestServer start(EmbeddedKafkaBroker broker, Map<String, String> extra) throws Exception {
+        return start(broker, extra, null);
+    }
+
+    /** As {@link #start(EmbeddedKafkaBroker, Map)}, on {@code postgres} when {@code extra} points the store at it. */
+    static TestServer start(EmbeddedKafkaBroker broker, Map<String, String> extra, PostgresDatabase postgres) throws Exception {
         Map<String, String> env = env(broker);
         env.putAll(extra);
         ServerConfig config = ServerConfig.load(null, env::get, env, Map.of());
         BatonServer server = BatonServer.start(config, BatonServer.discoverDefinitions(""));
         try {
-            return new TestServer(server, TestSagas.startParticipants(BatonServer.kafkaOptions(config)));
+            return new TestServer(server, TestSagas.startParticipants(BatonServer.kafkaOptions(config)), postgres);
         } catch (Exception | Error e) {
             server.close();
             throw e;

@@ -50,8 +50,8 @@ import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
 
 /**
- * The order-flow demo: starts a Kafka broker and the Baton engine (H2 file, REST API) in this JVM, the four services
- * (each with its own H2 file database), and sends a stream of orders with a promotion spike in the middle. Prints a
+ * The order-flow demo: starts a Kafka broker and the Baton engine (H2 file or PostgreSQL, REST API) in this JVM, the
+ * four services (each with its own H2 file database), and sends a stream of orders with a promotion spike in the middle. Prints a
  * live counter while it runs, then a summary and a consistency check across the four databases. See
  * {@link Settings#USAGE}.
  */
@@ -68,7 +68,7 @@ public final class OrderFlowDemo {
     /** Everything the command line sets. */
     record Settings(int orders, Mode mode, double rate, int durationSeconds, int inflight, double spikeShare,
                     PaymentService.Settings payment, double logisticsFailureRate, Path data, boolean keep, boolean exit,
-                    int port, int waitSeconds, boolean chaos, boolean progress, long seed) {
+                    int port, int waitSeconds, boolean chaos, boolean progress, long seed, EngineDatabase engineDb) {
         static final String USAGE = """
                 usage: java -jar order-flow.jar [options]
                   --orders N          orders to send (default 2000); a promotion spike sends a fifth of them at once
@@ -85,14 +85,36 @@ public final class OrderFlowDemo {
                                       D of cards declined (default 0.05); L ms added to each authorization (default 0)
                   --logistics-failure-rate F   share of carrier calls failing transiently (default 0.05)
                   --base-rate R       orders per second outside the spike (default 60)
+                  --postgres [URL]    keep the engine's sagas in PostgreSQL instead of an H2 file: without URL, a
+                                      PostgreSQL 14 started by the demo, its files in DIR/postgres (fsync and synchronous
+                                      commit on; Linux x86-64); with a jdbc:postgresql://host[:port]/db URL, that server
+                                      (best an empty database: sagas of earlier runs stay in it)
+                  --postgres-user U --postgres-password P
+                                      for --postgres URL (default postgres, and BATON_DB_USER / BATON_DB_PASSWORD
+                                      from the environment when set; the environment keeps the password out of ps)
+                Only the engine's store moves: the four services keep their own H2 files in DIR, because each
+                service owns its database.
                 """;
 
         static Settings defaults() {
             return new Settings(2000, Mode.SPIKE, 60, 0, 100, 0.2, new PaymentService.Settings(30, 300, 0.05, 0), 0.05,
-                    Path.of("data", "order-flow"), false, false, -1, 120, false, System.console() != null, 42);
+                    Path.of("data", "order-flow"), false, false, -1, 120, false, System.console() != null, 42,
+                    EngineDatabase.H2);
+        }
+
+        /** Settings with the engine on its H2 file. */
+        Settings(int orders, Mode mode, double rate, int durationSeconds, int inflight, double spikeShare,
+                 PaymentService.Settings payment, double logisticsFailureRate, Path data, boolean keep, boolean exit,
+                 int port, int waitSeconds, boolean chaos, boolean progress, long seed) {
+            this(orders, mode, rate, durationSeconds, inflight, spikeShare, payment, logisticsFailureRate, data, keep, exit,
+                    port, waitSeconds, chaos, progress, seed, EngineDatabase.H2);
         }
 
         static Settings parse(String[] args) {
+            return parse(args, System.getenv());
+        }
+
+        static Settings parse(String[] args, Map<String, String> env) {
             Settings s = defaults();
             int orders = s.orders();
             Mode mode = s.mode();
@@ -110,9 +132,19 @@ public final class OrderFlowDemo {
             int port = -1;
             int wait = s.waitSeconds();
             boolean chaos = false;
+            boolean postgres = false;
+            String postgresUrl = null;
+            String postgresUser = env.getOrDefault(ServerConfig.DB_USER.envName(), "postgres");
+            String postgresPassword = env.getOrDefault(ServerConfig.DB_PASSWORD.envName(), "");
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
+                    case "--postgres" -> {
+                        postgres = true;
+                        if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                            postgresUrl = args[++i];
+                        }
+                    }
                     case "--exit" -> exit = true;
                     case "--keep" -> keep = true;
                     case "--chaos" -> chaos = true;
@@ -140,6 +172,8 @@ public final class OrderFlowDemo {
                             case "--data" -> data = Path.of(v);
                             case "--port" -> port = Integer.parseInt(v);
                             case "--wait" -> wait = positive(a, v);
+                            case "--postgres-user" -> postgresUser = v;
+                            case "--postgres-password" -> postgresPassword = v;
                             default -> throw new IllegalArgumentException("unknown argument " + a);
                         }
                     }
@@ -154,9 +188,11 @@ public final class OrderFlowDemo {
             if (rate <= 0) {
                 throw new IllegalArgumentException("the rate must be positive");
             }
+            EngineDatabase engineDb = !postgres ? EngineDatabase.H2 : postgresUrl == null ? EngineDatabase.embeddedPostgres()
+                    : EngineDatabase.postgres(postgresUrl, postgresUser, postgresPassword);
             return new Settings(orders, mode, rate, duration, inflight, s.spikeShare(),
                     new PaymentService.Settings(capacity, hold, decline, latency), logistics, data, keep, exit,
-                    port < 0 ? (exit ? 0 : 8080) : port, wait, chaos, s.progress(), s.seed());
+                    port < 0 ? (exit ? 0 : 8080) : port, wait, chaos, s.progress(), s.seed(), engineDb);
         }
 
         private static int positive(String name, String v) {
@@ -233,7 +269,7 @@ public final class OrderFlowDemo {
     static Result runOnce(Settings s, PrintStream out) throws Exception {
         return runAndMaybeStay(new Settings(s.orders(), s.mode(), s.rate(), s.durationSeconds(), s.inflight(), s.spikeShare(),
                 s.payment(), s.logisticsFailureRate(), s.data(), s.keep(), true, s.port(), s.waitSeconds(), s.chaos(),
-                s.progress(), s.seed()), out);
+                s.progress(), s.seed(), s.engineDb()), out);
     }
 
     private static Result runAndMaybeStay(Settings s, PrintStream out) throws Exception {
@@ -244,8 +280,13 @@ public final class OrderFlowDemo {
         Files.createDirectories(data);
         logToFile(data.resolve("order-flow.log"));
         long t0 = System.nanoTime();
-        out.println("order-flow: starting a Kafka broker, the Baton engine and four services in this JVM (data in " + data
-                + ", logs in " + data.resolve("order-flow.log") + ")");
+        out.println("order-flow: starting a Kafka broker, the Baton engine (" + s.engineDb().describe() + ") and four"
+                + " services in this JVM (data in " + data + ", logs in " + data.resolve("order-flow.log") + ")");
+        EngineDatabase.Opened engineDb = s.engineDb().open(data);
+        if (s.engineDb().kind() != EngineDatabase.Kind.H2_FILE) {
+            out.println("order-flow: engine store " + ServerConfig.maskUrl(engineDb.settings().get(ServerConfig.DB_URL.name()))
+                    + " (" + engineDb.durability() + ")");
+        }
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDirectory(data.resolve("kafka"))
                 .defaultPartitions(PARTITIONS).build().start();
         Services services = null;
@@ -254,13 +295,13 @@ public final class OrderFlowDemo {
         try {
             KafkaOptions options = kafkaOptions(broker.bootstrapServers(), TOPIC_PREFIX, PARTITIONS);
             services = new Services(data, options, s);
-            ServerConfig config = ServerConfig.load(breakerSettings(), k -> null, Map.of(), Map.of(
-                    ServerConfig.DATA_DIR.name(), data.resolve("engine").toString(),
-                    ServerConfig.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers(),
-                    ServerConfig.KAFKA_TOPIC_PREFIX.name(), TOPIC_PREFIX,
-                    ServerConfig.KAFKA_PARTITIONS.name(), Integer.toString(PARTITIONS),
-                    ServerConfig.HTTP_PORT.name(), Integer.toString(s.port()),
-                    ServerConfig.HTTP_HOST.name(), "127.0.0.1"));
+            Map<String, String> settings = new HashMap<>(engineDb.settings());
+            settings.put(ServerConfig.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers());
+            settings.put(ServerConfig.KAFKA_TOPIC_PREFIX.name(), TOPIC_PREFIX);
+            settings.put(ServerConfig.KAFKA_PARTITIONS.name(), Integer.toString(PARTITIONS));
+            settings.put(ServerConfig.HTTP_PORT.name(), Integer.toString(s.port()));
+            settings.put(ServerConfig.HTTP_HOST.name(), "127.0.0.1");
+            ServerConfig config = ServerConfig.load(breakerSettings(), k -> null, Map.of(), settings);
             server = BatonServer.start(config, List.of(OrderFlowSaga.ORDER_FLOW));
             awaitConsumers(options, Duration.ofSeconds(60));
             String api = "http://localhost:" + server.port() + "/api";
@@ -284,6 +325,7 @@ public final class OrderFlowDemo {
                     sv.close();
                     sc.close();
                     broker.close();
+                    closeQuietly(engineDb);
                     forever.countDown();
                 }));
                 forever.await();
@@ -297,6 +339,7 @@ public final class OrderFlowDemo {
                     services.close();
                 }
                 broker.close();
+                closeQuietly(engineDb);
             }
         }
         out.println(r.resultLine()); // the last line, after the broker's shutdown noise
@@ -577,6 +620,7 @@ public final class OrderFlowDemo {
         row(out, "saga latency", String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms, p99 %.0f ms", r.p50Ms(), r.p95Ms(), r.p99Ms()));
         row(out, "throughput", String.format(Locale.ROOT, "%.1f sagas/s", r.sagasPerSecond()));
         row(out, "run time", String.format(Locale.ROOT, "%.1f s", r.seconds()));
+        row(out, "engine store", s.engineDb().describe() + "  (the services: an H2 file each)");
         row(out, "process CPU time", String.format(Locale.ROOT, "%.1f s  (the whole JVM: broker, engine, services)", r.cpuSeconds()));
         row(out, "peak heap", String.format(Locale.ROOT, "%d MiB", r.peakHeapBytes() >> 20));
         row(out, "consistency", r.inconsistent() == 0 && r.duplicates() == 0
@@ -639,6 +683,14 @@ public final class OrderFlowDemo {
         root.setLevel(Level.WARN);
         root.addAppender(appender);
         context.getLogger("dev.baton").setLevel(Level.INFO);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LoggerFactory.getLogger(OrderFlowDemo.class).warn("closing {} failed", c, e);
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
