@@ -29,11 +29,15 @@ import java.util.regex.Pattern;
  *                     outage, say); defaults to 1 s
  * @param clientProperties passed to every Kafka client as they are (TLS, SASL, client.id, ...); they win over
  *                         Baton's defaults except for serializers and offset commit mode
+ * @param replyConsumers reply consumers (threads) per engine node, all in the engine group: each applies the
+ *                       replies of its own partitions, so a node runs that many reply transactions at once. Worth
+ *                       raising where a transaction waits on the network (PostgreSQL); at most the partitions the
+ *                       node gets. Defaults to 1
  * @since 0.1
  */
 public record KafkaOptions(String bootstrapServers, String topicPrefix, int partitions, short replicationFactor,
                            String engineGroupId, Duration pollTimeout, int maxPollRecords, int lingerMs, int batchSize,
-                           Duration retryBackoff, Map<String, String> clientProperties) {
+                           Duration retryBackoff, Map<String, String> clientProperties, int replyConsumers) {
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]*");
 
     public KafkaOptions {
@@ -43,52 +47,58 @@ public record KafkaOptions(String bootstrapServers, String topicPrefix, int part
     /** Defaults, for the given bootstrap servers. */
     public static KafkaOptions defaults(String bootstrapServers) {
         return new KafkaOptions(bootstrapServers, "baton.", 3, (short) 1, "baton-engine", Duration.ofMillis(100), 500, 0,
-                128 * 1024, Duration.ofSeconds(1), Map.of());
+                128 * 1024, Duration.ofSeconds(1), Map.of(), 1);
     }
 
     public KafkaOptions withTopicPrefix(String prefix) {
         return new KafkaOptions(bootstrapServers, prefix, partitions, replicationFactor, engineGroupId, pollTimeout,
-                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties);
+                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties, replyConsumers);
     }
 
     public KafkaOptions withPartitions(int n) {
         return new KafkaOptions(bootstrapServers, topicPrefix, n, replicationFactor, engineGroupId, pollTimeout,
-                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties);
+                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties, replyConsumers);
     }
 
     public KafkaOptions withReplicationFactor(short rf) {
         return new KafkaOptions(bootstrapServers, topicPrefix, partitions, rf, engineGroupId, pollTimeout,
-                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties);
+                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties, replyConsumers);
     }
 
     public KafkaOptions withEngineGroupId(String groupId) {
         return new KafkaOptions(bootstrapServers, topicPrefix, partitions, replicationFactor, groupId, pollTimeout,
-                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties);
+                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties, replyConsumers);
     }
 
     public KafkaOptions withPollTimeout(Duration timeout) {
         return new KafkaOptions(bootstrapServers, topicPrefix, partitions, replicationFactor, engineGroupId, timeout,
-                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties);
+                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties, replyConsumers);
     }
 
     public KafkaOptions withMaxPollRecords(int n) {
         return new KafkaOptions(bootstrapServers, topicPrefix, partitions, replicationFactor, engineGroupId, pollTimeout,
-                n, lingerMs, batchSize, retryBackoff, clientProperties);
+                n, lingerMs, batchSize, retryBackoff, clientProperties, replyConsumers);
     }
 
     public KafkaOptions withLingerMs(int ms) {
         return new KafkaOptions(bootstrapServers, topicPrefix, partitions, replicationFactor, engineGroupId, pollTimeout,
-                maxPollRecords, ms, batchSize, retryBackoff, clientProperties);
+                maxPollRecords, ms, batchSize, retryBackoff, clientProperties, replyConsumers);
     }
 
     public KafkaOptions withBatchSize(int bytes) {
         return new KafkaOptions(bootstrapServers, topicPrefix, partitions, replicationFactor, engineGroupId, pollTimeout,
-                maxPollRecords, lingerMs, bytes, retryBackoff, clientProperties);
+                maxPollRecords, lingerMs, bytes, retryBackoff, clientProperties, replyConsumers);
     }
 
     public KafkaOptions withRetryBackoff(Duration backoff) {
         return new KafkaOptions(bootstrapServers, topicPrefix, partitions, replicationFactor, engineGroupId, pollTimeout,
-                maxPollRecords, lingerMs, batchSize, backoff, clientProperties);
+                maxPollRecords, lingerMs, batchSize, backoff, clientProperties, replyConsumers);
+    }
+
+    /** A copy with {@code n} reply consumers per engine node (see the record's description). */
+    public KafkaOptions withReplyConsumers(int n) {
+        return new KafkaOptions(bootstrapServers, topicPrefix, partitions, replicationFactor, engineGroupId, pollTimeout,
+                maxPollRecords, lingerMs, batchSize, retryBackoff, clientProperties, n);
     }
 
     /** A copy with one more client property (for example {@code security.protocol=SSL}). */
@@ -96,7 +106,7 @@ public record KafkaOptions(String bootstrapServers, String topicPrefix, int part
         Map<String, String> m = new LinkedHashMap<>(clientProperties);
         m.put(key, value);
         return new KafkaOptions(bootstrapServers, topicPrefix, partitions, replicationFactor, engineGroupId, pollTimeout,
-                maxPollRecords, lingerMs, batchSize, retryBackoff, m);
+                maxPollRecords, lingerMs, batchSize, retryBackoff, m, replyConsumers);
     }
 
     /** The command topic of a participant. */
@@ -160,6 +170,9 @@ public record KafkaOptions(String bootstrapServers, String topicPrefix, int part
         }
         if (retryBackoff == null || retryBackoff.isNegative()) {
             p.add("retryBackoff must be >= 0, but was " + retryBackoff);
+        }
+        if (replyConsumers < 1) {
+            p.add("replyConsumers must be >= 1, but was " + replyConsumers);
         }
         if (!p.isEmpty()) {
             throw new IllegalArgumentException("invalid Kafka settings:\n  - " + String.join("\n  - ", p));

@@ -50,7 +50,7 @@ public final class KafkaTransport implements Transport {
     private final KafkaOptions options;
     private final SagaListener listener;
     private final KafkaProducer<String, byte[]> producer;
-    private volatile ConsumerLoop replies;
+    private volatile List<ConsumerLoop> replies;
 
     private KafkaTransport(KafkaOptions options, SagaListener listener) {
         this.options = options.validate();
@@ -108,12 +108,18 @@ public final class KafkaTransport implements Transport {
         if (replies != null) {
             throw new IllegalStateException("the Kafka transport was started already");
         }
-        replies = new ConsumerLoop("baton-kafka-replies",
-                Clients.consumer(options, options.engineGroupId(), "baton-engine-replies"),
-                List.of(options.replyTopic()), options.pollTimeout(), options.retryBackoff(), records -> handle(records, sink),
-                partitions -> sink.takingOver());
-        replies.start();
-        log.info("consuming replies from {} as group {} ({})", options.replyTopic(), options.engineGroupId(), options);
+        List<ConsumerLoop> loops = new ArrayList<>(options.replyConsumers());
+        for (int i = 0; i < options.replyConsumers(); i++) {
+            String suffix = options.replyConsumers() == 1 ? "" : "-" + i;
+            loops.add(new ConsumerLoop("baton-kafka-replies" + suffix,
+                    Clients.consumer(options, options.engineGroupId(), "baton-engine-replies" + suffix),
+                    List.of(options.replyTopic()), options.pollTimeout(), options.retryBackoff(),
+                    records -> handle(records, sink), partitions -> sink.takingOver()));
+        }
+        replies = List.copyOf(loops);
+        loops.forEach(ConsumerLoop::start);
+        log.info("consuming replies from {} as group {} with {} consumer(s) ({})", options.replyTopic(),
+                options.engineGroupId(), loops.size(), options);
     }
 
     private Map<TopicPartition, Long> handle(ConsumerRecords<String, byte[]> records, ReplySink sink) throws Exception {
@@ -188,9 +194,9 @@ public final class KafkaTransport implements Transport {
 
     @Override
     public void close() {
-        ConsumerLoop r = replies;
+        List<ConsumerLoop> r = replies;
         if (r != null) {
-            r.close();
+            r.forEach(ConsumerLoop::close);
         }
         producer.close(java.time.Duration.ofSeconds(5));
     }

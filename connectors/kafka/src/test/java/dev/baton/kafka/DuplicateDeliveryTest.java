@@ -67,8 +67,9 @@ class DuplicateDeliveryTest {
     @Test
     @DisplayName("commands and replies each delivered twice: every effect once, every saga ends correctly, duplicates counted")
     void everythingTwice(EmbeddedKafkaBroker broker) {
+        // three reply consumers, one per partition: the engine applies replies from three threads at once
         KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("dup.")
-                .withEngineGroupId("dup-engine");
+                .withEngineGroupId("dup-engine").withReplyConsumers(3);
         AtomicLong duplicates = new AtomicLong();
         AtomicLong ignored = new AtomicLong();
         SagaListener counting = new SagaListener() {

@@ -71,7 +71,11 @@ import java.util.stream.Stream;
  * java -cp engine/bench/target/baton-bench.jar dev.baton.bench.KafkaSagaBenchmark [--inflight 100] [--warmup 30]
  *     [--duration 30] [--partitions 3] [--participant-db file|mem] [--dir DIR]
  *     [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N]
+ *     [--reply-consumers K]
  * </pre>
+ *
+ * {@code --reply-consumers K} runs K reply consumers per engine node ({@code KafkaOptions.withReplyConsumers}); give
+ * the topics at least {@code nodes × K} partitions.
  *
  * {@code --postgres} alone starts an embedded PostgreSQL 14 with {@code fsync} and {@code synchronous_commit} on;
  * with a URL it creates a fresh database {@value BenchPostgres#DATABASE} on that server (the user needs CREATEDB).
@@ -119,10 +123,10 @@ public final class KafkaSagaBenchmark {
      * @param postgres null for the H2 file, "" for an embedded PostgreSQL, else the JDBC URL of an existing server
      */
     record Settings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles, Path dir,
-                    String postgres, String postgresUser, String postgresPassword, int nodes) {
+                    String postgres, String postgresUser, String postgresPassword, int nodes, int replyConsumers) {
         static final String USAGE = "usage: java -cp baton-bench.jar " + KafkaSagaBenchmark.class.getName()
                 + " [--inflight 100] [--warmup 30] [--duration 30] [--partitions 3] [--participant-db file|mem] [--dir DIR]"
-                + " [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N]";
+                + " [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N] [--reply-consumers K]";
 
         static Settings parse(String[] args) {
             int inflight = 100;
@@ -135,6 +139,7 @@ public final class KafkaSagaBenchmark {
             String user = "postgres";
             String password = "";
             int nodes = 1;
+            int replyConsumers = 1;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--postgres")) {
@@ -163,13 +168,15 @@ public final class KafkaSagaBenchmark {
                     case "--postgres-user" -> user = v;
                     case "--postgres-password" -> password = v;
                     case "--nodes" -> nodes = positive(a, v);
+                    case "--reply-consumers" -> replyConsumers = positive(a, v);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
             if (nodes > 1 && postgres == null) {
                 throw new IllegalArgumentException("--nodes " + nodes + " needs --postgres: an H2 file serves one node");
             }
-            return new Settings(inflight, warmup, duration, partitions, files, dir, postgres, user, password, nodes);
+            return new Settings(inflight, warmup, duration, partitions, files, dir, postgres, user, password, nodes,
+                    replyConsumers);
         }
 
         private static int positive(String name, String v) {
@@ -212,7 +219,8 @@ public final class KafkaSagaBenchmark {
         stats.postgres = pg;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
             KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("bench.")
-                    .withEngineGroupId("bench-engine").withPartitions(s.partitions());
+                    .withEngineGroupId("bench-engine").withPartitions(s.partitions())
+                    .withReplyConsumers(s.replyConsumers());
             List<AutoCloseable> services = new ArrayList<>();
             try {
                 for (CommandHandlers h : handlers()) {
@@ -542,9 +550,9 @@ public final class KafkaSagaBenchmark {
                     + " engine nodes (one JVM; shared database and reply consumer group)")
                     + " + 4 participant services + Kafka broker in one JVM");
             System.out.printf(Locale.ROOT, "settings: inflight=%d warmup=%ds duration=%ds partitions=%d linger.ms=%d batch.size=%d"
-                            + " max.poll.records=%d nodes=%d engine-store=%s participant-db=%s; JDK %s, %d cores%n",
+                            + " max.poll.records=%d nodes=%d reply-consumers=%d engine-store=%s participant-db=%s; JDK %s, %d cores%n",
                     s.inflight(), s.warmupSeconds(), s.durationSeconds(), o.partitions(), o.lingerMs(), o.batchSize(),
-                    o.maxPollRecords(), s.nodes(), pg == null ? "H2 file (WRITE_DELAY=0)" : pg.describe(),
+                    o.maxPollRecords(), s.nodes(), o.replyConsumers(), pg == null ? "H2 file (WRITE_DELAY=0)" : pg.describe(),
                     s.participantFiles() ? "H2 file (WRITE_DELAY=0)" : "H2 in memory",
                     Runtime.version(), Runtime.getRuntime().availableProcessors());
             System.out.printf(Locale.ROOT, "throughput: %,d sagas ended in the %d s window = %.1f sagas/s%n", measured,

@@ -176,7 +176,8 @@ public final class BatonServer implements AutoCloseable {
                 .withTopicPrefix(config.get(ServerConfig.KAFKA_TOPIC_PREFIX))
                 .withPartitions(config.getInt(ServerConfig.KAFKA_PARTITIONS))
                 .withReplicationFactor((short) config.getInt(ServerConfig.KAFKA_REPLICATION))
-                .withEngineGroupId(config.get(ServerConfig.KAFKA_GROUP));
+                .withEngineGroupId(config.get(ServerConfig.KAFKA_GROUP))
+                .withReplyConsumers(config.getInt(ServerConfig.KAFKA_REPLY_CONSUMERS));
         for (var e : config.kafkaClientProperties().entrySet()) {
             o = o.withClientProperty(e.getKey(), e.getValue());
         }

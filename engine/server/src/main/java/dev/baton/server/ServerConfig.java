@@ -46,6 +46,8 @@ public final class ServerConfig {
     public static final Key KAFKA_PARTITIONS = new Key("baton.kafka.partitions", "3", "an integer, 1 to 10000", false);
     public static final Key KAFKA_REPLICATION = new Key("baton.kafka.replication-factor", "1", "an integer, 1 to 32", false);
     public static final Key KAFKA_GROUP = new Key("baton.kafka.group-id", "baton-engine", "a consumer group id", false);
+    public static final Key KAFKA_REPLY_CONSUMERS = new Key("baton.kafka.reply-consumers", "1",
+            "an integer, 1 to 64: reply consumer threads per node (more help on PostgreSQL; at most the node's partitions)", false);
     public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none", true);
     public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open", true);
     public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600", false);
@@ -55,7 +57,7 @@ public final class ServerConfig {
 
     /** Every known key, in documentation order. */
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
-            KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, API_TOKEN, API_READ_TOKEN,
+            KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS, API_TOKEN, API_READ_TOKEN,
             API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
     /** File keys under this prefix pass through to every Kafka client. */
     public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
@@ -189,6 +191,7 @@ public final class ServerConfig {
         integer(problems, DB_POOL_SIZE, 1, 200);
         integer(problems, KAFKA_PARTITIONS, 1, 10000);
         integer(problems, KAFKA_REPLICATION, 1, 32);
+        integer(problems, KAFKA_REPLY_CONSUMERS, 1, 64);
         integer(problems, API_MAX_BODY, 1, 104_857_600);
         String url = get(DB_URL);
         if (!url.isEmpty() && !url.startsWith("jdbc:")) {
