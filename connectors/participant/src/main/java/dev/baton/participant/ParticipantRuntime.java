@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *     writes (see {@link TransactionalCommandHandler}). Every later delivery of that id is answered from the record,
  *     payload byte for byte, and the handler does not run. Deliveries of one saga step are serialised by a row lock,
  *     so two copies of one message racing on two threads or two nodes run the handler once.</li>
+ * <li><b>One commit per command.</b> The step's guard row, the handler's writes and the recorded answer are one
+ *     transaction; a replay commits nothing.</li>
  * <li><b>RETRY_LATER is not final.</b> It rolls back the handler's writes and records nothing, so the engine's later
  *     re-send of the same id runs the handler again.</li>
  * <li><b>Compensation guard</b>, per (participant, saga, step). A compensation for a step whose forward command never
@@ -191,8 +193,7 @@ public final class ParticipantRuntime {
                 return new Unavailable(command, "interrupted while handling " + p.messageId(), e.getCause());
             } catch (RuntimeException e) {
                 SqlErrors.Kind kind = SqlErrors.classify(e);
-                boolean contention = kind == SqlErrors.Kind.CONTENTION || e instanceof StepVanished
-                        || SqlErrors.isUniqueViolation(e);
+                boolean contention = kind == SqlErrors.Kind.CONTENTION || SqlErrors.isUniqueViolation(e);
                 if (contention && attempt < contentionAttempts) {
                     LOG.debug("participant '{}': contention on {} (attempt {}), retrying: {}", participant(),
                             p.messageId(), attempt, SqlErrors.describe(e));
@@ -206,32 +207,34 @@ public final class ParticipantRuntime {
         }
     }
 
-    /** One attempt: answer from the record, or lock the step and decide, in one transaction. */
+    /**
+     * One attempt, one transaction, one commit: lock the step's row (creating it when the step is new here), then
+     * answer from the record or decide. A copy of the same message racing a first delivery cannot see the row that
+     * delivery inserted and has not committed yet, so it inserts the row too; the database makes that insert wait
+     * for the first transaction and then fail with a unique violation, and the copy's transaction runs again (see
+     * {@link Builder#contentionAttempts(int)}), this time finding the row, waiting for its lock and replaying.
+     */
     private HandlingResult deliver(Handle h, Parsed p, Registration<?> registration, Object payload,
                                    IncomingCommand command) {
-        Optional<RecordedReply> recorded = Inbox.find(h, participant(), p.messageId());
-        if (recorded.isPresent()) {
-            return replay(recorded.get(), p, command);
-        }
-        try {
-            h.useTransaction(tx -> Inbox.ensureStep(tx, participant(), p.sagaId(), p.step(), clock.instant()));
-        } catch (RuntimeException e) {
-            if (!SqlErrors.isUniqueViolation(e)) { // a concurrent delivery created it: fine
-                throw e;
-            }
-        }
         return h.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
                 tx -> decide(tx, p, registration, payload, command));
     }
 
     private HandlingResult decide(Handle tx, Parsed p, Registration<?> registration, Object payload,
                                   IncomingCommand command) {
-        StepState step = Inbox.lockStep(tx, participant(), p.sagaId(), p.step()).orElseThrow(StepVanished::new);
+        Optional<StepState> locked = Inbox.lockStep(tx, participant(), p.sagaId(), p.step());
         Optional<RecordedReply> recorded = Inbox.find(tx, participant(), p.messageId()); // a racing copy may have won
         if (recorded.isPresent()) {
             return replay(recorded.get(), p, command);
         }
         Instant now = clock.instant();
+        StepState step;
+        if (locked.isPresent()) {
+            step = locked.get();
+        } else {
+            Inbox.insertStep(tx, participant(), p.sagaId(), p.step(), now); // ours alone until this transaction ends
+            step = StepState.NEW;
+        }
         if (p.kind() == CommandKind.COMMAND) {
             if (step.compensation() != CompensationState.NONE) {
                 return record(tx, p, command, ReplyOutcome.FAILURE, null, null, "refused: step '" + p.step()
@@ -474,13 +477,6 @@ public final class ParticipantRuntime {
     private static final class Interrupted extends RuntimeException {
         Interrupted(Throwable cause) {
             super("interrupted", cause, false, false);
-        }
-    }
-
-    /** The step's row was deleted (purged) between creating and locking it: try again. */
-    private static final class StepVanished extends RuntimeException {
-        StepVanished() {
-            super("the step's row vanished before it could be locked", null, false, false);
         }
     }
 
