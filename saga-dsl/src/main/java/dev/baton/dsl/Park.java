@@ -14,8 +14,13 @@ import java.util.regex.Pattern;
  *
  * Defaults: retry every 10 seconds, give up after 30 minutes. Immutable.
  *
+ * <p><b>Spread.</b> Each wait is between 80 % and 100 % of {@code retryEvery}, by an amount the engine derives from
+ * the saga id, the step and the attempt: the same saga and attempt always wait the same, but sagas that parked
+ * together (a spike against a busy participant) come back spread over a fifth of the interval instead of all at
+ * once, and do not park again together. A re-send never comes later than {@code retryEvery}.
+ *
  * @param state the pending state's name, shown to operators: upper case, digits and '_'
- * @param retryEvery the pause between re-sends while parked; positive
+ * @param retryEvery the longest pause between re-sends while parked (see "Spread"); positive
  * @param giveUpAfter how long the saga may stay parked in all; at least {@code retryEvery}
  * @since 0.1
  */

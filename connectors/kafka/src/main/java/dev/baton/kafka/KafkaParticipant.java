@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * <li>When the runtime is unavailable (its database down), the partition stops at that command and is re-read
  *     after the back-off; nothing is lost or skipped.</li>
  * </ul>
- * Records of one partition are handled in order, one at a time. Thread-safe.
+ * The commands of one poll are handled with {@link ParticipantRuntime#handleAll(List)}: in order, and with one
+ * database commit for all of them where the handlers allow it; their replies are sent together once that commit is
+ * done, and the offsets are committed once the broker has acknowledged every reply. Thread-safe.
  *
  * @since 0.1
  */
@@ -79,20 +81,33 @@ public final class KafkaParticipant implements AutoCloseable {
     }
 
     private Map<TopicPartition, Long> handle(ConsumerRecords<String, byte[]> records) throws Exception {
-        Map<TopicPartition, Long> stoppedAt = new HashMap<>();
-        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
+        List<IncomingCommand> commands = new ArrayList<>(records.count());
         for (TopicPartition tp : records.partitions()) {
             for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
-                HandlingResult result = runtime.handle(IncomingCommand.of(Clients.headers(r.headers()), r.value()));
-                if (result instanceof Unavailable u) {
-                    log.warn("participant '{}' unavailable at {}-{}@{}: {}; retrying in {}", runtime.participant(), r.topic(),
-                            r.partition(), r.offset(), u.reason(), options.retryBackoff());
-                    stoppedAt.put(tp, r.offset());
-                    break;
-                }
-                for (int copy = 0; copy < (result instanceof Reply ? replyCopies : 1); copy++) {
-                    sends.add(send(r, result));
-                }
+                polled.add(r);
+                commands.add(IncomingCommand.of(Clients.headers(r.headers()), r.value()));
+            }
+        }
+        // one database commit for the poll; after the first Unavailable every later command is Unavailable too
+        List<HandlingResult> results = runtime.handleAll(commands);
+        Map<TopicPartition, Long> stoppedAt = new HashMap<>();
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        for (int i = 0; i < polled.size(); i++) {
+            ConsumerRecord<String, byte[]> r = polled.get(i);
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            HandlingResult result = results.get(i);
+            if (stoppedAt.containsKey(tp)) {
+                continue;
+            }
+            if (result instanceof Unavailable u) {
+                log.warn("participant '{}' unavailable at {}-{}@{}: {}; retrying in {}", runtime.participant(), r.topic(),
+                        r.partition(), r.offset(), u.reason(), options.retryBackoff());
+                stoppedAt.put(tp, r.offset());
+                continue;
+            }
+            for (int copy = 0; copy < (result instanceof Reply ? replyCopies : 1); copy++) {
+                sends.add(send(r, result));
             }
         }
         for (Future<RecordMetadata> f : sends) {

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *     writes (see {@link TransactionalCommandHandler}). Every later delivery of that id is answered from the record,
  *     payload byte for byte, and the handler does not run. Deliveries of one saga step are serialised by a row lock,
  *     so two copies of one message racing on two threads or two nodes run the handler once.</li>
+ * <li><b>One commit per command.</b> The step's guard row, the handler's writes and the recorded answer are one
+ *     transaction; a replay commits nothing.</li>
  * <li><b>RETRY_LATER is not final.</b> It rolls back the handler's writes and records nothing, so the engine's later
  *     re-send of the same id runs the handler again.</li>
  * <li><b>Compensation guard</b>, per (participant, saga, step). A compensation for a step whose forward command never
@@ -90,8 +92,10 @@ public final class ParticipantRuntime {
     private final Clock clock;
     private final Supplier<String> replyIds;
     private final int contentionAttempts;
+    private final int batchSize;
 
     private ParticipantRuntime(Builder b) {
+        this.batchSize = b.batchSize;
         this.handlers = b.handlers;
         this.store = b.store;
         this.mapper = b.mapper;
@@ -154,7 +158,126 @@ public final class ParticipantRuntime {
         }
     }
 
+    /**
+     * Handles the commands of one transport poll, in order, answering each as {@link #handle} would, but with one
+     * database commit for all of them where that is safe. On a database that writes every commit through, the
+     * commit is most of a command's cost, so this is the call for a transport that receives commands in batches.
+     *
+     * <ul>
+     * <li><b>One transaction per batch.</b> The well-formed commands run in one transaction (in chunks of
+     *     {@link Builder#batchSize(int)}), each behind its own savepoint: a RETRY_LATER rolls back that command's work
+     *     alone, exactly as it would on its own. Malformed commands are {@link Rejected} without touching the
+     *     database, as by {@code handle}.</li>
+     * <li><b>Nothing worse than one by one.</b> When the batch's transaction fails (contention with another
+     *     transaction, a database error, a handler failing on a transient database error, the commit itself), it is
+     *     rolled back whole and its commands are handled again one by one with {@code handle}. No reply of a batch
+     *     exists before its commit: send the results only after this method returned.</li>
+     * <li><b>Only transactional handlers are batched.</b> A plain {@link CommandHandler} may call other systems, and a
+     *     rolled-back batch would call them again for commands that had already been answered; a chunk that contains
+     *     one is handled one by one.</li>
+     * <li><b>Order.</b> Commands are handled in list order. Once one comes back {@link Unavailable}, every later
+     *     command of the list is answered {@code Unavailable} too, without being handled, so a transport that stops
+     *     each partition at its first {@code Unavailable} never skips ahead of a command it will redeliver.</li>
+     * </ul>
+     *
+     * @param commands as delivered, in delivery order; not null, no null elements
+     * @return one result per command, in the same order
+     */
+    public List<HandlingResult> handleAll(List<IncomingCommand> commands) {
+        List<HandlingResult> results = new ArrayList<>(commands.size());
+        for (int from = 0; from < commands.size(); from += batchSize) {
+            List<IncomingCommand> chunk = commands.subList(from, Math.min(commands.size(), from + batchSize));
+            if (!results.isEmpty() && results.get(results.size() - 1) instanceof Unavailable) {
+                chunk.forEach(c -> results.add(notAttempted(c)));
+                continue;
+            }
+            results.addAll(handleChunk(chunk));
+        }
+        return results;
+    }
+
+    private List<HandlingResult> handleChunk(List<IncomingCommand> chunk) {
+        List<Object> prepared = new ArrayList<>(chunk.size());
+        int toRun = 0;
+        boolean allTransactional = true;
+        try {
+            for (IncomingCommand c : chunk) {
+                Object p = prepare(c);
+                prepared.add(p);
+                if (p instanceof Prepared ok) {
+                    toRun++;
+                    allTransactional &= ok.registration().transactional();
+                }
+            }
+        } catch (Throwable t) { // a bug in the SDK: let handle() report it command by command
+            return oneByOne(chunk);
+        }
+        if (toRun < 2 || !allTransactional || store.isClosed()) {
+            return oneByOne(chunk);
+        }
+        List<HandlingResult> results;
+        try {
+            results = store.jdbi().inTransaction(TransactionIsolationLevel.READ_COMMITTED, tx -> {
+                List<HandlingResult> inTx = new ArrayList<>(prepared.size());
+                for (Object p : prepared) {
+                    inTx.add(p instanceof Prepared c ? decideBehindSavepoint(tx, c) : (HandlingResult) p);
+                }
+                return inTx;
+            });
+        } catch (Throwable t) {
+            if (t instanceof Interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.debug("participant '{}': a batch of {} commands did not commit ({}); handling them one by one",
+                    participant(), toRun, SqlErrors.describe(t));
+            return oneByOne(chunk);
+        }
+        for (HandlingResult r : results) {
+            if (r instanceof Rejected rejected) {
+                LOG.warn("participant '{}' rejected {}: {}", participant(), rejected.command(), rejected.reason());
+            }
+        }
+        return results;
+    }
+
+    private static final String COMMAND_SAVEPOINT = "baton_participant_command";
+
+    /** One command of a batch: its RETRY_LATER rolls back to the savepoint instead of ending the transaction. */
+    private HandlingResult decideBehindSavepoint(Handle tx, Prepared c) {
+        tx.savepoint(COMMAND_SAVEPOINT);
+        try {
+            HandlingResult result = decide(tx, c.p(), c.registration(), c.payload(), c.command());
+            tx.releaseSavepoint(COMMAND_SAVEPOINT);
+            return result;
+        } catch (RollbackWith r) {
+            tx.rollbackToSavepoint(COMMAND_SAVEPOINT);
+            return r.reply;
+        }
+    }
+
+    private List<HandlingResult> oneByOne(List<IncomingCommand> chunk) {
+        List<HandlingResult> results = new ArrayList<>(chunk.size());
+        for (IncomingCommand c : chunk) {
+            boolean stopped = !results.isEmpty() && results.get(results.size() - 1) instanceof Unavailable;
+            results.add(stopped ? notAttempted(c) : handle(c));
+        }
+        return results;
+    }
+
+    private static Unavailable notAttempted(IncomingCommand c) {
+        return new Unavailable(c, "not attempted: an earlier command of the same batch was unavailable", null);
+    }
+
     private HandlingResult handleChecked(IncomingCommand command) {
+        Object prepared = prepare(command);
+        return prepared instanceof Prepared c ? deliverWithRetries(c) : (HandlingResult) prepared;
+    }
+
+    /** A command that passed every check made before the database: its headers, handler and payload. */
+    private record Prepared(IncomingCommand command, Parsed p, Registration<?> registration, Object payload) {}
+
+    /** A {@link Prepared}, or the {@link Rejected} answer for a malformed command. */
+    private Object prepare(IncomingCommand command) {
         Object parsed = Parsed.of(command);
         if (parsed instanceof String problems) {
             return new Rejected(command, "malformed command: " + problems);
@@ -178,6 +301,14 @@ public final class ParticipantRuntime {
             return new Rejected(command, "the payload of message type '" + p.messageType() + "' is JSON null, not a "
                     + registration.type().getName());
         }
+        return new Prepared(command, p, registration, payload);
+    }
+
+    private HandlingResult deliverWithRetries(Prepared c) {
+        IncomingCommand command = c.command();
+        Parsed p = c.p();
+        Registration<?> registration = c.registration();
+        Object payload = c.payload();
         if (store.isClosed()) {
             return new Unavailable(command, "the participant store is closed", null);
         }
@@ -191,8 +322,7 @@ public final class ParticipantRuntime {
                 return new Unavailable(command, "interrupted while handling " + p.messageId(), e.getCause());
             } catch (RuntimeException e) {
                 SqlErrors.Kind kind = SqlErrors.classify(e);
-                boolean contention = kind == SqlErrors.Kind.CONTENTION || e instanceof StepVanished
-                        || SqlErrors.isUniqueViolation(e);
+                boolean contention = kind == SqlErrors.Kind.CONTENTION || SqlErrors.isUniqueViolation(e);
                 if (contention && attempt < contentionAttempts) {
                     LOG.debug("participant '{}': contention on {} (attempt {}), retrying: {}", participant(),
                             p.messageId(), attempt, SqlErrors.describe(e));
@@ -206,32 +336,34 @@ public final class ParticipantRuntime {
         }
     }
 
-    /** One attempt: answer from the record, or lock the step and decide, in one transaction. */
+    /**
+     * One attempt, one transaction, one commit: lock the step's row (creating it when the step is new here), then
+     * answer from the record or decide. A copy of the same message racing a first delivery cannot see the row that
+     * delivery inserted and has not committed yet, so it inserts the row too; the database makes that insert wait
+     * for the first transaction and then fail with a unique violation, and the copy's transaction runs again (see
+     * {@link Builder#contentionAttempts(int)}), this time finding the row, waiting for its lock and replaying.
+     */
     private HandlingResult deliver(Handle h, Parsed p, Registration<?> registration, Object payload,
                                    IncomingCommand command) {
-        Optional<RecordedReply> recorded = Inbox.find(h, participant(), p.messageId());
-        if (recorded.isPresent()) {
-            return replay(recorded.get(), p, command);
-        }
-        try {
-            h.useTransaction(tx -> Inbox.ensureStep(tx, participant(), p.sagaId(), p.step(), clock.instant()));
-        } catch (RuntimeException e) {
-            if (!SqlErrors.isUniqueViolation(e)) { // a concurrent delivery created it: fine
-                throw e;
-            }
-        }
         return h.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
                 tx -> decide(tx, p, registration, payload, command));
     }
 
     private HandlingResult decide(Handle tx, Parsed p, Registration<?> registration, Object payload,
                                   IncomingCommand command) {
-        StepState step = Inbox.lockStep(tx, participant(), p.sagaId(), p.step()).orElseThrow(StepVanished::new);
+        Optional<StepState> locked = Inbox.lockStep(tx, participant(), p.sagaId(), p.step());
         Optional<RecordedReply> recorded = Inbox.find(tx, participant(), p.messageId()); // a racing copy may have won
         if (recorded.isPresent()) {
             return replay(recorded.get(), p, command);
         }
         Instant now = clock.instant();
+        StepState step;
+        if (locked.isPresent()) {
+            step = locked.get();
+        } else {
+            Inbox.insertStep(tx, participant(), p.sagaId(), p.step(), now); // ours alone until this transaction ends
+            step = StepState.NEW;
+        }
         if (p.kind() == CommandKind.COMMAND) {
             if (step.compensation() != CompensationState.NONE) {
                 return record(tx, p, command, ReplyOutcome.FAILURE, null, null, "refused: step '" + p.step()
@@ -477,13 +609,6 @@ public final class ParticipantRuntime {
         }
     }
 
-    /** The step's row was deleted (purged) between creating and locking it: try again. */
-    private static final class StepVanished extends RuntimeException {
-        StepVanished() {
-            super("the step's row vanished before it could be locked", null, false, false);
-        }
-    }
-
     // ---------------------------------------------------------------- builder
 
     /**
@@ -500,6 +625,7 @@ public final class ParticipantRuntime {
         private Clock clock = Clock.systemUTC();
         private Supplier<String> replyIds = () -> UUID.randomUUID().toString();
         private int contentionAttempts = 5;
+        private int batchSize = 100;
 
         private Builder() {}
 
@@ -549,6 +675,16 @@ public final class ParticipantRuntime {
         }
 
         /**
+         * At most how many commands {@link ParticipantRuntime#handleAll(List)} commits in one transaction; a longer
+         * list is committed in chunks of this size. Larger chunks mean fewer commits and longer-held step locks, and
+         * the first command's reply waits for the whole chunk. Defaults to 100; 1 turns batching off.
+         */
+        public Builder batchSize(int commands) {
+            this.batchSize = commands;
+            return this;
+        }
+
+        /**
          * Validates and builds the runtime.
          *
          * @throws IllegalStateException listing every missing or invalid setting
@@ -568,6 +704,9 @@ public final class ParticipantRuntime {
             }
             if (contentionAttempts < 1) {
                 problems.add("contentionAttempts must be >= 1, but was " + contentionAttempts);
+            }
+            if (batchSize < 1) {
+                problems.add("batchSize must be >= 1, but was " + batchSize);
             }
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("cannot build the ParticipantRuntime:\n  - "

@@ -82,10 +82,10 @@ class OrderSagaKitTest {
 
         assertThat(kit.status(id)).isEqualTo(SagaStatus.PENDING);
         assertThat(kit.saga(id).pendingState()).isEqualTo("PENDING_PAYMENT");
-        kit.advance(Duration.ofSeconds(9));
+        kit.advance(Duration.ofMillis(7_999)); // the park interval is 10 s, shortened by up to 20 % per saga and attempt
         kit.expectNoCommand();
 
-        kit.advance(Duration.ofSeconds(1));
+        kit.advance(Duration.ofMillis(2_001));
         SentCommand<AuthorizePayment> again = kit.expectCommand(AuthorizePayment.class);
         assertThat(again.messageId()).as("a re-send carries the same idempotency key").isEqualTo(first.messageId());
         assertThat(again.attempt()).isEqualTo(2);

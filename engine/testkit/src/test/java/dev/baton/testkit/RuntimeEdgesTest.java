@@ -218,4 +218,22 @@ class RuntimeEdgesTest {
             assertThat(engine.history(id)).noneMatch(h -> h.kind().equals("TIMED_OUT") && "create-order".equals(h.step()));
         }
     }
+
+    @Test
+    @DisplayName("after open, acknowledged outbox rows are deleted in batches in the background; close waits for them")
+    void acknowledgedRowsDeletedByClose() {
+        InMemoryTransport transport = new InMemoryTransport();
+        InMemorySagaStore store = new InMemorySagaStore();
+        ManualClock clock = ManualClock.atEpochOfTests();
+        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+                .codec(new JacksonCodec()).clock(clock).register(DEFINITION).timerPollInterval(Duration.ofHours(1))
+                .build()) {
+            engine.open();
+            for (int i = 0; i < 30; i++) {
+                engine.start(DEFINITION, OrderData.of("o-" + i, 1));
+            }
+            assertThat(transport.take()).hasSize(30);
+        } // close cuts the deletes' gathering wait short and waits for them
+        assertThat(store.outbox(clock.instant().plusSeconds(1), 100)).as("acknowledged rows left after close").isEmpty();
+    }
 }

@@ -38,7 +38,10 @@ public final class Inbox {
      * @param forwardMessageId the forward invocation that succeeded, or null
      * @param compensationMessageId the compensation that set {@code compensation}, or null for NONE
      */
-    public record StepState(String forwardMessageId, CompensationState compensation, String compensationMessageId) {}
+    public record StepState(String forwardMessageId, CompensationState compensation, String compensationMessageId) {
+        /** A step this participant has not answered anything for. */
+        public static final StepState NEW = new StepState(null, CompensationState.NONE, null);
+    }
 
     private static final String INBOX_COLUMNS = "participant, message_id, saga_id, step, kind, message_type, outcome,"
             + " disposition, reply_type, reply_payload, reason, handled_at";
@@ -52,33 +55,20 @@ public final class Inbox {
     }
 
     /**
-     * Makes sure the step's row exists, in its own statement: call it with the handle in auto-commit mode, before the
-     * transaction that locks the row, so that the transaction never races another one to insert it. A concurrent
-     * insert of the same row is not an error.
+     * Creates the step's row, as it stands before any answer; the row stays invisible to other transactions, and
+     * theirs to insert it wait, until this transaction ends. Fails with a unique violation when another transaction
+     * created it first (a racing delivery of the same step): run the whole transaction again.
      */
-    public static void ensureStep(Handle h, String participant, String sagaId, String step, Instant now) {
-        boolean exists = h.createQuery("SELECT COUNT(*) FROM baton_participant_step"
-                        + " WHERE participant = :participant AND saga_id = :sagaId AND step = :step")
+    public static void insertStep(Handle h, String participant, String sagaId, String step, Instant now) {
+        h.createUpdate("INSERT INTO baton_participant_step (participant, saga_id, step, compensation_state, updated_at)"
+                        + " VALUES (:participant, :sagaId, :step, 'NONE', :now)")
                 .bind("participant", participant).bind("sagaId", sagaId).bind("step", step)
-                .mapTo(Integer.class).one() > 0;
-        if (exists) {
-            return;
-        }
-        try {
-            h.createUpdate("INSERT INTO baton_participant_step (participant, saga_id, step, compensation_state, updated_at)"
-                            + " VALUES (:participant, :sagaId, :step, 'NONE', :now)")
-                    .bind("participant", participant).bind("sagaId", sagaId).bind("step", step)
-                    .bind("now", timestamp(now)).execute();
-        } catch (RuntimeException e) {
-            if (!SqlErrors.isUniqueViolation(e)) {
-                throw e;
-            }
-        }
+                .bind("now", timestamp(now)).execute();
     }
 
     /**
      * Locks the step's row until the transaction ends and reads it; waits while another transaction holds it.
-     * Empty when the row does not exist (it was purged between {@link #ensureStep} and now).
+     * Empty when the row does not exist, or exists only uncommitted in another transaction.
      */
     public static Optional<StepState> lockStep(Handle h, String participant, String sagaId, String step) {
         return h.createQuery("SELECT forward_message_id, compensation_state, compensation_message_id"

@@ -41,9 +41,12 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -577,19 +580,51 @@ public final class DefaultSagaEngine implements SagaEngine {
                 deleteAcknowledged(outboxIds);
             } else {
                 acked.addAll(outboxIds);
-                a.execute(this::drainAcknowledged);
+                ackedCount.addAndGet(outboxIds.size());
+                if (drainPending.compareAndSet(false, true)) {
+                    try {
+                        a.execute(this::drainAcknowledged);
+                    } catch (RejectedExecutionException closing) {
+                        drainPending.set(false); // the engine is closing: the sweeper re-sends them after a restart
+                    }
+                }
             }
         });
     }
 
-    /** Deletes every acknowledged row queued so far in one transaction: one commit for many acknowledgements. */
+    /** At most how long an acknowledged outbox row waits for others to be deleted with it. */
+    private static final long ACK_COALESCE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** This many acknowledged rows are deleted at once, without waiting for more. */
+    private static final int ACK_COALESCE_ROWS = 500;
+    /** Acknowledged outbox ids not deleted yet (a cheap size for {@link #acked}). */
+    private final AtomicInteger ackedCount = new AtomicInteger();
+    /** True while a drain is queued or waiting on the acker thread; new acknowledgements then just join its batch. */
+    private final AtomicBoolean drainPending = new AtomicBoolean();
+
+    /**
+     * Deletes the acknowledged rows queued so far in one transaction: one commit for many acknowledgements. It first
+     * waits up to {@link #ACK_COALESCE_NANOS} for {@link #ACK_COALESCE_ROWS} to gather, so that under load a delete
+     * commit takes hundreds of rows rather than the few acknowledged since the last one. A row waiting here is still
+     * in the outbox; the sweeper only re-sends rows far older than this wait.
+     */
     private void drainAcknowledged() {
+        long deadline = System.nanoTime() + ACK_COALESCE_NANOS;
+        while (ackedCount.get() < ACK_COALESCE_ROWS && System.nanoTime() < deadline && !closed.get()) {
+            LockSupport.parkNanos(500_000);
+        }
+        drainPending.set(false); // acknowledgements from now on queue a new drain (which may find nothing: fine)
         List<String> batch = new ArrayList<>();
         String id;
-        while (batch.size() < 5_000 && (id = acked.poll()) != null) {
+        while ((id = acked.poll()) != null) {
             batch.add(id);
+            if (batch.size() == 5_000) {
+                ackedCount.addAndGet(-batch.size());
+                deleteAcknowledged(batch);
+                batch = new ArrayList<>();
+            }
         }
         if (!batch.isEmpty()) {
+            ackedCount.addAndGet(-batch.size());
             deleteAcknowledged(batch);
         }
     }

@@ -33,7 +33,8 @@ import java.util.Set;
  * <li>A timeout re-sends the same invocation (same message id) per the retry policy; when attempts run out a
  *     step with {@code whenBusy} parks, a compensatable step is compensated (itself included: it may have taken
  *     effect), the pivot and retriable steps fail for an operator.</li>
- * <li>RETRY_LATER parks the saga in the step's pending state, re-sending every {@code retryEvery} until
+ * <li>RETRY_LATER parks the saga in the step's pending state, re-sending every {@code retryEvery} (shortened by up
+ *     to 20 %, differently per saga and attempt: {@link #parkWait}) until
  *     {@code giveUpAfter}; without {@code whenBusy} it is retried per the retry policy. A compensatable step given
  *     up on is compensated itself too: without a final answer, a redelivered command may still take effect.</li>
  * <li>Compensations are retried per their policy (FAILURE as a new invocation), then FAILED.</li>
@@ -55,6 +56,37 @@ public final class StateMachine {
     /** The token of the timers set for the cursor's current (or next) attempt. */
     public static String token(SagaId id, Cursor c) {
         return messageId(id, c) + "#" + c.attempt();
+    }
+
+    /**
+     * How far a parked saga's re-sends are spread: each wait is between {@code (1 - PARK_SPREAD)} and 1 times the
+     * step's {@code retryEvery}, so the sagas that parked together in a spike do not all come back at the same
+     * instant (and park again together).
+     */
+    public static final double PARK_SPREAD = 0.2;
+
+    /**
+     * The wait before re-sending a parked saga's command: {@code retryEvery} shortened by up to {@link #PARK_SPREAD},
+     * by an amount derived from the saga id, the step and the attempt, so {@code decide} stays a pure function (the
+     * same input, the same timer) while different sagas, and one saga's successive tries, spread out. Never longer
+     * than {@code retryEvery}, never shorter than 80 % of it.
+     */
+    public static Duration parkWait(Duration retryEvery, SagaId id, Cursor next) {
+        long h = id.value().hashCode();
+        h = h * 31 + next.step().hashCode();
+        h = h * 31 + next.attempt();
+        h = h * 31 + next.execution();
+        // SplitMix64's finaliser: nearby inputs (attempt n, n+1) land far apart
+        h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+        h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+        h = h ^ (h >>> 31);
+        double unit = (h >>> 11) * 0x1.0p-53; // [0, 1)
+        double factor = 1.0 - PARK_SPREAD * unit;
+        long millis = retryEvery.toMillis();
+        Duration wait = millis > 1_000_000_000L // beyond ~11 days nanoseconds could overflow; milliseconds will do
+                ? Duration.ofMillis((long) (millis * factor))
+                : Duration.ofNanos((long) (retryEvery.toNanos() * factor));
+        return wait.isZero() ? retryEvery : wait;
     }
 
     /** The token of a parking's give-up timer: one per deadline, so a timer left from an earlier parking is stale. */
@@ -368,7 +400,7 @@ public final class StateMachine {
             fx.timer(TimerKind.GIVE_UP, c.step(), giveUpToken(c.step(), deadline), deadline);
         }
         Cursor next = c.newRound();
-        Instant retryAt = now.plus(park.retryEvery());
+        Instant retryAt = now.plus(parkWait(park.retryEvery(), s.id(), next));
         if (retryAt.isAfter(deadline)) {
             retryAt = deadline;
         }
