@@ -37,6 +37,7 @@ public final class SagaEngineBuilder {
     Duration timeoutGrace = Duration.ofSeconds(30);
     CommandGate commandGate = CommandGate.OPEN;
     Duration lease = Duration.ofSeconds(10);
+    Duration inboxRetention = Duration.ofDays(7);
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -153,6 +154,19 @@ public final class SagaEngineBuilder {
     }
 
     /**
+     * How long the inbox keeps the message ids of applied replies, to drop redelivered copies; older entries are
+     * purged every minute. A copy that arrives later is checked against its saga's outstanding command like any late
+     * reply (the saga has moved past the command it answered; counted as ignored instead of duplicate), so this bounds
+     * the table. Keep it above the reply topic's retention. Defaults to 7 days, Kafka's default retention.
+     *
+     * @since 0.2
+     */
+    public SagaEngineBuilder inboxRetention(Duration retention) {
+        this.inboxRetention = retention;
+        return this;
+    }
+
+    /**
      * Validates and builds the engine (not yet open).
      *
      * @throws IllegalStateException listing every missing or invalid setting
@@ -176,6 +190,7 @@ public final class SagaEngineBuilder {
         }
         positive(problems, "timerPollInterval", timerPollInterval);
         positive(problems, "leaseDuration", lease);
+        positive(problems, "inboxRetention", inboxRetention);
         positive(problems, "outboxSweep interval", outboxSweepInterval);
         if (outboxSweepAge == null || outboxSweepAge.isNegative()) {
             problems.add("outboxSweep age must be >= 0, but was " + outboxSweepAge);
@@ -200,7 +215,7 @@ public final class SagaEngineBuilder {
         }
         return new DefaultSagaEngine(Objects.requireNonNull(defs), store, transport, codec, clock, ids, listener,
                 timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries, timeoutGrace, commandGate,
-                lease);
+                lease, inboxRetention);
     }
 
     private static void positive(List<String> problems, String what, Duration d) {

@@ -72,6 +72,49 @@ class RuntimeEdgesTest {
     }
 
     @Test
+    @DisplayName("the inbox is purged after its retention; a reply redelivered after that still changes nothing")
+    void inboxPurge() {
+        InMemoryTransport transport = new InMemoryTransport();
+        InMemorySagaStore store = new InMemorySagaStore();
+        ManualClock clock = ManualClock.atEpochOfTests();
+        java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger ignored = new java.util.concurrent.atomic.AtomicInteger();
+        SagaListener counting = new SagaListener() {
+            @Override
+            public void onDuplicateMessage(String messageId) {
+                duplicates.incrementAndGet();
+            }
+
+            @Override
+            public void onIgnoredReply(SagaId id, String reason) {
+                ignored.incrementAndGet();
+            }
+        };
+        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+                .codec(new JacksonCodec()).clock(clock).listener(counting).inboxRetention(Duration.ofDays(7))
+                .register(DEFINITION).build()) {
+            SagaId id = engine.start(DEFINITION, OrderData.of("o-1", 1)).id();
+            OutboxRecord command = transport.take().get(0);
+            dev.baton.engine.spi.InboundReply reply = new dev.baton.engine.spi.InboundReply("r-1", command.messageId(), id,
+                    dev.baton.engine.spi.ReplyOutcome.SUCCESS, null, null, null);
+            assertThat(engine.acceptReplies(List.of(reply))).isEmpty();
+            long version = engine.find(id).orElseThrow().version();
+            assertThat(engine.acceptReplies(List.of(reply))).isEmpty();
+            assertThat(duplicates).as("a copy within the retention: the inbox drops it").hasValue(1);
+
+            clock.advance(Duration.ofDays(7).minusSeconds(1));
+            assertThat(engine.purgeInbox()).as("not yet older than the retention").isZero();
+            clock.advance(Duration.ofSeconds(2));
+            assertThat(engine.purgeInbox()).isEqualTo(1);
+
+            assertThat(engine.acceptReplies(List.of(reply))).isEmpty();
+            assertThat(duplicates).hasValue(1);
+            assertThat(ignored).as("a copy after the purge: stale, ignored").hasValue(1);
+            assertThat(engine.find(id).orElseThrow().version()).as("the saga did not change").isEqualTo(version);
+        }
+    }
+
+    @Test
     @DisplayName("the sweeper leases what it re-sends: a row whose re-send fails waits for its lease to end; listeners count re-sends")
     void sweeperLeases() {
         ThrowingTransport transport = new ThrowingTransport();

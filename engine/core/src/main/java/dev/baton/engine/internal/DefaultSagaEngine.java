@@ -64,6 +64,8 @@ public final class DefaultSagaEngine implements SagaEngine {
     private static final int STRIPES = 1024;
     private static final int SWEEP_PAGE = 500;
     private static final Duration OPEN_SWEEP_AGE = Duration.ofSeconds(1);
+    /** How often the inbox is purged: often enough that each purge deletes a minute's worth of message ids. */
+    private static final Duration INBOX_PURGE_EVERY = Duration.ofMinutes(1);
     private static final Set<TimerKind> ALL_TIMERS = java.util.EnumSet.allOf(TimerKind.class);
     private static final Set<TimerKind> NO_TIMEOUTS = java.util.EnumSet.complementOf(java.util.EnumSet.of(TimerKind.TIMEOUT));
 
@@ -82,6 +84,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     private final Duration timeoutGrace;
     private final CommandGate gate;
     private final Duration lease;
+    private final Duration inboxRetention;
     private volatile Instant timeoutsHeldUntil;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final AtomicBoolean open = new AtomicBoolean();
@@ -93,7 +96,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     public DefaultSagaEngine(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
                              Supplier<SagaId> ids, SagaListener listener, Duration timerPollInterval, int timerBatchSize,
                              Duration sweepInterval, Duration sweepAge, int conflictRetries, Duration timeoutGrace,
-                             CommandGate gate, Duration lease) {
+                             CommandGate gate, Duration lease, Duration inboxRetention) {
         this.definitions = definitions;
         this.store = store;
         this.transport = transport;
@@ -109,6 +112,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.timeoutGrace = timeoutGrace;
         this.gate = gate;
         this.lease = lease;
+        this.inboxRetention = inboxRetention;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -142,6 +146,8 @@ public final class DefaultSagaEngine implements SagaEngine {
             }
         });
         scheduler.scheduleWithFixedDelay(this::pollTimersSafely, 0, timerPollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::purgeInboxSafely, INBOX_PURGE_EVERY.toMillis(), INBOX_PURGE_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(() -> sweepOutboxSafely(sweepAge), sweepInterval.toMillis(),
                 sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
         log.info("Baton engine open: {} saga definition(s): {}", definitions.all().size(),
@@ -519,6 +525,31 @@ public final class DefaultSagaEngine implements SagaEngine {
         } finally {
             lock.unlock();
         }
+    }
+
+    // ------------------------------------------------------------------ inbox
+
+    private void purgeInboxSafely() {
+        try {
+            purgeInbox();
+        } catch (RuntimeException e) {
+            log.warn("inbox purge failed; retrying in {}", INBOX_PURGE_EVERY, e);
+        }
+    }
+
+    /**
+     * Deletes inbox entries (message ids of applied replies) older than the retention. A reply redelivered after its
+     * entry is gone is still checked against its saga's outstanding command, like any late reply: the saga has moved
+     * past the command it answered, so it changes nothing. Public for test kits.
+     *
+     * @return how many entries were deleted
+     */
+    public int purgeInbox() {
+        int n = store.purgeInbox(clock.instant().minus(inboxRetention));
+        if (n > 0) {
+            log.debug("purged {} inbox entries older than {}", n, inboxRetention);
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ outbox
