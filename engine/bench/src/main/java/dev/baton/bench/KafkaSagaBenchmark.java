@@ -48,6 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -123,10 +124,10 @@ public final class KafkaSagaBenchmark {
      * @param postgres null for the H2 file, "" for an embedded PostgreSQL, else the JDBC URL of an existing server
      */
     record Settings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles, Path dir,
-                    String postgres, String postgresUser, String postgresPassword, int nodes, int replyConsumers) {
+                    String postgres, String postgresUser, String postgresPassword, int nodes, int replyConsumers, int starters, int lingerMs) {
         static final String USAGE = "usage: java -cp baton-bench.jar " + KafkaSagaBenchmark.class.getName()
                 + " [--inflight 100] [--warmup 30] [--duration 30] [--partitions 3] [--participant-db file|mem] [--dir DIR]"
-                + " [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N] [--reply-consumers K]";
+                + " [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N] [--reply-consumers K] [--starters 1] [--linger-ms 0]";
 
         static Settings parse(String[] args) {
             int inflight = 100;
@@ -140,6 +141,8 @@ public final class KafkaSagaBenchmark {
             String password = "";
             int nodes = 1;
             int replyConsumers = 1;
+            int starters = 1;
+            int lingerMs = 0;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--postgres")) {
@@ -169,6 +172,8 @@ public final class KafkaSagaBenchmark {
                     case "--postgres-password" -> password = v;
                     case "--nodes" -> nodes = positive(a, v);
                     case "--reply-consumers" -> replyConsumers = positive(a, v);
+                    case "--starters" -> starters = positive(a, v);
+                    case "--linger-ms" -> lingerMs = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
@@ -176,7 +181,7 @@ public final class KafkaSagaBenchmark {
                 throw new IllegalArgumentException("--nodes " + nodes + " needs --postgres: an H2 file serves one node");
             }
             return new Settings(inflight, warmup, duration, partitions, files, dir, postgres, user, password, nodes,
-                    replyConsumers);
+                    replyConsumers, starters, lingerMs);
         }
 
         private static int positive(String name, String v) {
@@ -220,7 +225,7 @@ public final class KafkaSagaBenchmark {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
             KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("bench.")
                     .withEngineGroupId("bench-engine").withPartitions(s.partitions())
-                    .withReplyConsumers(s.replyConsumers());
+                    .withReplyConsumers(s.replyConsumers()).withLingerMs(s.lingerMs());
             List<AutoCloseable> services = new ArrayList<>();
             try {
                 for (CommandHandlers h : handlers()) {
@@ -304,38 +309,59 @@ public final class KafkaSagaBenchmark {
         stats.window(measureFrom, measureTo);
         System.out.printf(Locale.ROOT, "warming up for %d s, then measuring for %d s, at most %d sagas in flight...%n",
                 s.warmupSeconds(), s.durationSeconds(), s.inflight());
-        long n = 0;
+        AtomicLong n = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        // Each starter is a caller of SagaEngine.start, as request threads of an application would be: one start is
+        // one transaction, so a single caller waits on every commit in turn.
+        List<Thread> starters = new ArrayList<>();
+        for (int t = 0; t < s.starters(); t++) {
+            starters.add(Thread.ofPlatform().name("starter-" + t).start(() -> {
+                try {
+                    while (System.nanoTime() < measureTo) {
+                        if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                            continue;
+                        }
+                        long k = n.incrementAndGet();
+                        long started = System.nanoTime();
+                        SagaId id = engines.get((int) (k % engines.size())).start(SAGA, new Data("o-" + k, 1000 + k, null)).id();
+                        stats.started(id, started);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
         long nextReport = t0 + TimeUnit.SECONDS.toNanos(10);
         long lastEnded = 0;
         boolean windowOpen = false;
-        while (System.nanoTime() < measureTo) {
-            if (!windowOpen && System.nanoTime() >= measureFrom) {
+        while (System.nanoTime() < measureTo && failure.get() == null) {
+            long now = System.nanoTime();
+            if (!windowOpen && now >= measureFrom) {
                 windowOpen = true;
                 stats.databaseCommitsAtStart = stats.databaseCommits();
             }
-            if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                continue;
-            }
-            n++;
-            long started = System.nanoTime();
-            SagaId id = engines.get((int) (n % engines.size())).start(SAGA, new Data("o-" + n, 1000 + n, null)).id();
-            stats.started(id, started);
-            long now = System.nanoTime();
             if (now >= nextReport) {
                 long ended = stats.endedTotal.sum();
                 System.out.printf(Locale.ROOT, "  %3d s: %,d started, %,d ended, %.0f sagas/s over the last 10 s%s%n",
-                        TimeUnit.NANOSECONDS.toSeconds(now - t0), n, ended, (ended - lastEnded) / 10.0,
+                        TimeUnit.NANOSECONDS.toSeconds(now - t0), n.get(), ended, (ended - lastEnded) / 10.0,
                         now < measureFrom ? " (warm-up)" : "");
                 lastEnded = ended;
                 nextReport += TimeUnit.SECONDS.toNanos(10);
             }
+            Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(nextReport - now), 50)));
+        }
+        for (Thread t : starters) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("a starter failed", failure.get());
         }
         long stoppedStarting = System.nanoTime();
         stats.databaseCommitsAtEnd = stats.databaseCommits();
         // drain: every saga started must end, exactly once
         boolean drained = slots.tryAcquire(s.inflight(), 60, TimeUnit.SECONDS);
         long drainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedStarting);
-        stats.print(s, options, n, drained, drainMs);
+        stats.print(s, options, n.get(), drained, drainMs);
     }
 
     /** Counts what the engine does through the transport: reply batches (one transaction each) and sends. */
@@ -550,9 +576,9 @@ public final class KafkaSagaBenchmark {
                     + " engine nodes (one JVM; shared database and reply consumer group)")
                     + " + 4 participant services + Kafka broker in one JVM");
             System.out.printf(Locale.ROOT, "settings: inflight=%d warmup=%ds duration=%ds partitions=%d linger.ms=%d batch.size=%d"
-                            + " max.poll.records=%d nodes=%d reply-consumers=%d engine-store=%s participant-db=%s; JDK %s, %d cores%n",
+                            + " max.poll.records=%d nodes=%d reply-consumers=%d starters=%d engine-store=%s participant-db=%s; JDK %s, %d cores%n",
                     s.inflight(), s.warmupSeconds(), s.durationSeconds(), o.partitions(), o.lingerMs(), o.batchSize(),
-                    o.maxPollRecords(), s.nodes(), o.replyConsumers(), pg == null ? "H2 file (WRITE_DELAY=0)" : pg.describe(),
+                    o.maxPollRecords(), s.nodes(), o.replyConsumers(), s.starters(), pg == null ? "H2 file (WRITE_DELAY=0)" : pg.describe(),
                     s.participantFiles() ? "H2 file (WRITE_DELAY=0)" : "H2 in memory",
                     Runtime.version(), Runtime.getRuntime().availableProcessors());
             System.out.printf(Locale.ROOT, "throughput: %,d sagas ended in the %d s window = %.1f sagas/s%n", measured,

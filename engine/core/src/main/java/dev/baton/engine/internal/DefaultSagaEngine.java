@@ -24,6 +24,7 @@ import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.SagaWrite;
 import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
@@ -32,6 +33,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -344,12 +347,22 @@ public final class DefaultSagaEngine implements SagaEngine {
                     rejected.clear();
                     applied.reset();
                     Instant now = clock.instant();
+                    // one statement per table for the whole poll, not one per reply (see StoreTransaction.writeAll)
+                    Set<String> fresh = tx.markReceivedAll(replies.stream().map(InboundReply::messageId).toList(), now);
+                    Map<SagaId, SagaRecord> current = new HashMap<>(
+                            tx.loadAll(replies.stream().map(InboundReply::sagaId).toList()));
+                    Writes writes = new Writes(tx, true);
+                    Set<String> seen = new HashSet<>();
                     for (InboundReply r : replies) {
-                        String why = applyReply(tx, r, now, applied);
+                        // a message id twice in one poll: the second copy is a duplicate
+                        boolean isFresh = seen.add(r.messageId()) && fresh.contains(r.messageId());
+                        String why = applyReply(writes, r, isFresh, current.get(r.sagaId()), now, applied);
                         if (why != null) {
                             rejected.add(new Transport.RejectedReply(r, why));
                         }
+                        writes.latest(r.sagaId()).ifPresent(rec -> current.put(r.sagaId(), rec));
                     }
+                    writes.flush();
                     return null;
                 });
                 afterCommit(applied);
@@ -370,7 +383,9 @@ public final class DefaultSagaEngine implements SagaEngine {
         for (InboundReply r : replies) {
             String[] why = new String[1];
             Outcome o = applyWithRetries(r.sagaId(), null, (tx, now, applied) -> {
-                why[0] = applyReply(tx, r, now, applied);
+                boolean isFresh = tx.markReceived(r.messageId(), now);
+                why[0] = applyReply(new Writes(tx, false), r, isFresh, isFresh ? tx.load(r.sagaId()).orElse(null) : null,
+                        now, applied);
                 return null;
             });
             if (why[0] != null) {
@@ -383,13 +398,17 @@ public final class DefaultSagaEngine implements SagaEngine {
         return rejected;
     }
 
-    /** Applies one reply inside {@code tx}; returns why it can never be applied, or null. */
-    private String applyReply(StoreTransaction tx, InboundReply r, Instant now, Applied applied) {
-        if (!tx.markReceived(r.messageId(), now)) {
+    /**
+     * Applies one reply; {@code fresh} says whether the inbox recorded its id just now, {@code rec} is its saga as
+     * it stands in this transaction (null: none). Returns why the reply can never be applied, or null.
+     */
+    private String applyReply(Writes writes, InboundReply r, boolean fresh, SagaRecord current, Instant now,
+                              Applied applied) {
+        if (!fresh) {
             applied.duplicates.add(r.messageId());
             return null;
         }
-        Optional<SagaRecord> rec = tx.load(r.sagaId());
+        Optional<SagaRecord> rec = Optional.ofNullable(current);
         if (rec.isEmpty()) {
             return "no saga with id " + r.sagaId();
         }
@@ -411,7 +430,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         int permits = applied.permits.size();
         try {
             d = gated(d, def, now, applied);
-            write(tx, rec.get(), state, d, def, now, applied);
+            writes.add(encode(rec.get(), state, d, def, now, applied));
         } catch (SagaCodecException e) {
             applied.rollback(permits);
             // nothing was written yet (encoding comes first): set the reply aside; the saga's timeout re-sends
@@ -757,12 +776,18 @@ public final class DefaultSagaEngine implements SagaEngine {
                 data, e, r.version(), r.createdAt(), r.updatedAt());
     }
 
-    /**
-     * Writes a decision's state and effects in {@code tx}; {@code before} is null for a new saga. Everything is
-     * encoded before the first write, so an encoding failure leaves the transaction untouched.
-     */
+    /** Writes a decision's state and effects in {@code tx}; {@code before} is null for a new saga. */
     private void write(StoreTransaction tx, SagaRecord before, SagaState beforeState, Decision d, SagaDefinition<?> def,
                        Instant now, Applied applied) {
+        tx.writeAll(List.of(encode(before, beforeState, d, def, now, applied)));
+    }
+
+    /**
+     * Encodes a decision's state and effects for writing and notes them in {@code applied}; {@code before} is null
+     * for a new saga. Nothing is noted when encoding fails, and nothing has been written yet.
+     */
+    private SagaWrite encode(SagaRecord before, SagaState beforeState, Decision d, SagaDefinition<?> def, Instant now,
+                             Applied applied) {
         SagaState s = d.state();
         SagaRecord after = new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
                 s.businessKey(), def.dataTypeName(), codec.encode(s.data()), codec.encode(s.exec()), s.reason(),
@@ -787,24 +812,59 @@ public final class DefaultSagaEngine implements SagaEngine {
             history.add(new HistoryRecord(0, s.id(), now, e.kind().name(), e.step(), e.detail()));
         }
 
-        if (before == null) {
-            tx.insert(after);
-        } else {
-            tx.update(after);
-        }
-        tx.appendHistory(history);
-        if (!out.isEmpty()) {
-            tx.addOutbox(out);
-            applied.outbox.addAll(out);
-        }
-        if (!d.cancelTimers().isEmpty()) {
-            tx.cancelTimers(s.id(), d.cancelTimers());
-        }
+        List<TimerRecord> timers = new ArrayList<>(d.timers().size());
         for (Decision.Timer t : d.timers()) {
-            tx.setTimer(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt()));
+            timers.add(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt()));
         }
+        SagaWrite write = new SagaWrite(after, before == null, history, out, d.cancelTimers(), timers);
+        applied.outbox.addAll(out);
         applied.changes.add(new Change(before == null ? null : before.status(), beforeState == null ? null : beforeState.exec(),
                 s, d, now));
+        return write;
+    }
+
+    /**
+     * Where the decisions of one transaction go: straight to the store, or gathered and written with one
+     * {@link StoreTransaction#writeAll} (a poll of replies). A saga written twice flushes what was gathered first,
+     * so each call names a saga once and its changes stay in order.
+     */
+    private static final class Writes {
+        private final StoreTransaction tx;
+        private final boolean gather;
+        private final List<SagaWrite> pending = new ArrayList<>();
+        private final Set<SagaId> pendingIds = new HashSet<>();
+        private final Map<SagaId, SagaRecord> latest = new HashMap<>();
+
+        Writes(StoreTransaction tx, boolean gather) {
+            this.tx = tx;
+            this.gather = gather;
+        }
+
+        void add(SagaWrite w) {
+            if (!gather) {
+                tx.writeAll(List.of(w));
+                return;
+            }
+            if (!pendingIds.add(w.saga().id())) {
+                flush();
+                pendingIds.add(w.saga().id());
+            }
+            pending.add(w);
+            latest.put(w.saga().id(), w.saga());
+        }
+
+        /** The saga's row as last written through this object, if it was. */
+        Optional<SagaRecord> latest(SagaId id) {
+            return Optional.ofNullable(latest.get(id));
+        }
+
+        void flush() {
+            if (!pending.isEmpty()) {
+                tx.writeAll(List.copyOf(pending));
+                pending.clear();
+                pendingIds.clear();
+            }
+        }
     }
 
     /**
