@@ -237,10 +237,122 @@ public final class DefaultSagaEngine implements SagaEngine {
         if (businessKey != null && (businessKey.isBlank() || businessKey.length() > 200)) {
             throw new IllegalArgumentException("businessKey must be 1 to 200 non-blank characters, or null");
         }
-        SagaId id = ids.get();
+        PendingStart p = new PendingStart(definition, data, businessKey, ids.get(), new CompletableFuture<>());
+        startQueue.add(p);
+        // Group commit: whoever holds startLeader writes every start queued meanwhile in one transaction. A leader
+        // completes each start it took before it lets go, so a caller that gets the lock and is not done yet finds
+        // its own start still queued. One caller alone leads a batch of one.
+        while (!p.result().isDone()) {
+            startLeader.lock();
+            try {
+                if (!p.result().isDone()) {
+                    List<PendingStart> batch = new ArrayList<>();
+                    for (PendingStart q; batch.size() < MAX_START_BATCH && (q = startQueue.poll()) != null; ) {
+                        batch.add(q);
+                    }
+                    try {
+                        startBatch(batch);
+                    } catch (Throwable t) {
+                        // never leave a waiting caller without an answer
+                        batch.forEach(q -> q.result().completeExceptionally(t));
+                    }
+                }
+            } finally {
+                startLeader.unlock();
+            }
+        }
+        try {
+            return p.result().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /** A start waiting for its transaction. */
+    private record PendingStart(SagaDefinition<?> definition, Object data, String businessKey, SagaId id,
+                                CompletableFuture<StartResult> result) {}
+
+    /** Most starts written in one transaction. */
+    private static final int MAX_START_BATCH = 100;
+    private final java.util.concurrent.ConcurrentLinkedQueue<PendingStart> startQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ReentrantLock startLeader = new ReentrantLock();
+
+    /**
+     * Writes several starts in one transaction and completes each one's result. When that fails (a business key
+     * taken meanwhile, a datum that cannot be encoded), each start is tried alone, so that one start's failure is
+     * its own.
+     */
+    private void startBatch(List<PendingStart> batch) {
+        if (batch.size() > 1) {
+            Applied applied = new Applied();
+            try {
+                List<StartResult> results = store.inTransaction(tx -> {
+                    applied.reset();
+                    Instant now = clock.instant();
+                    Writes writes = new Writes(tx, true);
+                    Map<String, SagaId> keysInBatch = new HashMap<>();
+                    List<StartResult> out = new ArrayList<>(batch.size());
+                    for (PendingStart p : batch) {
+                        if (p.businessKey() != null) {
+                            String key = p.definition().type() + '\0' + p.businessKey();
+                            SagaId earlier = keysInBatch.get(key);
+                            Optional<SagaRecord> existing = earlier != null ? Optional.empty()
+                                    : tx.loadByBusinessKey(p.definition().type(), p.businessKey());
+                            if (earlier != null || existing.isPresent()) {
+                                out.add(new StartResult(earlier != null ? earlier : existing.get().id(), false));
+                                continue;
+                            }
+                            keysInBatch.put(key, p.id());
+                        }
+                        Decision d = gated(StateMachine.start(p.id(), castDefinition(p), p.data(), p.businessKey(), now),
+                                p.definition(), now, applied);
+                        writes.add(encode(null, null, d, p.definition(), now, applied));
+                        out.add(new StartResult(p.id(), true));
+                    }
+                    writes.flush();
+                    return out;
+                });
+                for (int i = 0; i < batch.size(); i++) {
+                    if (results.get(i).created()) {
+                        SagaDefinition<?> def = batch.get(i).definition();
+                        SagaId id = batch.get(i).id();
+                        safely(() -> listener.onStarted(id, def.type()));
+                    }
+                }
+                afterCommit(applied);
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).result().complete(results.get(i));
+                }
+                return;
+            } catch (RuntimeException e) {
+                applied.rollback();
+                log.debug("a batch of {} starts failed ({}); starting each alone", batch.size(), e.toString());
+            }
+        }
+        for (PendingStart p : batch) {
+            try {
+                p.result().complete(startAlone(p));
+            } catch (RuntimeException e) {
+                p.result().completeExceptionally(e);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SagaDefinition<Object> castDefinition(PendingStart p) {
+        return (SagaDefinition<Object>) p.definition();
+    }
+
+    private StartResult startAlone(PendingStart p) {
+        SagaDefinition<Object> definition = castDefinition(p);
+        String businessKey = p.businessKey();
+        SagaId id = p.id();
         for (int attempt = 0; ; attempt++) {
             Instant now = clock.instant();
-            Decision first = StateMachine.start(id, definition, data, businessKey, now);
+            Decision first = StateMachine.start(id, definition, p.data(), businessKey, now);
             Applied applied = new Applied();
             try {
                 StartResult r = store.inTransaction(tx -> {
