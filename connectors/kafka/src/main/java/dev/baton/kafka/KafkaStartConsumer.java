@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -53,21 +56,29 @@ public final class KafkaStartConsumer implements AutoCloseable {
     }
 
     private Map<TopicPartition, Long> handle(ConsumerRecords<String, byte[]> records) throws Exception {
+        // The poll's starts are made concurrently, one virtual thread each, so that the engine's group commit
+        // writes them in a few transactions instead of one each. Business keys keep starts idempotent whatever the
+        // order; a failure of the store fails the poll, which is then read again.
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        records.forEach(all::add);
+        List<Future<String>> outcomes = new ArrayList<>(all.size());
+        try (ExecutorService starters = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (ConsumerRecord<String, byte[]> r : all) {
+                outcomes.add(starters.submit(() -> startOrReason(r)));
+            }
+        }
         List<Future<RecordMetadata>> dead = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-            Map<String, String> h = Clients.headers(r.headers());
-            String type = h.get(SAGA_TYPE);
-            String reason = null;
-            if (type == null || type.isBlank()) {
-                reason = "missing header " + SAGA_TYPE;
-            } else if (r.value() == null) {
-                reason = "no saga data: the record value must be the data as JSON";
-            } else {
-                try {
-                    engine.start(type, new String(r.value(), StandardCharsets.UTF_8), r.key());
-                } catch (SagaDefinitionMismatchException | SagaCodecException | IllegalArgumentException e) {
-                    reason = e.getMessage();
+        Exception failure = null;
+        for (int i = 0; i < all.size(); i++) {
+            ConsumerRecord<String, byte[]> r = all.get(i);
+            String reason;
+            try {
+                reason = outcomes.get(i).get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof Exception cause ? cause : e;
                 }
+                continue;
             }
             if (reason != null) {
                 try {
@@ -81,7 +92,28 @@ public final class KafkaStartConsumer implements AutoCloseable {
         for (Future<RecordMetadata> f : dead) {
             f.get();
         }
+        if (failure != null) {
+            throw failure;
+        }
         return Map.of();
+    }
+
+    /** Starts the record's saga; returns why it goes to the dead-letter topic, or null. */
+    private String startOrReason(ConsumerRecord<String, byte[]> r) {
+        Map<String, String> h = Clients.headers(r.headers());
+        String type = h.get(SAGA_TYPE);
+        if (type == null || type.isBlank()) {
+            return "missing header " + SAGA_TYPE;
+        }
+        if (r.value() == null) {
+            return "no saga data: the record value must be the data as JSON";
+        }
+        try {
+            engine.start(type, new String(r.value(), StandardCharsets.UTF_8), r.key());
+            return null;
+        } catch (SagaDefinitionMismatchException | SagaCodecException | IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     @Override

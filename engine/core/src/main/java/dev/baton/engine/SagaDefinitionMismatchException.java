@@ -14,4 +14,18 @@ public final class SagaDefinitionMismatchException extends SagaException {
                 + (registered.isEmpty() ? ", but no version of it is registered" : "; registered versions: " + registered)
                 + "; register that version with the engine");
     }
+
+    private SagaDefinitionMismatchException(String message) {
+        super(message);
+    }
+
+    /**
+     * No version of {@code sagaType} is registered at all: a start names a type the engine does not know.
+     *
+     * @since 0.3
+     */
+    public static SagaDefinitionMismatchException unknownType(String sagaType, Collection<String> knownTypes) {
+        return new SagaDefinitionMismatchException("no saga type '" + sagaType + "' is registered; known types: "
+                + new java.util.TreeSet<>(knownTypes));
+    }
 }

@@ -193,7 +193,8 @@ class RuntimeEdgesTest {
             assertThat(kit.saga(r.id()).data(OrderData.class).orderId()).isEqualTo("o-3");
             assertThat(engine.start("order-flow", "{\"orderId\":\"o-3\"}", "k-3").id()).isEqualTo(r.id());
             assertThatThrownBy(() -> engine.start("no-such-saga", "{}", null))
-                    .hasMessageContaining("no-such-saga").hasMessageContaining("no version of it is registered");
+                    .isInstanceOf(dev.baton.engine.SagaDefinitionMismatchException.class)
+                    .hasMessage("no saga type 'no-such-saga' is registered; known types: [order-flow]");
             assertThatThrownBy(() -> engine.start("order-flow", "{\"amountCents\":\"lots\"}", null))
                     .hasMessageContaining("cannot read a OrderData");
             assertThatThrownBy(() -> engine.start(OrderSaga.DEFINITION, null))

@@ -386,7 +386,8 @@ public final class DefaultSagaEngine implements SagaEngine {
     @SuppressWarnings("unchecked")
     public StartResult start(String sagaType, String dataJson, String businessKey) {
         SagaDefinition<Object> def = (SagaDefinition<Object>) definitions.latest(sagaType)
-                .orElseThrow(() -> new SagaDefinitionMismatchException(sagaType, 0, List.of(), null));
+                .orElseThrow(() -> SagaDefinitionMismatchException.unknownType(sagaType,
+                        definitions.all().stream().map(SagaDefinition::type).toList()));
         if (dataJson == null || dataJson.isBlank()) {
             throw new SagaCodecException("saga '" + sagaType + "' needs data (a JSON object), but got none", null);
         }
