@@ -29,6 +29,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -84,6 +85,10 @@ public final class BatonServer implements AutoCloseable {
                         .register(definitions.toArray(SagaDefinition<?>[]::new))
                         .listener(listener)
                         .commandGate(breakers)
+                        .leaseDuration(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_LEASE_MS)))
+                        .timerBatchSize(config.getInt(ServerConfig.ENGINE_TIMER_BATCH))
+                        .timeoutGraceAfterOpen(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_TIMEOUT_GRACE_MS)))
+                        .inboxRetention(Duration.ofHours(config.getInt(ServerConfig.ENGINE_INBOX_RETENTION_HOURS)))
                         .build();
                 resources.push(e::close); // closes the transport and the store too
                 e.open();

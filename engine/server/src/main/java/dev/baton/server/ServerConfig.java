@@ -48,6 +48,14 @@ public final class ServerConfig {
     public static final Key KAFKA_GROUP = new Key("baton.kafka.group-id", "baton-engine", "a consumer group id", false);
     public static final Key KAFKA_REPLY_CONSUMERS = new Key("baton.kafka.reply-consumers", "1",
             "an integer, 1 to 64: reply consumer threads per node (more help on PostgreSQL; at most the node's partitions)", false);
+    public static final Key ENGINE_LEASE_MS = new Key("baton.engine.lease-ms", "10000",
+            "an integer number of milliseconds, 100 to 600000: how long a node holds due timers and outbox rows it took", false);
+    public static final Key ENGINE_TIMER_BATCH = new Key("baton.engine.timer-batch-size", "100",
+            "an integer, 1 to 10000: due timers a node takes at once", false);
+    public static final Key ENGINE_TIMEOUT_GRACE_MS = new Key("baton.engine.timeout-grace-ms", "30000",
+            "an integer number of milliseconds, 0 to 600000: how long reply timeouts wait after start or a take-over", false);
+    public static final Key ENGINE_INBOX_RETENTION_HOURS = new Key("baton.engine.inbox-retention-hours", "168",
+            "an integer number of hours, 1 to 87600: how long applied reply ids are kept (keep above the reply topic's retention)", false);
     public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none", true);
     public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open", true);
     public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600", false);
@@ -57,7 +65,8 @@ public final class ServerConfig {
 
     /** Every known key, in documentation order. */
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
-            KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS, API_TOKEN, API_READ_TOKEN,
+            KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS,
+            ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS, API_TOKEN, API_READ_TOKEN,
             API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
     /** File keys under this prefix pass through to every Kafka client. */
     public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
@@ -192,6 +201,10 @@ public final class ServerConfig {
         integer(problems, KAFKA_PARTITIONS, 1, 10000);
         integer(problems, KAFKA_REPLICATION, 1, 32);
         integer(problems, KAFKA_REPLY_CONSUMERS, 1, 64);
+        integer(problems, ENGINE_LEASE_MS, 100, 600_000);
+        integer(problems, ENGINE_TIMER_BATCH, 1, 10_000);
+        integer(problems, ENGINE_TIMEOUT_GRACE_MS, 0, 600_000);
+        integer(problems, ENGINE_INBOX_RETENTION_HOURS, 1, 87_600);
         integer(problems, API_MAX_BODY, 1, 104_857_600);
         String url = get(DB_URL);
         if (!url.isEmpty() && !url.startsWith("jdbc:")) {
