@@ -51,4 +51,24 @@ final class KafkaClients {
         }
         return got;
     }
+
+    /** A header's value as UTF-8 text, or null. */
+    static String header(ConsumerRecord<String, byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Reads {@code topic} from the start with a new group until {@code expected} records arrived (30 s at most). */
+    static List<ConsumerRecord<String, byte[]>> readAll(KafkaOptions options, String topic, int expected) {
+        List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(dev.baton.kafka.internal.Clients.consumer(options,
+                "reader-" + java.util.UUID.randomUUID(), "reader"))) {
+            c.subscribe(List.of(topic));
+            org.awaitility.Awaitility.await("records on " + topic).atMost(Duration.ofSeconds(30)).until(() -> {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+                return out.size() >= expected;
+            });
+        }
+        return out;
+    }
 }

@@ -23,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.DisplayName;
@@ -83,43 +82,26 @@ class PoisonMessageTest {
                     .allMatch(id -> engine.find(id).map(SagaView::status).orElseThrow() == SagaStatus.COMPLETED));
         }
 
-        List<ConsumerRecord<String, byte[]>> replyDlq = readAll(options, KafkaOptions.deadLetterTopic(replies), 3);
-        assertThat(replyDlq).extracting(r -> header(r, Clients.DLQ_REASON)).containsExactly(
+        List<ConsumerRecord<String, byte[]>> replyDlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(replies), 3);
+        assertThat(replyDlq).extracting(r -> KafkaClients.header(r, Clients.DLQ_REASON)).containsExactly(
                 "not a Baton reply: missing header(s) [baton-message-id, baton-correlation-id, baton-saga-id, baton-outcome]",
                 "header baton-outcome must be SUCCESS, FAILURE or RETRY_LATER, but was 'MAYBE'",
                 "no saga with id no-such-saga");
         assertThat(replyDlq).allSatisfy(r -> {
-            assertThat(header(r, Clients.DLQ_TOPIC)).isEqualTo(replies);
-            assertThat(header(r, Clients.DLQ_OFFSET)).isNotBlank();
+            assertThat(KafkaClients.header(r, Clients.DLQ_TOPIC)).isEqualTo(replies);
+            assertThat(KafkaClients.header(r, Clients.DLQ_OFFSET)).isNotBlank();
         });
         assertThat(new String(replyDlq.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not json at all");
         assertThat(deadLetters.get(KafkaOptions.deadLetterTopic(replies))).hasValue(3);
 
-        List<ConsumerRecord<String, byte[]>> commandDlq = readAll(options, KafkaOptions.deadLetterTopic(payments), 3);
-        assertThat(commandDlq).extracting(r -> header(r, Clients.DLQ_REASON)).allSatisfy(reason -> assertThat(reason).isNotBlank());
+        List<ConsumerRecord<String, byte[]>> commandDlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(payments), 3);
+        assertThat(commandDlq).extracting(r -> KafkaClients.header(r, Clients.DLQ_REASON)).allSatisfy(reason -> assertThat(reason).isNotBlank());
         assertThat(commandDlq.get(0).headers().lastHeader("baton-message-id")).isNotNull();
-        assertThat(String.join("\n", commandDlq.stream().map(r -> header(r, Clients.DLQ_REASON)).toList()))
+        assertThat(String.join("\n", commandDlq.stream().map(r -> KafkaClients.header(r, Clients.DLQ_REASON)).toList()))
                 .contains("LaunchRocket").contains("AuthorizePayment");
     }
 
     private static ProducerRecord<String, byte[]> record(String topic, String value, Map<String, String> headers) {
         return new ProducerRecord<>(topic, null, "key", value.getBytes(StandardCharsets.UTF_8), Clients.headers(headers));
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static List<ConsumerRecord<String, byte[]>> readAll(KafkaOptions options, String topic, int expected) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Clients.consumer(options, "reader-" + UUID.randomUUID(), "reader"))) {
-            c.subscribe(List.of(topic));
-            await("dead letters on " + topic).atMost(Duration.ofSeconds(30)).until(() -> {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= expected;
-            });
-        }
-        return out;
     }
 }

@@ -15,7 +15,6 @@ import dev.baton.testkit.ForwardingSagaStore;
 import dev.baton.testkit.InMemoryTransport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.DisplayName;
@@ -95,9 +93,9 @@ class StartTopicTest {
             int expectedSagas = PLAIN + KEYS;
             await("every valid record started its saga").atMost(Duration.ofSeconds(60))
                     .until(() -> store.counts().stream().mapToLong(c -> c.count()).sum() >= expectedSagas);
-            List<ConsumerRecord<String, byte[]>> dlq = readAll(options, KafkaOptions.deadLetterTopic(options.startTopic()), 3);
+            List<ConsumerRecord<String, byte[]>> dlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(options.startTopic()), 3);
 
-            List<String> reasons = dlq.stream().map(r -> header(r, Clients.DLQ_REASON)).sorted().toList();
+            List<String> reasons = dlq.stream().map(r -> KafkaClients.header(r, Clients.DLQ_REASON)).sorted().toList();
             assertThat(reasons).hasSize(3);
             assertThat(reasons.get(0)).startsWith("cannot read a OrderData from JSON: Unexpected end-of-input");
             assertThat(reasons.get(1)).isEqualTo("missing header " + KafkaStartConsumer.SAGA_TYPE);
@@ -121,22 +119,5 @@ class StartTopicTest {
     private static ProducerRecord<String, byte[]> record(KafkaOptions options, String key, String value, Map<String, String> headers) {
         return new ProducerRecord<>(options.startTopic(), null, key, value.getBytes(StandardCharsets.UTF_8),
                 Clients.headers(new HashMap<>(headers)));
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static List<ConsumerRecord<String, byte[]>> readAll(KafkaOptions options, String topic, int expected) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Clients.consumer(options, "reader-" + UUID.randomUUID(), "reader"))) {
-            c.subscribe(List.of(topic));
-            await("dead letters on " + topic).atMost(Duration.ofSeconds(30)).until(() -> {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= expected;
-            });
-        }
-        return out;
     }
 }
