@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -72,6 +73,10 @@ public final class Clients {
         // a dead member's partitions move after the session timeout: Kafka's 45 s default stalls sagas too long
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
+        // Incremental rebalancing: a member joining or leaving moves only the partitions that change owner. With the
+        // eager default every member gave up all its partitions in every rebalance, stopped reading, and (the engine)
+        // held its reply timeouts as if it had taken over; now only members that gain partitions do.
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         p.putAll(o.clientProperties());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
