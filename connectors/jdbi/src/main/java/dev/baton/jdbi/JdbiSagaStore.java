@@ -382,6 +382,28 @@ public final class JdbiSagaStore implements SagaStore {
                 .bind("before", Rows.timestamp(before)).execute()));
     }
 
+    @Override
+    public int purgeEnded(Instant endedBefore, int limit) {
+        Objects.requireNonNull(endedBefore, "endedBefore");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, but was " + limit);
+        }
+        // one short transaction per batch; baton_saga_status_ix (status, updated_at, id) finds the rows
+        return call("purgeEnded", () -> jdbi.inTransaction(h -> {
+            List<String> ids = h.createQuery("SELECT id FROM baton_saga WHERE status IN ('COMPLETED', 'COMPENSATED')"
+                            + " AND updated_at < :before ORDER BY updated_at, id LIMIT :limit")
+                    .bind("before", Rows.timestamp(endedBefore)).bind("limit", limit).mapTo(String.class).list();
+            if (ids.isEmpty()) {
+                return 0;
+            }
+            h.createUpdate("DELETE FROM baton_history WHERE saga_id IN (<ids>)").bindList("ids", ids).execute();
+            h.createUpdate("DELETE FROM baton_timer WHERE saga_id IN (<ids>)").bindList("ids", ids).execute();
+            // the status again: a saga cannot leave a terminal status, but the check costs nothing
+            return h.createUpdate("DELETE FROM baton_saga WHERE id IN (<ids>) AND status IN ('COMPLETED', 'COMPENSATED')")
+                    .bindList("ids", ids).execute();
+        }));
+    }
+
     /** Closes the pool if the store created it; idempotent. A data source passed in stays open. */
     @Override
     public void close() {

@@ -38,6 +38,7 @@ public final class SagaEngineBuilder {
     CommandGate commandGate = CommandGate.OPEN;
     Duration lease = Duration.ofSeconds(10);
     Duration inboxRetention = Duration.ofDays(7);
+    Duration endedRetention;
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -167,6 +168,19 @@ public final class SagaEngineBuilder {
     }
 
     /**
+     * How long ended sagas (COMPLETED, COMPENSATED) are kept after their last change; older ones are deleted with their
+     * history, a batch of 1,000 at a time, every minute. FAILED sagas are never deleted: they wait for an operator.
+     * Once a saga is gone, its business key is free again: a start with that key creates a new saga. Defaults to
+     * null: keep every saga forever. The store must support {@link dev.baton.engine.spi.SagaStore#purgeEnded}.
+     *
+     * @since 0.3
+     */
+    public SagaEngineBuilder endedRetention(Duration retention) {
+        this.endedRetention = retention;
+        return this;
+    }
+
+    /**
      * Validates and builds the engine (not yet open).
      *
      * @throws IllegalStateException listing every missing or invalid setting
@@ -191,6 +205,9 @@ public final class SagaEngineBuilder {
         positive(problems, "timerPollInterval", timerPollInterval);
         positive(problems, "leaseDuration", lease);
         positive(problems, "inboxRetention", inboxRetention);
+        if (endedRetention != null) {
+            positive(problems, "endedRetention", endedRetention);
+        }
         positive(problems, "outboxSweep interval", outboxSweepInterval);
         if (outboxSweepAge == null || outboxSweepAge.isNegative()) {
             problems.add("outboxSweep age must be >= 0, but was " + outboxSweepAge);
@@ -215,7 +232,7 @@ public final class SagaEngineBuilder {
         }
         return new DefaultSagaEngine(Objects.requireNonNull(defs), store, transport, codec, clock, ids, listener,
                 timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries, timeoutGrace, commandGate,
-                lease, inboxRetention);
+                lease, inboxRetention, endedRetention);
     }
 
     private static void positive(List<String> problems, String what, Duration d) {

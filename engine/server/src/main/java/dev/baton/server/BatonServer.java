@@ -89,6 +89,8 @@ public final class BatonServer implements AutoCloseable {
                         .timerBatchSize(config.getInt(ServerConfig.ENGINE_TIMER_BATCH))
                         .timeoutGraceAfterOpen(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_TIMEOUT_GRACE_MS)))
                         .inboxRetention(Duration.ofHours(config.getInt(ServerConfig.ENGINE_INBOX_RETENTION_HOURS)))
+                        .endedRetention(config.getInt(ServerConfig.ENGINE_ENDED_RETENTION_DAYS) == 0 ? null
+                                : Duration.ofDays(config.getInt(ServerConfig.ENGINE_ENDED_RETENTION_DAYS)))
                         .build();
                 resources.push(e::close); // closes the transport and the store too
                 e.open();

@@ -56,6 +56,8 @@ public final class ServerConfig {
             "an integer number of milliseconds, 0 to 600000: how long reply timeouts wait after start or a take-over", false);
     public static final Key ENGINE_INBOX_RETENTION_HOURS = new Key("baton.engine.inbox-retention-hours", "168",
             "an integer number of hours, 1 to 87600: how long applied reply ids are kept (keep above the reply topic's retention)", false);
+    public static final Key ENGINE_ENDED_RETENTION_DAYS = new Key("baton.engine.ended-retention-days", "0",
+            "an integer number of days, 0 to 36500: how long COMPLETED and COMPENSATED sagas are kept (0 = forever)", false);
     public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none", true);
     public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open", true);
     public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600", false);
@@ -66,7 +68,8 @@ public final class ServerConfig {
     /** Every known key, in documentation order. */
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
             KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS,
-            ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS, API_TOKEN, API_READ_TOKEN,
+            ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS,
+            ENGINE_ENDED_RETENTION_DAYS, API_TOKEN, API_READ_TOKEN,
             API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
     /** File keys under this prefix pass through to every Kafka client. */
     public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
@@ -205,6 +208,7 @@ public final class ServerConfig {
         integer(problems, ENGINE_TIMER_BATCH, 1, 10_000);
         integer(problems, ENGINE_TIMEOUT_GRACE_MS, 0, 600_000);
         integer(problems, ENGINE_INBOX_RETENTION_HOURS, 1, 87_600);
+        integer(problems, ENGINE_ENDED_RETENTION_DAYS, 0, 36_500);
         integer(problems, API_MAX_BODY, 1, 104_857_600);
         String url = get(DB_URL);
         if (!url.isEmpty() && !url.startsWith("jdbc:")) {

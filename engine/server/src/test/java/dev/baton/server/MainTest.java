@@ -87,15 +87,16 @@ class MainTest {
     @DisplayName("several problems: one line each")
     void severalProblems() {
         Run r = run(env("BATON_KAFKA_PARTITIONS", "0", "BATON_LOG_FORMAT", "xml", "BATON_API_READ_TOKEN", "r",
-                "BATON_ENGINE_LEASE_MS", "5", "BATON_ENGINE_INBOX_RETENTION_HOURS", "a week"));
+                "BATON_ENGINE_LEASE_MS", "5", "BATON_ENGINE_INBOX_RETENTION_HOURS", "a week",
+                "BATON_ENGINE_ENDED_RETENTION_DAYS", "-1"));
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).hasSize(5).allSatisfy(l -> assertThat(l).startsWith("baton: configuration error: "));
+        assertThat(r.err()).hasSize(6).allSatisfy(l -> assertThat(l).startsWith("baton: configuration error: "));
         assertThat(String.join("\n", r.err())).contains("baton.kafka.partitions must be an integer, 1 to 10000, but was 0",
                 "baton.log.format must be text or json, but was 'xml'",
                 "baton.api.read-token is set but baton.api.token is not",
                 "baton.engine.lease-ms must be an integer number of milliseconds, 100 to 600000",
                 "baton.engine.inbox-retention-hours must be an integer number of hours, 1 to 87600",
-                "but was 'a week'");
+                "but was 'a week'", "baton.engine.ended-retention-days must be an integer number of days, 0 to 36500");
     }
 
     @Test

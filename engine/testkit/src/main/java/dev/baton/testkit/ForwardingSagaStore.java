@@ -98,6 +98,11 @@ public abstract class ForwardingSagaStore implements SagaStore {
     }
 
     @Override
+    public int purgeEnded(Instant endedBefore, int limit) {
+        return delegate.purgeEnded(endedBefore, limit);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

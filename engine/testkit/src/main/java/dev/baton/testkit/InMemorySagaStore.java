@@ -271,6 +271,38 @@ public final class InMemorySagaStore implements SagaStore {
     }
 
     @Override
+    public int purgeEnded(Instant endedBefore, int limit) {
+        Objects.requireNonNull(endedBefore, "endedBefore");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, but was " + limit);
+        }
+        lock.lock();
+        try {
+            List<SagaRecord> ended = sagas.values().stream()
+                    .filter(r -> r.status().isTerminal() && r.updatedAt().isBefore(endedBefore))
+                    .sorted(java.util.Comparator.comparing(SagaRecord::updatedAt).thenComparing(r -> r.id().value()))
+                    .limit(limit).toList();
+            for (SagaRecord r : ended) {
+                sagas.remove(r.id());
+                history.remove(r.id());
+                if (r.businessKey() != null) {
+                    byKey.remove(key(r.type(), r.businessKey()));
+                }
+                timers.entrySet().removeIf(e -> {
+                    boolean gone = e.getValue().sagaId().equals(r.id());
+                    if (gone) {
+                        timerLeases.remove(e.getKey());
+                    }
+                    return gone;
+                });
+            }
+            return ended.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void close() {
         // nothing to release
     }

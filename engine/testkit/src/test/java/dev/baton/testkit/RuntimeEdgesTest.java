@@ -72,6 +72,43 @@ class RuntimeEdgesTest {
     }
 
     @Test
+    @DisplayName("ended sagas are purged after their retention, FAILED and running ones kept; no retention keeps everything")
+    void endedPurge() {
+        InMemoryTransport transport = new InMemoryTransport();
+        InMemorySagaStore store = new InMemorySagaStore();
+        ManualClock clock = ManualClock.atEpochOfTests();
+        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+                .codec(new JacksonCodec()).clock(clock).endedRetention(Duration.ofDays(30))
+                .register(DEFINITION).build()) {
+            SagaId declined = engine.start(DEFINITION, OrderData.of("o-1", 1), "key-1").id();
+            SagaId running = engine.start(DEFINITION, OrderData.of("o-2", 1)).id();
+            OutboxRecord first = transport.take().get(0);
+            assertThat(first.sagaId()).isEqualTo(declined);
+            // the first step fails: nothing to compensate, the saga ends COMPENSATED at once
+            assertThat(engine.acceptReplies(List.of(new dev.baton.engine.spi.InboundReply("r-1", first.messageId(), declined,
+                    dev.baton.engine.spi.ReplyOutcome.FAILURE, null, null, "no such customer")))).isEmpty();
+            assertThat(engine.find(declined).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+
+            clock.advance(Duration.ofDays(30).minusSeconds(1));
+            assertThat(engine.purgeEnded()).as("not yet older than the retention").isZero();
+            clock.advance(Duration.ofSeconds(2));
+            assertThat(engine.purgeEnded()).isEqualTo(1);
+            assertThat(engine.find(declined)).isEmpty();
+            assertThat(engine.history(declined)).isEmpty();
+            assertThat(engine.find(running)).as("a running saga is never purged").isPresent();
+            assertThat(engine.start(DEFINITION, OrderData.of("o-1", 1), "key-1").created())
+                    .as("the purged saga's business key starts a new saga").isTrue();
+        }
+        try (DefaultSagaEngine keeping = (DefaultSagaEngine) SagaEngine.builder().store(new InMemorySagaStore())
+                .transport(new InMemoryTransport()).codec(new JacksonCodec()).register(DEFINITION).build()) {
+            assertThat(keeping.purgeEnded()).as("no retention set: nothing is purged").isZero();
+        }
+        assertThatThrownBy(() -> SagaEngine.builder().store(new InMemorySagaStore()).transport(new InMemoryTransport())
+                .codec(new JacksonCodec()).register(DEFINITION).endedRetention(Duration.ZERO).build())
+                .hasMessageContaining("endedRetention must be positive");
+    }
+
+    @Test
     @DisplayName("the inbox is purged after its retention; a reply redelivered after that still changes nothing")
     void inboxPurge() {
         InMemoryTransport transport = new InMemoryTransport();

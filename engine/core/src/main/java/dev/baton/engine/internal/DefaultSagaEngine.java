@@ -88,6 +88,9 @@ public final class DefaultSagaEngine implements SagaEngine {
     private final CommandGate gate;
     private final Duration lease;
     private final Duration inboxRetention;
+    /** Null: ended sagas are kept. */
+    private final Duration endedRetention;
+    private final AtomicBoolean purgeUnsupportedLogged = new AtomicBoolean();
     private volatile Instant timeoutsHeldUntil;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final AtomicBoolean open = new AtomicBoolean();
@@ -99,7 +102,7 @@ public final class DefaultSagaEngine implements SagaEngine {
     public DefaultSagaEngine(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
                              Supplier<SagaId> ids, SagaListener listener, Duration timerPollInterval, int timerBatchSize,
                              Duration sweepInterval, Duration sweepAge, int conflictRetries, Duration timeoutGrace,
-                             CommandGate gate, Duration lease, Duration inboxRetention) {
+                             CommandGate gate, Duration lease, Duration inboxRetention, Duration endedRetention) {
         this.definitions = definitions;
         this.store = store;
         this.transport = transport;
@@ -116,6 +119,7 @@ public final class DefaultSagaEngine implements SagaEngine {
         this.gate = gate;
         this.lease = lease;
         this.inboxRetention = inboxRetention;
+        this.endedRetention = endedRetention;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -151,6 +155,10 @@ public final class DefaultSagaEngine implements SagaEngine {
         scheduler.scheduleWithFixedDelay(this::pollTimersSafely, 0, timerPollInterval.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::purgeInboxSafely, INBOX_PURGE_EVERY.toMillis(), INBOX_PURGE_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
+        if (endedRetention != null) {
+            scheduler.scheduleWithFixedDelay(this::purgeEndedSafely, INBOX_PURGE_EVERY.toMillis(), INBOX_PURGE_EVERY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         scheduler.scheduleWithFixedDelay(() -> sweepOutboxSafely(sweepAge), sweepInterval.toMillis(),
                 sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
         log.info("Baton engine open: {} saga definition(s): {}", definitions.all().size(),
@@ -682,6 +690,49 @@ public final class DefaultSagaEngine implements SagaEngine {
             log.debug("purged {} inbox entries older than {}", n, inboxRetention);
         }
         return n;
+    }
+
+    // ------------------------------------------------------------------ ended sagas
+
+    /** Most sagas deleted in one purge transaction, and most transactions per purge run. */
+    private static final int PURGE_BATCH = 1000;
+    private static final int PURGE_BATCHES_PER_RUN = 100;
+
+    private void purgeEndedSafely() {
+        try {
+            purgeEnded();
+        } catch (UnsupportedOperationException e) {
+            if (purgeUnsupportedLogged.compareAndSet(false, true)) {
+                log.warn("endedRetention is set but the store cannot purge ended sagas; they are kept: {}", e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            log.warn("purge of ended sagas failed; retrying in {}", INBOX_PURGE_EVERY, e);
+        }
+    }
+
+    /**
+     * Deletes ended sagas (COMPLETED, COMPENSATED) last changed longer ago than the retention, with their history, in
+     * batches of 1,000 (at most 100 batches per call). Does nothing when no retention is set. Public for test kits.
+     *
+     * @return how many sagas were deleted
+     */
+    public int purgeEnded() {
+        if (endedRetention == null) {
+            return 0;
+        }
+        Instant before = clock.instant().minus(endedRetention);
+        int total = 0;
+        for (int i = 0; i < PURGE_BATCHES_PER_RUN; i++) {
+            int n = store.purgeEnded(before, PURGE_BATCH);
+            total += n;
+            if (n < PURGE_BATCH) {
+                break;
+            }
+        }
+        if (total > 0) {
+            log.info("purged {} ended saga(s) last changed before {} (retention {})", total, before, endedRetention);
+        }
+        return total;
     }
 
     // ------------------------------------------------------------------ outbox

@@ -83,6 +83,18 @@ public interface SagaStore extends AutoCloseable {
     /** Deletes inbox entries received before {@code before}; returns how many. */
     int purgeInbox(Instant before);
 
+    /**
+     * Deletes up to {@code limit} ended sagas (COMPLETED or COMPENSATED) last changed before {@code endedBefore}, the
+     * oldest first, with their history and any timers left; returns how many sagas. Sagas in any other status are
+     * kept (a FAILED saga waits for an operator). The default throws: a store that cannot purge keeps everything.
+     *
+     * @throws UnsupportedOperationException when the store cannot purge
+     * @since 0.3
+     */
+    default int purgeEnded(Instant endedBefore, int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot purge ended sagas");
+    }
+
     @Override
     void close();
 }
