@@ -8,6 +8,7 @@ import dev.baton.kafka.internal.Clients;
 import dev.baton.kafka.internal.ConsumerLoop;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -58,7 +59,7 @@ public final class KafkaStartConsumer implements AutoCloseable {
     private Map<TopicPartition, Long> handle(ConsumerRecords<String, byte[]> records) throws Exception {
         // The poll's starts are made concurrently, one virtual thread each, so that the engine's group commit
         // writes them in a few transactions instead of one each. Business keys keep starts idempotent whatever the
-        // order; a failure of the store fails the poll, which is then read again.
+        // order.
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
         records.forEach(all::add);
         List<Future<String>> outcomes = new ArrayList<>(all.size());
@@ -67,19 +68,28 @@ public final class KafkaStartConsumer implements AutoCloseable {
                 outcomes.add(starters.submit(() -> startOrReason(r)));
             }
         }
+        // A start that failed for another reason (the store is down, say) stops its partition there: that record and
+        // the ones after it are read again after the back-off. Starts after it that did succeed are then made again,
+        // which a record key (the business key) makes harmless; records without a key are at-least-once.
+        Map<TopicPartition, Long> stoppedAt = new HashMap<>();
+        Throwable failure = null;
+        for (int i = 0; i < all.size(); i++) {
+            try {
+                outcomes.get(i).get();
+            } catch (ExecutionException e) {
+                ConsumerRecord<String, byte[]> r = all.get(i);
+                stoppedAt.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+                failure = failure == null ? e.getCause() : failure;
+            }
+        }
         List<Future<RecordMetadata>> dead = new ArrayList<>();
-        Exception failure = null;
         for (int i = 0; i < all.size(); i++) {
             ConsumerRecord<String, byte[]> r = all.get(i);
-            String reason;
-            try {
-                reason = outcomes.get(i).get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof Exception cause ? cause : e;
-                }
-                continue;
+            Long stop = stoppedAt.get(new TopicPartition(r.topic(), r.partition()));
+            if (stop != null && r.offset() >= stop) {
+                continue; // read again
             }
+            String reason = outcomes.get(i).get();
             if (reason != null) {
                 try {
                     listener.onDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
@@ -93,9 +103,11 @@ public final class KafkaStartConsumer implements AutoCloseable {
             f.get();
         }
         if (failure != null) {
-            throw failure;
+            org.slf4j.LoggerFactory.getLogger(KafkaStartConsumer.class).warn("starting sagas from {} failed; reading"
+                    + " from offsets {} again after {}: {}", options.startTopic(), stoppedAt, options.retryBackoff(),
+                    failure.toString());
         }
-        return Map.of();
+        return stoppedAt;
     }
 
     /** Starts the record's saga; returns why it goes to the dead-letter topic, or null. */

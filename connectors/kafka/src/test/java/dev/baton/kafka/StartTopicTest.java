@@ -38,9 +38,10 @@ class StartTopicTest {
     static final int PLAIN = 120;
     static final int KEYS = 30;
 
-    /** Counts the store's transactions. */
+    /** Counts the store's transactions; the first {@code failures} of them fail as if the database were down. */
     static final class CountingStore extends ForwardingSagaStore {
         final AtomicInteger transactions = new AtomicInteger();
+        final AtomicInteger failures = new AtomicInteger();
 
         CountingStore(JdbiSagaStore delegate) {
             super(delegate);
@@ -49,7 +50,52 @@ class StartTopicTest {
         @Override
         public <T> T inTransaction(Function<StoreTransaction, T> work) {
             transactions.incrementAndGet();
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new dev.baton.engine.SagaStoreException("saga store: the database is unreachable (test)", null);
+            }
             return delegate.inTransaction(work);
+        }
+    }
+
+    @Test
+    @DisplayName("when the store fails, the start records are read again: each keyed saga starts once, nothing is dead-lettered")
+    @SuppressWarnings("try") // the consumer only needs to run during the block
+    void storeFailure(EmbeddedKafkaBroker broker) throws Exception {
+        KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("starts-" + UUID.randomUUID() + ".")
+                .withEngineGroupId("starts-engine").withPartitions(2).withRetryBackoff(Duration.ofMillis(200));
+        AtomicInteger deadLetters = new AtomicInteger();
+        SagaListener listener = new SagaListener() {
+            @Override
+            public void onDeadLetter(String where, String reason) {
+                deadLetters.incrementAndGet();
+            }
+        };
+        String type = OrderServices.SAGA.type();
+        Clients.createTopics(options, List.of(options.startTopic()));
+        try (KafkaProducer<String, byte[]> producer = Clients.producer(options, "starts-test")) {
+            for (int k = 0; k < 40; k++) {
+                producer.send(record(options, "key-" + k, order("keyed-" + k), Map.of(KafkaStartConsumer.SAGA_TYPE, type)));
+            }
+            producer.send(record(options, null, order("no-type"), Map.of()));
+            producer.flush();
+        }
+        CountingStore store = new CountingStore(JdbiSagaStore.h2InMemory("starts-" + UUID.randomUUID()));
+        store.failures.set(5);
+        try (SagaEngine engine = SagaEngine.builder().store(store).transport(new InMemoryTransport())
+                .codec(new JacksonCodec()).register(OrderServices.SAGA).listener(listener).build();
+             KafkaStartConsumer starts = new KafkaStartConsumer(options, engine, listener).start()) {
+            await("every keyed record started its saga despite the failures").atMost(Duration.ofSeconds(60))
+                    .until(() -> store.counts().stream().mapToLong(c -> c.count()).sum() >= 40);
+            await("the record without a type is dead-lettered").atMost(Duration.ofSeconds(30)).until(() -> deadLetters.get() >= 1);
+            assertThat(store.failures).as("the failures happened").hasValue(0);
+            assertThat(store.counts().stream().mapToLong(c -> c.count()).sum()).as("one saga per key").isEqualTo(40);
+            for (int k = 0; k < 40; k++) {
+                String key = "key-" + k;
+                java.util.Optional<dev.baton.engine.spi.SagaRecord> saga = store.inTransaction(tx -> tx.loadByBusinessKey(type, key));
+                assertThat(saga).as(key).isPresent();
+            }
+            List<ConsumerRecord<String, byte[]>> dlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(options.startTopic()), 1);
+            assertThat(dlq).as("dead-lettered once, though its poll may have been read again").hasSize(1);
         }
     }
 

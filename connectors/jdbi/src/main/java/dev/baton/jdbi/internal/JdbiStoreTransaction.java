@@ -455,7 +455,8 @@ public final class JdbiStoreTransaction implements StoreTransaction {
         } catch (JdbiException e) {
             Optional<SQLException> sql = SqlErrors.sqlCause(e);
             if (sql.isPresent() && dialect.violates(sql.get(), BUSINESS_KEY_CONSTRAINT)) {
-                // which saga's key clashed is not told by a batch: write them one by one to find out
+                // a batch does not tell which saga's key clashed; the caller (the engine's group commit) then
+                // writes each saga alone, where insert() names it
                 throw new SagaStoreException("saga store: " + what + " failed: a new saga's business key is taken", e);
             }
             throw SqlErrors.failure(what, e);

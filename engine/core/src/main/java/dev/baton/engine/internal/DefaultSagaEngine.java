@@ -520,8 +520,8 @@ public final class DefaultSagaEngine implements SagaEngine {
     }
 
     /**
-     * Applies one reply; {@code fresh} says whether the inbox recorded its id just now, {@code rec} is its saga as
-     * it stands in this transaction (null: none). Returns why the reply can never be applied, or null.
+     * Applies one reply; {@code fresh} says whether the inbox recorded its id just now, {@code current} is its saga
+     * as it stands in this transaction (null: none). Returns why the reply can never be applied, or null.
      */
     private String applyReply(Writes writes, InboundReply r, boolean fresh, SagaRecord current, Instant now,
                               Applied applied) {
