@@ -9,7 +9,7 @@ import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
-import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.engine.spi.EngineControls;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
@@ -86,7 +86,7 @@ class ReplyBatchStatementsTest {
         ManualClock clock = ManualClock.atEpochOfTests();
         InMemoryTransport transport = new InMemoryTransport();
         try (JdbiSagaStore store = JdbiSagaStore.create(counting);
-             DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+             SagaEngine engine = SagaEngine.builder().store(store).transport(transport)
                      .codec(new JacksonCodec()).register(SAGA).clock(clock).build()) {
             store.inTransaction(tx -> tx.loadAll(List.of())); // warm: the first statements of a pool
             List<SagaId> ids = new ArrayList<>();
@@ -111,7 +111,7 @@ class ReplyBatchStatementsTest {
             counting.counted = Thread.currentThread();
             counting.statements.set(0);
             counting.executed.clear();
-            List<Transport.RejectedReply> rejected = engine.acceptReplies(poll);
+            List<Transport.RejectedReply> rejected = EngineControls.of(engine).replies().accept(poll);
             counting.counted = null;
             int statements = counting.statements.get();
 

@@ -9,7 +9,7 @@ import dev.baton.dsl.Saga;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
-import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.engine.spi.EngineControls;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
@@ -64,7 +64,7 @@ class ReplyBatchTimerRaceTest {
         InMemoryTransport transport = new InMemoryTransport();
         GatedStore store = new GatedStore(JdbiSagaStore.h2InMemory("race-" + UUID.randomUUID()));
         ExecutorService threads = Executors.newFixedThreadPool(2); // the common pool may have a single thread
-        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+        try (SagaEngine engine = SagaEngine.builder().store(store).transport(transport)
                 .codec(new JacksonCodec()).register(SAGA).clock(clock).build()) {
             SagaId a = engine.start(SAGA, new Data("a")).id();
             SagaId b = engine.start(SAGA, new Data("b")).id();
@@ -72,14 +72,14 @@ class ReplyBatchTimerRaceTest {
             clock.advance(Duration.ofSeconds(6)); // both timeouts are due
             store.pauseAtUpdateOf(a);
 
-            CompletableFuture<List<?>> batch = CompletableFuture.supplyAsync(() -> engine.acceptReplies(firsts.stream()
+            CompletableFuture<List<?>> batch = CompletableFuture.supplyAsync(() -> EngineControls.of(engine).replies().accept(firsts.stream()
                     .map(c -> new InboundReply("r-" + c.messageId(), c.messageId(), c.sagaId(), ReplyOutcome.SUCCESS, null, null, null))
                     .toList()), threads);
             assertThat(store.paused.await(10, TimeUnit.SECONDS)).as("the batch updated saga a").isTrue();
             Thread[] timerThread = new Thread[1];
             CompletableFuture<Integer> timers = CompletableFuture.supplyAsync(() -> {
                 timerThread[0] = Thread.currentThread();
-                return engine.fireDueTimers();
+                return EngineControls.of(engine).fireDueTimers();
             }, threads);
             await("the timer is held up by the batch").atMost(Duration.ofSeconds(10)).until(() -> timerThread[0] != null
                     && Set.of(Thread.State.WAITING, Thread.State.TIMED_WAITING, Thread.State.BLOCKED).contains(timerThread[0].getState()));

@@ -8,7 +8,7 @@ import dev.baton.dsl.Saga;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
-import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.engine.spi.EngineControls;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.jackson.JacksonCodec;
@@ -54,7 +54,7 @@ class TwoEnginesOnPostgresTest {
         InMemoryTransport toA = new InMemoryTransport();
         InMemoryTransport toB = new InMemoryTransport();
         ExecutorService nodes = Executors.newFixedThreadPool(2);
-        try (DefaultSagaEngine a = engine(db, toA, clock); DefaultSagaEngine b = engine(db, toB, clock)) {
+        try (SagaEngine a = engine(db, toA, clock); SagaEngine b = engine(db, toB, clock)) {
             List<SagaId> ids = new ArrayList<>();
             for (int i = 0; i < SAGAS; i++) {
                 ids.add((i % 2 == 0 ? a : b).start(SAGA, new Data("d-" + i)).id());
@@ -91,16 +91,16 @@ class TwoEnginesOnPostgresTest {
         }
     }
 
-    private static int fireAll(DefaultSagaEngine engine) {
+    private static int fireAll(SagaEngine engine) {
         int total = 0;
-        for (int n; (n = engine.fireDueTimers()) > 0; ) {
+        for (int n; (n = EngineControls.of(engine).fireDueTimers()) > 0; ) {
             total += n;
         }
         return total;
     }
 
-    private static DefaultSagaEngine engine(PostgresDatabase db, InMemoryTransport transport, ManualClock clock) {
-        return (DefaultSagaEngine) SagaEngine.builder().store(db.openStore()).transport(transport).codec(new JacksonCodec())
+    private static SagaEngine engine(PostgresDatabase db, InMemoryTransport transport, ManualClock clock) {
+        return SagaEngine.builder().store(db.openStore()).transport(transport).codec(new JacksonCodec())
                 .register(SAGA).clock(clock).timerBatchSize(50).build();
     }
 }

@@ -118,7 +118,7 @@ public final class FailoverEngineNode {
         KafkaOptions options = CrashSaga.options(bootstrap, prefix).withPartitions(partitions);
         FailoverEngineNode node = new FailoverEngineNode(options.replyTopic(), partitions);
         // before the first logger exists: the engine's lost races are logged at DEBUG
-        System.setProperty("org.slf4j.simpleLogger.log.dev.baton.engine.internal.DefaultSagaEngine", "debug");
+        System.setProperty("org.slf4j.simpleLogger.log.dev.baton.engine.internal", "debug");
         System.setErr(new PrintStream(new LineTap(System.err, node::onLogLine), true, StandardCharsets.UTF_8));
 
         SagaEngine engine = SagaEngine.builder()
@@ -185,7 +185,7 @@ public final class FailoverEngineNode {
         if (line.contains(" WARN ") || line.contains(" ERROR ")) {
             warnings.incrementAndGet();
         }
-        if (line.contains("lost a race; firing it on fresh state")) {
+        if (line.contains("lost a race; re-running it on fresh state")) {
             timerRaces.incrementAndGet();
         } else if (line.contains("reply batch lost a race")) {
             batchRaces.incrementAndGet();

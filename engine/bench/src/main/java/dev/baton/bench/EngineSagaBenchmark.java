@@ -4,7 +4,7 @@ import dev.baton.dsl.MessageType;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
-import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.engine.spi.EngineControls;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.ReplyOutcome;
@@ -45,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class EngineSagaBenchmark {
     private Path dir;
-    private DefaultSagaEngine engine;
+    private SagaEngine engine;
     private InMemoryTransport transport;
     private long n;
 
@@ -53,7 +53,7 @@ public class EngineSagaBenchmark {
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("baton-bench");
         transport = new InMemoryTransport();
-        engine = (DefaultSagaEngine) SagaEngine.builder().store(JdbiSagaStore.h2File(dir)).transport(transport)
+        engine = SagaEngine.builder().store(JdbiSagaStore.h2File(dir)).transport(transport)
                 .codec(new JacksonCodec()).register(DecideBenchmark.ORDER).build();
     }
 
@@ -73,7 +73,7 @@ public class EngineSagaBenchmark {
             List<OutboxRecord> sent = transport.take();
             OutboxRecord cmd = sent.get(sent.size() - 1);
             boolean reserve = step == 1;
-            engine.acceptReplies(List.of(new InboundReply(cmd.messageId() + "/r", cmd.messageId(), id, ReplyOutcome.SUCCESS,
+            EngineControls.of(engine).replies().accept(List.of(new InboundReply(cmd.messageId() + "/r", cmd.messageId(), id, ReplyOutcome.SUCCESS,
                     reserve ? MessageType.Names.of(DecideBenchmark.Reserved.class) : null,
                     reserve ? "{\"reservationId\":\"r-" + i + "\"}" : null, null)));
         }

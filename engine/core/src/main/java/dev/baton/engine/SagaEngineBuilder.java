@@ -2,6 +2,7 @@ package dev.baton.engine;
 
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.engine.internal.EngineSettings;
 import dev.baton.engine.internal.Definitions;
 import dev.baton.engine.spi.Codec;
 import dev.baton.engine.spi.CommandGate;
@@ -230,9 +231,9 @@ public final class SagaEngineBuilder {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("cannot build the SagaEngine:\n  - " + String.join("\n  - ", problems));
         }
-        return new DefaultSagaEngine(Objects.requireNonNull(defs), store, transport, codec, clock, ids, listener,
-                timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries, timeoutGrace, commandGate,
-                lease, inboxRetention, endedRetention);
+        return new DefaultSagaEngine(new EngineSettings(Objects.requireNonNull(defs), store, transport, codec, clock, ids,
+                listener, commandGate, timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries,
+                timeoutGrace, lease, inboxRetention, endedRetention));
     }
 
     private static void positive(List<String> problems, String what, Duration d) {

@@ -7,6 +7,7 @@ import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaView;
 import dev.baton.engine.spi.CommandGate;
+import dev.baton.engine.spi.EngineControls;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
@@ -14,7 +15,6 @@ import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.TimerRecord;
-import dev.baton.engine.internal.DefaultSagaEngine;
 import dev.baton.jackson.JacksonCodec;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +63,8 @@ public final class SagaTestKit implements AutoCloseable {
     private final JacksonCodec codec = new JacksonCodec();
     private SagaStore store;
     private InMemoryTransport transport;
-    private DefaultSagaEngine engine;
+    private SagaEngine engine;
+    private EngineControls controls;
     private final Map<String, Class<?>> typesByName = new HashMap<>();
     private final Map<String, Function<Object, Answer>> responders = new HashMap<>();
     private final List<OutboxRecord> unanswered = new ArrayList<>();
@@ -101,9 +102,10 @@ public final class SagaTestKit implements AutoCloseable {
         gate = Objects.requireNonNull(gates.apply(clock), "the gate factory returned null");
         SagaEngine e = SagaEngine.builder().store(store).transport(transport).codec(codec).clock(clock)
                 .listener(listener).commandGate(gate).register(definitions.toArray(SagaDefinition<?>[]::new)).build();
-        engine = (DefaultSagaEngine) e;
-        gate.prepare(engine.participants());
-        transport.bind(engine::acceptReplies);
+        engine = e;
+        controls = EngineControls.of(e);
+        gate.prepare(controls.participants());
+        transport.bind(controls.replies());
     }
 
     /** A kit over an in-memory store. */
@@ -155,7 +157,7 @@ public final class SagaTestKit implements AutoCloseable {
         collect();
         engine.close();
         boot();
-        engine.sweepOutbox(Duration.ZERO);
+        controls.sweepOutbox(Duration.ZERO);
     }
 
     /** Makes the transport refuse sends (true) or accept them (false): the outbox keeps what it could not send. */
@@ -280,7 +282,7 @@ public final class SagaTestKit implements AutoCloseable {
                 transport.reply(List.of(f.reply()));
                 round = true;
             }
-            if (engine.fireDueTimers() > 0) {
+            if (controls.fireDueTimers() > 0) {
                 round = true;
             }
             if (!round) {
@@ -539,8 +541,8 @@ public final class SagaTestKit implements AutoCloseable {
     }
 
     private boolean hasCompensation(SagaView v, String step) {
-        return engine.definitions().get(v.type(), v.definitionVersion(), v.id().value()).step(step)
-                .map(s -> s.hasCompensation()).orElse(false);
+        return definitions.stream().filter(d -> d.type().equals(v.type()) && d.version() == v.definitionVersion())
+                .findFirst().flatMap(d -> d.step(step)).map(s -> s.hasCompensation()).orElse(false);
     }
 
     /** Throws an AssertionError listing every violated invariant. */

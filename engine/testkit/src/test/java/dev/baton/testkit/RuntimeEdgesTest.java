@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
-import dev.baton.engine.internal.DefaultSagaEngine;
+import dev.baton.engine.spi.EngineControls;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.Transport;
@@ -51,7 +51,7 @@ class RuntimeEdgesTest {
         ThrowingTransport transport = new ThrowingTransport();
         InMemorySagaStore store = new InMemorySagaStore();
         ManualClock clock = ManualClock.atEpochOfTests();
-        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+        try (SagaEngine engine = SagaEngine.builder().store(store).transport(transport)
                 .codec(new JacksonCodec()).clock(clock).register(DEFINITION).build()) {
             SagaId id = engine.start(DEFINITION, OrderData.of("o-1", 1)).id();
             assertThat(engine.find(id)).get().extracting(v -> v.status()).isEqualTo(SagaStatus.RUNNING);
@@ -59,7 +59,7 @@ class RuntimeEdgesTest {
 
             transport.fail = false;
             clock.advance(Duration.ofSeconds(11));
-            assertThat(engine.sweepOutbox(Duration.ofSeconds(10))).isEqualTo(1);
+            assertThat(EngineControls.of(engine).sweepOutbox(Duration.ofSeconds(10))).isEqualTo(1);
             assertThat(transport.accepted).singleElement().satisfies(r -> {
                 assertThat(r.messageType()).isEqualTo("CreateOrder");
                 assertThat(r.headers()).containsKeys("baton-message-id", "baton-saga-id", "baton-saga-type", "baton-step",
@@ -77,7 +77,7 @@ class RuntimeEdgesTest {
         InMemoryTransport transport = new InMemoryTransport();
         InMemorySagaStore store = new InMemorySagaStore();
         ManualClock clock = ManualClock.atEpochOfTests();
-        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+        try (SagaEngine engine = SagaEngine.builder().store(store).transport(transport)
                 .codec(new JacksonCodec()).clock(clock).endedRetention(Duration.ofDays(30))
                 .register(DEFINITION).build()) {
             SagaId declined = engine.start(DEFINITION, OrderData.of("o-1", 1), "key-1").id();
@@ -85,23 +85,23 @@ class RuntimeEdgesTest {
             OutboxRecord first = transport.take().get(0);
             assertThat(first.sagaId()).isEqualTo(declined);
             // the first step fails: nothing to compensate, the saga ends COMPENSATED at once
-            assertThat(engine.acceptReplies(List.of(new dev.baton.engine.spi.InboundReply("r-1", first.messageId(), declined,
+            assertThat(EngineControls.of(engine).replies().accept(List.of(new dev.baton.engine.spi.InboundReply("r-1", first.messageId(), declined,
                     dev.baton.engine.spi.ReplyOutcome.FAILURE, null, null, "no such customer")))).isEmpty();
             assertThat(engine.find(declined).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
 
             clock.advance(Duration.ofDays(30).minusSeconds(1));
-            assertThat(engine.purgeEnded()).as("not yet older than the retention").isZero();
+            assertThat(EngineControls.of(engine).purgeEnded()).as("not yet older than the retention").isZero();
             clock.advance(Duration.ofSeconds(2));
-            assertThat(engine.purgeEnded()).isEqualTo(1);
+            assertThat(EngineControls.of(engine).purgeEnded()).isEqualTo(1);
             assertThat(engine.find(declined)).isEmpty();
             assertThat(engine.history(declined)).isEmpty();
             assertThat(engine.find(running)).as("a running saga is never purged").isPresent();
             assertThat(engine.start(DEFINITION, OrderData.of("o-1", 1), "key-1").created())
                     .as("the purged saga's business key starts a new saga").isTrue();
         }
-        try (DefaultSagaEngine keeping = (DefaultSagaEngine) SagaEngine.builder().store(new InMemorySagaStore())
+        try (SagaEngine keeping = SagaEngine.builder().store(new InMemorySagaStore())
                 .transport(new InMemoryTransport()).codec(new JacksonCodec()).register(DEFINITION).build()) {
-            assertThat(keeping.purgeEnded()).as("no retention set: nothing is purged").isZero();
+            assertThat(EngineControls.of(keeping).purgeEnded()).as("no retention set: nothing is purged").isZero();
         }
         assertThatThrownBy(() -> SagaEngine.builder().store(new InMemorySagaStore()).transport(new InMemoryTransport())
                 .codec(new JacksonCodec()).register(DEFINITION).endedRetention(Duration.ZERO).build())
@@ -127,24 +127,24 @@ class RuntimeEdgesTest {
                 ignored.incrementAndGet();
             }
         };
-        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+        try (SagaEngine engine = SagaEngine.builder().store(store).transport(transport)
                 .codec(new JacksonCodec()).clock(clock).listener(counting).inboxRetention(Duration.ofDays(7))
                 .register(DEFINITION).build()) {
             SagaId id = engine.start(DEFINITION, OrderData.of("o-1", 1)).id();
             OutboxRecord command = transport.take().get(0);
             dev.baton.engine.spi.InboundReply reply = new dev.baton.engine.spi.InboundReply("r-1", command.messageId(), id,
                     dev.baton.engine.spi.ReplyOutcome.SUCCESS, null, null, null);
-            assertThat(engine.acceptReplies(List.of(reply))).isEmpty();
+            assertThat(EngineControls.of(engine).replies().accept(List.of(reply))).isEmpty();
             long version = engine.find(id).orElseThrow().version();
-            assertThat(engine.acceptReplies(List.of(reply))).isEmpty();
+            assertThat(EngineControls.of(engine).replies().accept(List.of(reply))).isEmpty();
             assertThat(duplicates).as("a copy within the retention: the inbox drops it").hasValue(1);
 
             clock.advance(Duration.ofDays(7).minusSeconds(1));
-            assertThat(engine.purgeInbox()).as("not yet older than the retention").isZero();
+            assertThat(EngineControls.of(engine).purgeInbox()).as("not yet older than the retention").isZero();
             clock.advance(Duration.ofSeconds(2));
-            assertThat(engine.purgeInbox()).isEqualTo(1);
+            assertThat(EngineControls.of(engine).purgeInbox()).isEqualTo(1);
 
-            assertThat(engine.acceptReplies(List.of(reply))).isEmpty();
+            assertThat(EngineControls.of(engine).replies().accept(List.of(reply))).isEmpty();
             assertThat(duplicates).hasValue(1);
             assertThat(ignored).as("a copy after the purge: stale, ignored").hasValue(1);
             assertThat(engine.find(id).orElseThrow().version()).as("the saga did not change").isEqualTo(version);
@@ -164,20 +164,20 @@ class RuntimeEdgesTest {
                 resent.addAndGet(count);
             }
         };
-        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+        try (SagaEngine engine = SagaEngine.builder().store(store).transport(transport)
                 .codec(new JacksonCodec()).clock(clock).listener(counting).leaseDuration(Duration.ofSeconds(30))
                 .register(DEFINITION).build()) {
             engine.start(DEFINITION, OrderData.of("o-1", 1));
             clock.advance(Duration.ofSeconds(11));
 
-            assertThat(engine.sweepOutbox(Duration.ofSeconds(10))).as("leased and tried; the send throws").isEqualTo(1);
+            assertThat(EngineControls.of(engine).sweepOutbox(Duration.ofSeconds(10))).as("leased and tried; the send throws").isEqualTo(1);
             transport.fail = false;
             clock.advance(Duration.ofSeconds(29));
-            assertThat(engine.sweepOutbox(Duration.ofSeconds(10))).as("still leased").isZero();
+            assertThat(EngineControls.of(engine).sweepOutbox(Duration.ofSeconds(10))).as("still leased").isZero();
             assertThat(transport.accepted).isEmpty();
 
             clock.advance(Duration.ofSeconds(1));
-            assertThat(engine.sweepOutbox(Duration.ofSeconds(10))).as("the lease ended").isEqualTo(1);
+            assertThat(EngineControls.of(engine).sweepOutbox(Duration.ofSeconds(10))).as("the lease ended").isEqualTo(1);
             assertThat(transport.accepted).hasSize(1);
             assertThat(store.outbox(clock.instant().plusSeconds(1), 10)).as("acknowledged rows are deleted").isEmpty();
             assertThat(resent).hasValue(2);
@@ -206,13 +206,13 @@ class RuntimeEdgesTest {
         };
         InMemoryTransport transport = new InMemoryTransport();
         ManualClock clock = ManualClock.atEpochOfTests();
-        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(new InMemorySagaStore())
+        try (SagaEngine engine = SagaEngine.builder().store(new InMemorySagaStore())
                 .transport(transport).codec(new JacksonCodec()).clock(clock).listener(listener).register(DEFINITION).build()) {
             SagaId id = engine.start(DEFINITION, OrderData.of("o-2", 1)).id();
             for (int step = 0; step < 4; step++) {
                 clock.advance(Duration.ofSeconds(2));
                 OutboxRecord cmd = transport.take().get(0);
-                engine.acceptReplies(List.of(new dev.baton.engine.spi.InboundReply("r" + step, cmd.messageId(), id,
+                EngineControls.of(engine).replies().accept(List.of(new dev.baton.engine.spi.InboundReply("r" + step, cmd.messageId(), id,
                         dev.baton.engine.spi.ReplyOutcome.SUCCESS, null, null, null)));
             }
             assertThat(events).containsExactly("started order-flow", "step create-order 2s", "step reserve-inventory 2s",
@@ -277,25 +277,25 @@ class RuntimeEdgesTest {
         InMemorySagaStore store = new InMemorySagaStore();
         ManualClock clock = ManualClock.atEpochOfTests();
         SagaId id;
-        try (DefaultSagaEngine first = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+        try (SagaEngine first = SagaEngine.builder().store(store).transport(transport)
                 .codec(new JacksonCodec()).clock(clock).register(DEFINITION).build()) {
             id = first.start(DEFINITION, OrderData.of("o-5", 1)).id();
         }
         clock.advance(Duration.ofMinutes(5)); // the engine was down for longer than the step's 30 s timeout
         InMemoryTransport next = new InMemoryTransport();
-        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(next)
+        try (SagaEngine engine = SagaEngine.builder().store(store).transport(next)
                 .codec(new JacksonCodec()).clock(clock).register(DEFINITION)
                 .timerPollInterval(Duration.ofHours(1)).timeoutGraceAfterOpen(Duration.ofSeconds(20)).build()) {
             engine.open();
-            assertThat(engine.fireDueTimers()).as("held during the grace period").isZero();
+            assertThat(EngineControls.of(engine).fireDueTimers()).as("held during the grace period").isZero();
             assertThat(next.take()).as("no timeout re-send during the grace period").isEmpty();
             OutboxRecord sentBeforeCrash = transport.take().get(0); // its reply arrived while no engine ran
-            engine.acceptReplies(List.of(new dev.baton.engine.spi.InboundReply("late", sentBeforeCrash.messageId(), id,
+            EngineControls.of(engine).replies().accept(List.of(new dev.baton.engine.spi.InboundReply("late", sentBeforeCrash.messageId(), id,
                     dev.baton.engine.spi.ReplyOutcome.SUCCESS, null, null, null)));
             assertThat(engine.find(id).orElseThrow().completedSteps()).containsExactly("create-order");
 
             clock.advance(Duration.ofSeconds(21));
-            engine.fireDueTimers(); // the next step's own timeout may fire now; create-order's never does
+            EngineControls.of(engine).fireDueTimers(); // the next step's own timeout may fire now; create-order's never does
             assertThat(engine.history(id)).noneMatch(h -> h.kind().equals("TIMED_OUT") && "create-order".equals(h.step()));
         }
     }
@@ -306,7 +306,7 @@ class RuntimeEdgesTest {
         InMemoryTransport transport = new InMemoryTransport();
         InMemorySagaStore store = new InMemorySagaStore();
         ManualClock clock = ManualClock.atEpochOfTests();
-        try (DefaultSagaEngine engine = (DefaultSagaEngine) SagaEngine.builder().store(store).transport(transport)
+        try (SagaEngine engine = SagaEngine.builder().store(store).transport(transport)
                 .codec(new JacksonCodec()).clock(clock).register(DEFINITION).timerPollInterval(Duration.ofHours(1))
                 .build()) {
             engine.open();

@@ -1,0 +1,88 @@
+package dev.baton.engine.internal;
+
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStatus;
+import dev.baton.engine.spi.CommandGate;
+import dev.baton.engine.spi.SagaListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The work that follows a committed transaction: the gate's bookkeeping, the listener's notifications and the
+ * outbox rows' dispatch. Callers run it after releasing every saga lock, so a slow listener or a transport that
+ * blocks (a Kafka producer waiting for metadata, say) never holds up other sagas' events. Notifications of one
+ * saga can therefore reach a listener out of order when two of its events commit on two threads at nearly the
+ * same moment; listeners count and time, they do not drive the saga.
+ */
+final class AfterCommit {
+    private final GateAdvisor gate;
+    private final SagaListener listener;
+    private final OutboxDispatcher outbox;
+
+    AfterCommit(GateAdvisor gate, SagaListener listener, OutboxDispatcher outbox) {
+        this.gate = gate;
+        this.listener = listener;
+        this.outbox = outbox;
+    }
+
+    /** Gate bookkeeping and listeners first (cheap), then the sends. */
+    void run(Effects fx) {
+        notify(fx);
+        send(fx);
+    }
+
+    /** The gate's bookkeeping and the listener's notifications of a committed transaction. */
+    void notify(Effects fx) {
+        fx.permits.clear(); // committed: each is settled by the command's answer or timeout
+        for (Map.Entry<String, CommandGate.Outcome> o : fx.outcomes) {
+            gate.onOutcome(o.getKey(), o.getValue());
+        }
+        fx.outcomes.clear();
+        for (String p : fx.moot) {
+            gate.release(p);
+        }
+        fx.moot.clear();
+        for (Map.Entry<SagaId, String> s : fx.started) {
+            Listeners.safely(() -> listener.onStarted(s.getKey(), s.getValue()));
+        }
+        fx.started.clear();
+        for (String m : fx.duplicates) {
+            Listeners.safely(() -> listener.onDuplicateMessage(m));
+        }
+        fx.duplicates.clear();
+        for (Map.Entry<SagaId, String> e : fx.ignored) {
+            Listeners.safely(() -> listener.onIgnoredReply(e.getKey(), e.getValue()));
+        }
+        fx.ignored.clear();
+        for (Effects.Change c : fx.changes) {
+            Listeners.safely(() -> notifyChange(c));
+        }
+        fx.changes.clear();
+    }
+
+    /** Hands a committed transaction's outbox rows to the transport. */
+    void send(Effects fx) {
+        outbox.dispatch(List.copyOf(fx.outbox));
+        fx.outbox.clear();
+    }
+
+    private void notifyChange(Effects.Change c) {
+        SagaState s = c.after();
+        SagaStatus from = c.from();
+        Execution prev = c.beforeExec();
+        if (prev != null && prev.cursor() != null && prev.cursor().firstSentAt() != null) {
+            for (Decision.Entry e : c.decision().history()) {
+                if (e.kind() == HistoryKind.STEP_COMPLETED && prev.cursor().step().equals(e.step())) {
+                    listener.onStepCompleted(s.id(), s.type(), e.step(), Duration.between(prev.cursor().firstSentAt(), c.at()));
+                }
+            }
+        }
+        if (from != s.status()) {
+            listener.onStatusChanged(s.id(), s.type(), from, s.status(), s.reason());
+            if (s.status().isTerminal()) {
+                listener.onEnded(s.id(), s.type(), s.status(), Duration.between(s.createdAt(), c.at()));
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.baton.engine.internal;
+
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStatus;
+import dev.baton.engine.spi.CommandGate;
+import dev.baton.engine.spi.OutboxRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one store transaction did, gathered while it runs and handed to {@link AfterCommit} once it committed: the
+ * outbox rows to send, the state changes to tell listeners, duplicates and ignored replies, and the command gate's
+ * bookkeeping. A transaction that is re-run starts from {@link #reset()}; one that does not commit calls
+ * {@link #rollback()}, which gives back the gate permits it took.
+ */
+final class Effects {
+    /** One saga's change, for the listener. */
+    record Change(SagaStatus from, Execution beforeExec, SagaState after, Decision decision, Instant at) {}
+
+    private final GateAdvisor gate;
+    final List<OutboxRecord> outbox = new ArrayList<>();
+    final List<Change> changes = new ArrayList<>();
+    final List<String> duplicates = new ArrayList<>();
+    final List<Map.Entry<SagaId, String>> ignored = new ArrayList<>();
+    /** Sagas started (created) in the transaction, with their types. */
+    final List<Map.Entry<SagaId, String>> started = new ArrayList<>();
+    /** Participants whose gate permitted a command in this transaction: released if it does not commit. */
+    final List<String> permits = new ArrayList<>();
+    /** How participants answered, for their gates once the transaction committed. */
+    final List<Map.Entry<String, CommandGate.Outcome>> outcomes = new ArrayList<>();
+    /** Participants of sent commands whose answers no longer matter (an operator moved on): released after commit. */
+    final List<String> moot = new ArrayList<>();
+
+    Effects(GateAdvisor gate) {
+        this.gate = gate;
+    }
+
+    /** Starts a (re-)run of the transaction: whatever an earlier run took is given back. */
+    void reset() {
+        rollback();
+        outbox.clear();
+        changes.clear();
+        duplicates.clear();
+        ignored.clear();
+        started.clear();
+        outcomes.clear();
+        moot.clear();
+    }
+
+    /** The transaction did not commit: its permits were not used. */
+    void rollback() {
+        rollback(0);
+    }
+
+    /** Gives back the permits taken from index {@code from} on. */
+    void rollback(int from) {
+        while (permits.size() > from) {
+            gate.release(permits.remove(permits.size() - 1));
+        }
+    }
+}

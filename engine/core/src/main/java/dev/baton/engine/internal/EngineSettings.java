@@ -1,0 +1,35 @@
+package dev.baton.engine.internal;
+
+import dev.baton.engine.SagaId;
+import dev.baton.engine.spi.Codec;
+import dev.baton.engine.spi.CommandGate;
+import dev.baton.engine.spi.SagaListener;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.Transport;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Everything an engine is built from, validated by {@link dev.baton.engine.SagaEngineBuilder}; the defaults and their
+ * meaning are documented on the builder's setters.
+ *
+ * @param endedRetention null: ended sagas are kept
+ */
+public record EngineSettings(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
+                             Supplier<SagaId> ids, SagaListener listener, CommandGate gate,
+                             Duration timerPollInterval, int timerBatchSize, Duration sweepInterval, Duration sweepAge,
+                             int conflictRetries, Duration timeoutGrace, Duration lease, Duration inboxRetention,
+                             Duration endedRetention) {
+    public EngineSettings {
+        Objects.requireNonNull(definitions, "definitions");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(ids, "ids");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(gate, "gate");
+    }
+}

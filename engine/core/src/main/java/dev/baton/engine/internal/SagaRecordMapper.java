@@ -1,0 +1,134 @@
+package dev.baton.engine.internal;
+
+import dev.baton.dsl.MessageType;
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.dsl.StepDefinition;
+import dev.baton.engine.SagaCodecException;
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaView;
+import dev.baton.engine.spi.Codec;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.InboundReply;
+import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.SagaWrite;
+import dev.baton.engine.spi.TimerRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Between stored rows and the state machine's values: decodes a {@link SagaRecord} into a {@link SagaState} or a
+ * {@link SagaView}, and encodes a {@link Decision} into the rows one transaction writes (the saga, its history,
+ * outbox rows with the protocol's headers, timers). The user's data, commands and replies go through the user's
+ * {@link Codec}; the engine's own execution state through {@link ExecutionFormat}, which no user setting changes.
+ */
+final class SagaRecordMapper {
+    private final Definitions definitions;
+    private final Codec codec;
+    private final Supplier<SagaId> ids;
+
+    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids) {
+        this.definitions = definitions;
+        this.codec = codec;
+        this.ids = ids;
+    }
+
+    /** The definition the saga runs on. @throws dev.baton.engine.SagaDefinitionMismatchException when not registered */
+    SagaDefinition<?> definitionOf(SagaRecord r) {
+        return definitions.get(r.type(), r.definitionVersion(), r.id().value());
+    }
+
+    SagaState decode(SagaRecord r, SagaDefinition<?> def) {
+        if (!def.dataTypeName().equals(r.dataType())) {
+            throw new SagaCodecException("saga " + r.id() + " stores data of type '" + r.dataType() + "' but '" + def.type()
+                    + "' v" + def.version() + " expects '" + def.dataTypeName() + "'", null);
+        }
+        Object data = codec.decode(r.data(), def.dataType());
+        Execution e = ExecutionFormat.decode(r.execution());
+        return new SagaState(r.id(), r.type(), r.definitionVersion(), r.businessKey(), r.status(), r.pendingState(), r.reason(),
+                data, e, r.version(), r.createdAt(), r.updatedAt());
+    }
+
+    /** A snapshot from a stored record (decoding data and execution state). */
+    SagaView view(SagaRecord r) {
+        SagaDefinition<?> def = definitionOf(r);
+        Execution e = ExecutionFormat.decode(r.execution());
+        Object data = codec.decode(r.data(), def.dataType());
+        return new SagaView(r.id(), r.type(), r.definitionVersion(), r.status(), r.pendingState(), r.reason(), r.currentStep(),
+                r.businessKey(), data, e.completed(), e.compensated(), r.version(), r.createdAt(), r.updatedAt());
+    }
+
+    /** The reply's payload as the awaited step's declared reply type; null when it has none or declares none. */
+    Object decodeReply(SagaState state, SagaDefinition<?> def, InboundReply r) {
+        if (r.payload() == null || r.payloadType() == null || state.exec().cursor() == null) {
+            return null;
+        }
+        Optional<? extends StepDefinition<?>> step = def.step(state.exec().cursor().step());
+        if (step.isEmpty()) {
+            return null;
+        }
+        Class<?> type = step.get().replyTypes().get(r.payloadType());
+        return type == null ? null : codec.decode(r.payload(), type);
+    }
+
+    /**
+     * Encodes a decision's state and effects for writing and notes them in {@code effects}; {@code before} is null
+     * for a new saga. Nothing is noted when encoding fails, and nothing has been written yet.
+     */
+    SagaWrite encode(SagaRecord before, SagaState beforeState, Decision d, SagaDefinition<?> def, Instant now,
+                     Effects effects) {
+        SagaState s = d.state();
+        SagaRecord after = new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
+                s.businessKey(), def.dataTypeName(), codec.encode(s.data()), ExecutionFormat.encode(s.exec()), s.reason(),
+                before == null ? 1 : before.version() + 1, s.createdAt(), now);
+        List<OutboxRecord> out = new ArrayList<>(d.commands().size());
+        for (Decision.Command c : d.commands()) {
+            String type = MessageType.Names.of(c.payload().getClass());
+            String payload = codec.encode(c.payload());
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put(Headers.MESSAGE_ID, c.messageId());
+            headers.put(Headers.SAGA_ID, s.id().value());
+            headers.put(Headers.SAGA_TYPE, s.type());
+            headers.put(Headers.STEP, c.step());
+            headers.put(Headers.ATTEMPT, Integer.toString(c.attempt()));
+            headers.put(Headers.MESSAGE_TYPE, type);
+            headers.put(Headers.KIND, c.direction() == Execution.Direction.FORWARD ? "command" : "compensation");
+            headers.put(Headers.TRACEPARENT, traceparent(s.id(), c.messageId(), c.attempt()));
+            out.add(new OutboxRecord(ids.get().value(), s.id(), c.participant(), c.messageId(), type, headers, payload, now));
+        }
+        List<HistoryRecord> history = new ArrayList<>(d.history().size());
+        for (Decision.Entry e : d.history()) {
+            history.add(new HistoryRecord(0, s.id(), now, e.kind().name(), e.step(), e.detail()));
+        }
+        List<TimerRecord> timers = new ArrayList<>(d.timers().size());
+        for (Decision.Timer t : d.timers()) {
+            timers.add(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt()));
+        }
+        SagaWrite write = new SagaWrite(after, before == null, history, out, d.cancelTimers(), timers);
+        effects.outbox.addAll(out);
+        effects.changes.add(new Effects.Change(before == null ? null : before.status(),
+                beforeState == null ? null : beforeState.exec(), s, d, now));
+        return write;
+    }
+
+    /**
+     * A W3C trace context for a command: the trace id is derived from the saga id (a saga is one trace), the span
+     * id from the message id and attempt. Deterministic, so a re-sent outbox row carries the same context.
+     */
+    static String traceparent(SagaId id, String messageId, int attempt) {
+        String hex = id.value().replace("-", "").toLowerCase(Locale.ROOT);
+        String traceId = hex.length() == 32 && hex.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)
+                ? hex : String.format("%016x%016x", (long) id.value().hashCode() * 0x9E3779B97F4A7C15L, (long) id.value().length() ^ 0x5DEECE66DL);
+        long span = messageId.hashCode() * 0x9E3779B97F4A7C15L + attempt;
+        if (span == 0) {
+            span = 1;
+        }
+        return "00-" + traceId + "-" + String.format("%016x", span) + "-01";
+    }
+}

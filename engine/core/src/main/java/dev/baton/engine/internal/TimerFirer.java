@@ -1,0 +1,132 @@
+package dev.baton.engine.internal;
+
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.engine.ConcurrentUpdateException;
+import dev.baton.engine.SagaCodecException;
+import dev.baton.engine.SagaDefinitionMismatchException;
+import dev.baton.engine.spi.CommandGate;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.TimerKind;
+import dev.baton.engine.spi.TimerRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires due timers (timeouts, retries, a parked saga's re-send and give-up): leases a batch so that several nodes
+ * fire disjoint timers, then claims and applies each in its saga's transaction. Reply timeouts are held back for a
+ * grace period after the node opens or takes over a share of the replies, whose answers may still be unread.
+ */
+final class TimerFirer {
+    private static final Logger log = LoggerFactory.getLogger(TimerFirer.class);
+    private static final Set<TimerKind> ALL_TIMERS = EnumSet.allOf(TimerKind.class);
+    private static final Set<TimerKind> NO_TIMEOUTS = EnumSet.complementOf(EnumSet.of(TimerKind.TIMEOUT));
+
+    private final SagaStore store;
+    private final Clock clock;
+    private final SagaRecordMapper mapper;
+    private final GateAdvisor gate;
+    private final EventApplier events;
+    private final Duration lease;
+    private final int batchSize;
+    private final int conflictRetries;
+    private final Duration timeoutGrace;
+    private volatile Instant timeoutsHeldUntil;
+
+    TimerFirer(SagaStore store, Clock clock, SagaRecordMapper mapper, GateAdvisor gate, EventApplier events,
+               Duration lease, int batchSize, int conflictRetries, Duration timeoutGrace) {
+        this.store = store;
+        this.clock = clock;
+        this.mapper = mapper;
+        this.gate = gate;
+        this.events = events;
+        this.lease = lease;
+        this.batchSize = batchSize;
+        this.conflictRetries = conflictRetries;
+        this.timeoutGrace = timeoutGrace;
+    }
+
+    /**
+     * Holds back reply timeouts for the grace period from now: replies of the share this node takes over (after
+     * another node died, say, or at start) may be waiting unread, and should be read before their commands are
+     * deemed lost.
+     */
+    void holdTimeouts(boolean announce) {
+        Instant now = clock.instant();
+        Instant until = now.plus(timeoutGrace);
+        Instant held = timeoutsHeldUntil;
+        if (held == null || until.isAfter(held)) {
+            timeoutsHeldUntil = until;
+            if (announce && (held == null || !held.isAfter(now))) {
+                log.info("reply timeouts held for {} (taking over a share of the replies)", timeoutGrace);
+            }
+        }
+    }
+
+    /** Fires due timers until a batch comes back short. */
+    void fireAllDue(java.util.function.BooleanSupplier closed) {
+        while (fireDue() >= batchSize && !closed.getAsBoolean()) {
+            // a full batch: there may be more due
+        }
+    }
+
+    /**
+     * Fires the timers due now (at most one batch).
+     *
+     * @return how many due timers were leased
+     */
+    int fireDue() {
+        Instant now = clock.instant();
+        Instant held = timeoutsHeldUntil;
+        boolean graceful = held != null && now.isBefore(held);
+        List<TimerRecord> due = store.leaseDueTimers(now, graceful ? NO_TIMEOUTS : ALL_TIMERS, now.plus(lease), batchSize);
+        for (TimerRecord t : due) {
+            fire(t);
+        }
+        return due.size();
+    }
+
+    /**
+     * Fires one leased timer: claims it (so it fires once whatever other nodes do) and applies it, in one
+     * transaction. A lost race with another event of the saga is retried at once on fresh state; a timer that cannot
+     * be fired (unknown definition, unreadable state) stays, and is leased and tried again when its lease ends.
+     */
+    private void fire(TimerRecord t) {
+        SagaEvent.TimerFired event = new SagaEvent.TimerFired(t.kind(), t.token());
+        try {
+            events.inTransaction(t.sagaId(), (tx, now, fx) -> {
+                // the saga's row first, then its timer's, as replies take them: two nodes, one firing the timer and
+                // one applying a reply, then queue instead of deadlocking
+                Optional<SagaRecord> rec = tx.loadForUpdate(t.sagaId());
+                if (!tx.claimTimer(t) || rec.isEmpty()) {
+                    return null; // another node (or a replacement timer) got there first, or the saga is gone
+                }
+                SagaDefinition<?> def = mapper.definitionOf(rec.get());
+                SagaState before = mapper.decode(rec.get(), def);
+                Decision d = StateMachine.decide(before, event, def, now);
+                if (d.changed()) {
+                    events.write(tx, rec.get(), before, gate.gated(d, def, now, fx), def, now, fx);
+                    if (t.kind() == TimerKind.TIMEOUT) {
+                        GateAdvisor.outstandingParticipant(before, def).ifPresent(p -> fx.outcomes.add(Map.entry(p,
+                                CommandGate.Outcome.TIMED_OUT)));
+                    }
+                }
+                return null;
+            });
+        } catch (ConcurrentUpdateException e) {
+            log.warn("timer {} of saga {} lost {} races in a row; it is tried again when its lease ends",
+                    t.kind(), t.sagaId(), conflictRetries + 1);
+        } catch (SagaDefinitionMismatchException | SagaCodecException e) {
+            log.error("cannot fire timer {} of saga {} (tried again in {}): {}", t.kind(), t.sagaId(), lease,
+                    e.getMessage());
+        }
+    }
+}

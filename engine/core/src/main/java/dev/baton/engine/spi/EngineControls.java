@@ -1,0 +1,62 @@
+package dev.baton.engine.spi;
+
+import dev.baton.engine.SagaEngine;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The engine's periodic work, to run by hand: for test kits that drive time with a manual clock, and benchmarks
+ * that measure one job alone. An open engine runs all of it on its own threads; production code never needs this.
+ *
+ * <pre>{@code
+ * EngineControls controls = EngineControls.of(engine);
+ * clock.advance(Duration.ofSeconds(30));
+ * controls.fireDueTimers();
+ * }</pre>
+ *
+ * @since 0.4
+ */
+public interface EngineControls {
+
+    /** The controls of an engine built by {@link SagaEngine#builder()}. */
+    static EngineControls of(SagaEngine engine) {
+        if (engine instanceof EngineControls c) {
+            return c;
+        }
+        throw new IllegalArgumentException("not an engine built by SagaEngine.builder(): " + engine.getClass().getName());
+    }
+
+    /**
+     * Fires the timers due now (one batch), leasing them first as several nodes would.
+     *
+     * @return how many due timers were leased
+     */
+    int fireDueTimers();
+
+    /**
+     * Re-sends outbox rows at least {@code age} old that no acknowledgement removed.
+     *
+     * @return how many rows were re-sent
+     */
+    int sweepOutbox(Duration age);
+
+    /**
+     * Deletes inbox entries older than the inbox retention.
+     *
+     * @return how many entries were deleted
+     */
+    int purgeInbox();
+
+    /**
+     * Deletes ended sagas older than the ended retention (nothing when none is set).
+     *
+     * @return how many sagas were deleted
+     */
+    int purgeEnded();
+
+    /** Where the transport hands replies: {@link Transport.ReplySink#accept} applies a poll of them. */
+    Transport.ReplySink replies();
+
+    /** Every participant the registered definitions send commands or compensations to, sorted. */
+    Set<String> participants();
+}
