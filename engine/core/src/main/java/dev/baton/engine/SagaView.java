@@ -18,8 +18,28 @@ public record SagaView(SagaId id, String type, int definitionVersion, SagaStatus
                        String reason, String currentStep, String businessKey, Object data, List<String> completedSteps,
                        List<String> compensatedSteps, long version, Instant createdAt, Instant updatedAt) {
 
-    /** The data, typed. */
+    /**
+     * The data, typed.
+     *
+     * @throws IllegalArgumentException when the data is not a {@code type}, naming both types
+     */
     public <D> D data(Class<D> type) {
+        if (data != null && !type.isInstance(data)) {
+            throw new IllegalArgumentException("saga " + id + " ('" + this.type + "' v" + definitionVersion + ") holds data of type "
+                    + data.getClass().getName() + ", not " + type.getName());
+        }
         return type.cast(data);
+    }
+
+    /**
+     * The data, typed by the saga's definition: {@code D data = view.data(ORDER_SAGA)}.
+     *
+     * @throws IllegalArgumentException when this saga is not of the definition's type
+     */
+    public <D> D data(dev.baton.dsl.SagaDefinition<D> definition) {
+        if (!definition.type().equals(type)) {
+            throw new IllegalArgumentException("saga " + id + " is a '" + type + "', not a '" + definition.type() + "'");
+        }
+        return data(definition.dataType());
     }
 }

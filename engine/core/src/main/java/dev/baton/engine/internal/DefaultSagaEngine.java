@@ -141,12 +141,9 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
 
     @Override
     public <D> StartResult start(SagaDefinition<D> definition, D data, String businessKey) {
+        // matched by type and version: an equal definition built again (another class loader, a test) is the same saga
         SagaDefinition<?> registered = settings.definitions().get(definition.type(), definition.version(), null);
-        if (registered != definition) {
-            throw new IllegalArgumentException("the definition of saga '" + definition.type() + "' v" + definition.version()
-                    + " passed to start() is not the instance registered with the engine; pass the registered one");
-        }
-        definition.cast(data);
+        registered.cast(data);
         if (businessKey != null && (businessKey.isBlank() || businessKey.length() > 200)) {
             throw new IllegalArgumentException("businessKey must be 1 to 200 non-blank characters, or null");
         }

@@ -140,7 +140,8 @@ final class ReplyApplier {
         } catch (SagaDefinitionMismatchException | SagaCodecException e) {
             return e.getMessage();
         }
-        Decision d = StateMachine.decide(state, new SagaEvent.Replied(r.correlationId(), r.outcome(), reply, r.reason()), def, now);
+        Decision d = StateMachine.decide(state, new SagaEvent.Replied(r.correlationId(), r.outcome(), reply, r.reason(),
+                r.retryAfter()), def, now);
         if (d.ignored() != null) {
             fx.ignored.add(Map.entry(r.sagaId(), d.ignored()));
             return null;

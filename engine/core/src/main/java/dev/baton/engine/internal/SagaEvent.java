@@ -3,12 +3,21 @@ package dev.baton.engine.internal;
 import dev.baton.engine.OperatorAction;
 import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.TimerKind;
+import java.time.Duration;
 
 /** Everything that can happen to a saga instance. */
 public sealed interface SagaEvent {
 
-    /** A participant answered the command with message id {@code correlationId}. */
-    record Replied(String correlationId, ReplyOutcome outcome, Object reply, String reason) implements SagaEvent {}
+    /**
+     * A participant answered the command with message id {@code correlationId}; {@code retryAfter} (RETRY_LATER only,
+     * may be null) is the least wait it asked for before the command is sent again.
+     */
+    record Replied(String correlationId, ReplyOutcome outcome, Object reply, String reason, Duration retryAfter)
+            implements SagaEvent {
+        public Replied(String correlationId, ReplyOutcome outcome, Object reply, String reason) {
+            this(correlationId, outcome, reply, reason, null);
+        }
+    }
 
     /** A durable timer fired. */
     record TimerFired(TimerKind kind, String token) implements SagaEvent {}

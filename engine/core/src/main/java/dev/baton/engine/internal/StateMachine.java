@@ -164,7 +164,8 @@ public final class StateMachine {
                 return startCompensation(s, def, "step '" + step.key() + "' failed: " + r.reason(), false, now, fx);
             }
             case RETRY_LATER -> {
-                return busy(s, def, step, c, now, fx, "busy: " + (r.reason() == null ? "retry later" : r.reason()), false);
+                return busy(s, def, step, c, now, fx, "busy: " + (r.reason() == null ? "retry later" : r.reason()),
+                        r.retryAfter());
             }
         }
         throw new IllegalStateException("unreachable");
@@ -181,27 +182,31 @@ public final class StateMachine {
         Optional<Duration> delay = step.compensationRetry().delayAfter(c.roundAttempt());
         String why = (failure ? "failed: " : "busy: ") + r.reason();
         if (delay.isPresent()) {
-            return backoff(s, failure ? c.newExecution() : c.nextAttempt(), delay.get(), now, fx, why);
+            return backoff(s, failure ? c.newExecution() : c.nextAttempt(), atLeast(delay.get(), failure ? null : r.retryAfter()),
+                    now, fx, why);
         }
         fx.history(HistoryKind.COMPENSATION_FAILED, step.key(), why);
         return fail(s.withExec(s.exec().withCursor(failure ? c.refused() : c.idle())), "compensation of step '" + step.key()
                 + "' failed after " + c.roundAttempt() + " attempts: " + r.reason(), fx);
     }
 
-    /** RETRY_LATER, or timeouts run out on a step that parks. */
+    /**
+     * RETRY_LATER ({@code retryAfter}: the participant's wish, may be null), or timeouts run out on a step that parks
+     * ({@code fromTimeout}).
+     */
     private static <D> SagaState busy(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now,
-                                      Effects fx, String why, boolean fromTimeout) {
+                                      Effects fx, String why, boolean fromTimeout, Duration retryAfter) {
         Optional<Park> park = step.park();
         if (park.isPresent()) {
             Instant deadline = s.exec().parkDeadline();
             if (deadline != null && !now.isBefore(deadline)) {
                 return giveUp(s, def, step, c, now, fx);
             }
-            return park(s, park.get(), c, now, fx, why);
+            return park(s, park.get(), c, now, fx, why, retryAfter);
         }
         Optional<Duration> delay = step.retry().delayAfter(c.roundAttempt());
         if (delay.isPresent() && !fromTimeout) {
-            return backoff(s, c.nextAttempt(), delay.get(), now, fx, why);
+            return backoff(s, c.nextAttempt(), atLeast(delay.get(), retryAfter), now, fx, why);
         }
         return exhausted(s, def, step, c, now, fx, why);
     }
@@ -262,7 +267,7 @@ public final class StateMachine {
                 if (delay.isPresent()) {
                     return fx.decide(backoff(s, late.nextAttempt(), delay.get(), now, fx, "timed out"));
                 }
-                return fx.decide(busy(s, def, step, late, now, fx, "timed out", true));
+                return fx.decide(busy(s, def, step, late, now, fx, "timed out", true, null));
             }
             case RETRY -> {
                 if (!current || c.awaiting() || s.status() == SagaStatus.FAILED) {
@@ -393,14 +398,25 @@ public final class StateMachine {
         return s.with(SagaStatus.COMPENSATED, null, s.reason(), s.data(), s.exec().withCursor(null).withParkDeadline(null));
     }
 
-    private static <D> SagaState park(SagaState s, Park park, Cursor c, Instant now, Effects fx, String why) {
+    private static <D> SagaState busy(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now,
+                                      Effects fx, String why, Duration retryAfter) {
+        return busy(s, def, step, c, now, fx, why, false, retryAfter);
+    }
+
+    /** The longer of a policy's wait and a participant's wish (null: none). */
+    private static Duration atLeast(Duration policy, Duration wish) {
+        return wish != null && wish.compareTo(policy) > 0 ? wish : policy;
+    }
+
+    private static <D> SagaState park(SagaState s, Park park, Cursor c, Instant now, Effects fx, String why,
+                                      Duration retryAfter) {
         Instant deadline = s.exec().parkDeadline();
         if (deadline == null) {
             deadline = now.plus(park.giveUpAfter());
             fx.timer(TimerKind.GIVE_UP, c.step(), giveUpToken(c.step(), deadline), deadline);
         }
         Cursor next = c.newRound();
-        Instant retryAt = now.plus(parkWait(park.retryEvery(), s.id(), next));
+        Instant retryAt = now.plus(atLeast(parkWait(park.retryEvery(), s.id(), next), retryAfter));
         if (retryAt.isAfter(deadline)) {
             retryAt = deadline;
         }

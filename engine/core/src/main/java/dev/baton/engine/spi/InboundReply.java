@@ -1,6 +1,7 @@
 package dev.baton.engine.spi;
 
 import dev.baton.engine.SagaId;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -11,14 +12,26 @@ import java.util.Objects;
  * @param payloadType the payload's wire name, or null when there is no payload
  * @param payload the encoded reply, or null
  * @param reason why, for FAILURE and RETRY_LATER; may be null
+ * @param retryAfter with RETRY_LATER: how long the participant asks the engine to wait before sending again
+ *                   (the {@code baton-retry-after-ms} header); the engine waits at least this long, and longer when
+ *                   the step's park or retry policy says so. Null for no such wish.
  * @since 0.1
  */
 public record InboundReply(String messageId, String correlationId, SagaId sagaId, ReplyOutcome outcome,
-                           String payloadType, String payload, String reason) {
+                           String payloadType, String payload, String reason, Duration retryAfter) {
     public InboundReply {
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(sagaId, "sagaId");
         Objects.requireNonNull(outcome, "outcome");
+        if (retryAfter != null && retryAfter.isNegative()) {
+            throw new IllegalArgumentException("retryAfter must not be negative, but was " + retryAfter);
+        }
+    }
+
+    /** A reply with no retry-after wish. */
+    public InboundReply(String messageId, String correlationId, SagaId sagaId, ReplyOutcome outcome,
+                        String payloadType, String payload, String reason) {
+        this(messageId, correlationId, sagaId, outcome, payloadType, payload, reason, null);
     }
 }

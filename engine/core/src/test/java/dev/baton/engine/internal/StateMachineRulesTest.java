@@ -176,6 +176,42 @@ class StateMachineRulesTest {
         }
 
         @Test
+        @DisplayName("RETRY_LATER with a retry-after: the park waits at least that long, never past the give-up deadline; a shorter wish changes nothing")
+        void parkHonoursRetryAfter() {
+            Driver<OrderData> longer = atPayment();
+            Instant at = longer.now;
+            longer.apply(new SagaEvent.Replied(longer.lastCommand().messageId(), ReplyOutcome.RETRY_LATER, null, "busy",
+                    Duration.ofMinutes(2)));
+            assertThat(longer.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt()).isEqualTo(at.plus(Duration.ofMinutes(2))));
+
+            Driver<OrderData> shorter = atPayment();
+            shorter.apply(new SagaEvent.Replied(shorter.lastCommand().messageId(), ReplyOutcome.RETRY_LATER, null, "busy",
+                    Duration.ofMillis(1)));
+            assertThat(shorter.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt())
+                    .isBetween(at.plus(PAY_RETRY_EVERY.multipliedBy(8).dividedBy(10)), at.plus(PAY_RETRY_EVERY)));
+
+            Driver<OrderData> beyond = atPayment();
+            beyond.apply(new SagaEvent.Replied(beyond.lastCommand().messageId(), ReplyOutcome.RETRY_LATER, null, "busy",
+                    PAY_GIVE_UP.multipliedBy(2)));
+            assertThat(beyond.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt()).isEqualTo(at.plus(PAY_GIVE_UP)));
+        }
+
+        @Test
+        @DisplayName("RETRY_LATER with a retry-after on a step with a retry policy: the back-off is the longer of the two")
+        void backoffHonoursRetryAfter() {
+            Driver<OrderData> saga = started();
+            saga.succeed();
+            Decision.Command reserve = saga.lastCommand();
+            saga.apply(new SagaEvent.Replied(reserve.messageId(), ReplyOutcome.RETRY_LATER, null, "busy", Duration.ofSeconds(7)));
+            assertThat(saga.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt()).isEqualTo(saga.now.plusSeconds(7)));
+            saga.fire(RETRY);
+            assertThat(saga.lastCommand().messageId()).as("the same invocation is sent again").isEqualTo(reserve.messageId());
+            saga.apply(new SagaEvent.Replied(reserve.messageId(), ReplyOutcome.RETRY_LATER, null, "busy", Duration.ofMillis(1)));
+            assertThat(saga.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt())
+                    .isEqualTo(saga.now.plus(OrderSaga.RESERVE_RETRY_DELAY)));
+        }
+
+        @Test
         @DisplayName("A failed step after the pivot is retried per its policy as a new invocation (new message id), and a later success completes")
         void retriableFailureIsNewInvocation() {
             Driver<OrderData> saga = atShipment(started());
