@@ -1,0 +1,204 @@
+package dev.baton.engine.internal;
+
+import static dev.baton.engine.internal.StateMachine.giveUpToken;
+import static dev.baton.engine.internal.StateMachine.messageId;
+import static dev.baton.engine.internal.StateMachine.parkWait;
+import static dev.baton.engine.internal.StateMachine.token;
+
+import dev.baton.dsl.Park;
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.dsl.StepDefinition;
+import dev.baton.engine.SagaStatus;
+import dev.baton.engine.internal.Execution.Cursor;
+import dev.baton.engine.internal.Execution.Direction;
+import dev.baton.engine.spi.TimerKind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The moves the state machine's rules are made of: a step succeeded, compensation starts or goes on, a saga parks,
+ * backs off, re-sends, fails. Pure functions of the state, the definition and {@code now}; each records its effects
+ * (commands, timers, history) in the decision being built.
+ */
+final class Transitions {
+    static final Set<TimerKind> ALL_TIMERS = EnumSet.allOf(TimerKind.class);
+
+    private Transitions() {}
+
+    /**
+     * RETRY_LATER ({@code retryAfter}: the participant's wish, may be null), or timeouts run out on a step that parks
+     * ({@code fromTimeout}).
+     */
+    static <D> SagaState busy(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now,
+                                      DecisionBuilder fx, String why, boolean fromTimeout, Duration retryAfter) {
+        Optional<Park> park = step.park();
+        if (park.isPresent()) {
+            Instant deadline = s.exec().parkDeadline();
+            if (deadline != null && !now.isBefore(deadline)) {
+                return giveUp(s, def, step, c, now, fx);
+            }
+            return park(s, park.get(), c, now, fx, why, retryAfter);
+        }
+        Optional<Duration> delay = step.retry().delayAfter(c.roundAttempt());
+        if (delay.isPresent() && !fromTimeout) {
+            return backoff(s, c.nextAttempt(), atLeast(delay.get(), retryAfter), now, fx, why);
+        }
+        return exhausted(s, def, step, c, now, fx, why);
+    }
+
+    /** The retry policy is used up: what the step kind says. */
+    static <D> SagaState exhausted(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now,
+                                           DecisionBuilder fx, String why) {
+        String reason = "step '" + step.key() + "' gave up after " + c.roundAttempt() + " attempts (" + why + ")";
+        return switch (step.kind()) {
+            // no final answer came, so a (re)delivery of the command may still take effect: compensate it too
+            case COMPENSATABLE -> startCompensation(s, def, reason, true, now, fx);
+            case PIVOT -> c.uncertain()
+                    ? fail(s.withExec(s.exec().withCursor(c.idle())), reason + "; the pivot's outcome is unknown: retry"
+                            + " (same idempotency key), or skip if it took effect", fx)
+                    : startCompensation(s, def, reason, false, now, fx);
+            case RETRIABLE -> fail(s.withExec(s.exec().withCursor(c.idle())), reason, fx);
+        };
+    }
+
+    static <D> SagaState giveUp(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now, DecisionBuilder fx) {
+        String state = step.park().map(Park::state).orElse("PENDING");
+        fx.history(HistoryKind.GAVE_UP, step.key(), "in " + state + " since before " + s.exec().parkDeadline());
+        fx.cancel(TimerKind.GIVE_UP, TimerKind.RETRY, TimerKind.TIMEOUT);
+        SagaState cleared = s.with(SagaStatus.RUNNING, null, s.reason(), s.data(), s.exec().withParkDeadline(null).withCursor(c.idle()));
+        return exhausted(cleared, def, step, c, now, fx, "gave up waiting in " + state);
+    }
+
+    static <D> SagaState stepSucceeded(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now,
+                                               DecisionBuilder fx, String how) {
+        fx.history(HistoryKind.STEP_COMPLETED, step.key(), how);
+        fx.cancel(TimerKind.GIVE_UP);
+        Execution e = s.exec().complete(step.key()).withParkDeadline(null);
+        SagaState done = s.with(SagaStatus.RUNNING, null, null, s.data(), e);
+        Optional<StepDefinition<D>> following = def.next(step);
+        if (following.isEmpty()) {
+            fx.history(HistoryKind.COMPLETED, null, null);
+            fx.cancel(ALL_TIMERS);
+            return done.with(SagaStatus.COMPLETED, null, null, done.data(), done.exec().withCursor(null));
+        }
+        return sendForward(done, def, Cursor.first(following.get().key(), Direction.FORWARD), now, fx);
+    }
+
+    static <D> SagaState startCompensation(SagaState s, SagaDefinition<D> def, String reason, boolean includeCurrent,
+                                                   Instant now, DecisionBuilder fx) {
+        Execution e = s.exec().withParkDeadline(null);
+        Cursor c = e.cursor();
+        if (includeCurrent && c != null && step(def, c.step()).hasCompensation()) {
+            e = e.complete(c.step());
+        }
+        fx.history(HistoryKind.COMPENSATION_STARTED, c == null ? null : c.step(), reason);
+        fx.cancel(ALL_TIMERS);
+        return compensateNext(s.with(SagaStatus.COMPENSATING, null, reason, s.data(), e), def, now, fx);
+    }
+
+    static <D> SagaState compensateNext(SagaState s, SagaDefinition<D> def, Instant now, DecisionBuilder fx) {
+        List<String> done = s.exec().completed();
+        for (int i = done.size() - 1; i >= 0; i--) {
+            StepDefinition<D> st = step(def, done.get(i));
+            if (st.hasCompensation() && !s.exec().compensated().contains(st.key())) {
+                return send(s.with(SagaStatus.COMPENSATING, null, s.reason(), s.data(), s.exec()), def,
+                        Cursor.first(st.key(), Direction.COMPENSATE), now, fx);
+            }
+        }
+        fx.history(HistoryKind.COMPENSATED, null, s.reason());
+        fx.cancel(ALL_TIMERS);
+        return s.with(SagaStatus.COMPENSATED, null, s.reason(), s.data(), s.exec().withCursor(null).withParkDeadline(null));
+    }
+
+    static <D> SagaState busy(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now,
+                                      DecisionBuilder fx, String why, Duration retryAfter) {
+        return busy(s, def, step, c, now, fx, why, false, retryAfter);
+    }
+
+    /** The longer of a policy's wait and a participant's wish (null: none). */
+    static Duration atLeast(Duration policy, Duration wish) {
+        return wish != null && wish.compareTo(policy) > 0 ? wish : policy;
+    }
+
+    static <D> SagaState park(SagaState s, Park park, Cursor c, Instant now, DecisionBuilder fx, String why,
+                                      Duration retryAfter) {
+        Instant deadline = s.exec().parkDeadline();
+        if (deadline == null) {
+            deadline = now.plus(park.giveUpAfter());
+            fx.timer(TimerKind.GIVE_UP, c.step(), giveUpToken(c.step(), deadline), deadline);
+        }
+        Cursor next = c.newRound();
+        Instant retryAt = now.plus(atLeast(parkWait(park.retryEvery(), s.id(), next), retryAfter));
+        if (retryAt.isAfter(deadline)) {
+            retryAt = deadline;
+        }
+        fx.history(HistoryKind.PARKED, c.step(), park.state() + " (" + why + "), next try at " + retryAt);
+        fx.cancel(TimerKind.TIMEOUT);
+        fx.timer(TimerKind.RETRY, c.step(), token(s.id(), next), retryAt);
+        return s.with(SagaStatus.PENDING, park.state(), why, s.data(), s.exec().withCursor(next).withParkDeadline(deadline));
+    }
+
+    static SagaState backoff(SagaState s, Cursor next, Duration delay, Instant now, DecisionBuilder fx, String why) {
+        fx.history(HistoryKind.RETRY_SCHEDULED, next.step(), why + "; attempt " + next.attempt() + " in " + delay);
+        fx.cancel(TimerKind.TIMEOUT);
+        fx.timer(TimerKind.RETRY, next.step(), token(s.id(), next), now.plus(delay));
+        return s.withExec(s.exec().withCursor(next));
+    }
+
+    /** Re-sends the cursor's invocation (after a backoff or from a parked state). */
+    static <D> SagaState resend(SagaState s, SagaDefinition<D> def, Cursor c, Instant now, DecisionBuilder fx) {
+        SagaState running = s;
+        if (s.status() == SagaStatus.PENDING) {
+            fx.history(HistoryKind.RESUMED, c.step(), "from " + s.pendingState());
+            running = s.with(SagaStatus.RUNNING, null, s.reason(), s.data(), s.exec());
+        }
+        return send(running, def, c, now, fx);
+    }
+
+    static <D> SagaState sendForward(SagaState s, SagaDefinition<D> def, Cursor c, Instant now, DecisionBuilder fx) {
+        return send(s, def, c, now, fx);
+    }
+
+    /** Builds the cursor's command from the data and sends it, with a reply timeout. */
+    static <D> SagaState send(SagaState s, SagaDefinition<D> def, Cursor c, Instant now, DecisionBuilder fx) {
+        StepDefinition<D> step = step(def, c.step());
+        boolean forward = c.direction() == Direction.FORWARD;
+        Object payload;
+        try {
+            D data = def.cast(s.data());
+            payload = forward ? step.command(data) : step.compensationCommand(data);
+        } catch (RuntimeException e) {
+            return fail(s.withExec(s.exec().withCursor(c.idle())), (forward ? "building the command" : "building the compensation")
+                    + " of step '" + step.key() + "' threw " + describe(e), fx);
+        }
+        String participant = forward ? step.participant().name()
+                : step.compensationParticipant().orElseThrow().name();
+        Cursor sent = c.sent(now);
+        String id = messageId(s.id(), sent);
+        fx.command(new Decision.Command(id, step.key(), c.direction(), sent.attempt(), participant, payload));
+        fx.history(forward ? HistoryKind.COMMAND_SENT : HistoryKind.COMPENSATION_SENT, step.key(),
+                "attempt " + sent.attempt() + " to " + participant);
+        fx.cancel(TimerKind.RETRY);
+        fx.timer(TimerKind.TIMEOUT, step.key(), token(s.id(), sent), now.plus(step.timeout()));
+        return s.withExec(s.exec().withCursor(sent));
+    }
+
+    static SagaState fail(SagaState s, String reason, DecisionBuilder fx) {
+        fx.history(HistoryKind.FAILED, s.currentStep(), reason);
+        fx.cancel(ALL_TIMERS);
+        return s.with(SagaStatus.FAILED, null, reason, s.data(), s.exec().withParkDeadline(null));
+    }
+
+    static <D> StepDefinition<D> step(SagaDefinition<D> def, String key) {
+        return def.step(key).orElseThrow(() -> new IllegalStateException("saga '" + def.type() + "' v" + def.version()
+                + " has no step '" + key + "'"));
+    }
+
+    static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+}
