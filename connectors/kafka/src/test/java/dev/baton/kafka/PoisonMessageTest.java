@@ -13,6 +13,7 @@ import dev.baton.jdbi.JdbiSagaStore;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
 import dev.baton.kafka.internal.Clients;
+import dev.baton.protocol.Headers;
 import dev.baton.testkit.example.OrderSaga.OrderData;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,21 +84,21 @@ class PoisonMessageTest {
         }
 
         List<ConsumerRecord<String, byte[]>> replyDlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(replies), 3);
-        assertThat(replyDlq).extracting(r -> KafkaClients.header(r, Clients.DLQ_REASON)).containsExactly(
+        assertThat(replyDlq).extracting(r -> KafkaClients.header(r, Headers.DEAD_LETTER_REASON)).containsExactly(
                 "not a Baton reply: missing header(s) [baton-message-id, baton-correlation-id, baton-saga-id, baton-outcome]",
                 "header baton-outcome must be SUCCESS, FAILURE or RETRY_LATER, but was 'MAYBE'",
                 "no saga with id no-such-saga");
         assertThat(replyDlq).allSatisfy(r -> {
-            assertThat(KafkaClients.header(r, Clients.DLQ_TOPIC)).isEqualTo(replies);
-            assertThat(KafkaClients.header(r, Clients.DLQ_OFFSET)).isNotBlank();
+            assertThat(KafkaClients.header(r, Headers.DEAD_LETTER_TOPIC)).isEqualTo(replies);
+            assertThat(KafkaClients.header(r, Headers.DEAD_LETTER_OFFSET)).isNotBlank();
         });
         assertThat(new String(replyDlq.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not json at all");
         assertThat(deadLetters.get(KafkaOptions.deadLetterTopic(replies))).hasValue(3);
 
         List<ConsumerRecord<String, byte[]>> commandDlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(payments), 3);
-        assertThat(commandDlq).extracting(r -> KafkaClients.header(r, Clients.DLQ_REASON)).allSatisfy(reason -> assertThat(reason).isNotBlank());
+        assertThat(commandDlq).extracting(r -> KafkaClients.header(r, Headers.DEAD_LETTER_REASON)).allSatisfy(reason -> assertThat(reason).isNotBlank());
         assertThat(commandDlq.get(0).headers().lastHeader("baton-message-id")).isNotNull();
-        assertThat(String.join("\n", commandDlq.stream().map(r -> KafkaClients.header(r, Clients.DLQ_REASON)).toList()))
+        assertThat(String.join("\n", commandDlq.stream().map(r -> KafkaClients.header(r, Headers.DEAD_LETTER_REASON)).toList()))
                 .contains("LaunchRocket").contains("AuthorizePayment");
     }
 

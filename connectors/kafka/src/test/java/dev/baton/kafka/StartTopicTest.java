@@ -11,6 +11,7 @@ import dev.baton.jdbi.JdbiSagaStore;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
 import dev.baton.kafka.internal.Clients;
+import dev.baton.protocol.Headers;
 import dev.baton.testkit.ForwardingSagaStore;
 import dev.baton.testkit.InMemoryTransport;
 import java.nio.charset.StandardCharsets;
@@ -141,7 +142,7 @@ class StartTopicTest {
                     .until(() -> store.counts().stream().mapToLong(c -> c.count()).sum() >= expectedSagas);
             List<ConsumerRecord<String, byte[]>> dlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(options.startTopic()), 3);
 
-            List<String> reasons = dlq.stream().map(r -> KafkaClients.header(r, Clients.DLQ_REASON)).sorted().toList();
+            List<String> reasons = dlq.stream().map(r -> KafkaClients.header(r, Headers.DEAD_LETTER_REASON)).sorted().toList();
             assertThat(reasons).hasSize(3);
             assertThat(reasons.get(0)).startsWith("cannot read a OrderData from JSON: Unexpected end-of-input");
             assertThat(reasons.get(1)).isEqualTo("missing header " + KafkaStartConsumer.SAGA_TYPE);

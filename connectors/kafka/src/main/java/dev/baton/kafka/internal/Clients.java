@@ -1,5 +1,10 @@
 package dev.baton.kafka.internal;
 
+import static dev.baton.protocol.Headers.DEAD_LETTER_OFFSET;
+import static dev.baton.protocol.Headers.DEAD_LETTER_PARTITION;
+import static dev.baton.protocol.Headers.DEAD_LETTER_REASON;
+import static dev.baton.protocol.Headers.DEAD_LETTER_TOPIC;
+
 import dev.baton.kafka.KafkaOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,12 +40,6 @@ import org.slf4j.LoggerFactory;
 /** Kafka client settings, topic creation, header conversion and dead-lettering shared by the connector. */
 public final class Clients {
     private static final Logger log = LoggerFactory.getLogger(Clients.class);
-
-    /** Headers added to a dead-lettered record. */
-    public static final String DLQ_REASON = "baton-dead-letter-reason";
-    public static final String DLQ_TOPIC = "baton-dead-letter-topic";
-    public static final String DLQ_PARTITION = "baton-dead-letter-partition";
-    public static final String DLQ_OFFSET = "baton-dead-letter-offset";
 
     private Clients() {}
 
@@ -140,11 +139,11 @@ public final class Clients {
     public static java.util.concurrent.Future<RecordMetadata> deadLetter(KafkaProducer<String, byte[]> producer,
                                                                         ConsumerRecord<String, byte[]> record, String reason) {
         RecordHeaders h = new RecordHeaders(record.headers().toArray());
-        h.remove(DLQ_REASON);
-        h.add(DLQ_REASON, reason.getBytes(StandardCharsets.UTF_8));
-        h.add(DLQ_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-        h.add(DLQ_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        h.add(DLQ_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        h.remove(DEAD_LETTER_REASON);
+        h.add(DEAD_LETTER_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        h.add(DEAD_LETTER_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+        h.add(DEAD_LETTER_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        h.add(DEAD_LETTER_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
         log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
         return producer.send(new ProducerRecord<>(KafkaOptions.deadLetterTopic(record.topic()), null, record.key(),
                 record.value(), h));

@@ -29,6 +29,8 @@ import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.engine.spi.Transport;
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.Headers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -967,7 +969,7 @@ public final class DefaultSagaEngine implements SagaEngine {
             headers.put(Headers.STEP, c.step());
             headers.put(Headers.ATTEMPT, Integer.toString(c.attempt()));
             headers.put(Headers.MESSAGE_TYPE, type);
-            headers.put(Headers.KIND, c.direction() == Execution.Direction.FORWARD ? "command" : "compensation");
+            headers.put(Headers.KIND, (c.direction() == Execution.Direction.FORWARD ? CommandKind.COMMAND : CommandKind.COMPENSATION).wireValue());
             headers.put(Headers.TRACEPARENT, traceparent(s.id(), c.messageId(), c.attempt()));
             out.add(new OutboxRecord(ids.get().value(), s.id(), c.participant(), c.messageId(), type, headers, payload, now));
         }

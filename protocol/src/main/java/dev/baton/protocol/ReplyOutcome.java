@@ -1,8 +1,7 @@
-package dev.baton.participant;
+package dev.baton.protocol;
 
 /**
- * What a participant answered; its {@link #name()} travels as the {@link Protocol#OUTCOME} header. A copy of the
- * engine's {@code dev.baton.engine.spi.ReplyOutcome} (see {@link Protocol} for why).
+ * What a participant answered; its {@link #name()} travels as the {@link Headers#OUTCOME} header.
  *
  * @since 0.1
  */
