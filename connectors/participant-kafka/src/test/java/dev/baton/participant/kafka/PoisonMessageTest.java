@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,9 +10,12 @@ import dev.baton.engine.SagaView;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
+import dev.baton.kafka.KafkaClients;
+import dev.baton.kafka.KafkaTransport;
+import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.internal.Clients;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
-import dev.baton.kafka.internal.Clients;
 import dev.baton.protocol.Headers;
 import dev.baton.testkit.example.OrderSaga.OrderData;
 import java.nio.charset.StandardCharsets;

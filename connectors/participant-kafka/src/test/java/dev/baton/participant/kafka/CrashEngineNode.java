@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
@@ -8,6 +8,7 @@ import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
+import dev.baton.kafka.KafkaTransport;
 import dev.baton.testkit.example.OrderSaga.OrderData;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;

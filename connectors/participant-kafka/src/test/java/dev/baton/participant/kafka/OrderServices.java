@@ -1,14 +1,14 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import dev.baton.dsl.Park;
 import dev.baton.dsl.Retry;
 import dev.baton.dsl.Saga;
 import dev.baton.dsl.SagaDefinition;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.participant.CommandHandlers;
 import dev.baton.participant.JdbiIdempotencyStore;
 import dev.baton.participant.Outcome;
 import dev.baton.participant.ParticipantRuntime;
-import dev.baton.testkit.example.OrderSaga;
 import dev.baton.testkit.example.OrderSaga.AuthorizePayment;
 import dev.baton.testkit.example.OrderSaga.CancelOrder;
 import dev.baton.testkit.example.OrderSaga.CreateOrder;
@@ -18,6 +18,7 @@ import dev.baton.testkit.example.OrderSaga.PaymentAuthorized;
 import dev.baton.testkit.example.OrderSaga.ReleaseItems;
 import dev.baton.testkit.example.OrderSaga.ReserveItems;
 import dev.baton.testkit.example.OrderSaga.ScheduleShipment;
+import dev.baton.testkit.example.OrderSaga;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import dev.baton.participant.JdbiIdempotencyStore;
 import dev.baton.participant.ParticipantRuntime;

@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.kafka.common;
 
 import java.time.Duration;
 import java.util.ArrayList;

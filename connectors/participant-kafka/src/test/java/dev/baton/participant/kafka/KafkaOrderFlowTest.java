@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +9,9 @@ import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaView;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
+import dev.baton.kafka.KafkaStartConsumer;
+import dev.baton.kafka.KafkaTransport;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
 import dev.baton.testkit.example.OrderSaga.OrderData;
@@ -112,7 +115,7 @@ class KafkaOrderFlowTest {
         KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("flow.")
                 .withEngineGroupId("flow-engine");
         try (KafkaStartConsumer starts = new KafkaStartConsumer(options, engine, null).start();
-             var producer = dev.baton.kafka.internal.Clients.producer(options, "test-starts")) {
+             var producer = dev.baton.kafka.common.internal.Clients.producer(options, "test-starts")) {
             for (int i = 0; i < 3; i++) {
                 var rec = new org.apache.kafka.clients.producer.ProducerRecord<>(options.startTopic(), "order-k-4",
                         "{\"orderId\":\"k-4\",\"customerId\":\"c\",\"amountCents\":100}".getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -1,4 +1,4 @@
-package dev.baton.kafka.internal;
+package dev.baton.kafka.common.internal;
 
 import java.time.Duration;
 import java.util.Collection;

@@ -1,12 +1,12 @@
-package dev.baton.kafka;
+package dev.baton.kafka.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
-import dev.baton.kafka.internal.Clients;
-import dev.baton.kafka.internal.ConsumerLoop;
+import dev.baton.kafka.common.internal.Clients;
+import dev.baton.kafka.common.internal.ConsumerLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

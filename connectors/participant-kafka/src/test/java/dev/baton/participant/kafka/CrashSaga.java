@@ -1,10 +1,10 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import dev.baton.dsl.Park;
 import dev.baton.dsl.Retry;
 import dev.baton.dsl.Saga;
 import dev.baton.dsl.SagaDefinition;
-import dev.baton.testkit.example.OrderSaga;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.testkit.example.OrderSaga.AuthorizePayment;
 import dev.baton.testkit.example.OrderSaga.CancelOrder;
 import dev.baton.testkit.example.OrderSaga.CreateOrder;
@@ -14,6 +14,7 @@ import dev.baton.testkit.example.OrderSaga.PaymentAuthorized;
 import dev.baton.testkit.example.OrderSaga.ReleaseItems;
 import dev.baton.testkit.example.OrderSaga.ReserveItems;
 import dev.baton.testkit.example.OrderSaga.ScheduleShipment;
+import dev.baton.testkit.example.OrderSaga;
 import java.time.Duration;
 
 /** The order saga and Kafka settings of the crash tests, shared by the test JVM and the child processes. */

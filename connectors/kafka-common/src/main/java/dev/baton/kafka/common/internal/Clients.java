@@ -1,11 +1,11 @@
-package dev.baton.kafka.internal;
+package dev.baton.kafka.common.internal;
 
 import static dev.baton.protocol.Headers.DEAD_LETTER_OFFSET;
 import static dev.baton.protocol.Headers.DEAD_LETTER_PARTITION;
 import static dev.baton.protocol.Headers.DEAD_LETTER_REASON;
 import static dev.baton.protocol.Headers.DEAD_LETTER_TOPIC;
 
-import dev.baton.kafka.KafkaOptions;
+import dev.baton.kafka.common.KafkaOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
@@ -6,6 +6,8 @@ import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
+import dev.baton.kafka.KafkaTransport;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.testkit.example.OrderSaga.OrderData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

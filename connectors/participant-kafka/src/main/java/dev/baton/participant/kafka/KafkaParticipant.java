@@ -1,7 +1,8 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
-import dev.baton.kafka.internal.Clients;
-import dev.baton.kafka.internal.ConsumerLoop;
+import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.internal.Clients;
+import dev.baton.kafka.common.internal.ConsumerLoop;
 import dev.baton.participant.HandlingResult;
 import dev.baton.participant.IncomingCommand;
 import dev.baton.participant.ParticipantRuntime;

@@ -1,10 +1,11 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.baton.jdbi.PostgresDatabase;
 import dev.baton.jdbi.PostgresExtension;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
 import dev.baton.testkit.example.OrderSaga;

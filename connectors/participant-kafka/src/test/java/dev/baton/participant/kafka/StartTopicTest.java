@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.participant.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,9 +8,12 @@ import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
+import dev.baton.kafka.KafkaClients;
+import dev.baton.kafka.KafkaStartConsumer;
+import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.internal.Clients;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
-import dev.baton.kafka.internal.Clients;
 import dev.baton.protocol.Headers;
 import dev.baton.testkit.ForwardingSagaStore;
 import dev.baton.testkit.InMemoryTransport;
