@@ -6,8 +6,10 @@ import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.Transport;
-import dev.baton.kafka.internal.Clients;
-import dev.baton.kafka.internal.ConsumerLoop;
+import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.internal.Clients;
+import dev.baton.kafka.common.internal.ConsumerLoop;
+import dev.baton.protocol.Headers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -165,7 +167,7 @@ public final class KafkaTransport implements Transport {
     static Parsed parse(ConsumerRecord<String, byte[]> r) {
         Map<String, String> h = Clients.headers(r.headers());
         List<String> missing = new ArrayList<>();
-        for (String required : List.of(Protocol.MESSAGE_ID, Protocol.CORRELATION_ID, Protocol.SAGA_ID, Protocol.OUTCOME)) {
+        for (String required : List.of(Headers.MESSAGE_ID, Headers.CORRELATION_ID, Headers.SAGA_ID, Headers.OUTCOME)) {
             String v = h.get(required);
             if (v == null || v.isBlank()) {
                 missing.add(required);
@@ -176,20 +178,20 @@ public final class KafkaTransport implements Transport {
         }
         ReplyOutcome outcome;
         try {
-            outcome = ReplyOutcome.valueOf(h.get(Protocol.OUTCOME));
+            outcome = ReplyOutcome.valueOf(h.get(Headers.OUTCOME));
         } catch (IllegalArgumentException e) {
-            return new Parsed(null, "header " + Protocol.OUTCOME + " must be SUCCESS, FAILURE or RETRY_LATER, but was '"
-                    + h.get(Protocol.OUTCOME) + "'");
+            return new Parsed(null, "header " + Headers.OUTCOME + " must be SUCCESS, FAILURE or RETRY_LATER, but was '"
+                    + h.get(Headers.OUTCOME) + "'");
         }
         SagaId sagaId;
         try {
-            sagaId = SagaId.of(h.get(Protocol.SAGA_ID));
+            sagaId = SagaId.of(h.get(Headers.SAGA_ID));
         } catch (IllegalArgumentException e) {
-            return new Parsed(null, "header " + Protocol.SAGA_ID + ": " + e.getMessage());
+            return new Parsed(null, "header " + Headers.SAGA_ID + ": " + e.getMessage());
         }
         String payload = r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
-        return new Parsed(new InboundReply(h.get(Protocol.MESSAGE_ID), h.get(Protocol.CORRELATION_ID), sagaId, outcome,
-                h.get(Protocol.MESSAGE_TYPE), payload, h.get(Protocol.REASON)), null);
+        return new Parsed(new InboundReply(h.get(Headers.MESSAGE_ID), h.get(Headers.CORRELATION_ID), sagaId, outcome,
+                h.get(Headers.MESSAGE_TYPE), payload, h.get(Headers.REASON)), null);
     }
 
     @Override
@@ -199,17 +201,5 @@ public final class KafkaTransport implements Transport {
             r.forEach(ConsumerLoop::close);
         }
         producer.close(java.time.Duration.ofSeconds(5));
-    }
-
-    /** Header names of the wire protocol (docs/protocol.md). */
-    static final class Protocol {
-        private Protocol() {}
-
-        static final String MESSAGE_ID = dev.baton.participant.Protocol.MESSAGE_ID;
-        static final String CORRELATION_ID = dev.baton.participant.Protocol.CORRELATION_ID;
-        static final String SAGA_ID = dev.baton.participant.Protocol.SAGA_ID;
-        static final String OUTCOME = dev.baton.participant.Protocol.OUTCOME;
-        static final String MESSAGE_TYPE = dev.baton.participant.Protocol.MESSAGE_TYPE;
-        static final String REASON = dev.baton.participant.Protocol.REASON;
     }
 }

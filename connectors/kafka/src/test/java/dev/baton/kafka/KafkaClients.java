@@ -1,5 +1,6 @@
 package dev.baton.kafka;
 
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,15 +14,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Client settings the transport will use, for tests against the shared broker. */
-final class KafkaClients {
+public final class KafkaClients {
     private KafkaClients() {}
 
-    static Admin admin(EmbeddedKafkaBroker broker) {
+    public static Admin admin(EmbeddedKafkaBroker broker) {
         return Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
     }
 
     /** Idempotent, acks=all, no linger: each send goes out at once. */
-    static KafkaProducer<String, String> producer(EmbeddedKafkaBroker broker) {
+    public static KafkaProducer<String, String> producer(EmbeddedKafkaBroker broker) {
         return new KafkaProducer<>(Map.of(
                 "bootstrap.servers", broker.bootstrapServers(),
                 "enable.idempotence", true,
@@ -30,7 +31,7 @@ final class KafkaClients {
     }
 
     /** A member of {@code group} that commits by hand and starts from the earliest record. */
-    static KafkaConsumer<String, String> consumer(EmbeddedKafkaBroker broker, String group) {
+    public static KafkaConsumer<String, String> consumer(EmbeddedKafkaBroker broker, String group) {
         return new KafkaConsumer<>(Map.of(
                 "bootstrap.servers", broker.bootstrapServers(),
                 "group.id", group,
@@ -40,7 +41,7 @@ final class KafkaClients {
     }
 
     /** Polls until {@code count} records arrived; fails after {@code timeout}. */
-    static List<ConsumerRecord<String, String>> pollUntil(KafkaConsumer<String, String> consumer, int count, Duration timeout) {
+    public static List<ConsumerRecord<String, String>> pollUntil(KafkaConsumer<String, String> consumer, int count, Duration timeout) {
         List<ConsumerRecord<String, String>> got = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (got.size() < count) {
@@ -53,15 +54,15 @@ final class KafkaClients {
     }
 
     /** A header's value as UTF-8 text, or null. */
-    static String header(ConsumerRecord<String, byte[]> r, String name) {
+    public static String header(ConsumerRecord<String, byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Reads {@code topic} from the start with a new group until {@code expected} records arrived (30 s at most). */
-    static List<ConsumerRecord<String, byte[]>> readAll(KafkaOptions options, String topic, int expected) {
+    public static List<ConsumerRecord<String, byte[]>> readAll(KafkaOptions options, String topic, int expected) {
         List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(dev.baton.kafka.internal.Clients.consumer(options,
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(dev.baton.kafka.common.internal.Clients.consumer(options,
                 "reader-" + java.util.UUID.randomUUID(), "reader"))) {
             c.subscribe(List.of(topic));
             org.awaitility.Awaitility.await("records on " + topic).atMost(Duration.ofSeconds(30)).until(() -> {

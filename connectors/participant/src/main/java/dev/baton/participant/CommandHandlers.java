@@ -2,6 +2,7 @@ package dev.baton.participant;
 
 import dev.baton.dsl.MessageType;
 import dev.baton.dsl.Participant;
+import dev.baton.protocol.Headers;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,7 +15,7 @@ import java.util.Set;
 
 /**
  * The command handlers of one participant service, looked up by the command's wire name (the
- * {@value Protocol#MESSAGE_TYPE} header: the type's {@code @MessageType} value, or its simple name, exactly as the
+ * {@value Headers#MESSAGE_TYPE} header: the type's {@code @MessageType} value, or its simple name, exactly as the
  * saga definition sends it).
  *
  * <pre>{@code
@@ -28,7 +29,7 @@ import java.util.Set;
  *     .build();
  * }</pre>
  *
- * <p>Compensations are registered the same way as forward commands: the {@value Protocol#KIND} header, not the
+ * <p>Compensations are registered the same way as forward commands: the {@value Headers#KIND} header, not the
  * registration, tells the SDK which one arrived.
  *
  * <p>Immutable and thread-safe. The {@link Builder} is not thread-safe.

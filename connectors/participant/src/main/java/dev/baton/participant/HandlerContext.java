@@ -1,5 +1,7 @@
 package dev.baton.participant;
 
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.Headers;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
@@ -41,24 +43,24 @@ public final class HandlerContext {
     }
 
     /**
-     * The command's message id ({@value Protocol#MESSAGE_ID}): unique per invocation and stable across redeliveries.
+     * The command's message id ({@value Headers#MESSAGE_ID}): unique per invocation and stable across redeliveries.
      * The right idempotency key for calls to other systems.
      */
     public String messageId() {
         return messageId;
     }
 
-    /** The saga instance's id ({@value Protocol#SAGA_ID}). */
+    /** The saga instance's id ({@value Headers#SAGA_ID}). */
     public String sagaId() {
         return sagaId;
     }
 
-    /** The saga type ({@value Protocol#SAGA_TYPE}), or null when the command did not carry one. */
+    /** The saga type ({@value Headers#SAGA_TYPE}), or null when the command did not carry one. */
     public String sagaType() {
-        return command.header(Protocol.SAGA_TYPE);
+        return command.header(Headers.SAGA_TYPE);
     }
 
-    /** The step's key ({@value Protocol#STEP}). */
+    /** The step's key ({@value Headers#STEP}). */
     public String step() {
         return step;
     }
@@ -68,7 +70,7 @@ public final class HandlerContext {
         return kind;
     }
 
-    /** The delivery attempt ({@value Protocol#ATTEMPT}), from 1; 1 when the command did not carry one. */
+    /** The delivery attempt ({@value Headers#ATTEMPT}), from 1; 1 when the command did not carry one. */
     public int attempt() {
         return attempt;
     }

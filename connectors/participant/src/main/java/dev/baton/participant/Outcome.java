@@ -1,5 +1,7 @@
 package dev.baton.participant;
 
+import dev.baton.protocol.Headers;
+import dev.baton.protocol.ReplyOutcome;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -58,7 +60,7 @@ public sealed interface Outcome permits Outcome.Success, Outcome.Failure, Outcom
 
     /**
      * As {@link #retryLater(String)}, with a hint of how long to wait. The hint travels as the
-     * {@value Protocol#RETRY_AFTER_MS} header; the engine may ignore it.
+     * {@value Headers#RETRY_AFTER_MS} header; the engine may ignore it.
      *
      * @param after positive
      */

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.baton.dsl.MessageType;
 import dev.baton.participant.CommandHandlers.Registration;
-import dev.baton.participant.internal.Inbox;
 import dev.baton.participant.internal.Inbox.CompensationState;
 import dev.baton.participant.internal.Inbox.StepState;
+import dev.baton.participant.internal.Inbox;
 import dev.baton.participant.internal.SqlErrors;
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.Headers;
+import dev.baton.protocol.ReplyOutcome;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -476,23 +479,23 @@ public final class ParticipantRuntime {
     private Reply reply(Parsed p, IncomingCommand command, ReplyOutcome outcome, String replyType, String replyJson,
                         String reason, Duration retryAfter, Disposition disposition) {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(Protocol.MESSAGE_ID, replyIds.get());
-        headers.put(Protocol.CORRELATION_ID, p.messageId());
-        headers.put(Protocol.SAGA_ID, p.sagaId());
-        copy(command, headers, Protocol.SAGA_TYPE);
-        headers.put(Protocol.STEP, p.step());
-        headers.put(Protocol.OUTCOME, outcome.name());
+        headers.put(Headers.MESSAGE_ID, replyIds.get());
+        headers.put(Headers.CORRELATION_ID, p.messageId());
+        headers.put(Headers.SAGA_ID, p.sagaId());
+        copy(command, headers, Headers.SAGA_TYPE);
+        headers.put(Headers.STEP, p.step());
+        headers.put(Headers.OUTCOME, outcome.name());
         if (reason != null) {
-            headers.put(Protocol.REASON, cap(reason));
+            headers.put(Headers.REASON, cap(reason));
         }
         if (replyType != null) {
-            headers.put(Protocol.MESSAGE_TYPE, replyType);
+            headers.put(Headers.MESSAGE_TYPE, replyType);
         }
         if (retryAfter != null) {
-            headers.put(Protocol.RETRY_AFTER_MS, Long.toString(Math.max(1, retryAfter.toMillis())));
+            headers.put(Headers.RETRY_AFTER_MS, Long.toString(Math.max(1, retryAfter.toMillis())));
         }
-        copy(command, headers, Protocol.TRACEPARENT);
-        copy(command, headers, Protocol.TRACESTATE);
+        copy(command, headers, Headers.TRACEPARENT);
+        copy(command, headers, Headers.TRACESTATE);
         return new Reply(headers, replyJson, disposition, command);
     }
 
@@ -529,29 +532,29 @@ public final class ParticipantRuntime {
         /** A {@link Parsed}, or a String listing every problem. */
         static Object of(IncomingCommand c) {
             List<String> problems = new ArrayList<>();
-            String messageId = required(c, Protocol.MESSAGE_ID, problems);
-            String sagaId = required(c, Protocol.SAGA_ID, problems);
-            String step = required(c, Protocol.STEP, problems);
-            String messageType = required(c, Protocol.MESSAGE_TYPE, problems);
-            String kindValue = required(c, Protocol.KIND, problems);
+            String messageId = required(c, Headers.MESSAGE_ID, problems);
+            String sagaId = required(c, Headers.SAGA_ID, problems);
+            String step = required(c, Headers.STEP, problems);
+            String messageType = required(c, Headers.MESSAGE_TYPE, problems);
+            String kindValue = required(c, Headers.KIND, problems);
             CommandKind kind = null;
             if (kindValue != null) {
                 kind = CommandKind.fromWire(kindValue);
                 if (kind == null) {
-                    problems.add("header " + Protocol.KIND + " is '" + shorten(kindValue) + "', expected '"
-                            + Protocol.KIND_COMMAND + "' or '" + Protocol.KIND_COMPENSATION + "'");
+                    problems.add("header " + Headers.KIND + " is '" + shorten(kindValue) + "', expected '"
+                            + CommandKind.COMMAND.wireValue() + "' or '" + CommandKind.COMPENSATION.wireValue() + "'");
                 }
             }
             int attempt = 1;
-            String attemptValue = c.header(Protocol.ATTEMPT);
+            String attemptValue = c.header(Headers.ATTEMPT);
             if (attemptValue != null) {
                 try {
                     attempt = Integer.parseInt(attemptValue.trim());
                     if (attempt < 1) {
-                        problems.add("header " + Protocol.ATTEMPT + " is " + attempt + ", expected 1 or more");
+                        problems.add("header " + Headers.ATTEMPT + " is " + attempt + ", expected 1 or more");
                     }
                 } catch (NumberFormatException e) {
-                    problems.add("header " + Protocol.ATTEMPT + " is '" + shorten(attemptValue) + "', expected a number");
+                    problems.add("header " + Headers.ATTEMPT + " is '" + shorten(attemptValue) + "', expected a number");
                 }
             }
             if (!problems.isEmpty()) {

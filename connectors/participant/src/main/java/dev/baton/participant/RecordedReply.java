@@ -1,5 +1,7 @@
 package dev.baton.participant;
 
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.ReplyOutcome;
 import java.time.Instant;
 
 /**

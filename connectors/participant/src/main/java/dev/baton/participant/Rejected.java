@@ -1,5 +1,6 @@
 package dev.baton.participant;
 
+import dev.baton.protocol.Headers;
 import java.util.Objects;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Objects;
  * registered for its message type, or its payload does not map onto that type. Nothing was executed or recorded, and
  * no reply goes to the engine (which will time the step out and follow its policy). A transport binding sends the
  * command to its dead-letter channel with {@link #reason()} (for Kafka: topic {@code <topic>.dlq}, reason in the
- * {@value Protocol#DEAD_LETTER_REASON} header) and moves on; after a fix (a deployed handler, a corrected producer)
+ * {@value Headers#DEAD_LETTER_REASON} header) and moves on; after a fix (a deployed handler, a corrected producer)
  * the dead letter can be replayed.
  *
  * @param command the command as delivered

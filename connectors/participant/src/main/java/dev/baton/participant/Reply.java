@@ -1,5 +1,7 @@
 package dev.baton.participant;
 
+import dev.baton.protocol.Headers;
+import dev.baton.protocol.ReplyOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
@@ -12,12 +14,12 @@ import java.util.Objects;
  * engine's reply channel (for Kafka: topic {@code baton.replies}, key = {@link #sagaId()}), copying every header
  * verbatim, and only then acknowledges the command.
  *
- * <p>Headers: {@value Protocol#MESSAGE_ID} (the reply's own id, new for every reply, the engine's inbox key),
- * {@value Protocol#CORRELATION_ID} (the command's message id), {@value Protocol#SAGA_ID},
- * {@value Protocol#OUTCOME}; when they apply, {@value Protocol#REASON}, {@value Protocol#MESSAGE_TYPE} (the
- * payload's wire name), {@value Protocol#RETRY_AFTER_MS}; copied from the command when present,
- * {@value Protocol#SAGA_TYPE}, {@value Protocol#STEP}, {@value Protocol#TRACEPARENT} and
- * {@value Protocol#TRACESTATE}.
+ * <p>Headers: {@value Headers#MESSAGE_ID} (the reply's own id, new for every reply, the engine's inbox key),
+ * {@value Headers#CORRELATION_ID} (the command's message id), {@value Headers#SAGA_ID},
+ * {@value Headers#OUTCOME}; when they apply, {@value Headers#REASON}, {@value Headers#MESSAGE_TYPE} (the
+ * payload's wire name), {@value Headers#RETRY_AFTER_MS}; copied from the command when present,
+ * {@value Headers#SAGA_TYPE}, {@value Headers#STEP}, {@value Headers#TRACEPARENT} and
+ * {@value Headers#TRACESTATE}.
  *
  * <p>A command answered from its record gets a reply with the recorded outcome, reason, payload type and payload,
  * byte for byte, under a new reply id.
@@ -36,46 +38,46 @@ public record Reply(Map<String, String> headers, String payload, Disposition dis
         Objects.requireNonNull(disposition, "disposition");
         Objects.requireNonNull(command, "command");
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-        for (String required : new String[] {Protocol.MESSAGE_ID, Protocol.CORRELATION_ID, Protocol.SAGA_ID, Protocol.OUTCOME}) {
+        for (String required : new String[] {Headers.MESSAGE_ID, Headers.CORRELATION_ID, Headers.SAGA_ID, Headers.OUTCOME}) {
             if (headers.get(required) == null) {
                 throw new IllegalArgumentException("a reply needs the header " + required + "; got " + headers.keySet());
             }
         }
     }
 
-    /** The reply's own id ({@value Protocol#MESSAGE_ID}). */
+    /** The reply's own id ({@value Headers#MESSAGE_ID}). */
     public String messageId() {
-        return headers.get(Protocol.MESSAGE_ID);
+        return headers.get(Headers.MESSAGE_ID);
     }
 
-    /** The message id of the command answered ({@value Protocol#CORRELATION_ID}). */
+    /** The message id of the command answered ({@value Headers#CORRELATION_ID}). */
     public String correlationId() {
-        return headers.get(Protocol.CORRELATION_ID);
+        return headers.get(Headers.CORRELATION_ID);
     }
 
     /** The saga the command belongs to; the message key on transports that have one. */
     public String sagaId() {
-        return headers.get(Protocol.SAGA_ID);
+        return headers.get(Headers.SAGA_ID);
     }
 
     /** The outcome. */
     public ReplyOutcome outcome() {
-        return ReplyOutcome.valueOf(headers.get(Protocol.OUTCOME));
+        return ReplyOutcome.valueOf(headers.get(Headers.OUTCOME));
     }
 
     /** The reason, or null. */
     public String reason() {
-        return headers.get(Protocol.REASON);
+        return headers.get(Headers.REASON);
     }
 
     /** The payload's wire name, or null when there is no payload. */
     public String payloadType() {
-        return headers.get(Protocol.MESSAGE_TYPE);
+        return headers.get(Headers.MESSAGE_TYPE);
     }
 
     /** The suggested wait before a re-send (RETRY_LATER only), or null. */
     public Duration retryAfter() {
-        String ms = headers.get(Protocol.RETRY_AFTER_MS);
+        String ms = headers.get(Headers.RETRY_AFTER_MS);
         return ms == null ? null : Duration.ofMillis(Long.parseLong(ms));
     }
 

@@ -12,7 +12,8 @@
  *     {@link dev.baton.participant.IncomingCommand} and acts on the {@link dev.baton.participant.HandlingResult}:
  *     send the {@link dev.baton.participant.Reply}, dead-letter the {@link dev.baton.participant.Rejected}, redeliver
  *     the {@link dev.baton.participant.Unavailable}.</li>
- * <li>{@link dev.baton.participant.Protocol}: the header names on the wire.</li>
+ * <li>The names on the wire (headers, {@code CommandKind}, {@code ReplyOutcome}) come from {@code dev.baton.protocol}
+ *     (module {@code baton-protocol}), which the engine shares.</li>
  * </ul>
  *
  * <p>Packages named {@code internal} are not API.

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.participant.TestMessages.AuthorizePayment;
 import dev.baton.participant.TestMessages.RefundPayment;
+import dev.baton.protocol.Headers;
+import dev.baton.protocol.ReplyOutcome;
 import java.sql.SQLTransactionRollbackException;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,7 +115,7 @@ class BatchTest {
     @DisplayName("a duplicate, a compensation of a step of the same batch and a malformed command: answered as one by one")
     void sameAnswersAsOneByOne() {
         IncomingCommand charge = command("s-1", "authorize-payment", 1, new AuthorizePayment("o-1", 100));
-        IncomingCommand malformed = withHeader(charge, Protocol.SAGA_ID, null);
+        IncomingCommand malformed = withHeader(charge, Headers.SAGA_ID, null);
         IncomingCommand refund = compensation("s-1", "authorize-payment", 1, new RefundPayment("o-1"));
         IncomingCommand refundNeverCharged = compensation("s-2", "authorize-payment", 1, new RefundPayment("o-2"));
 

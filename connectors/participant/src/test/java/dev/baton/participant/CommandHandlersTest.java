@@ -8,6 +8,7 @@ import dev.baton.dsl.Participant;
 import dev.baton.participant.TestMessages.AuthorizePayment;
 import dev.baton.participant.TestMessages.CapturePayment;
 import dev.baton.participant.TestMessages.RefundPayment;
+import dev.baton.protocol.ReplyOutcome;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.participant.TestMessages.AuthorizePayment;
 import dev.baton.participant.TestMessages.RefundPayment;
+import dev.baton.protocol.ReplyOutcome;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

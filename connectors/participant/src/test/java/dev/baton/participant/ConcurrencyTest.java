@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.baton.participant.TestMessages.AuthorizePayment;
 import dev.baton.participant.TestMessages.PaymentAuthorized;
 import dev.baton.participant.TestMessages.RefundPayment;
+import dev.baton.protocol.ReplyOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

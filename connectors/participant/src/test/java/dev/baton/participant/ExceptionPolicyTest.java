@@ -6,6 +6,7 @@ import static dev.baton.participant.TestMessages.unavailable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.participant.TestMessages.AuthorizePayment;
+import dev.baton.protocol.ReplyOutcome;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;

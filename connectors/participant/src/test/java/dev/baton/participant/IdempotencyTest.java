@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.participant.TestMessages.AuthorizePayment;
 import dev.baton.participant.TestMessages.PaymentAuthorized;
+import dev.baton.protocol.Headers;
+import dev.baton.protocol.ReplyOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +82,7 @@ class IdempotencyTest extends H2Test {
 
     private static Map<String, String> withoutMessageId(Reply r) {
         Map<String, String> h = new LinkedHashMap<>(r.headers());
-        h.remove(Protocol.MESSAGE_ID);
+        h.remove(Headers.MESSAGE_ID);
         return h;
     }
 
@@ -118,14 +120,14 @@ class IdempotencyTest extends H2Test {
         assertThat(busy.outcome()).isEqualTo(ReplyOutcome.RETRY_LATER);
         assertThat(busy.reason()).isEqualTo("card processor busy");
         assertThat(busy.retryAfter()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(busy.headers()).containsEntry(Protocol.RETRY_AFTER_MS, "30000");
+        assertThat(busy.headers()).containsEntry(Headers.RETRY_AFTER_MS, "30000");
         assertThat(busy.payload()).isNull();
         assertThat(store.find("payment", "s-1/authorize-payment/do/1")).isEmpty();
 
         Reply resent = reply(runtime.handle(withAttempt(cmd, 2)));
         assertThat(resent.outcome()).isEqualTo(ReplyOutcome.SUCCESS);
         assertThat(resent.disposition()).isEqualTo(Disposition.HANDLED);
-        assertThat(resent.headers()).doesNotContainKey(Protocol.RETRY_AFTER_MS);
+        assertThat(resent.headers()).doesNotContainKey(Headers.RETRY_AFTER_MS);
 
         Reply third = reply(runtime.handle(withAttempt(cmd, 3)));
         assertThat(third.disposition()).isEqualTo(Disposition.REPLAYED);
@@ -134,7 +136,7 @@ class IdempotencyTest extends H2Test {
     }
 
     private static IncomingCommand withAttempt(IncomingCommand c, int attempt) {
-        return TestMessages.withHeader(c, Protocol.ATTEMPT, Integer.toString(attempt));
+        return TestMessages.withHeader(c, Headers.ATTEMPT, Integer.toString(attempt));
     }
 
     @Test
@@ -194,19 +196,19 @@ class IdempotencyTest extends H2Test {
                 .replyIds(counter()).build();
         IncomingCommand cmd = TestMessages.withHeader(
                 command("s-9", "authorize-payment", 1, new AuthorizePayment("o-9", 100)),
-                Protocol.TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+                Headers.TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 
         Reply r = reply(runtime.handle(cmd));
 
         assertThat(r.headers()).containsExactly(
-                Map.entry(Protocol.MESSAGE_ID, "reply-1"),
-                Map.entry(Protocol.CORRELATION_ID, "s-9/authorize-payment/do/1"),
-                Map.entry(Protocol.SAGA_ID, "s-9"),
-                Map.entry(Protocol.SAGA_TYPE, "order-flow"),
-                Map.entry(Protocol.STEP, "authorize-payment"),
-                Map.entry(Protocol.OUTCOME, "SUCCESS"),
-                Map.entry(Protocol.MESSAGE_TYPE, "PaymentAuthorized"),
-                Map.entry(Protocol.TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+                Map.entry(Headers.MESSAGE_ID, "reply-1"),
+                Map.entry(Headers.CORRELATION_ID, "s-9/authorize-payment/do/1"),
+                Map.entry(Headers.SAGA_ID, "s-9"),
+                Map.entry(Headers.SAGA_TYPE, "order-flow"),
+                Map.entry(Headers.STEP, "authorize-payment"),
+                Map.entry(Headers.OUTCOME, "SUCCESS"),
+                Map.entry(Headers.MESSAGE_TYPE, "PaymentAuthorized"),
+                Map.entry(Headers.TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
         assertThat(reply(runtime.handle(cmd)).messageId()).isEqualTo("reply-2");
     }
 

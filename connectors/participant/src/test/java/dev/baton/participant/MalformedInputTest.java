@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.baton.participant.TestMessages.AuthorizePayment;
 import dev.baton.participant.TestMessages.RefundPayment;
+import dev.baton.protocol.Headers;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +45,7 @@ class MalformedInputTest extends H2Test {
     }
 
     @ParameterizedTest(name = "missing {0}")
-    @ValueSource(strings = {Protocol.MESSAGE_ID, Protocol.SAGA_ID, Protocol.STEP, Protocol.MESSAGE_TYPE, Protocol.KIND})
+    @ValueSource(strings = {Headers.MESSAGE_ID, Headers.SAGA_ID, Headers.STEP, Headers.MESSAGE_TYPE, Headers.KIND})
     @DisplayName("a missing required header is named")
     void missingHeader(String header) {
         Rejected r = rejected(runtime.handle(withHeader(valid(), header, null)));
@@ -58,10 +59,10 @@ class MalformedInputTest extends H2Test {
     @DisplayName("every header problem is listed at once")
     void everyProblemAtOnce() {
         Map<String, String> headers = new HashMap<>();
-        headers.put(Protocol.MESSAGE_ID, " ");
-        headers.put(Protocol.KIND, "undo");
-        headers.put(Protocol.ATTEMPT, "first");
-        headers.put(Protocol.STEP, "x".repeat(300));
+        headers.put(Headers.MESSAGE_ID, " ");
+        headers.put(Headers.KIND, "undo");
+        headers.put(Headers.ATTEMPT, "first");
+        headers.put(Headers.STEP, "x".repeat(300));
 
         Rejected r = rejected(runtime.handle(IncomingCommand.of(headers, "{}")));
 
@@ -78,7 +79,7 @@ class MalformedInputTest extends H2Test {
     @Test
     @DisplayName("an attempt below 1 is malformed")
     void attemptBelowOne() {
-        assertThat(rejected(runtime.handle(withHeader(valid(), Protocol.ATTEMPT, "0"))).reason())
+        assertThat(rejected(runtime.handle(withHeader(valid(), Headers.ATTEMPT, "0"))).reason())
                 .contains("header baton-attempt is 0, expected 1 or more");
     }
 
@@ -133,7 +134,7 @@ class MalformedInputTest extends H2Test {
     void messageIdReused() {
         IncomingCommand first = valid();
         runtime.handle(first);
-        IncomingCommand impostor = withHeader(first, Protocol.SAGA_ID, "s-2");
+        IncomingCommand impostor = withHeader(first, Headers.SAGA_ID, "s-2");
 
         Rejected r = rejected(runtime.handle(impostor));
 
@@ -148,12 +149,12 @@ class MalformedInputTest extends H2Test {
     void incomingCommandIsLenient() {
         Map<String, String> headers = new HashMap<>();
         headers.put(null, "x");
-        headers.put(Protocol.SAGA_ID, null);
-        headers.put(Protocol.STEP, "s");
+        headers.put(Headers.SAGA_ID, null);
+        headers.put(Headers.STEP, "s");
 
         assertThatCode(() -> IncomingCommand.of(null, (String) null)).doesNotThrowAnyException();
         IncomingCommand c = IncomingCommand.of(headers, (byte[]) null);
-        assertThat(c.headers()).containsOnlyKeys(Protocol.STEP);
+        assertThat(c.headers()).containsOnlyKeys(Headers.STEP);
         assertThat(c.payload()).isEmpty();
         assertThat(c.toString()).isEqualTo("IncomingCommand[headers={baton-step=s}, payload=0 bytes]");
         assertThat(rejected(runtime.handle(IncomingCommand.of(null, (String) null))).reason())

@@ -3,6 +3,8 @@ package dev.baton.participant;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.dsl.MessageType;
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.Headers;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,13 +33,13 @@ final class TestMessages {
     /** The headers the engine writes on a command. */
     static Map<String, String> headers(CommandKind kind, String sagaId, String step, int invocation, String type) {
         Map<String, String> h = new LinkedHashMap<>();
-        h.put(Protocol.MESSAGE_ID, messageId(sagaId, step, kind, invocation));
-        h.put(Protocol.SAGA_ID, sagaId);
-        h.put(Protocol.SAGA_TYPE, "order-flow");
-        h.put(Protocol.STEP, step);
-        h.put(Protocol.ATTEMPT, "1");
-        h.put(Protocol.MESSAGE_TYPE, type);
-        h.put(Protocol.KIND, kind.wireValue());
+        h.put(Headers.MESSAGE_ID, messageId(sagaId, step, kind, invocation));
+        h.put(Headers.SAGA_ID, sagaId);
+        h.put(Headers.SAGA_TYPE, "order-flow");
+        h.put(Headers.STEP, step);
+        h.put(Headers.ATTEMPT, "1");
+        h.put(Headers.MESSAGE_TYPE, type);
+        h.put(Headers.KIND, kind.wireValue());
         return h;
     }
 

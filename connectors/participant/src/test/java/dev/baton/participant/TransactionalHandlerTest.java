@@ -5,6 +5,9 @@ import static dev.baton.participant.TestMessages.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.participant.TestMessages.AuthorizePayment;
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.Headers;
+import dev.baton.protocol.ReplyOutcome;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -185,7 +188,7 @@ class TransactionalHandlerTest extends H2Test {
                 .build());
 
         runtime.handle(TestMessages.withHeader(command("s-1", "authorize-payment", 3, new AuthorizePayment("o-1", 1)),
-                Protocol.ATTEMPT, "4"));
+                Headers.ATTEMPT, "4"));
 
         HandlerContext ctx = seen[0];
         assertThat(ctx.messageId()).isEqualTo("s-1/authorize-payment/do/3");
@@ -195,6 +198,6 @@ class TransactionalHandlerTest extends H2Test {
         assertThat(ctx.attempt()).isEqualTo(4);
         assertThat(ctx.participant()).isEqualTo("payment");
         assertThat(sagaType[0]).isEqualTo("order-flow");
-        assertThat(ctx.headers()).containsEntry(Protocol.MESSAGE_TYPE, "AuthorizePayment");
+        assertThat(ctx.headers()).containsEntry(Headers.MESSAGE_TYPE, "AuthorizePayment");
     }
 }

@@ -8,7 +8,7 @@ import dev.baton.engine.spi.SagaStore;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
 import dev.baton.jdbi.JdbiStoreOptions;
-import dev.baton.kafka.KafkaOptions;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.kafka.KafkaStartConsumer;
 import dev.baton.kafka.KafkaTransport;
 import dev.baton.resilience4j.BreakerMetrics;

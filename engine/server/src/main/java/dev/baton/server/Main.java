@@ -1,8 +1,6 @@
 package dev.baton.server;
 
 import dev.baton.dsl.SagaDefinition;
-import dev.baton.kafka.dev.EmbeddedKafkaBroker;
-import dev.baton.server.dev.DemoSagas;
 import dev.baton.server.ops.LogSetup;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +32,8 @@ public final class Main implements Callable<Integer> {
     Path configFile;
 
     @Option(names = "--dev", description = "Development mode: starts a Kafka broker inside the JVM and keeps its data and"
-            + " an H2 database under ./data; registers a demo saga (demo-order) with its participants. Nothing to install.")
+            + " an H2 database under ./data; registers a demo saga (demo-order) with its participants. Needs baton-server-dev.jar beside this jar (the build"
+            + " puts it there).")
     boolean dev;
 
     private final Map<String, String> env;
@@ -74,8 +73,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EmbeddedKafkaBroker broker = null;
-        AutoCloseable demo = null;
+        DevSetup devSetup = null;
         BatonServer server = null;
         try {
             Properties file = null;
@@ -91,34 +89,37 @@ public final class Main implements Callable<Integer> {
             }
             Map<String, String> overrides = new LinkedHashMap<>();
             List<SagaDefinition<?>> extra = new ArrayList<>();
+            if (dev && !DevJar.present(Main.class.getClassLoader())) {
+                err.println("baton: " + DevJar.missingMessage());
+                err.flush();
+                return 2;
+            }
             if (dev) {
                 // check the settings and set up logging before the broker starts; its address is not known yet
                 ServerConfig early = ServerConfig.load(file, env::get, env,
                         Map.of(ServerConfig.KAFKA_BOOTSTRAP.name(), "127.0.0.1:9092"));
                 LogSetup.apply(early.get(ServerConfig.LOG_FORMAT), early.get(ServerConfig.LOG_LEVEL));
                 Path data = Path.of(early.get(ServerConfig.DATA_DIR));
-                broker = EmbeddedKafkaBroker.builder().dataDirectory(data.resolve("kafka")).build().start();
-                overrides.put(ServerConfig.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers());
-                extra.add(DemoSagas.DEMO_ORDER);
+                devSetup = DevSetup.start(data);
+                overrides.put(ServerConfig.KAFKA_BOOTSTRAP.name(), devSetup.bootstrapServers());
+                extra.addAll(devSetup.definitions());
             }
             ServerConfig config = ServerConfig.load(file, env::get, env, overrides);
             LogSetup.apply(config.get(ServerConfig.LOG_FORMAT), config.get(ServerConfig.LOG_LEVEL));
             List<SagaDefinition<?>> definitions = new ArrayList<>(BatonServer.discoverDefinitions(config.get(ServerConfig.DEFINITIONS_DIR)));
             definitions.addAll(extra);
-            if (dev) {
-                demo = DemoSagas.startParticipants(BatonServer.kafkaOptions(config));
+            if (devSetup != null) {
+                devSetup.startParticipants(BatonServer.kafkaOptions(config));
             }
             server = BatonServer.start(config, definitions);
             String host = config.get(ServerConfig.HTTP_HOST);
             out.println("Baton ready: http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + server.port() + "/");
             out.flush();
             BatonServer s = server;
-            EmbeddedKafkaBroker b = broker;
-            AutoCloseable d = demo;
+            AutoCloseable d = devSetup;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 closeQuietly(s);
                 closeQuietly(d);
-                closeQuietly(b);
                 stop.countDown();
             }, "baton-shutdown"));
             stop.await();
@@ -129,8 +130,7 @@ public final class Main implements Callable<Integer> {
             }
             err.flush();
             closeQuietly(server);
-            closeQuietly(demo);
-            closeQuietly(broker);
+            closeQuietly(devSetup);
             return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -139,15 +139,13 @@ public final class Main implements Callable<Integer> {
             err.println("baton: cannot start: " + e.getMessage());
             err.flush();
             closeQuietly(server);
-            closeQuietly(demo);
-            closeQuietly(broker);
+            closeQuietly(devSetup);
             return 1;
         } catch (RuntimeException e) {
             err.println("baton: cannot start: " + BatonServer.rootMessage(e));
             err.flush();
             closeQuietly(server);
-            closeQuietly(demo);
-            closeQuietly(broker);
+            closeQuietly(devSetup);
             return 1;
         }
     }

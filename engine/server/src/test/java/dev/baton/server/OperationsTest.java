@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.jdbi.JdbiSagaStore;
-import dev.baton.kafka.KafkaOptions;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
 import dev.baton.server.api.Json;
 import dev.baton.server.ops.Health;

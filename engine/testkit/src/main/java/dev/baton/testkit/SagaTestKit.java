@@ -16,6 +16,8 @@ import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jackson.JacksonCodec;
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.Headers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -213,7 +215,7 @@ public final class SagaTestKit implements AutoCloseable {
             }
         }
         throw new AssertionError("expected a " + name + " command, but the outstanding commands are "
-                + unanswered.stream().map(r -> r.messageType() + " (step " + r.headers().get("baton-step") + ")").toList());
+                + unanswered.stream().map(r -> r.messageType() + " (step " + r.headers().get(Headers.STEP) + ")").toList());
     }
 
     /** Asserts no command is waiting for a hand-written answer. */
@@ -366,9 +368,9 @@ public final class SagaTestKit implements AutoCloseable {
         if (prior != null) {
             return withNewId(prior);
         }
-        String step = r.headers().get("baton-step");
+        String step = r.headers().get(Headers.STEP);
         String stepKey = r.sagaId().value() + "/" + step;
-        boolean compensation = "compensation".equals(r.headers().get("baton-kind"));
+        boolean compensation = CommandKind.COMPENSATION.wireValue().equals(r.headers().get(Headers.KIND));
         if (compensation && !forwardApplied.contains(stepKey) && !compensatedFirst.contains(stepKey)) {
             compensatedFirst.add(stepKey);
             effects.add(new Effect(r.destination(), r.sagaId(), step, true, true, r.messageId(), r.messageType(), clock.instant()));

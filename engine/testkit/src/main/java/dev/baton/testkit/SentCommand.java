@@ -2,6 +2,8 @@ package dev.baton.testkit;
 
 import dev.baton.engine.SagaId;
 import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.Headers;
 
 /**
  * A command the engine sent, as a test sees it, with the means to answer it.
@@ -34,7 +36,7 @@ public final class SentCommand<C> {
     }
 
     public String step() {
-        return record.headers().get("baton-step");
+        return record.headers().get(Headers.STEP);
     }
 
     public String participant() {
@@ -42,11 +44,11 @@ public final class SentCommand<C> {
     }
 
     public int attempt() {
-        return Integer.parseInt(record.headers().get("baton-attempt"));
+        return Integer.parseInt(record.headers().get(Headers.ATTEMPT));
     }
 
     public boolean isCompensation() {
-        return "compensation".equals(record.headers().get("baton-kind"));
+        return CommandKind.COMPENSATION.wireValue().equals(record.headers().get(Headers.KIND));
     }
 
     /** Answers SUCCESS without a reply payload. */

@@ -1,9 +1,9 @@
 package dev.baton.participant.internal;
 
-import dev.baton.participant.CommandKind;
 import dev.baton.participant.Disposition;
 import dev.baton.participant.RecordedReply;
-import dev.baton.participant.ReplyOutcome;
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.ReplyOutcome;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.participant.HandlingResult;
 import dev.baton.participant.ParticipantRuntime;
-import dev.baton.participant.Protocol;
 import dev.baton.participant.Rejected;
 import dev.baton.participant.Reply;
-import dev.baton.participant.ReplyOutcome;
 import dev.baton.participant.Unavailable;
 import dev.baton.participant.example.PaymentService.AuthorizePayment;
 import dev.baton.participant.example.PaymentService.RefundPayment;
+import dev.baton.protocol.Headers;
+import dev.baton.protocol.ReplyOutcome;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,11 +47,11 @@ class PaymentServiceExampleTest {
     /** A transport binding's loop body for one delivered message: nothing escapes, nothing is lost. */
     private boolean deliver(String sagaId, String kind, int invocation, Object command) throws JsonProcessingException {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(Protocol.MESSAGE_ID, sagaId + "/authorize-payment/" + (kind.equals("command") ? "do" : "undo") + "/" + invocation);
-        headers.put(Protocol.SAGA_ID, sagaId);
-        headers.put(Protocol.STEP, "authorize-payment");
-        headers.put(Protocol.MESSAGE_TYPE, command.getClass().getSimpleName());
-        headers.put(Protocol.KIND, kind);
+        headers.put(Headers.MESSAGE_ID, sagaId + "/authorize-payment/" + (kind.equals("command") ? "do" : "undo") + "/" + invocation);
+        headers.put(Headers.SAGA_ID, sagaId);
+        headers.put(Headers.STEP, "authorize-payment");
+        headers.put(Headers.MESSAGE_TYPE, command.getClass().getSimpleName());
+        headers.put(Headers.KIND, kind);
         byte[] payload = JSON.writeValueAsBytes(command);
 
         HandlingResult result = service.onMessage(headers, payload);
@@ -100,7 +100,7 @@ class PaymentServiceExampleTest {
         service.processorUp(false);
         deliver("s-1", "command", 1, new AuthorizePayment("o-1", 2500));
         assertThat(last().outcome()).isEqualTo(ReplyOutcome.RETRY_LATER);
-        assertThat(last().headers()).containsEntry(Protocol.RETRY_AFTER_MS, "30000");
+        assertThat(last().headers()).containsEntry(Headers.RETRY_AFTER_MS, "30000");
 
         service.processorUp(true);
         deliver("s-1", "command", 1, new AuthorizePayment("o-1", 2500));

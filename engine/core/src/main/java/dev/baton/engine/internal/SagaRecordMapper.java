@@ -13,6 +13,8 @@ import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaWrite;
 import dev.baton.engine.spi.TimerRecord;
+import dev.baton.protocol.CommandKind;
+import dev.baton.protocol.Headers;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,7 +100,8 @@ final class SagaRecordMapper {
             headers.put(Headers.STEP, c.step());
             headers.put(Headers.ATTEMPT, Integer.toString(c.attempt()));
             headers.put(Headers.MESSAGE_TYPE, type);
-            headers.put(Headers.KIND, c.direction() == Execution.Direction.FORWARD ? "command" : "compensation");
+            headers.put(Headers.KIND, (c.direction() == Execution.Direction.FORWARD ? CommandKind.COMMAND
+                    : CommandKind.COMPENSATION).wireValue());
             headers.put(Headers.TRACEPARENT, traceparent(s.id(), c.messageId(), c.attempt()));
             out.add(new OutboxRecord(ids.get().value(), s.id(), c.participant(), c.messageId(), type, headers, payload, now));
         }

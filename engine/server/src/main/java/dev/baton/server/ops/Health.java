@@ -1,7 +1,7 @@
 package dev.baton.server.ops;
 
 import dev.baton.engine.spi.SagaStore;
-import dev.baton.kafka.KafkaOptions;
+import dev.baton.kafka.common.KafkaOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.baton.sample.orderflow;
 
-import dev.baton.kafka.KafkaOptions;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.participant.CommandHandlers;
 import dev.baton.participant.Outcome;
 import dev.baton.sample.orderflow.OrderFlowSaga.ReleaseStock;

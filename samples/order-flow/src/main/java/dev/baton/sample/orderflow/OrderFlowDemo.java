@@ -13,7 +13,7 @@ import dev.baton.engine.spi.SagaPage;
 import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
-import dev.baton.kafka.KafkaOptions;
+import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.sample.orderflow.OrderFlowSaga.OrderData;
 import dev.baton.server.BatonServer;

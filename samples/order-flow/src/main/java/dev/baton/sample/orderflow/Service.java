@@ -1,7 +1,7 @@
 package dev.baton.sample.orderflow;
 
-import dev.baton.kafka.KafkaOptions;
-import dev.baton.kafka.KafkaParticipant;
+import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.participant.kafka.KafkaParticipant;
 import dev.baton.participant.CommandHandlers;
 import dev.baton.participant.JdbiIdempotencyStore;
 import dev.baton.participant.ParticipantRuntime;
