@@ -16,9 +16,12 @@ import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jdbi.internal.Dialect;
+import dev.baton.jdbi.internal.Housekeeping;
 import dev.baton.jdbi.internal.JdbiStoreTransaction;
+import dev.baton.jdbi.internal.Leases;
 import dev.baton.jdbi.internal.Rows;
 import dev.baton.jdbi.internal.SagaQueries;
+import dev.baton.jdbi.internal.Schema;
 import dev.baton.jdbi.internal.SqlErrors;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,11 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +82,6 @@ import org.slf4j.LoggerFactory;
 public final class JdbiSagaStore implements SagaStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiSagaStore.class);
-    /** Ids per {@code DELETE ... IN (...)} statement in {@link #deleteOutbox}. */
-    private static final int DELETE_CHUNK = 500;
 
     private final Jdbi jdbi;
     private final Dialect dialect;
@@ -93,9 +91,9 @@ public final class JdbiSagaStore implements SagaStore {
     private JdbiSagaStore(DataSource dataSource, AutoCloseable ownedPool, boolean migrate) {
         this.jdbi = Jdbi.create(dataSource);
         this.ownedPool = ownedPool;
-        this.dialect = detectDialect(jdbi);
+        this.dialect = Schema.detectDialect(jdbi);
         if (migrate) {
-            migrate(dataSource, dialect);
+            Schema.migrate(dataSource, dialect);
         }
     }
 
@@ -166,32 +164,6 @@ public final class JdbiSagaStore implements SagaStore {
     public static JdbiSagaStore create(DataSource dataSource) {
         Objects.requireNonNull(dataSource, "dataSource");
         return new JdbiSagaStore(dataSource, null, true);
-    }
-
-    private static Dialect detectDialect(Jdbi jdbi) {
-        try {
-            return Dialect.forProductName(
-                    jdbi.withHandle(h -> h.getConnection().getMetaData().getDatabaseProductName()));
-        } catch (JdbiException | java.sql.SQLException e) {
-            throw SqlErrors.failure("detecting the database", e);
-        }
-    }
-
-    private static void migrate(DataSource dataSource, Dialect dialect) {
-        try {
-            Flyway.configure(JdbiSagaStore.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations("classpath:" + dialect.migrationLocation())
-                    .table("baton_schema_history")
-                    .baselineOnMigrate(true) // a schema holding the application's own tables is fine
-                    .baselineVersion("0")
-                    .failOnMissingLocations(true)
-                    .load()
-                    .migrate();
-        } catch (FlywayException e) {
-            throw new SagaStoreException("saga store: migrating the schema from " + dialect.migrationLocation()
-                    + " failed", e);
-        }
     }
 
     @Override
@@ -279,23 +251,8 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0 || kinds.isEmpty()) {
             return List.of();
         }
-        return call("leaseDueTimers", () -> jdbi.inTransaction(h -> {
-            List<TimerRecord> due = h.createQuery("SELECT " + Rows.TIMER_COLUMNS + " FROM baton_timer"
-                            + " WHERE fire_at <= :now AND kind IN (<kinds>) AND (lease_until IS NULL OR lease_until <= :now)"
-                            + " ORDER BY fire_at, saga_id, kind LIMIT :limit FOR UPDATE SKIP LOCKED")
-                    .bind("now", Rows.timestamp(now)).bindList("kinds", kinds.stream().map(Enum::name).sorted().toList())
-                    .bind("limit", limit).map(Rows.TIMER).list();
-            if (!due.isEmpty()) {
-                PreparedBatch lease = h.prepareBatch(
-                        "UPDATE baton_timer SET lease_until = :until WHERE saga_id = :sagaId AND kind = :kind");
-                for (TimerRecord t : due) {
-                    lease.bind("until", Rows.timestamp(leaseUntil)).bind("sagaId", t.sagaId().value())
-                            .bind("kind", t.kind().name()).add();
-                }
-                lease.execute();
-            }
-            return due;
-        }));
+        return call("leaseDueTimers", () -> jdbi.inTransaction(h -> Leases.dueTimers(h, now, kinds, leaseUntil,
+                limit)));
     }
 
     /**
@@ -311,20 +268,8 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0) {
             return List.of();
         }
-        return call("leaseOutbox", () -> jdbi.inTransaction(h -> {
-            List<OutboxRecord> rows = h.createQuery("SELECT " + Rows.OUTBOX_COLUMNS + " FROM baton_outbox"
-                            + " WHERE created_at < :before AND (lease_until IS NULL OR lease_until <= :now)"
-                            + " ORDER BY created_at, seq LIMIT :limit FOR UPDATE SKIP LOCKED")
-                    .bind("before", Rows.timestamp(createdBefore)).bind("now", Rows.timestamp(now)).bind("limit", limit)
-                    .map(Rows.OUTBOX).list();
-            List<String> ids = rows.stream().map(OutboxRecord::id).toList();
-            for (int from = 0; from < ids.size(); from += DELETE_CHUNK) {
-                h.createUpdate("UPDATE baton_outbox SET lease_until = :until WHERE id IN (<ids>)")
-                        .bind("until", Rows.timestamp(leaseUntil))
-                        .bindList("ids", ids.subList(from, Math.min(ids.size(), from + DELETE_CHUNK))).execute();
-            }
-            return rows;
-        }));
+        return call("leaseOutbox", () -> jdbi.inTransaction(h -> Leases.outbox(h, createdBefore, now, leaseUntil,
+                limit)));
     }
 
     @Override
@@ -334,12 +279,8 @@ public final class JdbiSagaStore implements SagaStore {
             return;
         }
         List<String> all = new ArrayList<>(ids);
-        call("deleteOutbox of " + all.size() + " rows", () -> jdbi.useTransaction(h -> {
-            for (int from = 0; from < all.size(); from += DELETE_CHUNK) {
-                h.createUpdate("DELETE FROM baton_outbox WHERE id IN (<ids>)")
-                        .bindList("ids", all.subList(from, Math.min(all.size(), from + DELETE_CHUNK))).execute();
-            }
-        }));
+        call("deleteOutbox of " + all.size() + " rows",
+                () -> jdbi.useTransaction(h -> Housekeeping.deleteOutbox(h, all)));
     }
 
     /**
@@ -377,9 +318,7 @@ public final class JdbiSagaStore implements SagaStore {
     @Override
     public int purgeInbox(Instant before) {
         Objects.requireNonNull(before, "before");
-        return call("purgeInbox", () -> jdbi.withHandle(h -> h
-                .createUpdate("DELETE FROM baton_inbox WHERE received_at < :before")
-                .bind("before", Rows.timestamp(before)).execute()));
+        return call("purgeInbox", () -> jdbi.withHandle(h -> Housekeeping.purgeInbox(h, before)));
     }
 
     @Override
@@ -388,20 +327,8 @@ public final class JdbiSagaStore implements SagaStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, but was " + limit);
         }
-        // one short transaction per batch; baton_saga_status_ix (status, updated_at, id) finds the rows
-        return call("purgeEnded", () -> jdbi.inTransaction(h -> {
-            List<String> ids = h.createQuery("SELECT id FROM baton_saga WHERE status IN ('COMPLETED', 'COMPENSATED')"
-                            + " AND updated_at < :before ORDER BY updated_at, id LIMIT :limit")
-                    .bind("before", Rows.timestamp(endedBefore)).bind("limit", limit).mapTo(String.class).list();
-            if (ids.isEmpty()) {
-                return 0;
-            }
-            h.createUpdate("DELETE FROM baton_history WHERE saga_id IN (<ids>)").bindList("ids", ids).execute();
-            h.createUpdate("DELETE FROM baton_timer WHERE saga_id IN (<ids>)").bindList("ids", ids).execute();
-            // the status again: a saga cannot leave a terminal status, but the check costs nothing
-            return h.createUpdate("DELETE FROM baton_saga WHERE id IN (<ids>) AND status IN ('COMPLETED', 'COMPENSATED')")
-                    .bindList("ids", ids).execute();
-        }));
+        // one short transaction per batch
+        return call("purgeEnded", () -> jdbi.inTransaction(h -> Housekeeping.purgeEnded(h, endedBefore, limit)));
     }
 
     /** Closes the pool if the store created it; idempotent. A data source passed in stays open. */

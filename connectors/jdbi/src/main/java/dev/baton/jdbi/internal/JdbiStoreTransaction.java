@@ -1,9 +1,7 @@
 package dev.baton.jdbi.internal;
 
-import dev.baton.engine.ConcurrentUpdateException;
 import dev.baton.engine.DuplicateBusinessKeyException;
 import dev.baton.engine.SagaId;
-import dev.baton.engine.SagaNotFoundException;
 import dev.baton.engine.SagaStoreException;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
@@ -14,12 +12,7 @@ import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +21,6 @@ import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * The {@link StoreTransaction} over one JDBI {@link Handle} inside a database transaction. Every SQL failure
@@ -37,32 +29,16 @@ import org.jdbi.v3.core.statement.SqlStatement;
  */
 public final class JdbiStoreTransaction implements StoreTransaction {
 
-    /** Name of the unique constraint on (type, business_key), see V1__baton_schema.sql. */
-    private static final String BUSINESS_KEY_CONSTRAINT = "baton_saga_business_key_uq";
-
-    private static final String INSERT_SAGA = "INSERT INTO baton_saga (" + Rows.SAGA_COLUMNS + ") VALUES (:id, :type,"
-            + " :definitionVersion, :status, :pendingState, :currentStep, :businessKey, :dataType,"
-            + " :data, :execution, :reason, :version, :createdAt, :updatedAt)";
-    // id, type, business_key and created_at are fixed at insert.
-    private static final String UPDATE_SAGA = "UPDATE baton_saga SET definition_version = :definitionVersion,"
-            + " status = :status, pending_state = :pendingState, current_step = :currentStep,"
-            + " data_type = :dataType, data = :data, execution = :execution, reason = :reason,"
-            + " version = :version, updated_at = :updatedAt"
-            + " WHERE id = :id AND version = :expected";
-    private static final String INSERT_HISTORY = "INSERT INTO baton_history (saga_id, at, kind, step, detail)"
-            + " VALUES (:sagaId, :at, :kind, :step, :detail)";
-    private static final String INSERT_OUTBOX = "INSERT INTO baton_outbox (" + Rows.OUTBOX_COLUMNS + ")"
-            + " VALUES (:id, :sagaId, :destination, :messageId, :messageType, :headers, :payload, :createdAt)";
-    private static final String DELETE_TIMER = "DELETE FROM baton_timer WHERE saga_id = :sagaId AND kind = :kind";
-
     private final Handle handle;
     private final Dialect dialect;
     private final Thread owner = Thread.currentThread();
+    private final BatchWrites batches;
     private boolean ended;
 
     public JdbiStoreTransaction(Handle handle, Dialect dialect) {
         this.handle = handle;
         this.dialect = dialect;
+        this.batches = new BatchWrites(handle, dialect);
     }
 
     /** Called when the transaction's work returns or throws; afterwards every call fails. */
@@ -147,11 +123,11 @@ public final class JdbiStoreTransaction implements StoreTransaction {
                     + saga.version());
         }
         try {
-            bindInsert(handle.createUpdate(INSERT_SAGA), saga)
+            SagaStatements.bindInsert(handle.createUpdate(SagaStatements.INSERT_SAGA), saga)
                     .execute();
         } catch (JdbiException e) {
             Optional<SQLException> sql = SqlErrors.sqlCause(e);
-            if (sql.isPresent() && dialect.violates(sql.get(), BUSINESS_KEY_CONSTRAINT)) {
+            if (sql.isPresent() && dialect.violates(sql.get(), SagaStatements.BUSINESS_KEY_CONSTRAINT)) {
                 throw new DuplicateBusinessKeyException(saga.type(), saga.businessKey());
             }
             if (sql.isPresent() && dialect.isUniqueViolation(sql.get())) {
@@ -172,80 +148,13 @@ public final class JdbiStoreTransaction implements StoreTransaction {
         long expected = saga.version() - 1;
         int rows;
         try {
-            rows = bindUpdate(handle.createUpdate(UPDATE_SAGA), saga)
+            rows = SagaStatements.bindUpdate(handle.createUpdate(SagaStatements.UPDATE_SAGA), saga)
                     .execute();
         } catch (JdbiException e) {
             throw SqlErrors.failure("update of saga " + saga.id(), e);
         }
         if (rows == 0) {
-            throw lostUpdate(saga);
-        }
-    }
-
-    private RuntimeException lostUpdate(SagaRecord saga) {
-        if (exists(saga.id())) {
-            return new ConcurrentUpdateException(saga.id(), saga.version() - 1);
-        }
-        return new SagaNotFoundException(saga.id());
-    }
-
-    private static <S extends SqlStatement<S>> S bindInsert(S statement, SagaRecord saga) {
-        return statement
-                .bind("id", saga.id().value())
-                .bind("type", saga.type())
-                .bind("definitionVersion", saga.definitionVersion())
-                .bind("status", saga.status().name())
-                .bind("pendingState", saga.pendingState())
-                .bind("currentStep", saga.currentStep())
-                .bind("businessKey", saga.businessKey())
-                .bind("dataType", saga.dataType())
-                .bind("data", saga.data())
-                .bind("execution", saga.execution())
-                .bind("reason", saga.reason())
-                .bind("version", saga.version())
-                .bind("createdAt", Rows.timestamp(saga.createdAt()))
-                .bind("updatedAt", Rows.timestamp(saga.updatedAt()));
-    }
-
-    private static <S extends SqlStatement<S>> S bindUpdate(S statement, SagaRecord saga) {
-        return statement
-                .bind("definitionVersion", saga.definitionVersion())
-                .bind("status", saga.status().name())
-                .bind("pendingState", saga.pendingState())
-                .bind("currentStep", saga.currentStep())
-                .bind("dataType", saga.dataType())
-                .bind("data", saga.data())
-                .bind("execution", saga.execution())
-                .bind("reason", saga.reason())
-                .bind("version", saga.version())
-                .bind("updatedAt", Rows.timestamp(saga.updatedAt()))
-                .bind("id", saga.id().value())
-                .bind("expected", saga.version() - 1);
-    }
-
-    private static void bindHistory(PreparedBatch batch, HistoryRecord h) {
-        batch.bind("sagaId", h.sagaId().value()).bind("at", Rows.timestamp(h.at())).bind("kind", h.kind())
-                .bind("step", h.step()).bind("detail", h.detail()).add();
-    }
-
-    private static void bindOutbox(PreparedBatch batch, OutboxRecord m) {
-        batch.bind("id", m.id()).bind("sagaId", m.sagaId().value()).bind("destination", m.destination())
-                .bind("messageId", m.messageId()).bind("messageType", m.messageType())
-                .bind("headers", HeaderCodec.encode(m.headers())).bind("payload", m.payload())
-                .bind("createdAt", Rows.timestamp(m.createdAt())).add();
-    }
-
-    private static <S extends SqlStatement<S>> S bindTimer(S statement, TimerRecord timer) {
-        return statement.bind("sagaId", timer.sagaId().value()).bind("kind", timer.kind().name())
-                .bind("step", timer.step()).bind("token", timer.token()).bind("fireAt", Rows.timestamp(timer.fireAt()));
-    }
-
-    private boolean exists(SagaId id) {
-        try {
-            return handle.createQuery("SELECT COUNT(*) FROM baton_saga WHERE id = :id").bind("id", id.value())
-                    .mapTo(Integer.class).one() > 0;
-        } catch (JdbiException e) {
-            throw SqlErrors.failure("update of saga " + id + " (existence check)", e);
+            throw SagaStatements.lostUpdate(handle, saga);
         }
     }
 
@@ -256,9 +165,9 @@ public final class JdbiStoreTransaction implements StoreTransaction {
             return;
         }
         try {
-            PreparedBatch batch = handle.prepareBatch(INSERT_HISTORY);
+            PreparedBatch batch = handle.prepareBatch(SagaStatements.INSERT_HISTORY);
             for (HistoryRecord h : entries) {
-                bindHistory(batch, h);
+                SagaStatements.bindHistory(batch, h);
             }
             batch.execute();
         } catch (JdbiException e) {
@@ -274,9 +183,9 @@ public final class JdbiStoreTransaction implements StoreTransaction {
             return;
         }
         try {
-            PreparedBatch batch = handle.prepareBatch(INSERT_OUTBOX);
+            PreparedBatch batch = handle.prepareBatch(SagaStatements.INSERT_OUTBOX);
             for (OutboxRecord m : messages) {
-                bindOutbox(batch, m);
+                SagaStatements.bindOutbox(batch, m);
             }
             batch.execute();
         } catch (JdbiException e) {
@@ -288,7 +197,7 @@ public final class JdbiStoreTransaction implements StoreTransaction {
     public void setTimer(TimerRecord timer) {
         checkUsable();
         try {
-            bindTimer(handle.createUpdate(dialect.upsertTimer()), timer).execute();
+            SagaStatements.bindTimer(handle.createUpdate(dialect.upsertTimer()), timer).execute();
         } catch (JdbiException e) {
             throw SqlErrors.failure("setTimer " + timer.kind() + " of saga " + timer.sagaId(), e);
         }
@@ -338,44 +247,13 @@ public final class JdbiStoreTransaction implements StoreTransaction {
         if (dialect != Dialect.POSTGRESQL) {
             return StoreTransaction.super.markReceivedAll(messageIds, at);
         }
-        // sorted: concurrent calls over the same ids then take their row locks in one order, so never deadlock
-        List<String> ids = new java.util.TreeSet<>(messageIds).stream().toList();
-        Set<String> fresh = new HashSet<>();
-        if (ids.isEmpty()) {
-            return fresh;
-        }
-        try {
-            PreparedBatch batch = handle.prepareBatch(dialect.insertInbox());
-            for (String id : ids) {
-                batch.bind("id", Objects.requireNonNull(id, "messageId")).bind("at", Rows.timestamp(at)).add();
-            }
-            int[] rows = batch.execute();
-            for (int i = 0; i < ids.size(); i++) {
-                if (rows[i] == 1) {
-                    fresh.add(ids.get(i));
-                }
-            }
-            return fresh;
-        } catch (JdbiException e) {
-            throw SqlErrors.failure("markReceivedAll of " + ids.size() + " messages", e);
-        }
+        return batches.markReceivedAll(messageIds, at);
     }
 
     @Override
     public Map<SagaId, SagaRecord> loadAll(Collection<SagaId> ids) {
         checkUsable();
-        Map<SagaId, SagaRecord> found = new LinkedHashMap<>();
-        List<String> keys = new LinkedHashSet<>(ids).stream().map(SagaId::value).toList();
-        if (keys.isEmpty()) {
-            return found;
-        }
-        try {
-            handle.createQuery("SELECT " + Rows.SAGA_COLUMNS + " FROM baton_saga WHERE id IN (<ids>)")
-                    .bindList("ids", keys).map(Rows.SAGA).forEach(r -> found.put(r.id(), r));
-            return found;
-        } catch (JdbiException e) {
-            throw SqlErrors.failure("loadAll of " + keys.size() + " sagas", e);
-        }
+        return batches.loadAll(ids);
     }
 
     /**
@@ -394,72 +272,6 @@ public final class JdbiStoreTransaction implements StoreTransaction {
             StoreTransaction.super.writeAll(writes);
             return;
         }
-        List<SagaWrite> sorted = new ArrayList<>(writes);
-        sorted.sort(Comparator.comparing(w -> w.saga().id().value()));
-        String what = "writeAll of " + writes.size() + " sagas";
-        try {
-            List<SagaRecord> inserts = sorted.stream().filter(SagaWrite::insert).map(SagaWrite::saga).toList();
-            for (SagaRecord r : inserts) {
-                if (r.version() != 1) {
-                    throw new IllegalArgumentException("a new saga must have version 1, but saga " + r.id() + " had "
-                            + r.version());
-                }
-            }
-            List<SagaRecord> updates = sorted.stream().filter(w -> !w.insert()).map(SagaWrite::saga).toList();
-            for (SagaRecord r : updates) {
-                if (r.version() < 2) {
-                    throw new IllegalArgumentException("an updated saga must have version 2 or more (stored version"
-                            + " + 1), but saga " + r.id() + " had " + r.version());
-                }
-            }
-            if (inserts.size() == 1) {
-                insert(inserts.get(0));
-            } else if (!inserts.isEmpty()) {
-                PreparedBatch batch = handle.prepareBatch(INSERT_SAGA);
-                inserts.forEach(r -> bindInsert(batch, r).add());
-                batch.execute();
-            }
-            if (!updates.isEmpty()) {
-                PreparedBatch batch = handle.prepareBatch(UPDATE_SAGA);
-                updates.forEach(r -> bindUpdate(batch, r).add());
-                int[] rows = batch.execute();
-                for (int i = 0; i < rows.length; i++) {
-                    if (rows[i] == 0) {
-                        throw lostUpdate(updates.get(i));
-                    }
-                }
-            }
-            if (sorted.stream().anyMatch(w -> !w.history().isEmpty())) {
-                PreparedBatch batch = handle.prepareBatch(INSERT_HISTORY);
-                sorted.forEach(w -> w.history().forEach(h -> bindHistory(batch, h)));
-                batch.execute();
-            }
-            if (sorted.stream().anyMatch(w -> !w.outbox().isEmpty())) {
-                PreparedBatch batch = handle.prepareBatch(INSERT_OUTBOX);
-                sorted.forEach(w -> w.outbox().forEach(m -> bindOutbox(batch, m)));
-                batch.execute();
-            }
-            if (sorted.stream().anyMatch(w -> !w.cancelTimers().isEmpty())) {
-                PreparedBatch batch = handle.prepareBatch(DELETE_TIMER);
-                for (SagaWrite w : sorted) {
-                    w.cancelTimers().stream().map(TimerKind::name).sorted().forEach(kind ->
-                            batch.bind("sagaId", w.saga().id().value()).bind("kind", kind).add());
-                }
-                batch.execute();
-            }
-            if (sorted.stream().anyMatch(w -> !w.timers().isEmpty())) {
-                PreparedBatch batch = handle.prepareBatch(dialect.upsertTimer());
-                sorted.forEach(w -> w.timers().forEach(t -> bindTimer(batch, t).add()));
-                batch.execute();
-            }
-        } catch (JdbiException e) {
-            Optional<SQLException> sql = SqlErrors.sqlCause(e);
-            if (sql.isPresent() && dialect.violates(sql.get(), BUSINESS_KEY_CONSTRAINT)) {
-                // a batch does not tell which saga's key clashed; the caller (the engine's group commit) then
-                // writes each saga alone, where insert() names it
-                throw new SagaStoreException("saga store: " + what + " failed: a new saga's business key is taken", e);
-            }
-            throw SqlErrors.failure(what, e);
-        }
+        batches.writeAll(writes, this::insert);
     }
 }

@@ -26,6 +26,8 @@ public final class Rows {
     public static final String OUTBOX_COLUMNS = "id, saga_id, destination, message_id, message_type, headers,"
             + " payload, created_at";
     public static final String TIMER_COLUMNS = "saga_id, kind, step, token, fire_at";
+    /** Ids bound per {@code ... WHERE id IN (...)} statement; longer lists take several statements. */
+    public static final int IDS_PER_STATEMENT = 500;
 
     private Rows() {}
 

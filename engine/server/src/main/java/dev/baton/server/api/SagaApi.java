@@ -1,5 +1,12 @@
 package dev.baton.server.api;
 
+import static dev.baton.server.api.RequestParams.instant;
+import static dev.baton.server.api.RequestParams.onlyFields;
+import static dev.baton.server.api.RequestParams.parse;
+import static dev.baton.server.api.RequestParams.sagaId;
+import static dev.baton.server.api.RequestParams.singleParams;
+import static dev.baton.server.api.RequestParams.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.OperatorAction;
@@ -9,7 +16,6 @@ import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaNotFoundException;
 import dev.baton.engine.SagaStatus;
-import dev.baton.engine.SagaView;
 import dev.baton.engine.StartResult;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.SagaCount;
@@ -26,17 +32,11 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -61,7 +61,8 @@ public final class SagaApi {
 
     private final SagaEngine engine;
     private final SagaStore store;
-    private final Map<String, TreeMap<Integer, SagaDefinition<?>>> definitions = new TreeMap<>();
+    private final DefinitionCatalog definitions;
+    private final SagaDetails details;
     private final Clock clock;
     private final long maxBodyBytes;
     private final byte[] openApi;
@@ -79,9 +80,8 @@ public final class SagaApi {
         this.store = store;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
-        for (SagaDefinition<?> d : definitions) {
-            this.definitions.computeIfAbsent(d.type(), t -> new TreeMap<>()).put(d.version(), d);
-        }
+        this.definitions = new DefinitionCatalog(definitions);
+        this.details = new SagaDetails(engine, store, this.definitions);
         try (InputStream in = SagaApi.class.getResourceAsStream(OPENAPI_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("the OpenAPI document " + OPENAPI_RESOURCE + " is missing from the jar");
@@ -101,8 +101,8 @@ public final class SagaApi {
         for (OperatorAction a : OperatorAction.values()) {
             r.post("/api/sagas/{id}/" + a.name().toLowerCase(Locale.ROOT), ctx -> act(ctx, a));
         }
-        r.get("/api/definitions", this::definitions);
-        r.get("/api/definitions/{type}", this::definition);
+        r.get("/api/definitions", definitions::list);
+        r.get("/api/definitions/{type}", definitions::get);
         r.get("/api/stats", this::stats);
         r.get("/api/openapi.json", ctx -> ctx.status(200).contentType("application/json;charset=utf-8").result(openApi));
     }
@@ -179,7 +179,7 @@ public final class SagaApi {
     }
 
     void get(Context ctx) {
-        Json.write(ctx, 200, detail(sagaId(ctx)));
+        Json.write(ctx, 200, details.of(sagaId(ctx)));
     }
 
     void history(Context ctx) {
@@ -204,9 +204,9 @@ public final class SagaApi {
         if (businessKey != null && (businessKey.isBlank() || businessKey.length() > 200)) {
             throw ApiProblem.invalid("businessKey must be 1 to 200 characters and not blank, or left out");
         }
-        if (!definitions.containsKey(type)) {
+        if (!definitions.has(type)) {
             throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, "no saga type '" + type + "' is registered; known types: "
-                    + definitions.keySet() + " (GET /api/definitions)");
+                    + definitions.types() + " (GET /api/definitions)");
         }
         StartResult r;
         try {
@@ -220,7 +220,7 @@ public final class SagaApi {
         if (r.created()) {
             ctx.header("Location", "/api/sagas/" + r.id().value());
         }
-        Json.write(ctx, r.created() ? 201 : 200, detail(r.id()));
+        Json.write(ctx, r.created() ? 201 : 200, details.of(r.id()));
     }
 
     void act(Context ctx, OperatorAction action) {
@@ -233,7 +233,7 @@ public final class SagaApi {
                     + " saga's history");
         }
         engine.act(id, action, actor(ctx), reason.strip());
-        Json.write(ctx, 200, detail(id));
+        Json.write(ctx, 200, details.of(id));
     }
 
     /** The principal, or "name (principal)" when the caller names a person in {@value #ACTOR_HEADER}. */
@@ -250,62 +250,7 @@ public final class SagaApi {
         return claimed + " (" + principal + ")";
     }
 
-    private SagaDetail detail(SagaId id) {
-        try {
-            SagaView v = engine.find(id).orElseThrow(() -> new SagaNotFoundException(id));
-            return new SagaDetail(v.id().value(), v.type(), v.definitionVersion(), v.status(), v.pendingState(), v.reason(),
-                    v.currentStep(), v.businessKey(), v.version(), v.createdAt(), v.updatedAt(), Json.MAPPER.valueToTree(v.data()),
-                    v.completedSteps(), v.compensatedSteps(),
-                    StepTimeline.of(definitionOf(v.type(), v.definitionVersion()), store.history(id)));
-        } catch (SagaDefinitionMismatchException e) {
-            // an instance of a version this server does not have: the stored data as it is, the steps from the history
-            SagaRecord r = store.find(id).orElseThrow(() -> new SagaNotFoundException(id));
-            List<HistoryRecord> history = store.history(id);
-            JsonNode data;
-            try {
-                data = Json.MAPPER.readTree(r.data());
-            } catch (IOException notJson) {
-                data = Json.MAPPER.getNodeFactory().textNode(r.data());
-            }
-            return new SagaDetail(r.id().value(), r.type(), r.definitionVersion(), r.status(), r.pendingState(), r.reason(),
-                    r.currentStep(), r.businessKey(), r.version(), r.createdAt(), r.updatedAt(), data,
-                    history.stream().filter(h -> h.kind().equals("STEP_COMPLETED")).map(HistoryRecord::step).toList(),
-                    history.stream().filter(h -> h.kind().equals("STEP_COMPENSATED")).map(HistoryRecord::step).toList(),
-                    StepTimeline.of(null, history));
-        }
-    }
-
-    private SagaDefinition<?> definitionOf(String type, int version) {
-        TreeMap<Integer, SagaDefinition<?>> versions = definitions.get(type);
-        return versions == null ? null : versions.get(version);
-    }
-
-    // ------------------------------------------------------------------ definitions and stats
-
-    void definitions(Context ctx) {
-        singleParams(ctx, Set.of());
-        List<DefinitionView> items = new ArrayList<>();
-        definitions.forEach((type, versions) -> items.add(DefinitionView.of(versions.lastEntry().getValue(),
-                List.copyOf(versions.keySet()))));
-        Json.write(ctx, 200, Map.of("items", items));
-    }
-
-    void definition(Context ctx) {
-        Map<String, String> q = singleParams(ctx, Set.of("version"));
-        String type = ctx.pathParam("type");
-        TreeMap<Integer, SagaDefinition<?>> versions = definitions.get(type);
-        if (versions == null) {
-            throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, "no saga type '" + type + "' is registered; known types: "
-                    + definitions.keySet());
-        }
-        Integer version = parse(q, "version", "a registered version number", Integer::valueOf);
-        SagaDefinition<?> d = version == null ? versions.lastEntry().getValue() : versions.get(version);
-        if (d == null) {
-            throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, "saga type '" + type + "' has no version " + version
-                    + "; registered versions: " + versions.keySet());
-        }
-        Json.write(ctx, 200, DefinitionView.of(d, List.copyOf(versions.keySet())));
-    }
+    // ------------------------------------------------------------------ stats
 
     /** Counts of sagas, and the participants' circuit breakers. */
     public record Stats(long total, Map<SagaStatus, Long> byStatus, Map<String, Long> pendingByState,
@@ -331,100 +276,6 @@ public final class SagaApi {
     void stats(Context ctx) {
         singleParams(ctx, Set.of());
         List<SagaCount> counts = store.counts();
-        Json.write(ctx, 200, stats(counts, store.outboxBacklog(), store.dueTimerCount(clock.instant()), breakers.get()));
-    }
-
-    static Stats stats(List<SagaCount> counts, long outbox, long timersDue, Map<String, Breaker> breakers) {
-        long total = 0;
-        Map<SagaStatus, Long> byStatus = new TreeMap<>();
-        Map<String, Long> pending = new TreeMap<>();
-        Map<String, long[]> typeTotals = new TreeMap<>();
-        Map<String, Map<SagaStatus, Long>> typeStatus = new TreeMap<>();
-        Map<String, Map<String, Long>> typePending = new TreeMap<>();
-        for (SagaCount c : counts) {
-            total += c.count();
-            byStatus.merge(c.status(), c.count(), Long::sum);
-            typeTotals.computeIfAbsent(c.type(), t -> new long[1])[0] += c.count();
-            typeStatus.computeIfAbsent(c.type(), t -> new TreeMap<>()).merge(c.status(), c.count(), Long::sum);
-            typePending.computeIfAbsent(c.type(), t -> new TreeMap<>());
-            if (c.status() == SagaStatus.PENDING && c.pendingState() != null) {
-                pending.merge(c.pendingState(), c.count(), Long::sum);
-                typePending.get(c.type()).merge(c.pendingState(), c.count(), Long::sum);
-            }
-        }
-        Map<String, TypeStats> byType = new LinkedHashMap<>();
-        typeTotals.forEach((t, n) -> byType.put(t, new TypeStats(n[0], typeStatus.get(t), typePending.get(t))));
-        return new Stats(total, byStatus, pending, byType, outbox, timersDue, breakers);
-    }
-
-    // ------------------------------------------------------------------ request parsing
-
-    private static SagaId sagaId(Context ctx) {
-        String raw = ctx.pathParam("id");
-        try {
-            return SagaId.of(raw);
-        } catch (IllegalArgumentException e) {
-            throw new ApiProblem(ApiProblem.Type.SAGA_NOT_FOUND, "no saga with id '" + raw + "' (ids are 1 to 64 characters"
-                    + " without whitespace)");
-        }
-    }
-
-    /** The query parameters, each given at most once and all in {@code allowed}. */
-    private static Map<String, String> singleParams(Context ctx, Set<String> allowed) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
-            if (!allowed.contains(e.getKey())) {
-                throw ApiProblem.invalid("unknown query parameter '" + e.getKey() + "'" + (allowed.isEmpty()
-                        ? "; this endpoint takes none" : "; known: " + new TreeSet<>(allowed)));
-            }
-            if (e.getValue().size() != 1) {
-                throw ApiProblem.invalid("query parameter '" + e.getKey() + "' must be given once");
-            }
-            String v = e.getValue().getFirst();
-            if (v.isEmpty()) {
-                throw ApiProblem.invalid("query parameter '" + e.getKey() + "' is empty; leave it out instead");
-            }
-            out.put(e.getKey(), v);
-        }
-        return out;
-    }
-
-    private static <T> T parse(Map<String, String> q, String name, String expected, Function<String, T> parser) {
-        String v = q.get(name);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return parser.apply(v);
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw ApiProblem.invalid(name + " must be " + expected + ", but was '" + v + "'");
-        }
-    }
-
-    private static Instant instant(Map<String, String> q, String name) {
-        return parse(q, name, "an ISO-8601 instant such as 2026-01-31T12:00:00Z", Instant::parse);
-    }
-
-    private static void onlyFields(JsonNode body, Set<String> allowed) {
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!allowed.contains(f)) {
-                throw ApiProblem.invalid("unknown field '" + f + "'; expected " + new TreeSet<>(allowed));
-            }
-        }
-    }
-
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw ApiProblem.invalid(field + " is required");
-            }
-            return null;
-        }
-        if (!n.isTextual()) {
-            throw ApiProblem.invalid(field + " must be a string, but was " + n.getNodeType().name().toLowerCase(Locale.ROOT));
-        }
-        return n.asText();
+        Json.write(ctx, 200, StatsTally.of(counts, store.outboxBacklog(), store.dueTimerCount(clock.instant()), breakers.get()));
     }
 }

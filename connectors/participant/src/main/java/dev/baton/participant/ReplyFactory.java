@@ -1,0 +1,61 @@
+package dev.baton.participant;
+
+import dev.baton.protocol.ReplyOutcome;
+import dev.baton.protocol.Headers;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Makes the {@link Reply} to a command: a new reply id, the correlation to the command, the outcome, and the trace
+ * headers copied through. Thread-safe when its reply-id supplier is.
+ */
+final class ReplyFactory {
+
+    /** Longest reason sent and recorded; longer ones are cut, ending in an ellipsis. */
+    static final int MAX_REASON_LENGTH = 2000;
+
+    private final Supplier<String> replyIds;
+
+    ReplyFactory(Supplier<String> replyIds) {
+        this.replyIds = replyIds;
+    }
+
+    Reply reply(CommandHeaders p, IncomingCommand command, ReplyOutcome outcome, String replyType, String replyJson,
+                String reason, Duration retryAfter, Disposition disposition) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(Headers.MESSAGE_ID, replyIds.get());
+        headers.put(Headers.CORRELATION_ID, p.messageId());
+        headers.put(Headers.SAGA_ID, p.sagaId());
+        copy(command, headers, Headers.SAGA_TYPE);
+        headers.put(Headers.STEP, p.step());
+        headers.put(Headers.OUTCOME, outcome.name());
+        if (reason != null) {
+            headers.put(Headers.REASON, cap(reason));
+        }
+        if (replyType != null) {
+            headers.put(Headers.MESSAGE_TYPE, replyType);
+        }
+        if (retryAfter != null) {
+            headers.put(Headers.RETRY_AFTER_MS, Long.toString(Math.max(1, retryAfter.toMillis())));
+        }
+        copy(command, headers, Headers.TRACEPARENT);
+        copy(command, headers, Headers.TRACESTATE);
+        return new Reply(headers, replyJson, disposition, command);
+    }
+
+    private static void copy(IncomingCommand command, Map<String, String> headers, String name) {
+        String value = command.header(name);
+        if (value != null) {
+            headers.put(name, value);
+        }
+    }
+
+    static String cap(String reason) {
+        if (reason == null || reason.length() <= MAX_REASON_LENGTH) {
+            return reason;
+        }
+        return reason.substring(0, MAX_REASON_LENGTH - 1) + "…";
+    }
+}

@@ -1,0 +1,58 @@
+package dev.baton.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.engine.SagaDefinitionMismatchException;
+import dev.baton.engine.SagaEngine;
+import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaNotFoundException;
+import dev.baton.engine.SagaView;
+import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.SagaRecord;
+import dev.baton.engine.spi.SagaStore;
+import dev.baton.server.api.SagaApi.SagaDetail;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Assembles {@link SagaDetail}, the full view of one saga: from the engine's view and the step timeline of its
+ * definition, or, for a saga of a definition version this server does not have, from the stored row and its history.
+ * Thread-safe.
+ */
+final class SagaDetails {
+
+    private final SagaEngine engine;
+    private final SagaStore store;
+    private final DefinitionCatalog definitions;
+
+    SagaDetails(SagaEngine engine, SagaStore store, DefinitionCatalog definitions) {
+        this.engine = engine;
+        this.store = store;
+        this.definitions = definitions;
+    }
+
+    /** @throws SagaNotFoundException when there is no saga {@code id} */
+    SagaDetail of(SagaId id) {
+        try {
+            SagaView v = engine.find(id).orElseThrow(() -> new SagaNotFoundException(id));
+            return new SagaDetail(v.id().value(), v.type(), v.definitionVersion(), v.status(), v.pendingState(), v.reason(),
+                    v.currentStep(), v.businessKey(), v.version(), v.createdAt(), v.updatedAt(), Json.MAPPER.valueToTree(v.data()),
+                    v.completedSteps(), v.compensatedSteps(),
+                    StepTimeline.of(definitions.find(v.type(), v.definitionVersion()), store.history(id)));
+        } catch (SagaDefinitionMismatchException e) {
+            // an instance of a version this server does not have: the stored data as it is, the steps from the history
+            SagaRecord r = store.find(id).orElseThrow(() -> new SagaNotFoundException(id));
+            List<HistoryRecord> history = store.history(id);
+            JsonNode data;
+            try {
+                data = Json.MAPPER.readTree(r.data());
+            } catch (IOException notJson) {
+                data = Json.MAPPER.getNodeFactory().textNode(r.data());
+            }
+            return new SagaDetail(r.id().value(), r.type(), r.definitionVersion(), r.status(), r.pendingState(), r.reason(),
+                    r.currentStep(), r.businessKey(), r.version(), r.createdAt(), r.updatedAt(), data,
+                    history.stream().filter(h -> h.kind().equals("STEP_COMPLETED")).map(HistoryRecord::step).toList(),
+                    history.stream().filter(h -> h.kind().equals("STEP_COMPENSATED")).map(HistoryRecord::step).toList(),
+                    StepTimeline.of(null, history));
+        }
+    }
+}
