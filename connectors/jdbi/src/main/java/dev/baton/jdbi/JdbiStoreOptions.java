@@ -1,6 +1,7 @@
 package dev.baton.jdbi;
 
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import dev.baton.engine.config.Secrets;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -40,7 +41,6 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
      */
     public static final String H2_FILE_SETTINGS = ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
 
-    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern MEMORY_NAME = Pattern.compile("[A-Za-z0-9_\\-]{1,100}");
 
     public JdbiStoreOptions {
@@ -111,7 +111,7 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
     /** Shows every field but the password, also masked where the URL carries one ({@code password=…}). */
     @Override
     public String toString() {
-        return "JdbiStoreOptions[jdbcUrl=" + URL_PASSWORD.matcher(jdbcUrl).replaceAll("$1****") + ", username=" + username + ", password="
+        return "JdbiStoreOptions[jdbcUrl=" + Secrets.maskUrl(jdbcUrl) + ", username=" + username + ", password="
                 + (password.isEmpty() ? "" : "****") + ", maximumPoolSize=" + maximumPoolSize + ", migrate=" + migrate
                 + (metricsTrackerFactory == null ? "" : ", metrics=" + metricsTrackerFactory.getClass().getSimpleName()) + "]";
     }

@@ -1,8 +1,5 @@
 package dev.baton.jdbi;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -25,12 +22,12 @@ public final class PostgresServer implements AutoCloseable {
     public static final String USER_VARIABLE = "BATON_TEST_POSTGRES_USER";
     public static final String PASSWORD_VARIABLE = "BATON_TEST_POSTGRES_PASSWORD";
 
-    private final EmbeddedPostgres embedded; // null when the server is an existing one
+    private final EmbeddedPostgresServer embedded; // null when the server is an existing one
     private final String adminUrl;
     private final String user;
     private final String password;
 
-    private PostgresServer(EmbeddedPostgres embedded, String adminUrl, String user, String password) {
+    private PostgresServer(EmbeddedPostgresServer embedded, String adminUrl, String user, String password) {
         this.embedded = embedded;
         this.adminUrl = adminUrl;
         this.user = user;
@@ -44,13 +41,9 @@ public final class PostgresServer implements AutoCloseable {
             return new PostgresServer(null, url, Objects.requireNonNullElse(System.getenv(USER_VARIABLE), "postgres"),
                     Objects.requireNonNullElse(System.getenv(PASSWORD_VARIABLE), ""));
         }
-        try {
-            // fsync off: these databases are thrown away, and CREATE DATABASE (a checkpoint) gets cheap
-            EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start();
-            return new PostgresServer(pg, "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", "");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
-        }
+        // fsync off: these databases are thrown away, and CREATE DATABASE (a checkpoint) gets cheap
+        EmbeddedPostgresServer pg = EmbeddedPostgresServer.builder().throwAway().start();
+        return new PostgresServer(pg, pg.jdbcUrl("postgres"), pg.user(), pg.password());
     }
 
     /** Creates a database with a random name; closing it drops it. */
@@ -75,20 +68,15 @@ public final class PostgresServer implements AutoCloseable {
 
     /** {@code url} with its database (the path) replaced by {@code database}; the host and parameters stay. */
     static String withDatabase(String url, String database) {
-        int hosts = url.indexOf("//");
-        if (!url.startsWith("jdbc:postgresql:") || hosts < 0) {
+        if (!url.startsWith("jdbc:postgresql://")) {
             throw new IllegalArgumentException(URL_VARIABLE + " must look like jdbc:postgresql://host:port/db, but was '"
                     + url + "'");
         }
-        int query = url.indexOf('?', hosts);
-        String base = query < 0 ? url : url.substring(0, query);
-        String parameters = query < 0 ? "" : url.substring(query);
-        int path = base.indexOf('/', hosts + 2);
-        return (path < 0 ? base : base.substring(0, path)) + "/" + database + parameters;
+        return EmbeddedPostgresServer.withDatabase(url, database);
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         if (embedded != null) {
             embedded.close();
         }

@@ -1,5 +1,6 @@
 package dev.baton.server;
 
+import dev.baton.engine.config.Secrets;
 import dev.baton.resilience4j.BreakerConfigs;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,43 +28,48 @@ import java.util.function.Function;
  */
 public final class ServerConfig {
 
-    /** A known setting: key, default (null = none), what is expected, whether it is secret. */
-    public record Key(String name, String defaultValue, String expected, boolean secret) {
+    /** A known setting: key, default (null = none), what is expected. */
+    public record Key(String name, String defaultValue, String expected) {
+        /** Whether the value is masked in logs and errors, as {@link Secrets#isSecret} decides from the name. */
+        public boolean secret() {
+            return Secrets.isSecret(name);
+        }
+
         public String envName() {
             return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
         }
     }
 
-    public static final Key HTTP_PORT = new Key("baton.http.port", "8080", "a TCP port, 0 to 65535 (0 = any free port)", false);
-    public static final Key HTTP_HOST = new Key("baton.http.host", "0.0.0.0", "an interface address to listen on", false);
-    public static final Key DATA_DIR = new Key("baton.data.dir", "./data", "a folder for the embedded H2 database", false);
-    public static final Key DB_URL = new Key("baton.db.url", "", "a JDBC URL (jdbc:h2:... or jdbc:postgresql://...); empty = embedded H2 file in baton.data.dir", false);
-    public static final Key DB_USER = new Key("baton.db.user", "sa", "the database user", false);
-    public static final Key DB_PASSWORD = new Key("baton.db.password", "", "the database password", true);
-    public static final Key DB_POOL_SIZE = new Key("baton.db.pool-size", "10", "an integer, 1 to 200", false);
-    public static final Key KAFKA_BOOTSTRAP = new Key("baton.kafka.bootstrap-servers", null, "host:port[,host:port...] (or run with --dev)", false);
-    public static final Key KAFKA_TOPIC_PREFIX = new Key("baton.kafka.topic-prefix", "baton.", "letters, digits, '.', '_' or '-'", false);
-    public static final Key KAFKA_PARTITIONS = new Key("baton.kafka.partitions", "3", "an integer, 1 to 10000", false);
-    public static final Key KAFKA_REPLICATION = new Key("baton.kafka.replication-factor", "1", "an integer, 1 to 32", false);
-    public static final Key KAFKA_GROUP = new Key("baton.kafka.group-id", "baton-engine", "a consumer group id", false);
+    public static final Key HTTP_PORT = new Key("baton.http.port", "8080", "a TCP port, 0 to 65535 (0 = any free port)");
+    public static final Key HTTP_HOST = new Key("baton.http.host", "0.0.0.0", "an interface address to listen on");
+    public static final Key DATA_DIR = new Key("baton.data.dir", "./data", "a folder for the embedded H2 database");
+    public static final Key DB_URL = new Key("baton.db.url", "", "a JDBC URL (jdbc:h2:... or jdbc:postgresql://...); empty = embedded H2 file in baton.data.dir");
+    public static final Key DB_USER = new Key("baton.db.user", "sa", "the database user");
+    public static final Key DB_PASSWORD = new Key("baton.db.password", "", "the database password");
+    public static final Key DB_POOL_SIZE = new Key("baton.db.pool-size", "10", "an integer, 1 to 200");
+    public static final Key KAFKA_BOOTSTRAP = new Key("baton.kafka.bootstrap-servers", null, "host:port[,host:port...] (or run with --dev)");
+    public static final Key KAFKA_TOPIC_PREFIX = new Key("baton.kafka.topic-prefix", "baton.", "letters, digits, '.', '_' or '-'");
+    public static final Key KAFKA_PARTITIONS = new Key("baton.kafka.partitions", "3", "an integer, 1 to 10000");
+    public static final Key KAFKA_REPLICATION = new Key("baton.kafka.replication-factor", "1", "an integer, 1 to 32");
+    public static final Key KAFKA_GROUP = new Key("baton.kafka.group-id", "baton-engine", "a consumer group id");
     public static final Key KAFKA_REPLY_CONSUMERS = new Key("baton.kafka.reply-consumers", "1",
-            "an integer, 1 to 64: reply consumer threads per node (more help on PostgreSQL; at most the node's partitions)", false);
+            "an integer, 1 to 64: reply consumer threads per node (more help on PostgreSQL; at most the node's partitions)");
     public static final Key ENGINE_LEASE_MS = new Key("baton.engine.lease-ms", "10000",
-            "an integer number of milliseconds, 100 to 600000: how long a node holds due timers and outbox rows it took", false);
+            "an integer number of milliseconds, 100 to 600000: how long a node holds due timers and outbox rows it took");
     public static final Key ENGINE_TIMER_BATCH = new Key("baton.engine.timer-batch-size", "100",
-            "an integer, 1 to 10000: due timers a node takes at once", false);
+            "an integer, 1 to 10000: due timers a node takes at once");
     public static final Key ENGINE_TIMEOUT_GRACE_MS = new Key("baton.engine.timeout-grace-ms", "30000",
-            "an integer number of milliseconds, 0 to 600000: how long reply timeouts wait after start or a take-over", false);
+            "an integer number of milliseconds, 0 to 600000: how long reply timeouts wait after start or a take-over");
     public static final Key ENGINE_INBOX_RETENTION_HOURS = new Key("baton.engine.inbox-retention-hours", "168",
-            "an integer number of hours, 1 to 87600: how long applied reply ids are kept (keep above the reply topic's retention)", false);
+            "an integer number of hours, 1 to 87600: how long applied reply ids are kept (keep above the reply topic's retention)");
     public static final Key ENGINE_ENDED_RETENTION_DAYS = new Key("baton.engine.ended-retention-days", "0",
-            "an integer number of days, 0 to 36500: how long COMPLETED and COMPENSATED sagas are kept (0 = forever)", false);
-    public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none", true);
-    public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open", true);
-    public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600", false);
-    public static final Key DEFINITIONS_DIR = new Key("baton.definitions.dir", "", "a folder of jars with saga definitions; empty = classpath only", false);
-    public static final Key LOG_FORMAT = new Key("baton.log.format", "text", "text or json", false);
-    public static final Key LOG_LEVEL = new Key("baton.log.level", "INFO", "ERROR, WARN, INFO, DEBUG or TRACE (Baton's own loggers; DEBUG shows every saga transition)", false);
+            "an integer number of days, 0 to 36500: how long COMPLETED and COMPENSATED sagas are kept (0 = forever)");
+    public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none");
+    public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open");
+    public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600");
+    public static final Key DEFINITIONS_DIR = new Key("baton.definitions.dir", "", "a folder of jars with saga definitions; empty = classpath only");
+    public static final Key LOG_FORMAT = new Key("baton.log.format", "text", "text or json");
+    public static final Key LOG_LEVEL = new Key("baton.log.level", "INFO", "ERROR, WARN, INFO, DEBUG or TRACE (Baton's own loggers; DEBUG shows every saga transition)");
 
     /** Every known key, in documentation order. */
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
@@ -76,8 +82,6 @@ public final class ServerConfig {
     /** File keys under this prefix are circuit breaker settings: {@code <participant>.<setting>}. */
     public static final String BREAKER_PREFIX = "baton.breaker.";
     private static final String BREAKER_ENV_PREFIX = "BATON_BREAKER_";
-
-    private static final java.util.regex.Pattern URL_PASSWORD = java.util.regex.Pattern.compile("(?i)(password=)[^&;]*");
 
     private final Map<String, String> values;
     private final Map<String, String> kafkaClient;
@@ -285,18 +289,17 @@ public final class ServerConfig {
         StringBuilder sb = new StringBuilder();
         for (Key k : KEYS) {
             String v = values.get(k.name());
-            sb.append("\n  ").append(k.name()).append(" = ").append(k.secret() && v != null && !v.isEmpty() ? "****"
-                    : k == DB_URL && v != null ? maskUrl(v) : v);
+            sb.append("\n  ").append(k.name()).append(" = ").append(Secrets.mask(k.name(), v));
         }
         kafkaClient.forEach((k, v) -> sb.append("\n  ").append(KAFKA_CLIENT_PREFIX).append(k).append(" = ")
-                .append(k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("key") ? "****" : v));
+                .append(Secrets.mask(k, v)));
         breakerKeys.forEach((k, v) -> sb.append("\n  ").append(BREAKER_PREFIX).append(k).append(" = ").append(v));
         return sb.toString();
     }
 
-    /** A JDBC URL with any {@code password=...} parameter masked, for logs and error messages. */
+    /** A JDBC URL with any {@code password=...} parameter masked, for logs and error messages ({@link Secrets#maskUrl}). */
     public static String maskUrl(String jdbcUrl) {
-        return URL_PASSWORD.matcher(jdbcUrl).replaceAll("$1****");
+        return Secrets.maskUrl(jdbcUrl);
     }
 
     /** The configuration is not valid; the message has one line per problem. */

@@ -1,5 +1,6 @@
 package dev.baton.kafka.common;
 
+import dev.baton.engine.config.Secrets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -182,9 +183,7 @@ public record KafkaOptions(String bootstrapServers, String topicPrefix, int part
 
     @Override
     public String toString() {
-        Map<String, String> masked = new LinkedHashMap<>();
-        clientProperties.forEach((k, v) -> masked.put(k, k.contains("password") || k.contains("jaas") || k.contains("secret")
-                ? "****" : v));
+        Map<String, String> masked = Secrets.maskAll(clientProperties);
         return "KafkaOptions[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", partitions="
                 + partitions + ", replicationFactor=" + replicationFactor + ", engineGroupId=" + engineGroupId
                 + ", pollTimeout=" + pollTimeout + ", maxPollRecords=" + maxPollRecords + ", lingerMs=" + lingerMs

@@ -1,34 +1,23 @@
 package dev.baton.kafka.dev;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.IntConsumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p>An instance starts once: to restart, close it and build a new one on the same directory. Two brokers
  * must not share a directory at the same time (Kafka locks it). Thread-safe.
  *
- * <p>Run it as its own process with {@link #main(String[])}.
+ * <p>Run it as its own process with {@link #main(String[])} ({@link DevBrokerCommand}).
  *
  * @since 0.1
  */
@@ -157,15 +146,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private void startServer() {
         if (configuredPort != 0) {
-            requireFree(configuredPort);
+            LoopbackPorts.requireFree(configuredPort);
         }
         for (int attempt = 1; ; attempt++) {
-            port = configuredPort == 0 ? freePort(-1) : configuredPort;
-            controllerPort = freePort(port);
+            port = configuredPort == 0 ? LoopbackPorts.freePort(-1) : configuredPort;
+            controllerPort = LoopbackPorts.freePort(port);
             Properties props = brokerProperties();
             log.debug("Kafka broker properties: {}", props);
             KafkaConfig config = KafkaConfig.fromProps(props, false);
-            formatIfNeeded();
+            clusterId = KRaftStorage.formatIfNeeded(dataDirectory, NODE_ID, CONTROLLER_LISTENER);
             KafkaRaftServer candidate = new KafkaRaftServer(config, Time.SYSTEM);
             try {
                 candidate.startup();
@@ -173,11 +162,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 stopQuietly(candidate);
-                if (!isBindFailure(e)) {
+                if (!LoopbackPorts.isBindFailure(e)) {
                     throw e;
                 }
                 // a probed free port was released before Kafka bound it, and someone took it in between: probe again
-                boolean onAProbedPort = configuredPort == 0 || !mentions(e, HOST + ":" + configuredPort);
+                boolean onAProbedPort = configuredPort == 0 || !LoopbackPorts.mentions(e, HOST + ":" + configuredPort);
                 if (onAProbedPort && attempt < BIND_ATTEMPTS) {
                     log.warn("Kafka broker could not bind (attempt {}/{}), trying other ports: {}", attempt, BIND_ATTEMPTS, e.toString());
                     continue;
@@ -185,14 +174,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 throw new KafkaBrokerException("Kafka broker could not bind to " + HOST + ":" + port
                         + " (broker) or " + HOST + ":" + controllerPort + " (controller): a port is in use", e);
             }
-        }
-    }
-
-    private static void requireFree(int port) {
-        try {
-            new ServerSocket(port, 1, InetAddress.getByName(HOST)).close();
-        } catch (IOException e) {
-            throw new KafkaBrokerException("Kafka broker cannot listen on " + HOST + ":" + port + ": the port is in use (" + e.getMessage() + ")", e);
         }
     }
 
@@ -229,43 +210,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(p);
         return props;
-    }
-
-    private void formatIfNeeded() {
-        Path meta = dataDirectory.resolve("meta.properties");
-        if (Files.exists(meta)) {
-            clusterId = readClusterId(meta);
-            return;
-        }
-        String id = Uuid.randomUuid().toString();
-        try {
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(id)
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setMetadataLogDirectory(dataDirectory.toString())
-                    .addDirectory(dataDirectory.toString())
-                    .run();
-        } catch (Exception e) {
-            throw new KafkaBrokerException("cannot format Kafka storage in " + dataDirectory + ": " + e.getMessage(), e);
-        }
-        clusterId = id;
-    }
-
-    private static String readClusterId(Path meta) {
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(meta)) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new KafkaBrokerException("cannot read " + meta + ": " + e, e);
-        }
-        String id = p.getProperty("cluster.id");
-        if (id == null) {
-            throw new KafkaBrokerException(meta + " has no cluster.id: it is not Kafka KRaft storage");
-        }
-        return id;
     }
 
     /**
@@ -359,38 +303,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static boolean mentions(Throwable e, String text) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains(text)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isBindFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static int freePort(int not) {
-        for (int i = 0; i < 10; i++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-                int p = s.getLocalPort();
-                if (p != not) {
-                    return p;
-                }
-            } catch (IOException e) {
-                throw new KafkaBrokerException("cannot find a free port on " + HOST + ": " + e, e);
-            }
-        }
-        throw new KafkaBrokerException("cannot find a second free port on " + HOST);
-    }
-
     @Override
     public synchronized String toString() {
         return switch (state) {
@@ -401,92 +313,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Runs a broker as its own process until the process is stopped (Ctrl-C, SIGTERM), then shuts it down
-     * cleanly. Prints one line once it is ready:
-     * {@code Kafka broker ready: bootstrap.servers=127.0.0.1:9092 data=/abs/dir startup-ms=2900}.
-     *
-     * <pre>
-     * java -cp ... dev.baton.kafka.dev.EmbeddedKafkaBroker [--port 9092] [--dir ./data/kafka] [--partitions 1] [--property key=value]...
-     * </pre>
-     *
-     * {@code --port} defaults to 9092 (0 picks a free one); without {@code --dir} the data goes to a temporary
-     * directory deleted on exit. Exits with status 2 on bad arguments, 1 if the broker cannot start.
+     * Runs a broker as its own process until the process is stopped: {@link DevBrokerCommand} ({@code --help} lists
+     * the options).
      */
-    public static void main(String[] args) throws InterruptedException {
-        Builder builder;
-        try {
-            builder = fromArguments(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
-        }
-        EmbeddedKafkaBroker broker = builder.build();
-        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-shutdown"));
-        try {
-            broker.start();
-        } catch (KafkaBrokerException e) {
-            System.err.println(e.getMessage());
-            System.exit(1);
-            return;
-        }
-        System.out.println("Kafka broker ready: bootstrap.servers=" + broker.bootstrapServers()
-                + " data=" + broker.dataDirectory() + " startup-ms=" + broker.startupDuration().toMillis());
-        System.out.flush();
-        broker.closed.await();
+    public static void main(String[] args) {
+        System.exit(DevBrokerCommand.execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    static final String USAGE = "usage: java -cp ... " + EmbeddedKafkaBroker.class.getName()
-            + " [--port 9092] [--dir DIR] [--partitions N] [--property key=value]...";
-
-    /** Parses {@link #main}'s arguments; reports every problem at once. */
-    static Builder fromArguments(String... args) {
-        Builder b = builder().port(9092);
-        List<String> problems = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            if (!Set.of("--port", "--dir", "--partitions", "--property").contains(option)) {
-                problems.add("unknown argument '" + option + "'");
-                continue;
-            }
-            if (i + 1 >= args.length) {
-                problems.add(option + " needs a value");
-                break;
-            }
-            String value = args[++i];
-            switch (option) {
-                case "--port" -> parseInt(option, value, problems, b::port);
-                case "--partitions" -> parseInt(option, value, problems, b::defaultPartitions);
-                case "--dir" -> b.dataDirectory(Path.of(value));
-                default -> {
-                    int eq = value.indexOf('=');
-                    if (eq <= 0) {
-                        problems.add("--property was '" + value + "' but it must be key=value");
-                    } else {
-                        try {
-                            b.brokerProperty(value.substring(0, eq), value.substring(eq + 1));
-                        } catch (IllegalArgumentException e) {
-                            problems.add(e.getMessage());
-                        }
-                    }
-                }
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", problems));
-        }
-        return b;
-    }
-
-    private static void parseInt(String option, String value, List<String> problems, IntConsumer to) {
-        try {
-            to.accept(Integer.parseInt(value));
-        } catch (NumberFormatException e) {
-            problems.add(option + " was '" + value + "' but it must be a number");
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
+    /** Waits until this broker is closed (by {@link #close()} or a failed start). */
+    void awaitClosed() throws InterruptedException {
+        closed.await();
     }
 
     /**

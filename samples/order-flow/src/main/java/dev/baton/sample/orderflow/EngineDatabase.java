@@ -1,14 +1,8 @@
 package dev.baton.sample.orderflow;
 
+import dev.baton.jdbi.EmbeddedPostgresServer;
 import dev.baton.server.ServerConfig;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -67,7 +61,7 @@ record EngineDatabase(Kind kind, String url, String user, String password) {
      * Makes the database ready: starts the embedded PostgreSQL (its files in {@code data/postgres}, kept with
      * {@code --keep}) or does nothing. The result gives the engine's settings and stops what was started.
      */
-    Opened open(Path data) throws IOException {
+    Opened open(Path data) {
         return switch (kind) {
             case H2_FILE -> new Opened(Map.of(ServerConfig.DATA_DIR.name(), data.resolve("engine").toString()), null, null);
             case POSTGRES -> new Opened(Map.of(ServerConfig.DB_URL.name(), url, ServerConfig.DB_USER.name(), user,
@@ -76,41 +70,27 @@ record EngineDatabase(Kind kind, String url, String user, String password) {
         };
     }
 
-    private Opened startEmbedded(Path dir) throws IOException {
-        EmbeddedPostgres pg;
+    private Opened startEmbedded(Path dir) {
+        EmbeddedPostgresServer pg;
         try {
-            pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir)
-                    .setCleanDataDirectory(false) // the demo wipes its data folder itself, unless --keep
-                    // the library's defaults (fsync off, synchronous_commit off) are for throw-away test databases;
-                    // the demo's engine commits as a production PostgreSQL does
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
+            pg = EmbeddedPostgresServer.builder()
+                    .dataDirectory(dir)
+                    .cleanDataDirectory(false) // the demo wipes its data folder itself, unless --keep
                     .start();
         } catch (IllegalStateException e) {
-            if (!"Missing embedded postgres binaries".equals(e.getMessage())) {
-                throw e;
-            }
             throw new IllegalStateException("order-flow.jar carries PostgreSQL for Linux x86-64 only; on this system pass"
                     + " --postgres jdbc:postgresql://host/database (an existing server)", e);
         }
-        String admin = pg.getJdbcUrl("postgres", "postgres");
-        try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
-            boolean exists;
-            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + EMBEDDED_DATABASE + "'")) {
-                exists = rs.next();
-            }
-            if (!exists) {
-                s.execute("CREATE DATABASE " + EMBEDDED_DATABASE);
-            }
-        } catch (SQLException e) {
+        try {
+            pg.createDatabaseIfAbsent(EMBEDDED_DATABASE);
+        } catch (RuntimeException e) {
             pg.close();
-            throw new IOException("cannot create the database '" + EMBEDDED_DATABASE + "' in the embedded PostgreSQL", e);
+            throw e;
         }
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(ServerConfig.DB_URL.name(), "jdbc:postgresql://localhost:" + pg.getPort() + "/" + EMBEDDED_DATABASE);
-        settings.put(ServerConfig.DB_USER.name(), "postgres");
-        settings.put(ServerConfig.DB_PASSWORD.name(), "");
+        settings.put(ServerConfig.DB_URL.name(), pg.jdbcUrl(EMBEDDED_DATABASE));
+        settings.put(ServerConfig.DB_USER.name(), pg.user());
+        settings.put(ServerConfig.DB_PASSWORD.name(), pg.password());
         return new Opened(settings, pg, dir);
     }
 
@@ -121,29 +101,19 @@ record EngineDatabase(Kind kind, String url, String user, String password) {
      * @param embedded the embedded server, stopped by {@link #close()}, or null
      * @param directory its data files, or null
      */
-    record Opened(Map<String, String> settings, EmbeddedPostgres embedded, Path directory) implements AutoCloseable {
-        /** {@code fsync} and {@code synchronous_commit} as the server reports them, for the start-up line. */
+    record Opened(Map<String, String> settings, EmbeddedPostgresServer embedded, Path directory) implements AutoCloseable {
+        /** The server's version, {@code fsync} and {@code synchronous_commit} as it reports them, for the start-up line. */
         String durability() {
             String url = settings.get(ServerConfig.DB_URL.name());
             if (url == null) {
                 return "";
             }
-            try (Connection c = DriverManager.getConnection(url, settings.get(ServerConfig.DB_USER.name()),
-                    settings.get(ServerConfig.DB_PASSWORD.name())); Statement s = c.createStatement()) {
-                return "fsync=" + show(s, "fsync") + ", synchronous_commit=" + show(s, "synchronous_commit");
-            } catch (SQLException e) {
-                return "settings not readable: " + e.getMessage();
-            }
-        }
-
-        private static String show(Statement s, String setting) throws SQLException {
-            try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
-                return rs.next() ? rs.getString(1) : "?";
-            }
+            return EmbeddedPostgresServer.describe(url, settings.get(ServerConfig.DB_USER.name()),
+                    settings.get(ServerConfig.DB_PASSWORD.name()));
         }
 
         @Override
-        public void close() throws IOException {
+        public void close() {
             if (embedded != null) {
                 embedded.close();
             }

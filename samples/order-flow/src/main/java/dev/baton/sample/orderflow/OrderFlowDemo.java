@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -47,13 +48,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
 import org.slf4j.LoggerFactory;
 
 /**
  * The order-flow demo: starts a Kafka broker and the Baton engine (H2 file or PostgreSQL, REST API) in this JVM, the
  * four services (each with its own H2 file database), and sends a stream of orders with a promotion spike in the middle. Prints a
- * live counter while it runs, then a summary and a consistency check across the four databases. See
- * {@link Settings#USAGE}.
+ * live counter while it runs, then a summary and a consistency check across the four databases. The command line
+ * is {@link OrderFlowCommand}.
  */
 public final class OrderFlowDemo {
     static final String TOPIC_PREFIX = "orderflow.";
@@ -69,33 +71,6 @@ public final class OrderFlowDemo {
     record Settings(int orders, Mode mode, double rate, int durationSeconds, int inflight, double spikeShare,
                     PaymentService.Settings payment, double logisticsFailureRate, Path data, boolean keep, boolean exit,
                     int port, int waitSeconds, boolean chaos, boolean progress, long seed, EngineDatabase engineDb) {
-        static final String USAGE = """
-                usage: java -jar order-flow.jar [options]
-                  --orders N          orders to send (default 2000); a promotion spike sends a fifth of them at once
-                  --exit              wait until every saga has ended, print the summary and exit (code 0 = consistent)
-                  --rate R --duration S   open loop instead: R orders per second for S seconds, no spike
-                  --max [--inflight K]    closed loop instead: at most K sagas in flight (default 100), --orders N of them
-                  --chaos             kill the payment service mid-run and restart it on its database
-                  --data DIR          where the databases and the broker keep their files (default ./data/order-flow)
-                  --keep              keep DIR's contents (default: wiped at start)
-                  --port P            REST API port (default 8080; with --exit any free port)
-                  --wait S            with --exit, how long to wait for the last sagas (default 120)
-                  --payment-capacity C --payment-hold-ms H --decline-rate D --payment-latency-ms L
-                                      the card processor: C authorizations at once, each held H ms (default 30, 300);
-                                      D of cards declined (default 0.05); L ms added to each authorization (default 0)
-                  --logistics-failure-rate F   share of carrier calls failing transiently (default 0.05)
-                  --base-rate R       orders per second outside the spike (default 60)
-                  --postgres [URL]    keep the engine's sagas in PostgreSQL instead of an H2 file: without URL, a
-                                      PostgreSQL 14 started by the demo, its files in DIR/postgres (fsync and synchronous
-                                      commit on; Linux x86-64); with a jdbc:postgresql://host[:port]/db URL, that server
-                                      (best an empty database: sagas of earlier runs stay in it)
-                  --postgres-user U --postgres-password P
-                                      for --postgres URL (default postgres, and BATON_DB_USER / BATON_DB_PASSWORD
-                                      from the environment when set; the environment keeps the password out of ps)
-                Only the engine's store moves: the four services keep their own H2 files in DIR, because each
-                service owns its database.
-                """;
-
         static Settings defaults() {
             return new Settings(2000, Mode.SPIKE, 60, 0, 100, 0.2, new PaymentService.Settings(30, 300, 0.05, 0), 0.05,
                     Path.of("data", "order-flow"), false, false, -1, 120, false, System.console() != null, 42,
@@ -114,93 +89,9 @@ public final class OrderFlowDemo {
             return parse(args, System.getenv());
         }
 
+        /** Parses the command line ({@link OrderFlowCommand}); a bad option or value is an {@link IllegalArgumentException}. */
         static Settings parse(String[] args, Map<String, String> env) {
-            Settings s = defaults();
-            int orders = s.orders();
-            Mode mode = s.mode();
-            double rate = s.rate();
-            int duration = 0;
-            int inflight = s.inflight();
-            int capacity = s.payment().capacity();
-            int hold = s.payment().holdMs();
-            double decline = s.payment().declineRate();
-            int latency = s.payment().latencyMs();
-            double logistics = s.logisticsFailureRate();
-            Path data = s.data();
-            boolean keep = false;
-            boolean exit = false;
-            int port = -1;
-            int wait = s.waitSeconds();
-            boolean chaos = false;
-            boolean postgres = false;
-            String postgresUrl = null;
-            String postgresUser = env.getOrDefault(ServerConfig.DB_USER.envName(), "postgres");
-            String postgresPassword = env.getOrDefault(ServerConfig.DB_PASSWORD.envName(), "");
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--postgres" -> {
-                        postgres = true;
-                        if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                            postgresUrl = args[++i];
-                        }
-                    }
-                    case "--exit" -> exit = true;
-                    case "--keep" -> keep = true;
-                    case "--chaos" -> chaos = true;
-                    case "--max" -> mode = Mode.MAX;
-                    case "-h", "--help" -> throw new IllegalArgumentException("");
-                    default -> {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException(a.startsWith("--") ? a + " needs a value" : "unknown argument " + a);
-                        }
-                        String v = args[++i];
-                        switch (a) {
-                            case "--orders" -> orders = positive(a, v);
-                            case "--rate" -> {
-                                rate = Double.parseDouble(v);
-                                mode = Mode.RATE;
-                            }
-                            case "--base-rate" -> rate = Double.parseDouble(v);
-                            case "--duration" -> duration = positive(a, v);
-                            case "--inflight" -> inflight = positive(a, v);
-                            case "--payment-capacity" -> capacity = positive(a, v);
-                            case "--payment-hold-ms" -> hold = positive(a, v);
-                            case "--decline-rate" -> decline = Double.parseDouble(v);
-                            case "--payment-latency-ms" -> latency = Integer.parseInt(v);
-                            case "--logistics-failure-rate" -> logistics = Double.parseDouble(v);
-                            case "--data" -> data = Path.of(v);
-                            case "--port" -> port = Integer.parseInt(v);
-                            case "--wait" -> wait = positive(a, v);
-                            case "--postgres-user" -> postgresUser = v;
-                            case "--postgres-password" -> postgresPassword = v;
-                            default -> throw new IllegalArgumentException("unknown argument " + a);
-                        }
-                    }
-                }
-            }
-            if (mode == Mode.RATE) {
-                if (duration == 0) {
-                    throw new IllegalArgumentException("--rate needs --duration S");
-                }
-                orders = (int) Math.max(1, Math.round(rate * duration));
-            }
-            if (rate <= 0) {
-                throw new IllegalArgumentException("the rate must be positive");
-            }
-            EngineDatabase engineDb = !postgres ? EngineDatabase.H2 : postgresUrl == null ? EngineDatabase.embeddedPostgres()
-                    : EngineDatabase.postgres(postgresUrl, postgresUser, postgresPassword);
-            return new Settings(orders, mode, rate, duration, inflight, s.spikeShare(),
-                    new PaymentService.Settings(capacity, hold, decline, latency), logistics, data, keep, exit,
-                    port < 0 ? (exit ? 0 : 8080) : port, wait, chaos, s.progress(), s.seed(), engineDb);
-        }
-
-        private static int positive(String name, String v) {
-            int n = Integer.parseInt(v);
-            if (n < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1, but was " + n);
-            }
-            return n;
+            return OrderFlowCommand.parse(args, env);
         }
     }
 
@@ -235,21 +126,11 @@ public final class OrderFlowDemo {
     }
 
     public static void main(String[] args) {
-        Settings s;
-        try {
-            s = Settings.parse(args);
-        } catch (IllegalArgumentException e) {
-            if (!e.getMessage().isEmpty()) {
-                System.err.println(e.getMessage());
-            }
-            System.err.print(Settings.USAGE);
-            System.exit(e.getMessage().isEmpty() ? 0 : 2);
-            return;
-        }
         int code;
         try {
-            code = run(s, System.out) ? 0 : 1;
-        } catch (Exception e) {
+            code = OrderFlowCommand.execute(args, System.getenv(), new PrintWriter(System.out, true),
+                    new PrintWriter(System.err, true));
+        } catch (RuntimeException e) {
             System.err.println("order-flow: " + e);
             code = 1;
         }
@@ -525,7 +406,7 @@ public final class OrderFlowDemo {
 
         // outcomes and latencies, from the engine's records
         Map<String, SagaStatus> outcomes = new HashMap<>();
-        List<Long> latencies = new ArrayList<>();
+        Histogram latencies = new Histogram(3);
         List<SagaRecord> ends = new ArrayList<>();
         List<SagaId> compensatedOrFailed = new ArrayList<>();
         java.time.Instant first = null;
@@ -539,7 +420,7 @@ public final class OrderFlowDemo {
                 }
                 outcomes.put(rec.businessKey(), rec.status());
                 if (rec.status().isTerminal()) {
-                    latencies.add(Duration.between(rec.createdAt(), rec.updatedAt()).toNanos());
+                    latencies.recordValue(Duration.between(rec.createdAt(), rec.updatedAt()).toNanos());
                     ends.add(rec);
                     first = first == null || rec.createdAt().isBefore(first) ? rec.createdAt() : first;
                     last = last == null || rec.updatedAt().isAfter(last) ? rec.updatedAt() : last;
@@ -559,8 +440,6 @@ public final class OrderFlowDemo {
         Map<SagaStatus, Long> c = counts(store, before);
         ConsistencyCheck.Report check = ConsistencyCheck.run(outcomes, services.orders.jdbi(), services.inventory.jdbi(),
                 services.payment.jdbi(), services.logistics.jdbi());
-        long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(l);
         double span = first == null ? wallSeconds : Math.max(1e-3, Duration.between(first, last).toNanos() / 1e9);
         long ended = c.get(SagaStatus.COMPLETED) + c.get(SagaStatus.COMPENSATED);
         long notStarted = s.orders() - c.values().stream().mapToLong(Long::longValue).sum();
@@ -568,16 +447,17 @@ public final class OrderFlowDemo {
         if (first != null) {
             // the first seconds of a run include the JIT's warm-up (~30 s on 2 cores): the second half is steadier
             java.time.Instant half = first.plus(Duration.between(first, last).dividedBy(2));
-            long[] late = ends.stream().filter(r -> !r.createdAt().isBefore(half))
-                    .mapToLong(r -> Duration.between(r.createdAt(), r.updatedAt()).toNanos()).sorted().toArray();
+            Histogram late = new Histogram(3);
+            ends.stream().filter(r -> !r.createdAt().isBefore(half))
+                    .forEach(r -> late.recordValue(Duration.between(r.createdAt(), r.updatedAt()).toNanos()));
             out.printf(Locale.ROOT, "order-flow: sagas started in the second half of the run (%d): p50 %.0f ms, p95 %.0f ms,"
-                    + " p99 %.0f ms, max %.0f ms%n", late.length, ms(late, 0.50), ms(late, 0.95), ms(late, 0.99),
-                    ms(late, 1.0));
+                    + " p99 %.0f ms, max %.0f ms%n", late.getTotalCount(), ms(late, 50), ms(late, 95), ms(late, 99),
+                    late.getMaxValue() / 1e6);
         }
         return new Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),
                 c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, openings.get(), ended / span,
-                ms(l, 0.50), ms(l, 0.95), ms(l, 0.99), wallSeconds, cpuSeconds(), peakHeap(), check.problems());
+                ms(latencies, 50), ms(latencies, 95), ms(latencies, 99), wallSeconds, cpuSeconds(), peakHeap(), check.problems());
     }
 
     private static OrderData order(long n, Random random) {
@@ -654,12 +534,9 @@ public final class OrderFlowDemo {
         out.printf(Locale.ROOT, "  %-28s %s%n", name, value);
     }
 
-    private static double ms(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int i = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    /** The {@code percentile} (0 to 100) of {@code nanos} in milliseconds; 0 when nothing was recorded. */
+    private static double ms(Histogram nanos, double percentile) {
+        return nanos.getValueAtPercentile(percentile) / 1e6;
     }
 
     private static double cpuSeconds() {

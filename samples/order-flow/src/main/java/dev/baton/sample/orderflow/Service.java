@@ -6,10 +6,14 @@ import dev.baton.participant.CommandHandlers;
 import dev.baton.participant.JdbiIdempotencyStore;
 import dev.baton.participant.ParticipantRuntime;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiFunction;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * One participant service: its own H2 file database (business tables and the SDK's idempotency records, so a
@@ -111,34 +115,50 @@ public abstract class Service implements AutoCloseable {
 
     /**
      * {@code main} of a service run as its own process:
-     * {@code --bootstrap host:port [--data DIR] [--topic-prefix orderflow.] [--partitions 3]}.
+     * {@code --bootstrap host:port [--data DIR] [--topic-prefix orderflow.] [--partitions 3]}. Runs until the process is
+     * stopped; exits with 2 on a bad option or value.
      */
-    static void runAlone(String[] args, BiFunction<Path, KafkaOptions, Service> factory) throws InterruptedException {
-        String bootstrap = null;
-        Path data = Path.of("data", "order-flow");
-        String prefix = OrderFlowDemo.TOPIC_PREFIX;
-        int partitions = OrderFlowDemo.PARTITIONS;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--bootstrap" -> bootstrap = args[i + 1];
-                case "--data" -> data = Path.of(args[i + 1]);
-                case "--topic-prefix" -> prefix = args[i + 1];
-                case "--partitions" -> partitions = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
+    static void runAlone(String[] args, BiFunction<Path, KafkaOptions, Service> factory) {
+        System.exit(new CommandLine(new AloneCommand(factory)).execute(args));
+    }
+
+    /** The command line of a service run as its own process. */
+    @Command(name = "service", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Runs one of the demo's services on its own H2 file, against an existing Kafka broker.")
+    static final class AloneCommand implements Callable<Integer> {
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true, description = "Kafka's bootstrap servers.")
+        String bootstrap;
+
+        @Option(names = "--data", paramLabel = "DIR", defaultValue = "data/order-flow",
+                description = "Where the service's database file is (default ${DEFAULT-VALUE}).")
+        Path data;
+
+        @Option(names = "--topic-prefix", paramLabel = "P", defaultValue = OrderFlowDemo.TOPIC_PREFIX,
+                description = "Prefix of the topics (default ${DEFAULT-VALUE}).")
+        String prefix;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + OrderFlowDemo.PARTITIONS,
+                description = "Partitions of the topics it creates (default ${DEFAULT-VALUE}).")
+        int partitions;
+
+        private final BiFunction<Path, KafkaOptions, Service> factory;
+
+        AloneCommand(BiFunction<Path, KafkaOptions, Service> factory) {
+            this.factory = factory;
         }
-        if (bootstrap == null) {
-            System.err.println("usage: --bootstrap host:port [--data DIR] [--topic-prefix P] [--partitions N]");
-            System.exit(2);
+
+        @Override
+        public Integer call() throws InterruptedException {
+            KafkaOptions options = OrderFlowDemo.kafkaOptions(bootstrap, prefix, partitions);
+            Service s = factory.apply(data, options).start();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                s.close();
+                stop.countDown();
+            }));
+            System.out.println(s.name() + " service running on " + s.jdbcUrl() + "; Ctrl-C stops it");
+            stop.await();
+            return 0;
         }
-        KafkaOptions options = OrderFlowDemo.kafkaOptions(bootstrap, prefix, partitions);
-        Service s = factory.apply(data, options).start();
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            s.close();
-            stop.countDown();
-        }));
-        System.out.println(s.name() + " service running on " + s.jdbcUrl() + "; Ctrl-C stops it");
-        stop.await();
     }
 }

@@ -28,7 +28,7 @@ class OrderFlowDemoPostgresTest {
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
 
-        assertThat(output).contains("engine store jdbc:postgresql://localhost:", "(fsync=on, synchronous_commit=on)");
+        assertThat(output).contains("engine store jdbc:postgresql://localhost:", "fsync=on, synchronous_commit=on");
         assertThat(data.resolve("postgres").resolve("PG_VERSION")).exists();
         assertThat(data.resolve("engine")).doesNotExist(); // no H2 file for the engine
         assertThat(data.resolve("payment.mv.db")).exists(); // the services keep theirs

@@ -1,0 +1,61 @@
+package dev.baton.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's command line: the options the docs use, help, and what a mistake prints and returns. */
+class KafkaBenchCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return KafkaBenchCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void defaults() {
+        assertThat(KafkaBenchCommand.parse()).isEqualTo(new BenchSettings(100, 30, 30, 3, true, null, null, "postgres", "",
+                1, 1, 1, 0));
+    }
+
+    @Test
+    void theCommandsOfTheDocsParse() {
+        BenchSettings s = KafkaBenchCommand.parse("--inflight", "100", "--warmup", "30", "--partitions", "8", "--postgres",
+                "--nodes", "2", "--reply-consumers", "4", "--starters", "2", "--linger-ms", "5", "--participant-db", "mem",
+                "--dir", "/tmp/b", "--duration", "20");
+        assertThat(s).isEqualTo(new BenchSettings(100, 30, 20, 8, false, Path.of("/tmp/b"), "", "postgres", "", 2, 4, 2, 5));
+
+        BenchSettings external = KafkaBenchCommand.parse("--postgres", "jdbc:postgresql://db/x", "--postgres-user", "u",
+                "--postgres-password", "p");
+        assertThat(external.postgres()).isEqualTo("jdbc:postgresql://db/x");
+        assertThat(external.postgresUser()).isEqualTo("u");
+        assertThat(external.postgresPassword()).isEqualTo("p");
+    }
+
+    @Test
+    void helpListsTheOptionsAndExitsZero() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("Usage:", "--inflight=N", "--warmup=S", "--duration=S", "--partitions=N",
+                "--participant-db=file|mem", "--dir=DIR", "--postgres[=URL]", "--postgres-user=U", "--postgres-password=P",
+                "--nodes=N", "--reply-consumers=K", "--starters=N", "--linger-ms=MS");
+    }
+
+    @Test
+    void mistakesAreNamedAndExitTwo() {
+        assertThat(run("--inflight", "lots")).isEqualTo(2);
+        assertThat(err.toString()).contains("--inflight", "'lots'", "Usage:");
+        assertThat(run("--nodes", "2")).isEqualTo(2);
+        assertThat(err.toString()).contains("--nodes 2 needs --postgres");
+        assertThat(run("--participant-db", "disk")).isEqualTo(2);
+        assertThat(err.toString()).contains("--participant-db is file or mem, but was disk");
+        assertThat(run("--postgres", "jdbc:h2:mem:x;PASSWORD=secret")).isEqualTo(2);
+        assertThat(err.toString()).contains("jdbc:postgresql://").doesNotContain("secret");
+        assertThat(run("--duration", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--duration must be >= 1, but was 0");
+    }
+}
