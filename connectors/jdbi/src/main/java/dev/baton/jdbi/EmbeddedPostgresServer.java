@@ -110,7 +110,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         int hosts = url.indexOf("//");
         if (!url.startsWith("jdbc:postgresql:") || hosts < 0) {
             throw new IllegalArgumentException("a PostgreSQL URL must look like jdbc:postgresql://host:port/db, but was '"
-                    + dev.baton.engine.config.Secrets.maskUrl(url) + "'");
+                    + dev.baton.protocol.Secrets.maskUrl(url) + "'");
         }
         int query = url.indexOf('?', hosts);
         String base = query < 0 ? url : url.substring(0, query);

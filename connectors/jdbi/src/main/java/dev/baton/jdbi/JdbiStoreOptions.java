@@ -1,7 +1,7 @@
 package dev.baton.jdbi;
 
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import dev.baton.engine.config.Secrets;
+import dev.baton.protocol.Secrets;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;

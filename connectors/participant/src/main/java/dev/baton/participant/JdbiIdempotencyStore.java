@@ -1,5 +1,6 @@
 package dev.baton.participant;
 
+import dev.baton.protocol.Secrets;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.baton.participant.internal.Inbox;
@@ -98,7 +99,7 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
             // The in-memory database lives while a connection is open: never retire the pool's connections.
             config.setMaxLifetime(0);
         }
-        String shown = jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
+        String shown = Secrets.maskUrl(jdbcUrl);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);

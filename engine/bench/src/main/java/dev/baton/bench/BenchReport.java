@@ -1,7 +1,7 @@
 package dev.baton.bench;
 
 import dev.baton.engine.SagaStatus;
-import dev.baton.kafka.KafkaOptions;
+import dev.baton.kafka.common.KafkaOptions;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 

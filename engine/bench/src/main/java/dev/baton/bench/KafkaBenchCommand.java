@@ -121,7 +121,7 @@ final class KafkaBenchCommand implements Callable<Integer> {
         String pg = postgres == null ? null : EMBEDDED.equals(postgres) ? "" : postgres;
         if (pg != null && !pg.isEmpty() && !pg.startsWith("jdbc:postgresql:")) {
             throw new ParameterException(commandLine(), "--postgres takes a jdbc:postgresql:// URL, but was '"
-                    + dev.baton.engine.config.Secrets.maskUrl(pg) + "'");
+                    + dev.baton.protocol.Secrets.maskUrl(pg) + "'");
         }
         if (nodes > 1 && pg == null) {
             throw new ParameterException(commandLine(), "--nodes " + nodes + " needs --postgres: an H2 file serves one node");

@@ -1,6 +1,6 @@
 package dev.baton.server;
 
-import dev.baton.engine.config.Secrets;
+import dev.baton.protocol.Secrets;
 import dev.baton.resilience4j.BreakerConfigs;
 import java.nio.file.Path;
 import java.util.ArrayList;

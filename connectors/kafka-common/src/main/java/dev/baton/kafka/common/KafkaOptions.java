@@ -1,6 +1,6 @@
 package dev.baton.kafka.common;
 
-import dev.baton.engine.config.Secrets;
+import dev.baton.protocol.Secrets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

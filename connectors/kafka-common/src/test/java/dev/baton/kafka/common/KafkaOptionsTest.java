@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.kafka.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.baton.engine.config;
+package dev.baton.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.baton.engine.config;
+package dev.baton.protocol;
 
 import java.util.Locale;
 import java.util.Map;
