@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.IMetricsTracker;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaStoreException;
@@ -62,7 +63,7 @@ class JdbiSagaStoreLifecycleTest {
                 tx.insert(saga);
                 tx.setTimer(timer);
                 tx.addOutbox(List.of(row));
-                tx.appendHistory(List.of(new HistoryRecord(0, saga.id(), T, "STARTED", null, null)));
+                tx.appendHistory(List.of(new HistoryRecord(0, saga.id(), T, HistoryKind.STARTED, null, null)));
                 tx.markReceived("m-in", T);
                 return null;
             });

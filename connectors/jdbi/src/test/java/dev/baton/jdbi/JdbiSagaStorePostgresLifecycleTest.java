@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.DuplicateBusinessKeyException;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
@@ -158,7 +159,7 @@ class JdbiSagaStorePostgresLifecycleTest {
                     tx.insert(saga);
                     tx.setTimer(timer);
                     tx.addOutbox(List.of(row));
-                    tx.appendHistory(List.of(new HistoryRecord(0, saga.id(), T, "STARTED", null, null)));
+                    tx.appendHistory(List.of(new HistoryRecord(0, saga.id(), T, HistoryKind.STARTED, null, null)));
                     tx.markReceived("m-in", T);
                     return null;
                 });

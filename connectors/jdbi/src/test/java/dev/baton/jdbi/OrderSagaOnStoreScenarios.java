@@ -3,6 +3,7 @@ package dev.baton.jdbi;
 import static dev.baton.testkit.example.OrderSaga.DEFINITION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.testkit.Answer;
@@ -39,7 +40,8 @@ abstract class OrderSagaOnStoreScenarios {
             kit.expectCommand(ScheduleShipment.class).replySuccess();
             assertThat(kit.status(id)).isEqualTo(SagaStatus.COMPLETED);
             assertThat(kit.data(id, OrderData.class).paymentId()).isEqualTo("p-1");
-            assertThat(kit.history(id)).extracting(h -> h.kind()).startsWith("STARTED", "COMMAND_SENT").endsWith("COMPLETED");
+            assertThat(kit.history(id)).extracting(h -> h.kind()).startsWith(HistoryKind.STARTED, HistoryKind.COMMAND_SENT)
+                    .endsWith(HistoryKind.COMPLETED);
         }
     }
 

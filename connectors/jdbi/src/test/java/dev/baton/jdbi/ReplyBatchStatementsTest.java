@@ -2,6 +2,7 @@ package dev.baton.jdbi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.Participant;
 import dev.baton.dsl.Retry;
 import dev.baton.dsl.Saga;
@@ -122,7 +123,7 @@ class ReplyBatchStatementsTest {
                     assertThat(s.currentStep()).isEqualTo("second");
                 });
                 assertThat(store.history(id)).as("saga %s's history", id).extracting(HistoryRecord::kind)
-                        .filteredOn("STEP_COMPLETED"::equals).hasSize(1);
+                        .filteredOn(HistoryKind.STEP_COMPLETED::equals).hasSize(1);
             }
             List<TimerRecord> timers = store.dueTimers(clock.instant().plus(Duration.ofDays(1)), 100);
             assertThat(timers).as("one timeout per saga, for step second; saga 0's retry timer, set by the busy"

@@ -2,6 +2,7 @@ package dev.baton.jdbi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.Participant;
 import dev.baton.dsl.Retry;
 import dev.baton.dsl.Saga;
@@ -78,10 +79,10 @@ class TwoEnginesOnPostgresTest {
             assertThat(perAttempt.size()).as("every saga's command went out once per attempt").isEqualTo(SAGAS * ATTEMPTS);
             for (SagaId id : ids) {
                 List<HistoryRecord> history = a.history(id);
-                List<String> sends = history.stream().filter(h -> h.kind().equals("COMMAND_SENT")).map(HistoryRecord::detail)
+                List<String> sends = history.stream().filter(h -> h.kind() == HistoryKind.COMMAND_SENT).map(HistoryRecord::detail)
                         .toList();
                 assertThat(sends).as("saga %s: attempts sent", id).hasSize(ATTEMPTS).doesNotHaveDuplicates();
-                assertThat(history.stream().filter(h -> h.kind().equals("TIMED_OUT")).count()).as("saga %s: timeouts", id)
+                assertThat(history.stream().filter(h -> h.kind() == HistoryKind.TIMED_OUT).count()).as("saga %s: timeouts", id)
                         .isEqualTo((long) ATTEMPTS);
             }
             System.out.printf("two engines on PostgreSQL: %d sagas, timers leased by node A %d, by node B %d%n", SAGAS,

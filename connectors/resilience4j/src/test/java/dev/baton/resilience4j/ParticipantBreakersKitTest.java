@@ -3,6 +3,7 @@ package dev.baton.resilience4j;
 import static dev.baton.testkit.example.OrderSaga.DEFINITION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.HistoryRecord;
@@ -103,7 +104,7 @@ class ParticipantBreakersKitTest {
         kit.expectNoCommand();
         List<HistoryRecord> history = kit.history(late);
         assertThat(history.subList(history.size() - 2, history.size())).extracting(HistoryRecord::kind)
-                .containsExactly("NOT_SENT", "PARKED");
+                .containsExactly(HistoryKind.NOT_SENT, HistoryKind.PARKED);
         assertThat(history.get(history.size() - 2).detail())
                 .isEqualTo("attempt 1 to payment held back: circuit open for participant payment");
         assertThat(breakers().state("payment").notPermittedCalls()).isEqualTo(1);

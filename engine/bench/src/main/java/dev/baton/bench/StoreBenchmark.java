@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.HistoryRecord;
@@ -82,8 +83,8 @@ public class StoreBenchmark {
                 saga.dataType(), saga.data(), saga.execution(), null, saga.version() + 1, saga.createdAt(), now);
         store.inTransaction(tx -> {
             tx.update(next);
-            tx.appendHistory(List.of(new HistoryRecord(0, saga.id(), now, "REPLY_RECEIVED", "step", "SUCCESS"),
-                    new HistoryRecord(0, saga.id(), now, "COMMAND_SENT", "step", "attempt 1 to payment")));
+            tx.appendHistory(List.of(new HistoryRecord(0, saga.id(), now, HistoryKind.REPLY_RECEIVED, "step", "SUCCESS"),
+                    new HistoryRecord(0, saga.id(), now, HistoryKind.COMMAND_SENT, "step", "attempt 1 to payment")));
             tx.addOutbox(List.of(new OutboxRecord(UUID.randomUUID().toString(), saga.id(), "payment", saga.id() + "/step/do/" + i,
                     "AuthorizePayment", Map.of("baton-step", "authorize-payment"), "{\"orderId\":\"o-1\",\"amountCents\":2500}", now)));
             tx.cancelTimers(saga.id(), Set.of(TimerKind.RETRY));

@@ -2,6 +2,7 @@ package dev.baton.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.server.api.StepTimeline;
@@ -18,7 +19,8 @@ class StepTimelineTest {
     private final List<HistoryRecord> history = new ArrayList<>();
 
     private void at(int seconds, String kind, String step, String detail) {
-        history.add(new HistoryRecord(history.size() + 1, SagaId.of("s-1"), T0.plusSeconds(seconds), kind, step, detail));
+        history.add(new HistoryRecord(history.size() + 1, SagaId.of("s-1"), T0.plusSeconds(seconds), HistoryKind.valueOf(kind), step,
+                detail));
     }
 
     @Test

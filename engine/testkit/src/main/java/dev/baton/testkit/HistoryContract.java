@@ -4,6 +4,7 @@ import static dev.baton.testkit.StoreKitFixtures.history;
 import static dev.baton.testkit.StoreKitFixtures.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.spi.HistoryRecord;
 import java.util.List;
@@ -36,7 +37,8 @@ abstract class HistoryContract extends StoreContract {
 
         List<HistoryRecord> a = theStore().history(SagaId.of("s-a"));
         assertThat(a).extracting(HistoryRecord::kind)
-                .containsExactly("STARTED", "COMMAND_SENT", "STEP_COMPLETED", "COMMAND_SENT");
+                .containsExactly(HistoryKind.STARTED, HistoryKind.COMMAND_SENT, HistoryKind.STEP_COMPLETED,
+                        HistoryKind.COMMAND_SENT);
         assertThat(a).extracting(HistoryRecord::seq).isSorted().doesNotHaveDuplicates();
         assertThat(a.get(0).seq()).as("seq is assigned by the store").isNotZero();
         assertThat(withoutSeq(a)).containsExactly(history("s-a", 1, "STARTED", null, null),

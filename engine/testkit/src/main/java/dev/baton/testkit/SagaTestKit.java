@@ -1,5 +1,6 @@
 package dev.baton.testkit;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.MessageType;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.SagaEngine;
@@ -526,10 +527,10 @@ public final class SagaTestKit implements AutoCloseable {
             List<HistoryRecord> h = history(id);
             boolean ended = false;
             for (HistoryRecord e : h) {
-                if (ended && (e.kind().equals("COMMAND_SENT") || e.kind().equals("COMPENSATION_SENT"))) {
+                if (ended && (e.kind() == HistoryKind.COMMAND_SENT || e.kind() == HistoryKind.COMPENSATION_SENT)) {
                     out.add(p + "sent a command after it ended: " + e);
                 }
-                ended |= e.kind().equals("COMPLETED") || e.kind().equals("COMPENSATED");
+                ended |= e.kind() == HistoryKind.COMPLETED || e.kind() == HistoryKind.COMPENSATED;
             }
         }
         collect();

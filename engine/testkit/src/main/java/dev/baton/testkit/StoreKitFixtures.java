@@ -1,5 +1,6 @@
 package dev.baton.testkit;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.HistoryRecord;
@@ -69,7 +70,7 @@ final class StoreKitFixtures {
     }
 
     static HistoryRecord history(String sagaId, long secondsAfterT0, String kind, String step, String detail) {
-        return new HistoryRecord(0, SagaId.of(sagaId), at(secondsAfterT0), kind, step, detail);
+        return new HistoryRecord(0, SagaId.of(sagaId), at(secondsAfterT0), HistoryKind.valueOf(kind), step, detail);
     }
 
     static OutboxRecord outbox(String id, String sagaId, Instant createdAt) {

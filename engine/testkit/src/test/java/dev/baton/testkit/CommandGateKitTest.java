@@ -3,6 +3,7 @@ package dev.baton.testkit;
 import static dev.baton.testkit.example.OrderSaga.DEFINITION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.OperatorAction;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
@@ -62,7 +63,7 @@ class CommandGateKitTest {
         kit.close();
     }
 
-    private List<String> kinds(SagaId id) {
+    private List<HistoryKind> kinds(SagaId id) {
         return kit.history(id).stream().map(HistoryRecord::kind).toList();
     }
 
@@ -96,7 +97,8 @@ class CommandGateKitTest {
 
         kit.expectNoCommand();
         assertThat(kit.status(id)).isEqualTo(SagaStatus.RUNNING);
-        assertThat(kinds(id).subList(kinds(id).size() - 2, kinds(id).size())).containsExactly("NOT_SENT", "RETRY_SCHEDULED");
+        assertThat(kinds(id).subList(kinds(id).size() - 2, kinds(id).size())).containsExactly(HistoryKind.NOT_SENT,
+                HistoryKind.RETRY_SCHEDULED);
         assertThat(kit.sent().stream().map(OutboxRecord::destination)).containsExactly("order");
 
         gate.blocked.clear();

@@ -4,6 +4,7 @@ import static dev.baton.testkit.example.OrderSaga.DEFINITION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
@@ -296,7 +297,7 @@ class RuntimeEdgesTest {
 
             clock.advance(Duration.ofSeconds(21));
             EngineControls.of(engine).fireDueTimers(); // the next step's own timeout may fire now; create-order's never does
-            assertThat(engine.history(id)).noneMatch(h -> h.kind().equals("TIMED_OUT") && "create-order".equals(h.step()));
+            assertThat(engine.history(id)).noneMatch(h -> h.kind() == HistoryKind.TIMED_OUT && "create-order".equals(h.step()));
         }
     }
 

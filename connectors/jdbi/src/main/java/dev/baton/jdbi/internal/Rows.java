@@ -1,5 +1,6 @@
 package dev.baton.jdbi.internal;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.SagaStoreException;
@@ -52,7 +53,7 @@ public final class Rows {
             rs.getLong("version"), instant(rs, "created_at"), instant(rs, "updated_at"));
 
     public static final RowMapper<HistoryRecord> HISTORY = (rs, ctx) -> new HistoryRecord(rs.getLong("seq"),
-            SagaId.of(rs.getString("saga_id")), instant(rs, "at"), rs.getString("kind"), rs.getString("step"),
+            SagaId.of(rs.getString("saga_id")), instant(rs, "at"), HistoryKind.valueOf(rs.getString("kind")), rs.getString("step"),
             rs.getString("detail"));
 
     public static final RowMapper<OutboxRecord> OUTBOX = (rs, ctx) -> new OutboxRecord(rs.getString("id"),

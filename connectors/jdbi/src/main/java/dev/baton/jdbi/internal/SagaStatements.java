@@ -73,7 +73,7 @@ final class SagaStatements {
     }
 
     static void bindHistory(PreparedBatch batch, HistoryRecord h) {
-        batch.bind("sagaId", h.sagaId().value()).bind("at", Rows.timestamp(h.at())).bind("kind", h.kind())
+        batch.bind("sagaId", h.sagaId().value()).bind("at", Rows.timestamp(h.at())).bind("kind", h.kind().name())
                 .bind("step", h.step()).bind("detail", h.detail()).add();
     }
 

@@ -3,6 +3,7 @@ package dev.baton.participant.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
@@ -92,7 +93,7 @@ class KafkaOrderFlowTest {
         assertThat(services.effects(id.value())).containsOnly(Map.entry("create-order/COMMAND", 1L),
                 Map.entry("reserve-inventory/COMMAND", 1L), Map.entry("create-order/COMPENSATION", 1L),
                 Map.entry("reserve-inventory/COMPENSATION", 1L));
-        List<String> order = engine.history(id).stream().filter(h -> h.kind().equals("STEP_COMPENSATED"))
+        List<String> order = engine.history(id).stream().filter(h -> h.kind() == HistoryKind.STEP_COMPENSATED)
                 .map(h -> h.step()).toList();
         assertThat(order).containsExactly("reserve-inventory", "create-order");
     }
@@ -103,7 +104,7 @@ class KafkaOrderFlowTest {
         SagaId id = engine.start(OrderServices.SAGA, OrderData.of("k-3", 107)).id();
         awaitStatus(id, SagaStatus.COMPLETED);
         assertThat(statusChanges).contains(id + ":PENDING");
-        assertThat(engine.history(id)).filteredOn(h -> h.kind().equals("PARKED")).hasSize(2)
+        assertThat(engine.history(id)).filteredOn(h -> h.kind() == HistoryKind.PARKED).hasSize(2)
                 .allSatisfy(h -> assertThat(h.detail()).startsWith("PENDING_PAYMENT"));
         assertThat(services.effects(id.value())).containsEntry("authorize-payment/COMMAND", 1L).hasSize(4);
     }

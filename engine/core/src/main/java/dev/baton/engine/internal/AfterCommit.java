@@ -1,5 +1,6 @@
 package dev.baton.engine.internal;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.CommandGate;

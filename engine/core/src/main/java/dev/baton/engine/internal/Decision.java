@@ -1,5 +1,6 @@
 package dev.baton.engine.internal;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.spi.TimerKind;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.baton.engine.internal;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.spi.CommandGate;
 import dev.baton.engine.spi.ReplyOutcome;

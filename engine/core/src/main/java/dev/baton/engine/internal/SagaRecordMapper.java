@@ -107,7 +107,7 @@ final class SagaRecordMapper {
         }
         List<HistoryRecord> history = new ArrayList<>(d.history().size());
         for (Decision.Entry e : d.history()) {
-            history.add(new HistoryRecord(0, s.id(), now, e.kind().name(), e.step(), e.detail()));
+            history.add(new HistoryRecord(0, s.id(), now, e.kind(), e.step(), e.detail()));
         }
         List<TimerRecord> timers = new ArrayList<>(d.timers().size());
         for (Decision.Timer t : d.timers()) {

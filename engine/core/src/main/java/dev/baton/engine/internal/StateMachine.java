@@ -13,6 +13,7 @@ import static dev.baton.engine.internal.Transitions.startCompensation;
 import static dev.baton.engine.internal.Transitions.step;
 import static dev.baton.engine.internal.Transitions.stepSucceeded;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.dsl.StepDefinition;
 import dev.baton.dsl.StepKind;

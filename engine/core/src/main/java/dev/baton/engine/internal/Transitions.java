@@ -5,6 +5,7 @@ import static dev.baton.engine.internal.StateMachine.messageId;
 import static dev.baton.engine.internal.StateMachine.parkWait;
 import static dev.baton.engine.internal.StateMachine.token;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.Park;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.dsl.StepDefinition;

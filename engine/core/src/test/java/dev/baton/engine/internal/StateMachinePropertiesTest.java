@@ -4,6 +4,7 @@ import static dev.baton.engine.internal.OrderSaga.PAY;
 import static dev.baton.engine.internal.OrderSaga.RESERVE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.Retry;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.dsl.StepDefinition;

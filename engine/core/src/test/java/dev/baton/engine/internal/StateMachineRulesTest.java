@@ -14,6 +14,7 @@ import static dev.baton.engine.spi.TimerKind.RETRY;
 import static dev.baton.engine.spi.TimerKind.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.Retry;
 import dev.baton.engine.OperatorAction;
 import dev.baton.engine.SagaStatus;

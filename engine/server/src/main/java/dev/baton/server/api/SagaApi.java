@@ -188,7 +188,8 @@ public final class SagaApi {
         if (h.isEmpty() && store.find(id).isEmpty()) {
             throw new SagaNotFoundException(id);
         }
-        Json.write(ctx, 200, Map.of("items", h.stream().map(r -> new HistoryEntry(r.seq(), r.at(), r.kind(), r.step(), r.detail()))
+        Json.write(ctx, 200, Map.of("items", h.stream().map(r -> new HistoryEntry(r.seq(), r.at(), r.kind().name(), r.step(),
+                r.detail()))
                 .toList()));
     }
 

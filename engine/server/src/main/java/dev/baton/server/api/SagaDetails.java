@@ -1,6 +1,7 @@
 package dev.baton.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaDefinitionMismatchException;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
@@ -50,8 +51,8 @@ final class SagaDetails {
             }
             return new SagaDetail(r.id().value(), r.type(), r.definitionVersion(), r.status(), r.pendingState(), r.reason(),
                     r.currentStep(), r.businessKey(), r.version(), r.createdAt(), r.updatedAt(), data,
-                    history.stream().filter(h -> h.kind().equals("STEP_COMPLETED")).map(HistoryRecord::step).toList(),
-                    history.stream().filter(h -> h.kind().equals("STEP_COMPENSATED")).map(HistoryRecord::step).toList(),
+                    history.stream().filter(h -> h.kind() == HistoryKind.STEP_COMPLETED).map(HistoryRecord::step).toList(),
+                    history.stream().filter(h -> h.kind() == HistoryKind.STEP_COMPENSATED).map(HistoryRecord::step).toList(),
                     StepTimeline.of(null, history));
         }
     }

@@ -95,34 +95,34 @@ public final class StepTimeline {
             Story current = compensating ? undo : forward;
             String detail = h.detail();
             switch (h.kind()) {
-                case "COMMAND_SENT" -> {
+                case COMMAND_SENT -> {
                     compensating = false;
                     forward.sent(h.at(), participantOf(detail));
                     status = "RUNNING";
                 }
-                case "COMPENSATION_SENT" -> {
+                case COMPENSATION_SENT -> {
                     compensating = true;
                     undo.sent(h.at(), participantOf(detail));
                     status = "COMPENSATING";
                 }
-                case "REPLY_RECEIVED" -> current.replied(h.at(), detail);
-                case "TIMED_OUT" -> current.timeouts++;
-                case "PARKED" -> status = "PENDING";
-                case "RESUMED" -> status = compensating ? "COMPENSATING" : "RUNNING";
-                case "STEP_COMPLETED" -> {
+                case REPLY_RECEIVED -> current.replied(h.at(), detail);
+                case TIMED_OUT -> current.timeouts++;
+                case PARKED -> status = "PENDING";
+                case RESUMED -> status = compensating ? "COMPENSATING" : "RUNNING";
+                case STEP_COMPLETED -> {
                     forward.done(h.at());
                     status = detail != null && detail.contains("skipped") ? "SKIPPED" : "COMPLETED";
                 }
-                case "STEP_FAILED", "GAVE_UP" -> status = "FAILED";
-                case "FAILED" -> status = compensating ? "COMPENSATION_FAILED" : "FAILED";
-                case "STEP_COMPENSATED" -> {
+                case STEP_FAILED, GAVE_UP -> status = "FAILED";
+                case FAILED -> status = compensating ? "COMPENSATION_FAILED" : "FAILED";
+                case STEP_COMPENSATED -> {
                     undo.done(h.at());
                     status = "COMPENSATED";
                 }
-                case "COMPENSATION_FAILED" -> status = "COMPENSATION_FAILED";
-                case "OPERATOR_ACTION" -> actions.add(new Note(h.at(), detail));
+                case COMPENSATION_FAILED -> status = "COMPENSATION_FAILED";
+                case OPERATOR_ACTION -> actions.add(new Note(h.at(), detail));
                 default -> {
-                    // RETRY_SCHEDULED, COMPENSATION_STARTED and saga-level kinds change nothing here
+                    // RETRY_SCHEDULED, COMPENSATION_STARTED, NOT_SENT and saga-level kinds change nothing here
                 }
             }
         }

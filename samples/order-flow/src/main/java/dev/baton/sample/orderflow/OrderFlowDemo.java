@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.HistoryRecord;
@@ -431,7 +432,7 @@ public final class OrderFlowDemo {
         long parked = 0;
         for (SagaId id : sagas.values()) {
             for (HistoryRecord h : store.history(id)) {
-                if ("PARKED".equals(h.kind()) && h.detail() != null && h.detail().startsWith(OrderFlowSaga.PENDING_PAYMENT)) {
+                if (h.kind() == HistoryKind.PARKED && h.detail() != null && h.detail().startsWith(OrderFlowSaga.PENDING_PAYMENT)) {
                     parked++;
                     break;
                 }
