@@ -4,6 +4,7 @@ import dev.baton.dsl.SagaDefinition;
 import dev.baton.dsl.SagaDefinitionProvider;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.spi.SagaListener;
+import dev.baton.engine.SagaStoreException;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
@@ -76,11 +77,18 @@ public final class BatonServer implements AutoCloseable {
             this.breakers = ParticipantBreakers.builder().settings(config.breakers()).build();
             BreakerMetrics.bind(breakers, metrics.registry());
             KafkaOptions kafka = kafkaOptions(config);
+            String kafkaAt = "Kafka at " + ServerConfig.KAFKA_BOOTSTRAP.name() + "=" + kafka.bootstrapServers();
+            KafkaTransport transport;
+            try {
+                transport = KafkaTransport.create(kafka, listener);
+            } catch (RuntimeException ex) {
+                throw new StartException(kafkaAt + " is not usable: " + rootMessage(ex), ex);
+            }
             SagaEngine e;
             try {
                 e = SagaEngine.builder()
                         .store(store)
-                        .transport(KafkaTransport.create(kafka, listener))
+                        .transport(transport)
                         .codec(new JacksonCodec())
                         .register(definitions.toArray(SagaDefinition<?>[]::new))
                         .listener(listener)
@@ -92,11 +100,16 @@ public final class BatonServer implements AutoCloseable {
                         .endedRetention(config.getInt(ServerConfig.ENGINE_ENDED_RETENTION_DAYS) == 0 ? null
                                 : Duration.ofDays(config.getInt(ServerConfig.ENGINE_ENDED_RETENTION_DAYS)))
                         .build();
-                resources.push(e::close); // closes the transport and the store too
+            } catch (RuntimeException ex) {
+                transport.close();
+                throw new StartException("the saga engine cannot be built from the saga definitions and settings: "
+                        + rootMessage(ex), ex);
+            }
+            resources.push(e::close); // closes the transport and the store too
+            try {
                 e.open();
             } catch (RuntimeException ex) {
-                throw new StartException("Kafka at " + ServerConfig.KAFKA_BOOTSTRAP.name() + "=" + kafka.bootstrapServers()
-                        + " is not usable: " + rootMessage(ex), ex);
+                throw openFailure(ex, kafkaAt, databaseAt(config));
             }
             this.engine = e;
             own(new KafkaStartConsumer(kafka, engine, listener).start());
@@ -172,9 +185,7 @@ public final class BatonServer implements AutoCloseable {
         try {
             return JdbiSagaStore.create(options);
         } catch (RuntimeException e) {
-            String where = url.isEmpty() ? ServerConfig.DATA_DIR.name() + "=" + config.get(ServerConfig.DATA_DIR)
-                    : ServerConfig.DB_URL.name() + "=" + ServerConfig.maskUrl(url);
-            throw new StartException("the database at " + where + " cannot be opened: " + rootMessage(e), e);
+            throw new StartException("the database at " + databaseAt(config) + " cannot be opened: " + rootMessage(e), e);
         }
     }
 
@@ -213,6 +224,27 @@ public final class BatonServer implements AutoCloseable {
             out.addAll(p.definitions());
         }
         return out;
+    }
+
+    /**
+     * Names what failed while the engine opened: the database (its outbox sweep reads and leases rows), or Kafka (its
+     * topics are checked and its consumers start).
+     */
+    static StartException openFailure(RuntimeException ex, String kafkaAt, String databaseAt) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SagaStoreException || t instanceof java.sql.SQLException) {
+                return new StartException("the database at " + databaseAt + " failed while the engine opened: "
+                        + rootMessage(ex), ex);
+            }
+        }
+        return new StartException(kafkaAt + " is not usable: " + rootMessage(ex), ex);
+    }
+
+    /** Where the database is, as the settings say, with any password masked. */
+    static String databaseAt(ServerConfig config) {
+        String url = config.get(ServerConfig.DB_URL);
+        return url.isEmpty() ? ServerConfig.DATA_DIR.name() + "=" + config.get(ServerConfig.DATA_DIR)
+                : ServerConfig.DB_URL.name() + "=" + ServerConfig.maskUrl(url);
     }
 
     /** The messages of {@code e} and its causes on one line. */
