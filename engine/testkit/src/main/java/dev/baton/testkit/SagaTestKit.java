@@ -1,6 +1,5 @@
 package dev.baton.testkit;
 
-import dev.baton.engine.HistoryKind;
 import dev.baton.dsl.MessageType;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.SagaEngine;
@@ -12,25 +11,19 @@ import dev.baton.engine.spi.EngineControls;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
-import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jackson.JacksonCodec;
-import dev.baton.protocol.CommandKind;
 import dev.baton.protocol.Headers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -68,23 +61,11 @@ public final class SagaTestKit implements AutoCloseable {
     private InMemoryTransport transport;
     private SagaEngine engine;
     private EngineControls controls;
-    private final Map<String, Class<?>> typesByName = new HashMap<>();
-    private final Map<String, Function<Object, Answer>> responders = new HashMap<>();
     private final List<OutboxRecord> unanswered = new ArrayList<>();
     private final List<OutboxRecord> sentLog = new ArrayList<>();
     private final List<SagaId> started = new ArrayList<>();
-    // the simulated participants' durable state
-    private final Map<String, InboundReply> recorded = new HashMap<>();
-    private final Set<String> forwardApplied = new HashSet<>();
-    private final Set<String> compensatedFirst = new HashSet<>();
-    private final List<Effect> effects = new ArrayList<>();
-    // replies on their way to the engine
-    private final List<InFlight> inFlight = new ArrayList<>();
-    private Faults faults = Faults.none();
-    private Random random = faults.random();
-    private long replySeq;
-
-    private record InFlight(InboundReply reply, Instant deliverAt) {}
+    private final SimulatedParticipants participants = new SimulatedParticipants(clock, codec);
+    private final FaultyReplies replies = new FaultyReplies(clock); // on their way to the engine
 
     private SagaTestKit(Supplier<SagaStore> stores, List<SagaDefinition<?>> definitions, SagaListener listener,
                         Function<? super ManualClock, ? extends CommandGate> gates) {
@@ -103,10 +84,9 @@ public final class SagaTestKit implements AutoCloseable {
         store = stores.get();
         transport = new InMemoryTransport();
         gate = Objects.requireNonNull(gates.apply(clock), "the gate factory returned null");
-        SagaEngine e = SagaEngine.builder().store(store).transport(transport).codec(codec).clock(clock)
+        engine = SagaEngine.builder().store(store).transport(transport).codec(codec).clock(clock)
                 .listener(listener).commandGate(gate).register(definitions.toArray(SagaDefinition<?>[]::new)).build();
-        engine = e;
-        controls = EngineControls.of(e);
+        controls = EngineControls.of(engine);
         gate.prepare(controls.participants());
         transport.bind(controls.replies());
     }
@@ -170,17 +150,13 @@ public final class SagaTestKit implements AutoCloseable {
 
     /** Injects these faults into automatic runs from now on. */
     public SagaTestKit withFaults(Faults faults) {
-        this.faults = Objects.requireNonNull(faults, "faults");
-        this.random = faults.random();
+        replies.use(Objects.requireNonNull(faults, "faults"));
         return this;
     }
 
     /** Simulated participants answer commands of this type with {@code answer} during {@link #settle()}. */
-    @SuppressWarnings("unchecked")
     public <C> SagaTestKit when(Class<C> commandType, Function<? super C, Answer> answer) {
-        String name = MessageType.Names.of(commandType);
-        typesByName.put(name, commandType);
-        responders.put(name, c -> answer.apply((C) c));
+        participants.when(commandType, answer);
         return this;
     }
 
@@ -273,16 +249,8 @@ public final class SagaTestKit implements AutoCloseable {
         boolean any = false;
         while (true) {
             boolean round = false;
-            List<InFlight> due = new ArrayList<>();
-            for (Iterator<InFlight> it = inFlight.iterator(); it.hasNext(); ) {
-                InFlight f = it.next();
-                if (!f.deliverAt().isAfter(clock.instant())) {
-                    due.add(f);
-                    it.remove();
-                }
-            }
-            for (InFlight f : due) {
-                transport.reply(List.of(f.reply()));
+            for (InboundReply r : replies.takeDue()) {
+                transport.reply(List.of(r));
                 round = true;
             }
             if (controls.fireDueTimers() > 0) {
@@ -296,10 +264,7 @@ public final class SagaTestKit implements AutoCloseable {
     }
 
     private Instant nextEventAt() {
-        Instant next = null;
-        for (InFlight f : inFlight) {
-            next = next == null || f.deliverAt().isBefore(next) ? f.deliverAt() : next;
-        }
+        Instant next = replies.nextAt();
         List<TimerRecord> timers = store.dueTimers(clock.instant().plus(Duration.ofDays(3650)), 1);
         if (!timers.isEmpty() && (next == null || timers.get(0).fireAt().isBefore(next))) {
             next = timers.get(0).fireAt();
@@ -318,98 +283,28 @@ public final class SagaTestKit implements AutoCloseable {
         boolean any = false;
         for (Iterator<OutboxRecord> it = unanswered.iterator(); it.hasNext(); ) {
             OutboxRecord r = it.next();
-            Function<Object, Answer> responder = responders.get(r.messageType());
-            if (responder == null) {
+            if (!participants.answersByItself(r)) {
                 continue;
             }
             it.remove();
             any = true;
-            int copies = random.nextDouble() < faults.duplicateCommands() ? 2 : 1;
+            int copies = replies.commandCopies();
             for (int c = 0; c < copies; c++) {
-                Object command = codec.decode(r.payload(), typesByName.get(r.messageType()));
-                InboundReply reply = participate(r, responder.apply(command));
+                InboundReply reply = participants.answerByItself(r);
                 if (reply != null) {
-                    send(reply);
+                    replies.send(reply);
                 }
             }
         }
         return any;
     }
 
-    private void send(InboundReply reply) {
-        if (random.nextDouble() < faults.dropReplies()) {
-            return;
-        }
-        int copies = random.nextDouble() < faults.duplicateReplies() ? 2 : 1;
-        for (int c = 0; c < copies; c++) {
-            Instant at = clock.instant();
-            if (random.nextDouble() < faults.delayReplies() && !faults.maxDelay().isZero()) {
-                at = at.plusMillis((long) (random.nextDouble() * faults.maxDelay().toMillis()));
-            }
-            InFlight f = new InFlight(reply, at);
-            if (random.nextDouble() < faults.reorderReplies() && !inFlight.isEmpty()) {
-                inFlight.add(random.nextInt(inFlight.size()), f);
-            } else {
-                inFlight.add(f);
-            }
-        }
-    }
-
     /** A hand-written answer from {@link SentCommand}: applied by the simulated participant and delivered at once. */
     void reply(OutboxRecord r, Answer answer) {
-        InboundReply reply = participate(r, answer);
+        InboundReply reply = participants.participate(r, answer);
         if (reply != null) {
             transport.reply(List.of(reply));
         }
-    }
-
-    /** The simulated participant: idempotent per message id, guarding against a compensation overtaking its command. */
-    private InboundReply participate(OutboxRecord r, Answer answer) {
-        InboundReply prior = recorded.get(r.messageId());
-        if (prior != null) {
-            return withNewId(prior);
-        }
-        String step = r.headers().get(Headers.STEP);
-        String stepKey = r.sagaId().value() + "/" + step;
-        boolean compensation = CommandKind.COMPENSATION.wireValue().equals(r.headers().get(Headers.KIND));
-        if (compensation && !forwardApplied.contains(stepKey) && !compensatedFirst.contains(stepKey)) {
-            compensatedFirst.add(stepKey);
-            effects.add(new Effect(r.destination(), r.sagaId(), step, true, true, r.messageId(), r.messageType(), clock.instant()));
-            return record(r, ReplyOutcome.SUCCESS, null, "nothing to compensate: the command was never applied");
-        }
-        if (!compensation && compensatedFirst.contains(stepKey)) {
-            return record(r, ReplyOutcome.FAILURE, null, "refused: this command was compensated before it arrived");
-        }
-        return switch (answer) {
-            case Answer.Success s -> {
-                if (!compensation) {
-                    forwardApplied.add(stepKey);
-                }
-                effects.add(new Effect(r.destination(), r.sagaId(), step, compensation, false, r.messageId(), r.messageType(),
-                        clock.instant()));
-                yield record(r, ReplyOutcome.SUCCESS, s.reply(), null);
-            }
-            case Answer.Failure f -> record(r, ReplyOutcome.FAILURE, null, f.reason());
-            case Answer.Busy b -> reply(r, ReplyOutcome.RETRY_LATER, null, b.reason());
-            case Answer.Silence s -> null;
-        };
-    }
-
-    private InboundReply record(OutboxRecord r, ReplyOutcome outcome, Object payload, String reason) {
-        InboundReply reply = reply(r, outcome, payload, reason);
-        recorded.put(r.messageId(), reply);
-        return reply;
-    }
-
-    private InboundReply reply(OutboxRecord r, ReplyOutcome outcome, Object payload, String reason) {
-        return new InboundReply("reply-" + (++replySeq), r.messageId(), r.sagaId(), outcome,
-                payload == null ? null : MessageType.Names.of(payload.getClass()), payload == null ? null : codec.encode(payload),
-                reason);
-    }
-
-    private InboundReply withNewId(InboundReply r) {
-        return new InboundReply("reply-" + (++replySeq), r.correlationId(), r.sagaId(), r.outcome(), r.payloadType(),
-                r.payload(), r.reason());
     }
 
     // ---------------------------------------------------------------- inspecting
@@ -458,12 +353,12 @@ public final class SagaTestKit implements AutoCloseable {
 
     /** Effects the simulated participants applied, in order. */
     public List<Effect> effects() {
-        return List.copyOf(effects);
+        return List.copyOf(participants.effects());
     }
 
     /** Effects applied for one saga, in order. */
     public List<Effect> effects(SagaId id) {
-        return effects.stream().filter(e -> e.sagaId().equals(id)).toList();
+        return participants.effects().stream().filter(e -> e.sagaId().equals(id)).toList();
     }
 
     /** The steps whose compensations took effect for this saga, in the order they did. */
@@ -476,8 +371,6 @@ public final class SagaTestKit implements AutoCloseable {
         return started.stream().map(this::status).collect(Collectors.groupingBy(s -> s, LinkedHashMap::new, Collectors.counting()));
     }
 
-    // ---------------------------------------------------------------- invariants
-
     /**
      * Checks, for every saga started through the kit: it is terminal, or visibly PENDING or FAILED with a reason;
      * no participant effect happened twice; a COMPLETED saga has every forward effect once and no compensation; a
@@ -487,65 +380,8 @@ public final class SagaTestKit implements AutoCloseable {
      * @return the violations found, empty when all hold
      */
     public List<String> invariantViolations() {
-        List<String> out = new ArrayList<>();
-        for (SagaId id : started) {
-            SagaView v = saga(id);
-            String p = "saga " + id + " (" + v.status() + "): ";
-            if (!v.status().isTerminal()) {
-                if (v.status() == SagaStatus.RUNNING || v.status() == SagaStatus.COMPENSATING) {
-                    out.add(p + "is still " + v.status() + " although nothing more can happen");
-                } else if (v.reason() == null || v.reason().isBlank()) {
-                    out.add(p + "has no reason for being " + v.status());
-                }
-            }
-            List<Effect> fx = effects(id);
-            Map<String, Long> forward = fx.stream().filter(e -> !e.compensation())
-                    .collect(Collectors.groupingBy(Effect::step, Collectors.counting()));
-            Map<String, Long> undo = fx.stream().filter(Effect::compensation)
-                    .collect(Collectors.groupingBy(Effect::step, Collectors.counting()));
-            forward.forEach((step, n) -> { if (n > 1) out.add(p + "step " + step + " took effect " + n + " times"); });
-            undo.forEach((step, n) -> { if (n > 1) out.add(p + "step " + step + " was compensated " + n + " times"); });
-            if (v.status() == SagaStatus.COMPLETED) {
-                if (!undo.isEmpty()) {
-                    out.add(p + "completed but compensated " + undo.keySet());
-                }
-            }
-            if (v.status() == SagaStatus.COMPENSATED) {
-                for (String step : forward.keySet()) {
-                    if (!undo.containsKey(step) && v.completedSteps().contains(step) && hasCompensation(v, step)) {
-                        out.add(p + "step " + step + " took effect but was never compensated");
-                    }
-                }
-            }
-            List<String> undone = fx.stream().filter(Effect::compensation).map(Effect::step).toList();
-            List<String> expectedOrder = new ArrayList<>(v.completedSteps());
-            java.util.Collections.reverse(expectedOrder);
-            expectedOrder.retainAll(undone);
-            if (!undone.equals(expectedOrder)) {
-                out.add(p + "compensations ran in order " + undone + ", expected the reverse of completion: " + expectedOrder);
-            }
-            List<HistoryRecord> h = history(id);
-            boolean ended = false;
-            for (HistoryRecord e : h) {
-                if (ended && (e.kind() == HistoryKind.COMMAND_SENT || e.kind() == HistoryKind.COMPENSATION_SENT)) {
-                    out.add(p + "sent a command after it ended: " + e);
-                }
-                ended |= e.kind() == HistoryKind.COMPLETED || e.kind() == HistoryKind.COMPENSATED;
-            }
-        }
         collect();
-        for (OutboxRecord r : sentLog) {
-            SagaView v = saga(r.sagaId());
-            if (v.status().isTerminal() && r.createdAt().isAfter(v.updatedAt())) {
-                out.add("saga " + r.sagaId() + ": message " + r.messageId() + " was sent after it ended");
-            }
-        }
-        return out;
-    }
-
-    private boolean hasCompensation(SagaView v, String step) {
-        return definitions.stream().filter(d -> d.type().equals(v.type()) && d.version() == v.definitionVersion())
-                .findFirst().flatMap(d -> d.step(step)).map(s -> s.hasCompensation()).orElse(false);
+        return SagaInvariants.all(started, sentLog, this::saga, this::effects, this::history, definitions);
     }
 
     /** Throws an AssertionError listing every violated invariant. */
