@@ -1,0 +1,49 @@
+package dev.baton.sample.orderflow;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** What the demo prints at the end of a run. */
+final class Summary {
+    private Summary() {}
+
+    /** The run's summary, a row per figure, and the consistency check's findings. */
+    static void print(OrderFlowDemo.Result r, OrderFlowDemo.Settings s, PrintStream out) {
+        out.println();
+        out.println("Summary (" + switch (s.mode()) {
+            case SPIKE -> "stream of " + s.orders() + " orders at " + fmt(s.rate()) + "/s with a promotion spike of "
+                    + Math.round(s.orders() * s.spikeShare()) + " at once";
+            case RATE -> "open loop, " + fmt(s.rate()) + " orders/s for " + s.durationSeconds() + " s";
+            case MAX -> "closed loop, at most " + s.inflight() + " sagas in flight";
+        } + (s.chaos() ? ", payment service killed and restarted mid-run" : "") + ")");
+        row(out, "orders", Long.toString(r.orders()));
+        row(out, "completed", Long.toString(r.completed()));
+        row(out, "compensated", r.compensated() + "  (out of stock or card declined)");
+        row(out, "still pending", Long.toString(r.pending()));
+        row(out, "failed", Long.toString(r.failed()));
+        row(out, "parked in " + OrderFlowSaga.PENDING_PAYMENT, r.parked() + "  (payment over capacity, resumed later)");
+        row(out, "payment breaker opened", r.breakerOpenings() + "  (new sagas parked instead of hammering payment)");
+        row(out, "saga latency", String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms, p99 %.0f ms", r.p50Ms(), r.p95Ms(), r.p99Ms()));
+        row(out, "throughput", String.format(Locale.ROOT, "%.1f sagas/s", r.sagasPerSecond()));
+        row(out, "run time", String.format(Locale.ROOT, "%.1f s", r.seconds()));
+        row(out, "engine store", s.engineDb().describe() + "  (the services: an H2 file each)");
+        row(out, "process CPU time", String.format(Locale.ROOT, "%.1f s  (the whole JVM: broker, engine, services)", r.cpuSeconds()));
+        row(out, "peak heap", String.format(Locale.ROOT, "%d MiB", r.peakHeapBytes() >> 20));
+        row(out, "consistency", r.inconsistent() == 0 && r.duplicates() == 0
+                ? "OK: every completed order has one reservation, one captured payment and one shipment; every"
+                + " compensated order has none left"
+                : r.inconsistent() + " inconsistent order(s), " + r.duplicates() + " duplicate(s)");
+        for (String p : r.problems()) {
+            out.println("    " + p);
+        }
+        out.flush();
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static void row(PrintStream out, String name, String value) {
+        out.printf(Locale.ROOT, "  %-28s %s%n", name, value);
+    }
+}
