@@ -44,9 +44,13 @@ final class BatchWrites {
         this.dialect = dialect;
     }
 
+    /** Records every id not recorded yet, in the given order, and returns those it recorded. */
+    private static final String INSERT_INBOX_RETURNING = "INSERT INTO baton_inbox (message_id, received_at)"
+            + " SELECT t.id, :at FROM unnest(:ids) WITH ORDINALITY AS t(id, n) ORDER BY t.n"
+            + " ON CONFLICT (message_id) DO NOTHING RETURNING message_id";
+
     /**
-     * PostgreSQL only: one batch of {@code INSERT ... ON CONFLICT DO NOTHING}, whose row counts tell the new ids from
-     * the duplicates.
+     * PostgreSQL only: one {@link #INSERT_INBOX_RETURNING}, which returns the new ids; the others are duplicates.
      */
     Set<String> markReceivedAll(Collection<String> messageIds, Instant at) {
         // sorted: concurrent calls over the same ids then take their row locks in one order, so never deadlock
@@ -56,16 +60,12 @@ final class BatchWrites {
             return fresh;
         }
         try {
-            PreparedBatch batch = handle.prepareBatch(dialect.insertInbox());
-            for (String id : ids) {
-                batch.bind("id", Objects.requireNonNull(id, "messageId")).bind("at", Rows.timestamp(at)).add();
-            }
-            int[] rows = batch.execute();
-            for (int i = 0; i < ids.size(); i++) {
-                if (rows[i] == 1) {
-                    fresh.add(ids.get(i));
-                }
-            }
+            // one statement whose RETURNING names the ids it inserted: a batch's row counts would do too, but a
+            // driver may not report them (PgJDBC's reWriteBatchedInserts=true answers SUCCESS_NO_INFO)
+            fresh.addAll(handle.createQuery(INSERT_INBOX_RETURNING)
+                    .bindArray("ids", String.class, ids.stream().map(id -> Objects.requireNonNull(id, "messageId")).toList())
+                    .bind("at", Rows.timestamp(at))
+                    .mapTo(String.class).list());
             return fresh;
         } catch (JdbiException e) {
             throw SqlErrors.failure("markReceivedAll of " + ids.size() + " messages", e);

@@ -237,8 +237,8 @@ public final class JdbiStoreTransaction implements StoreTransaction {
     // ------------------------------------------------------------------ many at once: one statement per table
 
     /**
-     * On PostgreSQL one batch of {@code INSERT ... ON CONFLICT DO NOTHING}, whose row counts tell the new ids from
-     * the duplicates. On H2 (in the same process, so no round trips to save) one insert per id as
+     * On PostgreSQL one {@code INSERT ... SELECT FROM unnest(ids) ON CONFLICT DO NOTHING RETURNING message_id}: what it
+     * returns are the new ids, the rest are duplicates (a batch's row counts would depend on the driver's settings). On H2 (in the same process, so no round trips to save) one insert per id as
      * {@link #markReceived} does: a batch there would stop at the first duplicate's unique violation.
      */
     @Override
