@@ -61,6 +61,8 @@ public final class KafkaTransport implements Transport {
     private final KafkaProducer<String, byte[]> producer;
     private volatile List<ConsumerLoop> replies;
     private final Set<String> stalledLoops = new HashSet<>();
+    private volatile boolean readingStalled;
+    private volatile boolean sendsBlocked;
 
     private KafkaTransport(KafkaOptions options, SagaListener listener) {
         this.options = options.validate();
@@ -92,6 +94,14 @@ public final class KafkaTransport implements Transport {
 
     @Override
     public CompletableFuture<Void> send(List<OutboxRecord> messages) {
+        if (sendsBlocked && readingStalled) {
+            // The broker is out of reach: the last send found no metadata in time and the reply loops cannot read
+            // either. Failing at once keeps the engine's threads (a start, a reply batch, a timer) from waiting
+            // max.block.ms each; the rows stay in the outbox and the sweeper sends them once the broker is back.
+            return CompletableFuture.failedFuture(new IllegalStateException("Kafka at " + options.bootstrapServers()
+                    + " is out of reach (a send timed out and replies cannot be read); the outbox keeps "
+                    + messages.size() + " message(s) for the sweeper"));
+        }
         CompletableFuture<?>[] acks = new CompletableFuture<?>[messages.size()];
         for (int i = 0; i < messages.size(); i++) {
             OutboxRecord m = messages.get(i);
@@ -101,13 +111,26 @@ public final class KafkaTransport implements Transport {
                 producer.send(new ProducerRecord<>(options.commandTopic(m.destination()), null, m.sagaId().value(),
                         m.payload().getBytes(StandardCharsets.UTF_8), Clients.headers(m.headers())), (meta, error) -> {
                             if (error == null) {
+                                sendsBlocked = false;
                                 ack.complete(null);
                             } else {
+                                // no metadata within max.block.ms, or no acknowledgement within delivery.timeout.ms
+                                if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
+                                    sendsBlocked = true;
+                                }
                                 ack.completeExceptionally(error);
                             }
                         });
             } catch (RuntimeException e) {
-                ack.completeExceptionally(e);
+                sendsBlocked = true;
+                // the broker is out of reach (no metadata within max.block.ms, say): fail the rest at once rather
+                // than block the caller once per message; the outbox keeps them for the sweeper
+                for (int j = i; j < messages.size(); j++) {
+                    CompletableFuture<Void> failed = j == i ? ack : new CompletableFuture<>();
+                    failed.completeExceptionally(e);
+                    acks[j] = failed;
+                }
+                break;
             }
         }
         return CompletableFuture.allOf(acks);
@@ -159,6 +182,7 @@ public final class KafkaTransport implements Transport {
                 stalledLoops.remove(loop);
             }
             tell = before != !stalledLoops.isEmpty();
+            readingStalled = !stalledLoops.isEmpty();
         }
         if (tell) {
             sink.readingStalled(failing);
