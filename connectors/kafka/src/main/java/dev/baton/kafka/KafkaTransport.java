@@ -173,19 +173,17 @@ public final class KafkaTransport implements Transport {
 
     /** Tells the engine that replies cannot be read while any reply loop fails, and when all read again. */
     private void stalled(String loop, boolean failing, ReplySink sink) {
-        boolean tell;
-        synchronized (stalledLoops) {
+        synchronized (stalledLoops) { // the engine hears the changes in the order they happened; the call is quick
             boolean before = !stalledLoops.isEmpty();
             if (failing) {
                 stalledLoops.add(loop);
             } else {
                 stalledLoops.remove(loop);
             }
-            tell = before != !stalledLoops.isEmpty();
             readingStalled = !stalledLoops.isEmpty();
-        }
-        if (tell) {
-            sink.readingStalled(failing);
+            if (before != readingStalled) {
+                sink.readingStalled(readingStalled);
+            }
         }
     }
 
