@@ -5,6 +5,7 @@ import dev.baton.engine.SagaDefinitionMismatchException;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.LoopHealth;
 import dev.baton.kafka.common.internal.Clients;
 import dev.baton.kafka.common.internal.ConsumerLoop;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,8 @@ import org.apache.kafka.common.TopicPartition;
  * Starts sagas from the start topic ({@code <prefix>starts}). A record's value is the saga data as JSON, header
  * {@value #SAGA_TYPE} names the saga type, and the record key, when present, is the business key: a second record
  * with the same key starts nothing new, exactly like {@link SagaEngine#start(String, String, String)}. A record
- * that names no known type or whose data does not map goes to {@code <prefix>starts.dlq} with the reason.
+ * that names no known type or whose data does not map goes to {@code <prefix>starts.dlq} with the reason. The loop
+ * never stops on an error (it backs off and resumes); {@link #loopHealth()} reports its state.
  * Thread-safe.
  *
  * @since 0.1
@@ -127,6 +129,11 @@ public final class KafkaStartConsumer implements AutoCloseable {
         } catch (SagaDefinitionMismatchException | SagaCodecException | IllegalArgumentException e) {
             return e.getMessage();
         }
+    }
+
+    /** The state of the start-topic loop, for health checks and metrics. */
+    public LoopHealth loopHealth() {
+        return loop.health();
     }
 
     @Override

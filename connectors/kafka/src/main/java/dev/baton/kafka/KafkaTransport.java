@@ -7,11 +7,14 @@ import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.Transport;
 import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.LoopHealth;
 import dev.baton.kafka.common.internal.Clients;
 import dev.baton.kafka.common.internal.ConsumerLoop;
 import dev.baton.protocol.Headers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * <li>A reply that cannot be read (missing or bad headers) or can never be applied (unknown saga, payload that does
  *     not map) goes to {@code <prefix>replies.dlq} with the reason and its original coordinates in headers, is
  *     reported to {@link SagaListener#onDeadLetter}, and the partition moves on.</li>
+ * <li>A reply loop never stops on an error: it backs off and resumes, replacing its consumer where needed. While a
+ *     loop fails (the broker gone, say) the engine is told that replies cannot be read
+ *     ({@link ReplySink#readingStalled}) and holds its reply timeouts; {@link #loopHealth()} reports each loop's
+ *     state.</li>
  * </ul>
  * Thread-safe. See {@code docs/protocol.md} for the wire format.
  *
@@ -53,6 +60,9 @@ public final class KafkaTransport implements Transport {
     private final SagaListener listener;
     private final KafkaProducer<String, byte[]> producer;
     private volatile List<ConsumerLoop> replies;
+    private final Set<String> stalledLoops = new HashSet<>();
+    private volatile boolean readingStalled;
+    private volatile boolean sendsBlocked;
 
     private KafkaTransport(KafkaOptions options, SagaListener listener) {
         this.options = options.validate();
@@ -84,6 +94,14 @@ public final class KafkaTransport implements Transport {
 
     @Override
     public CompletableFuture<Void> send(List<OutboxRecord> messages) {
+        if (sendsBlocked && readingStalled) {
+            // The broker is out of reach: the last send found no metadata in time and the reply loops cannot read
+            // either. Failing at once keeps the engine's threads (a start, a reply batch, a timer) from waiting
+            // max.block.ms each; the rows stay in the outbox and the sweeper sends them once the broker is back.
+            return CompletableFuture.failedFuture(new IllegalStateException("Kafka at " + options.bootstrapServers()
+                    + " is out of reach (a send timed out and replies cannot be read); the outbox keeps "
+                    + messages.size() + " message(s) for the sweeper"));
+        }
         CompletableFuture<?>[] acks = new CompletableFuture<?>[messages.size()];
         for (int i = 0; i < messages.size(); i++) {
             OutboxRecord m = messages.get(i);
@@ -93,13 +111,26 @@ public final class KafkaTransport implements Transport {
                 producer.send(new ProducerRecord<>(options.commandTopic(m.destination()), null, m.sagaId().value(),
                         m.payload().getBytes(StandardCharsets.UTF_8), Clients.headers(m.headers())), (meta, error) -> {
                             if (error == null) {
+                                sendsBlocked = false;
                                 ack.complete(null);
                             } else {
+                                // no metadata within max.block.ms, or no acknowledgement within delivery.timeout.ms
+                                if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
+                                    sendsBlocked = true;
+                                }
                                 ack.completeExceptionally(error);
                             }
                         });
             } catch (RuntimeException e) {
-                ack.completeExceptionally(e);
+                sendsBlocked = true;
+                // the broker is out of reach (no metadata within max.block.ms, say): fail the rest at once rather
+                // than block the caller once per message; the outbox keeps them for the sweeper
+                for (int j = i; j < messages.size(); j++) {
+                    CompletableFuture<Void> failed = j == i ? ack : new CompletableFuture<>();
+                    failed.completeExceptionally(e);
+                    acks[j] = failed;
+                }
+                break;
             }
         }
         return CompletableFuture.allOf(acks);
@@ -113,15 +144,56 @@ public final class KafkaTransport implements Transport {
         List<ConsumerLoop> loops = new ArrayList<>(options.replyConsumers());
         for (int i = 0; i < options.replyConsumers(); i++) {
             String suffix = options.replyConsumers() == 1 ? "" : "-" + i;
-            loops.add(new ConsumerLoop("baton-kafka-replies" + suffix,
+            String name = "baton-kafka-replies" + suffix;
+            loops.add(new ConsumerLoop(name,
                     Clients.consumer(options, options.engineGroupId(), "baton-engine-replies" + suffix),
                     List.of(options.replyTopic()), options.pollTimeout(), options.retryBackoff(),
-                    records -> handle(records, sink), partitions -> sink.takingOver()));
+                    records -> handle(records, sink), new ConsumerLoop.Observer() {
+                        @Override
+                        public void assigned(Collection<TopicPartition> partitions) {
+                            sink.takingOver();
+                        }
+
+                        @Override
+                        public void failing(LoopHealth health) {
+                            stalled(name, true, sink);
+                        }
+
+                        @Override
+                        public void recovered(LoopHealth health) {
+                            stalled(name, false, sink);
+                        }
+                    }));
         }
         replies = List.copyOf(loops);
         loops.forEach(ConsumerLoop::start);
         log.info("consuming replies from {} as group {} with {} consumer(s) ({})", options.replyTopic(),
                 options.engineGroupId(), loops.size(), options);
+    }
+
+    /** Tells the engine that replies cannot be read while any reply loop fails, and when all read again. */
+    private void stalled(String loop, boolean failing, ReplySink sink) {
+        synchronized (stalledLoops) { // the engine hears the changes in the order they happened; the call is quick
+            boolean before = !stalledLoops.isEmpty();
+            if (failing) {
+                stalledLoops.add(loop);
+            } else {
+                stalledLoops.remove(loop);
+            }
+            readingStalled = !stalledLoops.isEmpty();
+            if (before != readingStalled) {
+                sink.readingStalled(readingStalled);
+            }
+        }
+    }
+
+    /**
+     * The state of each reply loop (one per {@link KafkaOptions#replyConsumers()}), for health checks and metrics;
+     * empty before {@link #start}.
+     */
+    public List<LoopHealth> loopHealth() {
+        List<ConsumerLoop> r = replies;
+        return r == null ? List.of() : r.stream().map(ConsumerLoop::health).toList();
     }
 
     private Map<TopicPartition, Long> handle(ConsumerRecords<String, byte[]> records, ReplySink sink) throws Exception {

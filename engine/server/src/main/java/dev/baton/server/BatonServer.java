@@ -10,6 +10,7 @@ import dev.baton.jackson.JacksonCodec;
 import dev.baton.jdbi.JdbiSagaStore;
 import dev.baton.jdbi.JdbiStoreOptions;
 import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.LoopHealth;
 import dev.baton.kafka.KafkaStartConsumer;
 import dev.baton.kafka.KafkaTransport;
 import dev.baton.resilience4j.BreakerMetrics;
@@ -37,6 +38,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,8 +114,15 @@ public final class BatonServer implements AutoCloseable {
                 throw openFailure(ex, kafkaAt, databaseAt(config));
             }
             this.engine = e;
-            own(new KafkaStartConsumer(kafka, engine, listener).start());
-            this.health = own(new Health(store, kafka));
+            KafkaStartConsumer starts = own(new KafkaStartConsumer(kafka, engine, listener).start());
+            Supplier<List<LoopHealth>> loops = () -> {
+                List<LoopHealth> all = new ArrayList<>(transport.loopHealth());
+                all.add(starts.loopHealth());
+                return all;
+            };
+            metrics.bindLoops(loops);
+            this.health = own(new Health(store, kafka, loops,
+                    Duration.ofMillis(config.getInt(ServerConfig.HEALTH_MAX_POLL_SILENCE_MS)), Clock.systemUTC()));
             SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY),
                     () -> SagaApi.breakers(breakers.states()));
             Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));

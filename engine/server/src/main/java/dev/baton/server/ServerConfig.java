@@ -64,6 +64,8 @@ public final class ServerConfig {
             "an integer number of hours, 1 to 87600: how long applied reply ids are kept (keep above the reply topic's retention)");
     public static final Key ENGINE_ENDED_RETENTION_DAYS = new Key("baton.engine.ended-retention-days", "0",
             "an integer number of days, 0 to 36500: how long COMPLETED and COMPENSATED sagas are kept (0 = forever)");
+    public static final Key HEALTH_MAX_POLL_SILENCE_MS = new Key("baton.health.max-poll-silence-ms", "30000",
+            "an integer number of milliseconds, 1000 to 3600000: /health/ready is DOWN when a Kafka consumer loop has not polled successfully for longer");
     public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none");
     public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open");
     public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600");
@@ -75,7 +77,7 @@ public final class ServerConfig {
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
             KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS,
             ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS,
-            ENGINE_ENDED_RETENTION_DAYS, API_TOKEN, API_READ_TOKEN,
+            ENGINE_ENDED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, API_TOKEN, API_READ_TOKEN,
             API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
     /** File keys under this prefix pass through to every Kafka client. */
     public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
@@ -213,6 +215,7 @@ public final class ServerConfig {
         integer(problems, ENGINE_TIMEOUT_GRACE_MS, 0, 600_000);
         integer(problems, ENGINE_INBOX_RETENTION_HOURS, 1, 87_600);
         integer(problems, ENGINE_ENDED_RETENTION_DAYS, 0, 36_500);
+        integer(problems, HEALTH_MAX_POLL_SILENCE_MS, 1000, 3_600_000);
         integer(problems, API_MAX_BODY, 1, 104_857_600);
         String url = get(DB_URL);
         if (!url.isEmpty() && !url.startsWith("jdbc:")) {

@@ -10,6 +10,7 @@ import dev.baton.engine.SagaId;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.jdbi.JdbiSagaStore;
 import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.LoopHealth;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
 import dev.baton.server.api.Json;
 import dev.baton.server.ops.Health;
@@ -17,9 +18,13 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -82,6 +87,26 @@ class OperationsTest {
             assertThat(r.body().get("checks")).asString()
                     .contains("database={status=DOWN, detail=")
                     .contains("kafka={status=DOWN, detail=");
+        }
+    }
+
+    @Test
+    @DisplayName("readiness names a Kafka consumer loop silent for longer than the bound as DOWN, with its failures; a recent one is UP")
+    void silentLoopNotReady() {
+        Instant now = Instant.parse("2026-12-04T12:00:00Z");
+        List<LoopHealth> loops = List.of(
+                new LoopHealth("baton-kafka-replies", now.minusSeconds(41), 6, 1, "TimeoutException: no answer"),
+                new LoopHealth("baton-kafka-starts", now.minusSeconds(2), 0, 0, null));
+        try (JdbiSagaStore store = JdbiSagaStore.h2InMemory("health-" + UUID.randomUUID());
+             Health health = new Health(store, KafkaOptions.defaults("127.0.0.1:1"), () -> loops, Duration.ofSeconds(30),
+                     Clock.fixed(now, ZoneOffset.UTC))) {
+            Health.Report r = health.ready();
+            assertThat(r.up()).isFalse();
+            assertThat(r.body().get("checks")).asString()
+                    .contains("baton-kafka-replies={status=DOWN, detail=no successful poll for 41 s (bound 30000 ms); 6"
+                            + " failure(s) in a row, the last: TimeoutException: no answer, lastSuccessfulPoll="
+                            + "2026-12-04T11:59:19Z, restarts=1}")
+                    .contains("baton-kafka-starts={status=UP, lastSuccessfulPoll=2026-12-04T11:59:58Z, restarts=0}");
         }
     }
 

@@ -302,6 +302,34 @@ class RuntimeEdgesTest {
     }
 
     @Test
+    @DisplayName("reply timeouts wait while the transport cannot read replies and for the grace period after; then a silent participant's fires")
+    void timeoutsHeldWhileRepliesCannotBeRead() {
+        InMemoryTransport transport = new InMemoryTransport();
+        ManualClock clock = ManualClock.atEpochOfTests();
+        try (SagaEngine engine = SagaEngine.builder().store(new InMemorySagaStore()).transport(transport)
+                .codec(new JacksonCodec()).clock(clock).register(DEFINITION)
+                .timerPollInterval(Duration.ofHours(1)).timeoutGraceAfterOpen(Duration.ofSeconds(20)).build()) {
+            engine.open();
+            SagaId id = engine.start(DEFINITION, OrderData.of("o-stalled", 1)).id();
+            assertThat(transport.take()).hasSize(1);
+            Transport.ReplySink sink = EngineControls.of(engine).replies();
+            sink.readingStalled(true); // the broker went away: replies may be waiting unread
+            clock.advance(Duration.ofMinutes(5)); // far past the step's 30 s timeout and the grace after open
+            assertThat(EngineControls.of(engine).fireDueTimers()).as("held while replies cannot be read").isZero();
+
+            sink.readingStalled(false);
+            clock.advance(Duration.ofSeconds(19));
+            assertThat(EngineControls.of(engine).fireDueTimers()).as("held for the grace period after reading resumed")
+                    .isZero();
+            assertThat(engine.history(id)).noneMatch(h -> h.kind() == HistoryKind.TIMED_OUT);
+
+            clock.advance(Duration.ofSeconds(2)); // reading works and no reply came: the participant is silent
+            EngineControls.of(engine).fireDueTimers();
+            assertThat(engine.history(id)).anyMatch(h -> h.kind() == HistoryKind.TIMED_OUT && "create-order".equals(h.step()));
+        }
+    }
+
+    @Test
     @DisplayName("after open, acknowledged outbox rows are deleted in batches in the background; close waits for them")
     void acknowledgedRowsDeletedByClose() {
         InMemoryTransport transport = new InMemoryTransport();

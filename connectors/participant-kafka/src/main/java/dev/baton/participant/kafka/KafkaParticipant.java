@@ -1,6 +1,7 @@
 package dev.baton.participant.kafka;
 
 import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.LoopHealth;
 import dev.baton.kafka.common.internal.Clients;
 import dev.baton.kafka.common.internal.ConsumerLoop;
 import dev.baton.participant.HandlingResult;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  *     {@code <topic>.dlq} with the reason; the partition moves on.</li>
  * <li>When the runtime is unavailable (its database down), the partition stops at that command and is re-read
  *     after the back-off; nothing is lost or skipped.</li>
+ * <li>Kafka errors (the broker gone, a commit that times out) back off and resume; the consumer is replaced when it
+ *     cannot be used any more. Commands handled but not committed are read again and answered from the runtime's
+ *     record. {@link #loopHealth()} reports the loop's state.</li>
  * </ul>
  * The commands of one poll are handled with {@link ParticipantRuntime#handleAll(List)}: in order, and with one
  * database commit for all of them where the handlers allow it; their replies are sent together once that commit is
@@ -124,6 +128,11 @@ public final class KafkaParticipant implements AutoCloseable {
             case Rejected rejected -> Clients.deadLetter(producer, r, rejected.reason());
             case Unavailable u -> throw new IllegalStateException("unreachable");
         };
+    }
+
+    /** The state of the command loop, for health checks and metrics. */
+    public LoopHealth loopHealth() {
+        return loop.health();
     }
 
     @Override

@@ -42,8 +42,12 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class OrderServices implements AutoCloseable {
     /** The order saga with intervals short enough for a test on a real clock. */
-    static final SagaDefinition<OrderData> SAGA = Saga.define("order-flow-kafka", OrderData.class)
-            .defaultTimeout(Duration.ofSeconds(5))
+    static final SagaDefinition<OrderData> SAGA = saga("order-flow-kafka", Duration.ofSeconds(5));
+
+    /** The order saga under another type name, with this reply timeout on every step. */
+    static SagaDefinition<OrderData> saga(String type, Duration timeout) {
+        return Saga.define(type, OrderData.class)
+            .defaultTimeout(timeout)
             .step("create-order")
                 .invoke(OrderSaga.ORDERS, d -> new CreateOrder(d.orderId(), d.customerId()))
                 .compensate(OrderSaga.ORDERS, d -> new CancelOrder(d.orderId()))
@@ -63,6 +67,7 @@ final class OrderServices implements AutoCloseable {
                 .invoke(OrderSaga.LOGISTICS, d -> new ScheduleShipment(d.orderId(), d.paymentId()))
                 .retry(Retry.forever(Duration.ofMillis(200), Duration.ofSeconds(2)))
             .build();
+    }
 
     private final List<JdbiIdempotencyStore> stores = new ArrayList<>();
     private final List<KafkaParticipant> bindings = new ArrayList<>();
@@ -133,6 +138,11 @@ final class OrderServices implements AutoCloseable {
         ParticipantRuntime runtime = ParticipantRuntime.builder().handlers(handlers).store(store).build();
         bindings.add((replyCopies == 1 ? KafkaParticipant.create(options, runtime)
                 : KafkaParticipant.createDuplicatingReplies(options, runtime, replyCopies)).start());
+    }
+
+    /** The state of each service's command loop. */
+    List<dev.baton.kafka.common.LoopHealth> loopHealth() {
+        return bindings.stream().map(KafkaParticipant::loopHealth).toList();
     }
 
     /** Effects applied for a saga, as "step/KIND" → count, across the four services. */

@@ -222,6 +222,11 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
             public void takingOver() {
                 timers.holdTimeouts(true);
             }
+
+            @Override
+            public void readingStalled(boolean stalled) {
+                timers.readingStalled(stalled);
+            }
         };
     }
 

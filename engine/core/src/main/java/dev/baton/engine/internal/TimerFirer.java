@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Fires due timers (timeouts, retries, a parked saga's re-send and give-up): leases a batch so that several nodes
  * fire disjoint timers, then claims and applies each in its saga's transaction. Reply timeouts are held back for a
- * grace period after the node opens or takes over a share of the replies, whose answers may still be unread.
+ * grace period after the node opens or takes over a share of the replies, whose answers may still be unread, and
+ * while the transport cannot read replies at all (its broker down, say) and for the grace period after it can again.
  */
 final class TimerFirer {
     private static final Logger log = LoggerFactory.getLogger(TimerFirer.class);
@@ -40,6 +41,7 @@ final class TimerFirer {
     private final int conflictRetries;
     private final Duration timeoutGrace;
     private volatile Instant timeoutsHeldUntil;
+    private volatile boolean readingStalled;
 
     TimerFirer(SagaStore store, Clock clock, SagaRecordMapper mapper, GateAdvisor gate, EventApplier events,
                Duration lease, int batchSize, int conflictRetries, Duration timeoutGrace) {
@@ -71,6 +73,25 @@ final class TimerFirer {
         }
     }
 
+    /**
+     * While the transport cannot read replies, reply timeouts are held: the answers may be waiting unread. When it can
+     * again, they stay held for the grace period, so that what waited is read before any command is deemed lost.
+     */
+    void readingStalled(boolean stalled) {
+        if (stalled) {
+            if (!readingStalled) {
+                log.warn("reply timeouts held: the transport cannot read replies");
+            }
+            readingStalled = true;
+            return;
+        }
+        if (readingStalled) {
+            holdTimeouts(false); // before clearing the flag: no instant without either hold
+            readingStalled = false;
+            log.info("the transport reads replies again; reply timeouts held for {} more", timeoutGrace);
+        }
+    }
+
     /** Fires due timers until a batch comes back short. */
     void fireAllDue(java.util.function.BooleanSupplier closed) {
         while (fireDue() >= batchSize && !closed.getAsBoolean()) {
@@ -86,7 +107,7 @@ final class TimerFirer {
     int fireDue() {
         Instant now = clock.instant();
         Instant held = timeoutsHeldUntil;
-        boolean graceful = held != null && now.isBefore(held);
+        boolean graceful = readingStalled || (held != null && now.isBefore(held));
         List<TimerRecord> due = store.leaseDueTimers(now, graceful ? NO_TIMEOUTS : ALL_TIMERS, now.plus(lease), batchSize);
         for (TimerRecord t : due) {
             fire(t);

@@ -53,6 +53,15 @@ public interface Transport extends AutoCloseable {
          * by default.
          */
         default void takingOver() {}
+
+        /**
+         * The transport cannot read replies at the moment ({@code true}: its broker does not answer, say), or can
+         * again ({@code false}). While it cannot, answers may be waiting unread, so the engine fires no reply
+         * timeouts; once it can, the engine holds them back for the grace period, as after {@link #takingOver()}.
+         * Timeouts of a participant that is simply silent while the transport reads fine still fire. A transport with
+         * several readers reports {@code true} while any of them cannot read. Does nothing by default.
+         */
+        default void readingStalled(boolean stalled) {}
     }
 
     /** A reply the engine can never apply, and why. */

@@ -2,8 +2,12 @@ package dev.baton.server.ops;
 
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.kafka.common.KafkaOptions;
+import dev.baton.kafka.common.LoopHealth;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +24,9 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 /**
  * Liveness and readiness. Ready means the database answers a trivial query and Kafka answers a describe-cluster
  * request, each within a short timeout (checked on every call, concurrently, so a probe takes at most about one
- * timeout). Thread-safe.
+ * timeout), and every engine-side Kafka consumer loop (the replies, the start topic) has polled successfully within
+ * the configured bound: a loop that has not is DOWN under its own name, with how long it has been silent, its
+ * failures in a row and its last error. Thread-safe.
  *
  * @since 0.1
  */
@@ -36,9 +42,24 @@ public final class Health implements AutoCloseable {
         return t;
     });
     private final Admin admin;
+    private final Supplier<List<LoopHealth>> loops;
+    private final Duration maxPollSilence;
+    private final Clock clock;
 
     /** Checks {@code store} (its outbox backlog count: one indexed count) and the Kafka cluster of {@code kafka}. */
     public Health(SagaStore store, KafkaOptions kafka) {
+        this(store, kafka, List::of, Duration.ofSeconds(30), Clock.systemUTC());
+    }
+
+    /**
+     * Also checks each of {@code loops} (read on every call): DOWN when it has not polled successfully for longer than
+     * {@code maxPollSilence}.
+     */
+    public Health(SagaStore store, KafkaOptions kafka, Supplier<List<LoopHealth>> loops, Duration maxPollSilence,
+                  Clock clock) {
+        this.loops = loops;
+        this.maxPollSilence = maxPollSilence;
+        this.clock = clock;
         this.database = store::outboxBacklog;
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -72,11 +93,30 @@ public final class Health implements AutoCloseable {
         Map<String, Map<String, String>> results = new LinkedHashMap<>();
         results.put("database", outcome(db));
         results.put("kafka", outcome(k));
+        Instant now = clock.instant();
+        for (LoopHealth loop : loops.get()) {
+            results.put(loop.name(), loop(loop, now));
+        }
         boolean up = results.values().stream().allMatch(r -> r.get("status").equals("UP"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");
         body.put("checks", results);
         return new Report(up, body);
+    }
+
+    private Map<String, String> loop(LoopHealth loop, Instant now) {
+        Map<String, String> m = new LinkedHashMap<>();
+        Duration silence = loop.silence(now);
+        boolean up = silence.compareTo(maxPollSilence) <= 0;
+        m.put("status", up ? "UP" : "DOWN");
+        if (!up) {
+            m.put("detail", "no successful poll for " + silence.toSeconds() + " s (bound " + maxPollSilence.toMillis()
+                    + " ms)" + (loop.failing() ? "; " + loop.consecutiveFailures() + " failure(s) in a row, the last: "
+                    + loop.lastError() : ""));
+        }
+        m.put("lastSuccessfulPoll", loop.lastSuccessfulPoll().toString());
+        m.put("restarts", Long.toString(loop.restarts()));
+        return m;
     }
 
     /** A readiness result and its JSON body. */

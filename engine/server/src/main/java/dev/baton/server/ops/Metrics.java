@@ -5,10 +5,13 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.SagaCount;
 import dev.baton.engine.spi.SagaStore;
+import dev.baton.kafka.common.LoopHealth;
 import dev.baton.micrometer.BatonMetrics;
 import dev.baton.micrometer.Cached;
 import dev.baton.micrometer.MicrometerSagaListener;
 import dev.baton.micrometer.TypeAndStatus;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -20,7 +23,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The server's Prometheus registry: JVM and process meters at construction, the connection pool's through
@@ -74,6 +79,26 @@ public final class Metrics implements AutoCloseable {
             }
         }
         return m;
+    }
+
+    /**
+     * Binds two meters per Kafka consumer loop, tagged {@code loop=<name>}: {@code baton.kafka.loop.poll.silence} (a
+     * gauge: seconds since the loop last polled successfully) and {@code baton.kafka.loop.restarts} (a counter: times
+     * it replaced its consumer). {@code loops} is read at each scrape; its loops' names must not change.
+     */
+    public void bindLoops(Supplier<List<LoopHealth>> loops) {
+        for (LoopHealth initial : loops.get()) {
+            String name = initial.name();
+            Supplier<LoopHealth> current = () -> loops.get().stream().filter(l -> l.name().equals(name)).findFirst()
+                    .orElse(initial);
+            Gauge.builder("baton.kafka.loop.poll.silence", current,
+                            l -> l.get().silence(Instant.now()).toMillis() / 1000.0)
+                    .description("Seconds since the Kafka consumer loop last polled successfully")
+                    .baseUnit("seconds").tag("loop", name).register(registry);
+            FunctionCounter.builder("baton.kafka.loop.restarts", current, l -> l.get().restarts())
+                    .description("Times the Kafka consumer loop closed its consumer and made a new one")
+                    .tag("loop", name).register(registry);
+        }
     }
 
     /** The registry (for tests and further binders). */

@@ -49,7 +49,13 @@ public final class Clients {
         return p;
     }
 
-    /** An idempotent producer with {@code linger.ms} and {@code batch.size} from the options. */
+    /** How long a producer's {@code send} may wait for metadata or buffer space (unless the options say otherwise). */
+    public static final java.time.Duration MAX_BLOCK = java.time.Duration.ofSeconds(5);
+
+    /**
+     * An idempotent producer with {@code linger.ms} and {@code batch.size} from the options, whose {@code send} blocks
+     * for at most {@link #MAX_BLOCK}.
+     */
     public static KafkaProducer<String, byte[]> producer(KafkaOptions o, String clientId) {
         Properties p = base(o);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -57,6 +63,9 @@ public final class Clients {
         p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(o.lingerMs()));
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(o.batchSize()));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        // send() waits for topic metadata on the caller's thread (the engine's reply loop, a participant's loop);
+        // with Kafka's 60 s default a broker outage froze those loops for a minute at a time
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(MAX_BLOCK.toMillis()));
         p.putAll(o.clientProperties());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
