@@ -1,7 +1,6 @@
 package dev.baton.kafka.common.internal;
 
 import dev.baton.kafka.common.LoopHealth;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -95,12 +94,11 @@ public final class ConsumerLoop implements AutoCloseable {
     private final Duration backoff;
     private final Handler handler;
     private final Observer observer;
-    private final Clock clock = Clock.systemUTC();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile LoopHealth health;
+    private final LoopHealthTracker tracker;
     /**
      * A batch failed in the handler and is to be read again: until it is handled, the loop has not recovered, even
      * if the broker answers (used on the loop's thread only).
@@ -141,12 +139,12 @@ public final class ConsumerLoop implements AutoCloseable {
         this.backoff = backoff;
         this.handler = handler;
         this.observer = observer;
-        this.health = new LoopHealth(name, clock.instant(), 0, 0, null);
+        this.tracker = new LoopHealthTracker(name, backoff, observer);
     }
 
     /** The loop's state now. */
     public LoopHealth health() {
-        return health;
+        return tracker.health();
     }
 
     /** Starts the consumer thread. */
@@ -154,7 +152,7 @@ public final class ConsumerLoop implements AutoCloseable {
         if (thread != null) {
             return;
         }
-        health = new LoopHealth(name, clock.instant(), 0, 0, null);
+        tracker.reset();
         consumer = newConsumer();
         thread = Thread.ofPlatform().name(name).daemon().start(this::run);
     }
@@ -183,25 +181,25 @@ public final class ConsumerLoop implements AutoCloseable {
                     }
                     ConsumerRecords<String, byte[]> records = c.poll(pollTimeout);
                     if (records.isEmpty()) {
-                        Instant now = clock.instant();
-                        if (health.failing() || Duration.between(lastProbe, now).compareTo(PROBE_EVERY) >= 0) {
+                        Instant now = Instant.now();
+                        if (tracker.health().failing() || Duration.between(lastProbe, now).compareTo(PROBE_EVERY) >= 0) {
                             lastProbe = now;
                             probe(c);
-                            polled();
+                            tracker.polled();
                             if (!batchOwed) {
-                                succeeded();
+                                tracker.succeeded();
                             }
                         }
                         continue;
                     }
-                    polled();
+                    tracker.polled();
                     fromConsumer = false;
                     Map<TopicPartition, Long> stoppedAt = handle(c, records);
                     batchOwed = false;
                     fromConsumer = true;
                     boolean partial = commit(c, records, stoppedAt);
                     consumerFailures = 0;
-                    succeeded();
+                    tracker.succeeded();
                     if (partial) {
                         pause(backoff);
                     }
@@ -216,13 +214,13 @@ public final class ConsumerLoop implements AutoCloseable {
                     if (e instanceof InterruptedException) {
                         Thread.interrupted(); // not closing: a stray interrupt, handled as a failure
                     }
-                    int failures = health.consecutiveFailures() + 1;
+                    int failures = tracker.health().consecutiveFailures() + 1;
                     boolean recreate = false;
                     if (fromConsumer) {
                         consumerFailures++;
                         recreate = unusable(e) || consumerFailures >= RECREATE_AFTER;
                     }
-                    failed(e, failures, recreate);
+                    tracker.failed(e, failures, recreate);
                     if (recreate) {
                         consumerFailures = 0;
                         KafkaConsumer<String, byte[]> c = consumer;
@@ -231,7 +229,7 @@ public final class ConsumerLoop implements AutoCloseable {
                             closeQuietly(c);
                         }
                     }
-                    pause(backoffAfter(failures));
+                    pause(tracker.backoffAfter(failures));
                 }
             }
         } finally {
@@ -306,57 +304,6 @@ public final class ConsumerLoop implements AutoCloseable {
     /** Whether the consumer must be replaced rather than used again. */
     private static boolean unusable(Exception e) {
         return e instanceof IllegalStateException || (e instanceof KafkaException && !(e instanceof RetriableException));
-    }
-
-    private Duration backoffAfter(int failures) {
-        Duration max = backoff.compareTo(MAX_BACKOFF) > 0 ? backoff : MAX_BACKOFF;
-        Duration d = backoff;
-        for (int i = 1; i < failures && d.compareTo(max) < 0; i++) {
-            d = d.multipliedBy(2);
-        }
-        return d.compareTo(max) > 0 ? max : d;
-    }
-
-    private void polled() {
-        LoopHealth h = health;
-        health = new LoopHealth(name, clock.instant(), h.consecutiveFailures(), h.restarts(), h.lastError());
-    }
-
-    private void succeeded() {
-        LoopHealth h = health;
-        LoopHealth now = new LoopHealth(name, clock.instant(), 0, h.restarts(), h.lastError());
-        health = now;
-        if (h.failing()) {
-            log.info("{}: recovered after {} failure(s) in a row", name, h.consecutiveFailures());
-            tell(() -> observer.recovered(now));
-        }
-    }
-
-    private void failed(Exception e, int failures, boolean recreate) {
-        LoopHealth h = health;
-        LoopHealth now = new LoopHealth(name, h.lastSuccessfulPoll(), failures, h.restarts() + (recreate ? 1 : 0),
-                e.toString());
-        health = now;
-        Duration wait = backoffAfter(failures);
-        if (recreate) {
-            log.warn("{}: failure {} in a row; closing the consumer and making a new one, in {}: {}", name, failures,
-                    wait, e.toString());
-        } else if (failures == 1) {
-            log.warn("{}: failed; trying again in {}: {}", name, wait, e.toString(), e);
-        } else {
-            log.warn("{}: failure {} in a row; trying again in {}: {}", name, failures, wait, e.toString());
-        }
-        if (!h.failing()) {
-            tell(() -> observer.failing(now));
-        }
-    }
-
-    private void tell(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            log.warn("{}: an observer threw; ignored", name, e);
-        }
     }
 
     private void closeQuietly(KafkaConsumer<String, byte[]> c) {
