@@ -25,13 +25,18 @@ import java.util.regex.Pattern;
  * as {@code items[2].sku} and a problem such as {@code must be a whole number, but was the number 1.9}. Never names a
  * class, and quotes input at most {@value #MAX_ECHO} characters long.
  */
-record DecodeProblem(String field, String problem) {
+record DecodeProblem(String field, String problem, String summary) {
     /** The longest piece of input quoted back. */
     static final int MAX_ECHO = 100;
     private static final Pattern COERCE = Pattern.compile("Cannot coerce ([A-Za-z -]+?) value \\((.*)\\) to ",
             Pattern.DOTALL);
     private static final Pattern FROM = Pattern.compile("from ([A-Za-z -]+?) value");
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) '(.*)'", Pattern.DOTALL);
+
+    /** A problem whose summary (the tail of the exception message) is the field and the problem. */
+    DecodeProblem(String field, String problem) {
+        this(field, problem, field.isEmpty() ? "the value " + problem : field + " " + problem);
+    }
 
     static DecodeProblem of(JsonProcessingException e) {
         if (e instanceof JsonMappingException && e.getCause() instanceof StreamReadException r) {
@@ -71,8 +76,9 @@ record DecodeProblem(String field, String problem) {
                     + " field once");
         }
         int cut = original.indexOf("\n at [Source");
-        return new DecodeProblem("", "is not valid JSON: " + cap((cut < 0 ? original : original.substring(0, cut))
-                .replaceAll("\\s*[\\r\\n]+\\s*", " ").strip()) + location(r));
+        String what = cap((cut < 0 ? original : original.substring(0, cut)).replaceAll("\\s*[\\r\\n]+\\s*", " ").strip())
+                + location(r);
+        return new DecodeProblem("", "is not valid JSON: " + what, what);
     }
 
     private static String location(StreamReadException r) {

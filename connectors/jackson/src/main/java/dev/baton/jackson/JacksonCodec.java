@@ -121,8 +121,8 @@ public final class JacksonCodec implements Codec {
             value = strict.forType(type).readValue(text);
         } catch (JsonProcessingException e) {
             DecodeProblem p = DecodeProblem.of(e);
-            throw new SagaCodecException("cannot read a " + type.getSimpleName() + " from JSON: "
-                    + (p.field().isEmpty() ? "" : p.field() + ": ") + p.problem(), p.field(), p.problem(), e);
+            throw new SagaCodecException("cannot read a " + type.getSimpleName() + " from JSON: " + p.summary(), p.field(),
+                    p.problem(), e);
         }
         if (value == null) {
             throw new SagaCodecException("JSON null is not a " + type.getSimpleName(), "", "must be a JSON object, but was"

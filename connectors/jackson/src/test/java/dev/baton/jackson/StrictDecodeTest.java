@@ -96,7 +96,10 @@ class StrictDecodeTest {
         assertThat(unknown.field()).hasValueSatisfying(f -> assertThat(f).hasSizeLessThan(150));
         SagaCodecException malformed = refused("{\"orderId\":");
         assertThat(malformed.problem()).startsWith("is not valid JSON: Unexpected end-of-input");
-        assertThat(malformed.getMessage()).startsWith("cannot read a Order from JSON: is not valid JSON");
+        assertThat(malformed.getMessage()).startsWith("cannot read a Order from JSON: Unexpected end-of-input");
+        assertThat(refused("{\"amountCents\":1.9}")).hasMessage("cannot read a Order from JSON: amountCents must be a whole"
+                + " number, but was the number 1.9");
+        assertThat(refused("[]")).hasMessageStartingWith("cannot read a Order from JSON: the value must be an object");
     }
 
     @Test

@@ -58,7 +58,8 @@ class StartDataTest {
             assertThat(coerced.field()).hasValue("amountCents");
             assertThat(coerced.problem()).isEqualTo("must be a whole number, but was the string \"4900\"");
             assertThatThrownBy(() -> engine.start("checked-order", "{\"orderId\":\"o\",\"amountCents\":5,\"x\":1}", null))
-                    .isInstanceOf(SagaCodecException.class).hasMessageContaining("x: is not a field of this data");
+                    .isInstanceOf(SagaCodecException.class).hasMessage("cannot read a OrderData from JSON: x is not a field of this data; known fields: [amountCents,"
+                            + " customerId, orderId, paymentId, reservationId]");
             assertThatThrownBy(() -> engine.start("checked-order", "{}", null))
                     .isInstanceOf(InvalidSagaDataException.class).hasMessageContaining("orderId is required");
             assertThat(kit.statuses().values().stream().mapToLong(Long::longValue).sum()).isZero();

@@ -247,7 +247,8 @@ public final class SagaApi {
             return principal;
         }
         claimed = claimed.strip();
-        if (claimed.isEmpty() || claimed.length() > MAX_ACTOR || claimed.chars().anyMatch(Character::isISOControl)) {
+        if (claimed.isEmpty() || claimed.length() > MAX_ACTOR || claimed.chars().anyMatch(Character::isISOControl)
+                || !Json.wellFormed(claimed)) {
             throw ApiProblem.invalid(ACTOR_HEADER + " must be 1 to " + MAX_ACTOR + " printable characters");
         }
         return claimed + " (" + principal + ")";
