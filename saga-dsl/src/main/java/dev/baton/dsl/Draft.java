@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
 
 /** The immutable state behind the builders. Package-private; every change makes a copy. */
 record Draft<D>(String type, Class<D> dataType, Integer version, String dataTypeName, Duration defaultTimeout,
-                List<String> sagaProblems, List<StepDraft<D>> steps) {
+                List<String> sagaProblems, List<StepDraft<D>> steps, List<Function<? super D, String>> validations) {
 
     /** The default time a step waits for a reply before the attempt counts as timed out. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -21,23 +21,24 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
     Draft {
         sagaProblems = List.copyOf(sagaProblems);
         steps = List.copyOf(steps);
+        validations = List.copyOf(validations);
     }
 
     static <D> Draft<D> start(String type, Class<D> dataType) {
-        return new Draft<>(type, dataType, null, null, null, List.of(), List.of());
+        return new Draft<>(type, dataType, null, null, null, List.of(), List.of(), List.of());
     }
 
     Draft<D> withSagaProblem(String problem) {
         List<String> p = new ArrayList<>(sagaProblems);
         p.add(problem);
-        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, p, steps);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, p, steps, validations);
     }
 
     Draft<D> withVersion(int v) {
         if (version != null) {
             return withSagaProblem("version was set twice (" + version + ", then " + v + "); set it once");
         }
-        return new Draft<>(type, dataType, v, dataTypeName, defaultTimeout, sagaProblems, steps);
+        return new Draft<>(type, dataType, v, dataTypeName, defaultTimeout, sagaProblems, steps, validations);
     }
 
     Draft<D> withDataTypeName(String name) {
@@ -47,7 +48,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         if (dataTypeName != null) {
             return withSagaProblem("dataTypeName was set twice ('" + dataTypeName + "', then '" + name + "'); set it once");
         }
-        return new Draft<>(type, dataType, version, name, defaultTimeout, sagaProblems, steps);
+        return new Draft<>(type, dataType, version, name, defaultTimeout, sagaProblems, steps, validations);
     }
 
     Draft<D> withDefaultTimeout(Duration t) {
@@ -58,19 +59,29 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         if (defaultTimeout != null) {
             return withSagaProblem("defaultTimeout was set twice (" + defaultTimeout + ", then " + t + "); set it once");
         }
-        return new Draft<>(type, dataType, version, dataTypeName, t, sagaProblems, steps);
+        return new Draft<>(type, dataType, version, dataTypeName, t, sagaProblems, steps, validations);
+    }
+
+    Draft<D> withValidation(Function<? super D, String> validation) {
+        if (validation == null) {
+            return withSagaProblem("validate(...) was given null; give a function that answers null for valid data and"
+                    + " a message otherwise");
+        }
+        List<Function<? super D, String>> v = new ArrayList<>(validations);
+        v.add(validation);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, steps, v);
     }
 
     Draft<D> addStep(String key) {
         List<StepDraft<D>> s = new ArrayList<>(steps);
         s.add(StepDraft.start(key, steps.size()));
-        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, s);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, s, validations);
     }
 
     Draft<D> updateLast(UnaryOperator<StepDraft<D>> change) {
         List<StepDraft<D>> s = new ArrayList<>(steps);
         s.set(s.size() - 1, change.apply(s.get(s.size() - 1)));
-        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, s);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, s, validations);
     }
 
     /** One step under construction. Problems found while building (a setting made twice) are kept for build(). */

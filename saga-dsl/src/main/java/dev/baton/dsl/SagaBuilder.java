@@ -1,6 +1,7 @@
 package dev.baton.dsl;
 
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * The saga-level phase of the DSL: settings that apply to the whole saga, then the first step.
@@ -32,6 +33,28 @@ public final class SagaBuilder<D> {
     /** The reply timeout of steps that set none. Defaults to 30 seconds. */
     public SagaBuilder<D> defaultTimeout(Duration timeout) {
         return new SagaBuilder<>(draft.withDefaultTimeout(timeout));
+    }
+
+    /**
+     * A check of the data a saga is started with, run at every start before anything is stored: it answers null
+     * when the data is acceptable, otherwise a message saying what is wrong, written for whoever sent the data (the
+     * REST API returns it in a 400 problem; a Java caller gets an {@code InvalidSagaDataException} carrying it).
+     * Declare as many as you like; a start is refused with the messages of all that object. Defaults to none.
+     *
+     * <pre>{@code
+     * Saga.define("order-flow", OrderData.class)
+     *     .validate(d -> d.orderId() == null || d.orderId().isBlank() ? "orderId is required" : null)
+     *     .validate(d -> d.amountCents() > 0 ? null : "amountCents must be positive, but was " + d.amountCents())
+     * }</pre>
+     *
+     * A validation must be a pure function of the data: it runs on the caller's thread and must not throw (a
+     * validation that throws refuses the start as if it had answered a message). It is not run again when an
+     * instance continues, nor for data a step's reply handler returns.
+     *
+     * @since 0.2
+     */
+    public SagaBuilder<D> validate(Function<? super D, String> validation) {
+        return new SagaBuilder<>(draft.withValidation(validation));
     }
 
     /** Starts a step with a stable key (letters, digits, '.', '_', '-'); the key is persisted and never reused. */

@@ -1,11 +1,13 @@
 package dev.baton.dsl;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * A built, validated saga: its type, version, data type and steps. Immutable and thread-safe; share one
@@ -23,8 +25,11 @@ public final class SagaDefinition<D> {
     private final String dataTypeName;
     private final List<StepDefinition<D>> steps;
     private final Map<String, StepDefinition<D>> byKey;
+    private final List<Function<? super D, String>> validations;
 
-    SagaDefinition(String type, int version, Class<D> dataType, String dataTypeName, List<StepDefinition<D>> steps) {
+    SagaDefinition(String type, int version, Class<D> dataType, String dataTypeName, List<StepDefinition<D>> steps,
+                   List<Function<? super D, String>> validations) {
+        this.validations = List.copyOf(validations);
         this.type = type;
         this.version = version;
         this.dataType = dataType;
@@ -91,6 +96,35 @@ public final class SagaDefinition<D> {
     /** The longest a single attempt may wait, for display. */
     public Duration longestTimeout() {
         return steps.stream().map(StepDefinition::timeout).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /** Whether the definition declares validations of its start data ({@link SagaBuilder#validate}). @since 0.2 */
+    public boolean validatesData() {
+        return !validations.isEmpty();
+    }
+
+    /**
+     * Runs the definition's validations ({@link SagaBuilder#validate}) on start data: the messages of those that
+     * refuse it, in declaration order; empty when the data is acceptable. A validation that throws is reported by
+     * what it threw; the engine refuses the start either way.
+     *
+     * @since 0.2
+     */
+    public List<String> problemsWith(D data) {
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < validations.size(); i++) {
+            String message;
+            try {
+                message = validations.get(i).apply(data);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("validation " + (i + 1) + " of saga '" + type + "' threw instead of"
+                        + " answering; a validation must answer null or a message for any data", e);
+            }
+            if (message != null) {
+                problems.add(message.isBlank() ? "validation " + (i + 1) + " refused the data" : message);
+            }
+        }
+        return problems;
     }
 
     /** Casts untyped data to this saga's data type, with a message naming the saga when it does not fit. */

@@ -114,7 +114,7 @@ final class Validator {
                     s.compensationRetry() == null ? Draft.DEFAULT_COMPENSATION_RETRY : s.compensationRetry(),
                     s.park()));
         }
-        return new SagaDefinition<>(d.type(), version, d.dataType(), dataTypeName, steps);
+        return new SagaDefinition<>(d.type(), version, d.dataType(), dataTypeName, steps, d.validations());
     }
 
     /** The index of the first step marked pivot(), or -1. */

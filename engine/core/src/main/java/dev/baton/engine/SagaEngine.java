@@ -39,18 +39,24 @@ public interface SagaEngine extends AutoCloseable {
      * Starts a saga, idempotently: when a saga of this type was started with {@code businessKey} before,
      * its id is returned with {@code created == false} and nothing new happens.
      *
-     * @param businessKey the client's idempotency key (an order id, say), or null for none
+     * @param businessKey the client's idempotency key (an order id, say), or null for none; 1 to 200 characters of
+     *     valid Unicode (no lone surrogates)
      * @throws SagaDefinitionMismatchException when the definition was not registered
+     * @throws InvalidSagaDataException when the data fails a validation the definition declares
+     *     ({@link dev.baton.dsl.SagaBuilder#validate}); nothing is stored
+     * @throws IllegalArgumentException when the business key is blank, too long or not valid Unicode
      */
     <D> StartResult start(SagaDefinition<D> definition, D data, String businessKey);
 
     /**
      * Starts a saga from JSON data, for callers that know the saga only by its type name (the REST API, the Kafka
-     * start topic). The data is decoded with the engine's codec into the data type of the newest registered version
-     * of {@code sagaType}. Idempotent with a business key, like {@link #start(SagaDefinition, Object, String)}.
+     * start topic). The data is decoded strictly ({@link dev.baton.engine.spi.Codec#decodeStrictly}) into the data
+     * type of the newest registered version of {@code sagaType}, then checked by the definition's validations.
+     * Idempotent with a business key, like {@link #start(SagaDefinition, Object, String)}.
      *
      * @throws SagaDefinitionMismatchException when no definition of that type is registered
-     * @throws SagaCodecException when the data does not map onto the saga's data type
+     * @throws SagaCodecException when the data does not map onto the saga's data type ({@link SagaCodecException#field()}
+     *     names where), or fails a validation ({@link InvalidSagaDataException}); nothing is stored
      */
     StartResult start(String sagaType, String dataJson, String businessKey);
 

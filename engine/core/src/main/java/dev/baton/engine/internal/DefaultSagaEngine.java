@@ -2,6 +2,7 @@ package dev.baton.engine.internal;
 
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.dsl.StepDefinition;
+import dev.baton.engine.InvalidSagaDataException;
 import dev.baton.engine.OperatorAction;
 import dev.baton.engine.SagaActionRejectedException;
 import dev.baton.engine.SagaCodecException;
@@ -147,6 +148,10 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         if (businessKey != null && (businessKey.isBlank() || businessKey.length() > 200)) {
             throw new IllegalArgumentException("businessKey must be 1 to 200 non-blank characters, or null");
         }
+        if (businessKey != null && !isWellFormedUnicode(businessKey)) {
+            throw new IllegalArgumentException("businessKey must be valid Unicode, but it holds a lone surrogate");
+        }
+        checkData(registered, data);
         return starts.start(registered, data, businessKey, settings.ids().get());
     }
 
@@ -160,7 +165,38 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         if (dataJson == null || dataJson.isBlank()) {
             throw new SagaCodecException("saga '" + sagaType + "' needs data (a JSON object), but got none", null);
         }
-        return start(def, settings.codec().decode(dataJson, def.dataType()), businessKey);
+        return start(def, settings.codec().decodeStrictly(dataJson, def.dataType()), businessKey);
+    }
+
+    /** Runs the definition's validations of start data; refuses the start when any objects. */
+    @SuppressWarnings("unchecked")
+    private static <D> void checkData(SagaDefinition<D> definition, Object data) {
+        if (!definition.validatesData()) {
+            return;
+        }
+        List<String> problems;
+        try {
+            problems = definition.problemsWith((D) data);
+        } catch (IllegalStateException e) {
+            throw new InvalidSagaDataException(definition.type(), List.of("the data could not be checked: a validation"
+                    + " of the saga failed on it instead of answering"), e);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSagaDataException(definition.type(), problems);
+        }
+    }
+
+    /** False when {@code s} holds a surrogate that is not part of a pair (text no UTF-8 encoder can write). */
+    static boolean isWellFormedUnicode(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

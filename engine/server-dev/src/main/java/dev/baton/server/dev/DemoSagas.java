@@ -42,6 +42,11 @@ public final class DemoSagas {
 
     /** The demo saga definition. */
     public static final SagaDefinition<DemoOrder> DEMO_ORDER = Saga.define("demo-order", DemoOrder.class)
+            .validate(d -> d.orderId() == null || d.orderId().isBlank() ? "orderId is required" : null)
+            .validate(d -> d.amountCents() > 0 ? null : "amountCents must be a positive number of cents, but was "
+                    + d.amountCents())
+            .validate(d -> d.reservationId() == null ? null : "reservationId is set by the stock service's reply; leave it"
+                    + " out")
             .defaultTimeout(Duration.ofSeconds(10))
             .step("place-order")
                 .invoke(ORDERS, d -> new PlaceOrder(d.orderId()))

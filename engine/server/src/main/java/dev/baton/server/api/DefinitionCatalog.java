@@ -50,7 +50,7 @@ final class DefinitionCatalog {
         String type = ctx.pathParam("type");
         TreeMap<Integer, SagaDefinition<?>> versions = definitions.get(type);
         if (versions == null) {
-            throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, "no saga type '" + type + "' is registered; known types: "
+            throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, "no saga type " + RequestParams.quoted(type) + " is registered; known types: "
                     + definitions.keySet());
         }
         Integer version = RequestParams.parse(q, "version", "a registered version number", Integer::valueOf);

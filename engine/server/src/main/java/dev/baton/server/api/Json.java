@@ -1,8 +1,13 @@
 package dev.baton.server.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.baton.jackson.JacksonCodec;
 import io.javalin.http.Context;
@@ -10,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * JSON in and out of the API: Baton's mapper ({@code java.time} as ISO-8601 text), bodies read with a size limit, and
@@ -22,6 +28,14 @@ public final class Json {
     public static final ObjectMapper MAPPER = JacksonCodec.defaultMapper().copy()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+
+    /**
+     * How request bodies are read: a key given twice and anything after the JSON value are errors, not "last wins" and
+     * "ignored".
+     */
+    private static final ObjectReader STRICT_READER = MAPPER.reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {}
 
@@ -73,10 +87,19 @@ public final class Json {
         }
         JsonNode node;
         try {
-            node = MAPPER.readTree(bytes);
+            node = STRICT_READER.readTree(bytes);
         } catch (JsonProcessingException e) {
+            String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            if (original.startsWith("Duplicate field")) {
+                throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: "
+                        + path(e) + " appears more than once; give each field once");
+            }
+            if (original.startsWith("Trailing token")) {
+                throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body has more content after the JSON"
+                        + " object (line " + location(e) + "); send exactly one JSON object");
+            }
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: "
-                    + oneLine(e.getOriginalMessage()) + " (line " + location(e) + ")");
+                    + RequestParams.capped(oneLine(original)) + " (line " + location(e) + ")");
         } catch (IOException e) {
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: " + e.getMessage());
         }
@@ -84,7 +107,61 @@ public final class Json {
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body must be a JSON object, but was "
                     + (node == null ? "empty" : node.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
+        checkUnicode(node, "");
         return node;
+    }
+
+    /**
+     * Refuses text that is not valid Unicode: a lone surrogate ({@code "\ud800"}) is legal in a JSON escape, but no
+     * UTF-8 writer can write it back, so a stored one would break every response that holds it.
+     */
+    private static void checkUnicode(JsonNode node, String path) {
+        if (node.isTextual() && !wellFormed(node.textValue())) {
+            throw ApiProblem.invalid(path + " is not valid Unicode: it holds a lone surrogate (an unpaired \\uD800 to"
+                    + " \\uDFFF escape)");
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkUnicode(node.get(i), path + "[" + i + "]");
+            }
+        }
+        for (Map.Entry<String, JsonNode> f : node.properties()) {
+            String at = (path.isEmpty() ? "" : path + ".") + RequestParams.capped(f.getKey());
+            if (!wellFormed(f.getKey())) {
+                throw ApiProblem.invalid("a field name" + (path.isEmpty() ? "" : " in " + path) + " is not valid Unicode:"
+                        + " it holds a lone surrogate (an unpaired \\uD800 to \\uDFFF escape)");
+            }
+            checkUnicode(f.getValue(), at);
+        }
+    }
+
+    /** False when {@code s} holds a surrogate that is not part of a pair. */
+    static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Where a parse error happened, as a path such as {@code data.items[2].sku}. */
+    private static String path(JsonProcessingException e) {
+        StringBuilder out = new StringBuilder();
+        if (e.getProcessor() instanceof JsonParser p) {
+            for (JsonStreamContext c = p.getParsingContext(); c != null && !c.inRoot(); c = c.getParent()) {
+                if (c.inArray()) {
+                    out.insert(0, "[" + c.getCurrentIndex() + "]");
+                } else {
+                    String name = RequestParams.capped(String.valueOf(c.getCurrentName()));
+                    out.insert(0, out.isEmpty() || out.charAt(0) == '[' ? name : name + ".");
+                }
+            }
+        }
+        return out.isEmpty() ? "a field" : out.toString();
     }
 
     /**

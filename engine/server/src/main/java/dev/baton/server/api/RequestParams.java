@@ -3,8 +3,9 @@ package dev.baton.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.SagaId;
 import io.javalin.http.Context;
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,7 @@ final class RequestParams {
         try {
             return SagaId.of(raw);
         } catch (IllegalArgumentException e) {
-            throw new ApiProblem(ApiProblem.Type.SAGA_NOT_FOUND, "no saga with id '" + raw + "' (ids are 1 to 64 characters"
+            throw new ApiProblem(ApiProblem.Type.SAGA_NOT_FOUND, "no saga with id " + quoted(raw) + " (ids are 1 to 64 characters"
                     + " without whitespace)");
         }
     }
@@ -38,15 +39,20 @@ final class RequestParams {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
             if (!allowed.contains(e.getKey())) {
-                throw ApiProblem.invalid("unknown query parameter '" + e.getKey() + "'" + (allowed.isEmpty()
+                throw ApiProblem.invalid("unknown query parameter " + quoted(e.getKey()) + (allowed.isEmpty()
                         ? "; this endpoint takes none" : "; known: " + new TreeSet<>(allowed)));
             }
+            if (e.getValue().isEmpty()) {
+                throw ApiProblem.invalid("query parameter " + quoted(e.getKey()) + " has no value that can be read; encode"
+                        + " its value as UTF-8 percent-encoding (a '%' itself as %25)");
+            }
             if (e.getValue().size() != 1) {
-                throw ApiProblem.invalid("query parameter '" + e.getKey() + "' must be given once");
+                throw ApiProblem.invalid("query parameter " + quoted(e.getKey()) + " must be given once, but was given "
+                        + e.getValue().size() + " times");
             }
             String v = e.getValue().getFirst();
             if (v.isEmpty()) {
-                throw ApiProblem.invalid("query parameter '" + e.getKey() + "' is empty; leave it out instead");
+                throw ApiProblem.invalid("query parameter " + quoted(e.getKey()) + " is empty; leave it out instead");
             }
             out.put(e.getKey(), v);
         }
@@ -61,13 +67,65 @@ final class RequestParams {
         }
         try {
             return parser.apply(v);
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw ApiProblem.invalid(name + " must be " + expected + ", but was '" + v + "'");
+        } catch (IllegalArgumentException | DateTimeException | ArithmeticException e) {
+            throw ApiProblem.invalid(name + " must be " + expected + ", but was " + quoted(v));
         }
     }
 
+    /** The earliest instant a time filter accepts. */
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    /** The latest instant a time filter accepts. */
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+    private static final String INSTANT = "an ISO-8601 instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z,"
+            + " such as 2026-01-31T12:00:00Z";
+
+    /** The time filter {@code name}, within {@link #EARLIEST} and {@link #LATEST}, or null when absent. */
     static Instant instant(Map<String, String> q, String name) {
-        return parse(q, name, "an ISO-8601 instant such as 2026-01-31T12:00:00Z", Instant::parse);
+        Instant t = parse(q, name, INSTANT, Instant::parse);
+        if (t != null && (t.isBefore(EARLIEST) || t.isAfter(LATEST))) {
+            throw ApiProblem.invalid(name + " must be " + INSTANT + ", but was " + quoted(q.get(name)));
+        }
+        return t;
+    }
+
+    /** The longest {@code stuckFor} accepted: 100 years back is before any saga this server stored. */
+    static final Duration LONGEST_STUCK = Duration.ofDays(36_500);
+    private static final String STUCK_FOR = "a positive ISO-8601 duration up to P36500D (100 years), such as PT10M";
+
+    /** The {@code stuckFor} filter, positive and at most {@link #LONGEST_STUCK}, or null when absent. */
+    static Duration stuckFor(Map<String, String> q) {
+        Duration d = parse(q, "stuckFor", STUCK_FOR, Duration::parse);
+        if (d != null && (d.isNegative() || d.isZero() || d.compareTo(LONGEST_STUCK) > 0)) {
+            throw ApiProblem.invalid("stuckFor must be " + STUCK_FOR + ", but was " + quoted(q.get("stuckFor")));
+        }
+        return d;
+    }
+
+    /** The longest piece of the caller's input a problem quotes back. */
+    static final int MAX_ECHO = 100;
+
+    /** {@code s} in quotes for a problem's detail, {@link #capped}. */
+    static String quoted(String s) {
+        return s == null ? "null" : "'" + capped(s) + "'";
+    }
+
+    /**
+     * {@code s} for a problem's detail: cut to {@value #MAX_ECHO} characters (saying how long it was), with control
+     * characters and lone surrogates shown as '?', so a problem never repeats a large or unprintable input back.
+     */
+    static String capped(String s) {
+        String cut = s;
+        if (s.length() > MAX_ECHO) {
+            int end = Character.isHighSurrogate(s.charAt(MAX_ECHO - 1)) ? MAX_ECHO - 1 : MAX_ECHO;
+            cut = s.substring(0, end);
+        }
+        StringBuilder out = new StringBuilder();
+        cut.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c)
+                || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) ? '?' : c));
+        if (cut.length() < s.length()) {
+            out.append("... (").append(s.length()).append(" characters)");
+        }
+        return out.toString();
     }
 
     /** Refuses a body holding any field outside {@code allowed}. */
@@ -75,7 +133,7 @@ final class RequestParams {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!allowed.contains(f)) {
-                throw ApiProblem.invalid("unknown field '" + f + "'; expected " + new TreeSet<>(allowed));
+                throw ApiProblem.invalid("unknown field " + quoted(f) + "; expected " + new TreeSet<>(allowed));
             }
         }
     }

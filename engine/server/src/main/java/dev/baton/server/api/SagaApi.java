@@ -3,12 +3,14 @@ package dev.baton.server.api;
 import static dev.baton.server.api.RequestParams.instant;
 import static dev.baton.server.api.RequestParams.onlyFields;
 import static dev.baton.server.api.RequestParams.parse;
+import static dev.baton.server.api.RequestParams.quoted;
 import static dev.baton.server.api.RequestParams.sagaId;
 import static dev.baton.server.api.RequestParams.singleParams;
 import static dev.baton.server.api.RequestParams.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.dsl.SagaDefinition;
+import dev.baton.engine.InvalidSagaDataException;
 import dev.baton.engine.OperatorAction;
 import dev.baton.engine.SagaCodecException;
 import dev.baton.engine.SagaDefinitionMismatchException;
@@ -141,8 +143,8 @@ public final class SagaApi {
             try {
                 limit = Integer.parseInt(q.get("limit"));
             } catch (NumberFormatException e) {
-                throw ApiProblem.invalid("limit must be an integer from 1 to " + SagaQuery.MAX_LIMIT + ", but was '"
-                        + q.get("limit") + "'");
+                throw ApiProblem.invalid("limit must be an integer from 1 to " + SagaQuery.MAX_LIMIT + ", but was "
+                        + quoted(q.get("limit")));
             }
             if (limit < 1 || limit > SagaQuery.MAX_LIMIT) {
                 throw ApiProblem.invalid("limit must be an integer from 1 to " + SagaQuery.MAX_LIMIT + ", but was " + limit);
@@ -157,12 +159,8 @@ public final class SagaApi {
                 .withCreated(instant(q, "createdFrom"), instant(q, "createdTo"))
                 .withUpdated(instant(q, "updatedFrom"), instant(q, "updatedTo"))
                 .withAfter(q.get("cursor"));
-        Duration stuckFor = parse(q, "stuckFor", "a positive ISO-8601 duration such as PT10M", Duration::parse);
+        Duration stuckFor = RequestParams.stuckFor(q);
         if (stuckFor != null) {
-            if (stuckFor.isNegative() || stuckFor.isZero()) {
-                throw ApiProblem.invalid("stuckFor must be a positive ISO-8601 duration such as PT10M, but was '"
-                        + q.get("stuckFor") + "'");
-            }
             query = query.withStuckBefore(clock.instant().minus(stuckFor));
         }
         SagaPage page;
@@ -206,15 +204,19 @@ public final class SagaApi {
             throw ApiProblem.invalid("businessKey must be 1 to 200 characters and not blank, or left out");
         }
         if (!definitions.has(type)) {
-            throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, "no saga type '" + type + "' is registered; known types: "
-                    + definitions.types() + " (GET /api/definitions)");
+            throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, "no saga type " + quoted(type) + " is registered; known"
+                    + " types: " + definitions.types() + " (GET /api/definitions)");
         }
         StartResult r;
         try {
             r = engine.start(type, Json.toJson(data), businessKey);
+        } catch (InvalidSagaDataException e) {
+            throw new ApiProblem(ApiProblem.Type.INVALID_SAGA_DATA, "data is refused by saga '" + type + "': "
+                    + Json.oneLine(e.problem()));
         } catch (SagaCodecException e) {
             throw new ApiProblem(ApiProblem.Type.INVALID_SAGA_DATA, "data does not map onto the data type of saga '" + type
-                    + "': " + Json.oneLine(e.getMessage()));
+                    + "': " + e.field().map(f -> "data" + (f.isEmpty() || f.startsWith("[") ? "" : ".") + f + " ")
+                            .orElse("") + Json.oneLine(e.problem()));
         } catch (SagaDefinitionMismatchException e) {
             throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, e.getMessage());
         }
@@ -245,7 +247,8 @@ public final class SagaApi {
             return principal;
         }
         claimed = claimed.strip();
-        if (claimed.isEmpty() || claimed.length() > MAX_ACTOR || claimed.chars().anyMatch(Character::isISOControl)) {
+        if (claimed.isEmpty() || claimed.length() > MAX_ACTOR || claimed.chars().anyMatch(Character::isISOControl)
+                || !Json.wellFormed(claimed)) {
             throw ApiProblem.invalid(ACTOR_HEADER + " must be 1 to " + MAX_ACTOR + " printable characters");
         }
         return claimed + " (" + principal + ")";

@@ -44,6 +44,12 @@ public final class OrderFlowSaga {
     public static final String PENDING_PAYMENT = "PENDING_PAYMENT";
 
     public static final SagaDefinition<OrderData> ORDER_FLOW = Saga.define("order-flow", OrderData.class)
+            .validate(d -> d.orderId() == null || d.orderId().isBlank() ? "orderId is required" : null)
+            .validate(d -> d.customerId() == null || d.customerId().isBlank() ? "customerId is required" : null)
+            .validate(d -> d.sku() == null || d.sku().isBlank() ? "sku is required" : null)
+            .validate(d -> d.quantity() > 0 ? null : "quantity must be at least 1, but was " + d.quantity())
+            .validate(d -> d.amountCents() >= 0 ? null : "amountCents must not be negative, but was " + d.amountCents())
+            .validate(d -> d.reservationId() == null ? null : "reservationId is set by the inventory's reply; leave it out")
             .defaultTimeout(Duration.ofSeconds(30))
             .step("create-order")
                 .invoke(ORDERS, d -> new CreateOrder(d.orderId(), d.customerId(), d.sku(), d.quantity(), d.amountCents()))
