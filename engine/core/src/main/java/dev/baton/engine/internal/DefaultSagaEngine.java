@@ -1,8 +1,6 @@
 package dev.baton.engine.internal;
 
 import dev.baton.dsl.SagaDefinition;
-import dev.baton.dsl.StepDefinition;
-import dev.baton.engine.InvalidSagaDataException;
 import dev.baton.engine.OperatorAction;
 import dev.baton.engine.SagaActionRejectedException;
 import dev.baton.engine.SagaCodecException;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -144,14 +141,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     public <D> StartResult start(SagaDefinition<D> definition, D data, String businessKey) {
         // matched by type and version: an equal definition built again (another class loader, a test) is the same saga
         SagaDefinition<?> registered = settings.definitions().get(definition.type(), definition.version(), null);
-        registered.cast(data);
-        if (businessKey != null && (businessKey.isBlank() || businessKey.length() > 200)) {
-            throw new IllegalArgumentException("businessKey must be 1 to 200 non-blank characters, or null");
-        }
-        if (businessKey != null && !isWellFormedUnicode(businessKey)) {
-            throw new IllegalArgumentException("businessKey must be valid Unicode, but it holds a lone surrogate");
-        }
-        checkData(registered, data);
+        StartChecks.check(registered, data, businessKey);
         return starts.start(registered, data, businessKey, settings.ids().get());
     }
 
@@ -166,37 +156,6 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
             throw new SagaCodecException("saga '" + sagaType + "' needs data (a JSON object), but got none", null);
         }
         return start(def, settings.codec().decodeStrictly(dataJson, def.dataType()), businessKey);
-    }
-
-    /** Runs the definition's validations of start data; refuses the start when any objects. */
-    @SuppressWarnings("unchecked")
-    private static <D> void checkData(SagaDefinition<D> definition, Object data) {
-        if (!definition.validatesData()) {
-            return;
-        }
-        List<String> problems;
-        try {
-            problems = definition.problemsWith((D) data);
-        } catch (IllegalStateException e) {
-            throw new InvalidSagaDataException(definition.type(), List.of("the data could not be checked: a validation"
-                    + " of the saga failed on it instead of answering"), e);
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidSagaDataException(definition.type(), problems);
-        }
-    }
-
-    /** False when {@code s} holds a surrogate that is not part of a pair (text no UTF-8 encoder can write). */
-    static boolean isWellFormedUnicode(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
@@ -268,13 +227,6 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
 
     @Override
     public Set<String> participants() {
-        Set<String> destinations = new TreeSet<>();
-        for (SagaDefinition<?> d : settings.definitions().all()) {
-            for (StepDefinition<?> st : d.steps()) {
-                destinations.add(st.participant().name());
-                st.compensationParticipant().ifPresent(p -> destinations.add(p.name()));
-            }
-        }
-        return destinations;
+        return settings.definitions().participants();
     }
 }

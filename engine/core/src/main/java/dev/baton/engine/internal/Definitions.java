@@ -1,11 +1,13 @@
 package dev.baton.engine.internal;
 
 import dev.baton.dsl.SagaDefinition;
+import dev.baton.dsl.StepDefinition;
 import dev.baton.engine.SagaDefinitionMismatchException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +41,18 @@ public final class Definitions {
     public Optional<SagaDefinition<?>> latest(String type) {
         TreeMap<Integer, SagaDefinition<?>> versions = byType.get(type);
         return versions == null ? Optional.empty() : Optional.of(versions.lastEntry().getValue());
+    }
+
+    /** Every participant the registered definitions send commands or compensations to, sorted. */
+    public Set<String> participants() {
+        Set<String> destinations = new TreeSet<>();
+        for (SagaDefinition<?> d : all()) {
+            for (StepDefinition<?> st : d.steps()) {
+                destinations.add(st.participant().name());
+                st.compensationParticipant().ifPresent(p -> destinations.add(p.name()));
+            }
+        }
+        return destinations;
     }
 
     /** Every registered definition. */
