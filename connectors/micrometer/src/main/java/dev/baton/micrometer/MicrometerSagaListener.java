@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code onOutboxResent} → {@link BatonMeter#OUTBOX_RESENT}</li>
  * </ul>
  *
- * <p>Meters are registered the first time a saga type (or step, or dead-letter topic) is seen and kept, so an event
+ * <p>Meters are registered the first time a saga type (or step, or dead-letter topic) is seen, or up front by
+ * {@link #registerUpFront}, and kept, so an event
  * costs a map lookup and an increment. The first event of a type registers all of that type's counters and
  * end timers at once, so their series exist at zero before anything fails (alerts on
  * {@code baton_sagas_failed_total} then see an increase from 0, not a series appearing). Saga ids, business keys,
@@ -67,6 +69,35 @@ public final class MicrometerSagaListener implements SagaListener {
     MicrometerSagaListener(MeterRegistry registry, Consumer<String> typeSeen) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.typeSeen = Objects.requireNonNull(typeSeen, "typeSeen");
+    }
+
+    /**
+     * Registers now, at zero, the meters that would otherwise appear with their first event: the message counters
+     * ({@link BatonMeter#MESSAGES_DUPLICATE}, {@link BatonMeter#MESSAGES_IGNORED}, {@link BatonMeter#OUTBOX_RESENT}),
+     * each saga type's counters and end timers, and {@link BatonMeter#MESSAGES_DEAD} for each dead-letter topic, so an
+     * alert on any of them has a series to watch from the start. Call it once the types and topics are known.
+     *
+     * @return this listener
+     */
+    public MicrometerSagaListener registerUpFront(Collection<String> sagaTypes, Collection<String> deadLetterTopics) {
+        try {
+            if (duplicates == null) {
+                duplicates = counter(BatonMeter.MESSAGES_DUPLICATE);
+            }
+            if (ignored == null) {
+                ignored = counter(BatonMeter.MESSAGES_IGNORED);
+            }
+            if (resent == null) {
+                resent = counter(BatonMeter.OUTBOX_RESENT);
+            }
+            sagaTypes.forEach(this::meters);
+            for (String topic : deadLetterTopics) {
+                deadByTopic.computeIfAbsent(topic, k -> counter(BatonMeter.MESSAGES_DEAD, BatonMeter.TagKeys.TOPIC, k));
+            }
+        } catch (RuntimeException | LinkageError e) {
+            failures.failed("registering the meters up front", e);
+        }
+        return this;
     }
 
     @Override

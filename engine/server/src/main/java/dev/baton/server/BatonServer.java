@@ -13,6 +13,7 @@ import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.kafka.common.LoopHealth;
 import dev.baton.kafka.KafkaStartConsumer;
 import dev.baton.kafka.KafkaTransport;
+import dev.baton.micrometer.MicrometerSagaListener;
 import dev.baton.resilience4j.BreakerMetrics;
 import dev.baton.resilience4j.ParticipantBreakers;
 import dev.baton.server.api.Auth;
@@ -75,10 +76,14 @@ public final class BatonServer implements AutoCloseable {
         try {
             this.metrics = own(new Metrics());
             this.store = own(openStore(config, metrics));
-            SagaListener listener = new SagaLog(metrics.bindEngine(store));
+            MicrometerSagaListener meters = metrics.bindEngine(store);
+            SagaListener listener = new SagaLog(meters);
             this.breakers = ParticipantBreakers.builder().settings(config.breakers()).build();
             BreakerMetrics.bind(breakers, metrics.registry());
             KafkaOptions kafka = kafkaOptions(config);
+            // every documented meter has a series from the start, so alerts on them have something to watch
+            meters.registerUpFront(definitions.stream().map(SagaDefinition::type).distinct().toList(),
+                    List.of(KafkaOptions.deadLetterTopic(kafka.replyTopic()), KafkaOptions.deadLetterTopic(kafka.startTopic())));
             String kafkaAt = "Kafka at " + ServerConfig.KAFKA_BOOTSTRAP.name() + "=" + kafka.bootstrapServers();
             KafkaTransport transport;
             try {
