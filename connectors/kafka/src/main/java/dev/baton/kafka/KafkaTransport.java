@@ -12,6 +12,7 @@ import dev.baton.kafka.common.internal.Clients;
 import dev.baton.kafka.common.internal.ConsumerLoop;
 import dev.baton.protocol.Headers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -233,7 +234,7 @@ public final class KafkaTransport implements Transport {
         return Clients.deadLetter(producer, r, reason);
     }
 
-    private record Parsed(InboundReply reply, String problem) {}
+    record Parsed(InboundReply reply, String problem) {}
 
     /** Reads a reply record; a record that is not a valid reply gives the reason instead. */
     static Parsed parse(ConsumerRecord<String, byte[]> r) {
@@ -261,10 +262,28 @@ public final class KafkaTransport implements Transport {
         } catch (IllegalArgumentException e) {
             return new Parsed(null, "header " + Headers.SAGA_ID + ": " + e.getMessage());
         }
+        Duration retryAfter = null;
+        String ms = h.get(Headers.RETRY_AFTER_MS);
+        if (ms != null && outcome == ReplyOutcome.RETRY_LATER) {
+            long millis;
+            try {
+                millis = Long.parseLong(ms.strip());
+            } catch (NumberFormatException e) {
+                millis = -1;
+            }
+            if (millis < 1) {
+                return new Parsed(null, "header " + Headers.RETRY_AFTER_MS + " must be a whole number of milliseconds,"
+                        + " 1 or more, but was '" + (ms.length() > 40 ? ms.substring(0, 40) + "..." : ms) + "'");
+            }
+            retryAfter = Duration.ofMillis(Math.min(millis, MAX_RETRY_AFTER.toMillis()));
+        }
         String payload = r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
         return new Parsed(new InboundReply(h.get(Headers.MESSAGE_ID), h.get(Headers.CORRELATION_ID), sagaId, outcome,
-                h.get(Headers.MESSAGE_TYPE), payload, h.get(Headers.REASON)), null);
+                h.get(Headers.MESSAGE_TYPE), payload, h.get(Headers.REASON), retryAfter), null);
     }
+
+    /** The longest wait a participant's retry-after hint can ask for; a longer one is cut to this. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     @Override
     public void close() {

@@ -59,8 +59,9 @@ public sealed interface Outcome permits Outcome.Success, Outcome.Failure, Outcom
     }
 
     /**
-     * As {@link #retryLater(String)}, with a hint of how long to wait. The hint travels as the
-     * {@value Headers#RETRY_AFTER_MS} header; the engine may ignore it.
+     * As {@link #retryLater(String)}, with the least time the engine should wait before sending again. It travels as
+     * the {@value Headers#RETRY_AFTER_MS} header; the engine waits the longer of it (at most an hour) and the step's
+     * park interval or retry back-off, never past the park's give-up deadline.
      *
      * @param after positive
      */
