@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.baton.engine.SagaException;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStoreException;
+import dev.baton.engine.spi.FlowCount;
+import dev.baton.engine.spi.FlowShare;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaCount;
@@ -16,6 +18,7 @@ import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jdbi.internal.Dialect;
+import dev.baton.jdbi.internal.FlowTables;
 import dev.baton.jdbi.internal.Housekeeping;
 import dev.baton.jdbi.internal.JdbiStoreTransaction;
 import dev.baton.jdbi.internal.Leases;
@@ -215,7 +218,7 @@ public final class JdbiSagaStore implements SagaStore {
         }
         return call("dueTimers", () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT " + Rows.TIMER_COLUMNS + " FROM baton_timer WHERE fire_at <= :now"
-                        + " ORDER BY fire_at, saga_id, kind LIMIT :limit")
+                        + " AND kind <> 'WAIT' ORDER BY fire_at, saga_id, kind LIMIT :limit")
                 .bind("now", Rows.timestamp(now)).bind("limit", limit).map(Rows.TIMER).list()));
     }
 
@@ -311,8 +314,55 @@ public final class JdbiSagaStore implements SagaStore {
     public long dueTimerCount(Instant now) {
         Objects.requireNonNull(now, "now");
         return call("dueTimerCount", () -> jdbi.withHandle(h -> h
-                .createQuery("SELECT COUNT(*) FROM baton_timer WHERE fire_at <= :now")
+                .createQuery("SELECT COUNT(*) FROM baton_timer WHERE fire_at <= :now AND kind <> 'WAIT'")
                 .bind("now", Rows.timestamp(now)).mapTo(Long.class).one()));
+    }
+
+    /** {@inheritDoc} One query over the timers' flow index ({@code V4__baton_flow.sql}). */
+    @Override
+    public List<FlowCount> flowCounts(Instant now) {
+        Objects.requireNonNull(now, "now");
+        return call("flowCounts", () -> jdbi.withHandle(h -> FlowTables.counts(h, now)));
+    }
+
+    /** {@inheritDoc} One short transaction, as {@link #leaseDueTimers}. */
+    @Override
+    public List<TimerRecord> leaseWaiting(String participant, Instant now, Instant leaseUntil, int limit) {
+        Objects.requireNonNull(participant, "participant");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        if (checkLimit(limit) == 0) {
+            return List.of();
+        }
+        return call("leaseWaiting", () -> jdbi.inTransaction(h -> FlowTables.leaseWaiting(h, participant, now,
+                leaseUntil, limit)));
+    }
+
+    @Override
+    public FlowShare exchangeFlow(String participant, String node, long answered, long busy, long timedOut,
+                                  double initialLimit, Instant now, Instant leaseUntil) {
+        Objects.requireNonNull(participant, "participant");
+        Objects.requireNonNull(node, "node");
+        return call("exchangeFlow of " + participant, () -> {
+            if (jdbi.withHandle(h -> FlowTables.find(h, participant)).isEmpty()) {
+                try {
+                    jdbi.useTransaction(h -> FlowTables.insert(h, participant, initialLimit, now));
+                } catch (RuntimeException e) {
+                    // another node created the row meanwhile; the update below adds to it
+                    LOG.debug("flow row of {} created elsewhere: {}", participant, e.toString());
+                }
+            }
+            return jdbi.inTransaction(h -> {
+                FlowTables.exchange(h, participant, node, answered, busy, timedOut, now, leaseUntil);
+                return FlowTables.find(h, participant).orElseThrow();
+            });
+        });
+    }
+
+    @Override
+    public boolean setFlowLimit(String participant, String node, double limit, Instant now) {
+        return call("setFlowLimit of " + participant, () -> jdbi.inTransaction(h -> FlowTables.setLimit(h,
+                participant, node, limit, now)));
     }
 
     @Override

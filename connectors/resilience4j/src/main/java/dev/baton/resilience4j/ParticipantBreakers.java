@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link CommandGate} with one Resilience4j circuit breaker per participant: pass it to
- * {@code SagaEngine.builder().commandGate(...)}. A participant that answers RETRY_LATER or times out for too many of
- * its recent commands gets its breaker opened; while it is open the engine sends it nothing, and sagas that reach it
+ * {@code SagaEngine.builder().commandGate(...)}. A participant that lets too many of its recent commands time out
+ * gets its breaker opened (a RETRY_LATER answer is no failure: a busy participant works, and the engine's flow
+ * control sends it less); while it is open the engine sends it nothing, and sagas that reach it
  * park (or back off) as if it had answered RETRY_LATER. After the wait, a few probes go out as normal commands; their
  * answers close the breaker or open it again.
  *
@@ -44,7 +45,6 @@ public final class ParticipantBreakers implements CommandGate {
         }
     }
 
-    private static final Throwable BUSY = new ParticipantUnavailable("the participant answered RETRY_LATER");
     private static final Throwable TIMED_OUT = new ParticipantUnavailable("the participant did not answer in time");
 
     private final Clock clock;
@@ -119,6 +119,9 @@ public final class ParticipantBreakers implements CommandGate {
                 .failureRateThreshold(s.failureRatePercent())
                 .waitDurationInOpenState(s.waitOpen())
                 .permittedNumberOfCallsInHalfOpenState(s.halfOpenCalls())
+                // a probe's answer may be applied by another engine node, never settling this node's permit: after
+                // the open wait again, a half-open breaker opens again and, after that wait, hands out fresh probes
+                .maxWaitDurationInHalfOpenState(s.waitOpen())
                 // the engine measures slowness with its step timeouts; durations are not recorded
                 .slowCallRateThreshold(100)
                 .slowCallDurationThreshold(java.time.Duration.ofDays(365))
@@ -208,7 +211,8 @@ public final class ParticipantBreakers implements CommandGate {
         CircuitBreaker b = breaker(participant);
         switch (outcome) {
             case ANSWERED -> b.onSuccess(0, TimeUnit.NANOSECONDS);
-            case BUSY -> b.onError(0, TimeUnit.NANOSECONDS, BUSY);
+            // busy is a working service at its capacity: flow control's business, not a failure; the permit goes back
+            case BUSY -> b.releasePermission();
             case TIMED_OUT -> b.onError(0, TimeUnit.NANOSECONDS, TIMED_OUT);
         }
     }

@@ -74,6 +74,16 @@ public interface SagaEngine extends AutoCloseable {
      */
     SagaView act(SagaId id, OperatorAction action, String actor, String reason);
 
+    /**
+     * Every participant's flow control as this node sees it: limit, in flight, waiting, since when the first waits.
+     * Empty when flow control is off.
+     *
+     * @since 0.4
+     */
+    default List<FlowView> flows() {
+        return List.of();
+    }
+
     /** Stops background work and closes the transport and the store given to the builder. */
     @Override
     void close();

@@ -40,6 +40,8 @@ public final class SagaEngineBuilder {
     Duration lease = Duration.ofSeconds(10);
     Duration inboxRetention = Duration.ofDays(7);
     Duration endedRetention;
+    FlowSettings flow = FlowSettings.DEFAULTS;
+    String nodeName;
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -182,6 +184,30 @@ public final class SagaEngineBuilder {
     }
 
     /**
+     * Flow control per participant: how many commands may be in flight at each participant, adapting to its answers,
+     * with the rest waiting in line. Defaults to {@link FlowSettings#DEFAULTS}; {@link FlowSettings#OFF} sends every
+     * command at once. The store must support flow control ({@code SagaStore#flowCounts}); one that does not turns it
+     * off with a warning.
+     *
+     * @since 0.4
+     */
+    public SagaEngineBuilder flow(FlowSettings settings) {
+        this.flow = settings;
+        return this;
+    }
+
+    /**
+     * This node's name among the engine nodes sharing a store, for the leases of flow control (and the logs).
+     * Defaults to the host name, the process id and a random suffix.
+     *
+     * @since 0.4
+     */
+    public SagaEngineBuilder nodeName(String name) {
+        this.nodeName = name;
+        return this;
+    }
+
+    /**
      * Validates and builds the engine (not yet open).
      *
      * @throws IllegalStateException listing every missing or invalid setting
@@ -200,8 +226,8 @@ public final class SagaEngineBuilder {
         if (definitions.isEmpty()) {
             problems.add("SagaEngine has no saga definitions; register at least one with .register(...)");
         }
-        if (clock == null || ids == null || listener == null || commandGate == null) {
-            problems.add("clock, ids, listener and commandGate must not be null");
+        if (clock == null || ids == null || listener == null || commandGate == null || flow == null) {
+            problems.add("clock, ids, listener, commandGate and flow must not be null");
         }
         positive(problems, "timerPollInterval", timerPollInterval);
         positive(problems, "leaseDuration", lease);
@@ -233,7 +259,18 @@ public final class SagaEngineBuilder {
         }
         return new DefaultSagaEngine(new EngineSettings(Objects.requireNonNull(defs), store, transport, codec, clock, ids,
                 listener, commandGate, timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries,
-                timeoutGrace, lease, inboxRetention, endedRetention));
+                timeoutGrace, lease, inboxRetention, endedRetention, flow, nodeName == null ? defaultNodeName() : nodeName));
+    }
+
+    private static String defaultNodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException | RuntimeException e) {
+            host = "node";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-"
+                + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 30, 1L << 35), 36);
     }
 
     private static void positive(List<String> problems, String what, Duration d) {

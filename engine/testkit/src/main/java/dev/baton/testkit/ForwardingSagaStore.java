@@ -1,6 +1,8 @@
 package dev.baton.testkit;
 
 import dev.baton.engine.SagaId;
+import dev.baton.engine.spi.FlowCount;
+import dev.baton.engine.spi.FlowShare;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaCount;
@@ -90,6 +92,27 @@ public abstract class ForwardingSagaStore implements SagaStore {
     @Override
     public long dueTimerCount(Instant now) {
         return delegate.dueTimerCount(now);
+    }
+
+    @Override
+    public List<FlowCount> flowCounts(Instant now) {
+        return delegate.flowCounts(now);
+    }
+
+    @Override
+    public List<TimerRecord> leaseWaiting(String participant, Instant now, Instant leaseUntil, int limit) {
+        return delegate.leaseWaiting(participant, now, leaseUntil, limit);
+    }
+
+    @Override
+    public FlowShare exchangeFlow(String participant, String node, long answered, long busy, long timedOut,
+                                  double initialLimit, Instant now, Instant leaseUntil) {
+        return delegate.exchangeFlow(participant, node, answered, busy, timedOut, initialLimit, now, leaseUntil);
+    }
+
+    @Override
+    public boolean setFlowLimit(String participant, String node, double limit, Instant now) {
+        return delegate.setFlowLimit(participant, node, limit, now);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.baton.testkit;
 
 import dev.baton.engine.SagaId;
+import dev.baton.engine.spi.FlowCount;
+import dev.baton.engine.spi.FlowShare;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaCount;
@@ -12,13 +14,16 @@ import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -91,7 +96,7 @@ public final class InMemorySagaStore implements SagaStore {
     public List<TimerRecord> dueTimers(Instant now, int limit) {
         lock.lock();
         try {
-            return tables.timers.values().stream().filter(t -> !t.fireAt().isAfter(now))
+            return tables.timers.values().stream().filter(t -> t.kind() != TimerKind.WAIT && !t.fireAt().isAfter(now))
                     .sorted(Comparator.comparing(TimerRecord::fireAt)).limit(limit).toList();
         } finally {
             lock.unlock();
@@ -204,7 +209,88 @@ public final class InMemorySagaStore implements SagaStore {
         Objects.requireNonNull(now, "now");
         lock.lock();
         try {
-            return tables.timers.values().stream().filter(t -> !t.fireAt().isAfter(now)).count();
+            return tables.timers.values().stream().filter(t -> t.kind() != TimerKind.WAIT && !t.fireAt().isAfter(now))
+                    .count();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<FlowCount> flowCounts(Instant now) {
+        lock.lock();
+        try {
+            Map<String, long[]> counts = new TreeMap<>();
+            Map<String, Instant> oldest = new HashMap<>();
+            for (TimerRecord t : tables.timers.values()) {
+                if (t.participant() == null || (t.kind() != TimerKind.TIMEOUT && t.kind() != TimerKind.WAIT)) {
+                    continue;
+                }
+                long[] c = counts.computeIfAbsent(t.participant(), p -> new long[3]);
+                if (t.kind() == TimerKind.TIMEOUT) {
+                    c[0]++;
+                } else {
+                    c[1]++;
+                    if (!t.fireAt().isAfter(now)) {
+                        c[2]++;
+                    }
+                    oldest.merge(t.participant(), t.fireAt(), (a, b) -> a.isBefore(b) ? a : b);
+                }
+            }
+            List<FlowCount> out = new ArrayList<>();
+            counts.forEach((p, c) -> out.add(new FlowCount(p, c[0], c[1], c[2], oldest.get(p))));
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<TimerRecord> leaseWaiting(String participant, Instant now, Instant leaseUntil, int limit) {
+        lock.lock();
+        try {
+            List<TimerRecord> leased = tables.timers.values().stream()
+                    .filter(t -> t.kind() == TimerKind.WAIT && participant.equals(t.participant())
+                            && !t.fireAt().isAfter(now))
+                    .filter(t -> free(tables.timerLeases.get(InMemoryTables.timerKey(t.sagaId(), t.kind())), now))
+                    .sorted(Comparator.comparing(TimerRecord::fireAt).thenComparing(t -> t.sagaId().value()))
+                    .limit(limit).toList();
+            leased.forEach(t -> tables.timerLeases.put(InMemoryTables.timerKey(t.sagaId(), t.kind()), leaseUntil));
+            return leased;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public FlowShare exchangeFlow(String participant, String node, long answered, long busy, long timedOut,
+                                  double initialLimit, Instant now, Instant leaseUntil) {
+        lock.lock();
+        try {
+            FlowShare f = tables.flows.getOrDefault(participant,
+                    new FlowShare(participant, initialLimit, 0, 0, 0, null, null));
+            boolean mine = f.leader() == null || f.leader().equals(node) || f.leaseUntil() == null
+                    || !f.leaseUntil().isAfter(now);
+            FlowShare next = new FlowShare(participant, f.limit(), f.answered() + answered, f.busy() + busy,
+                    f.timedOut() + timedOut, mine ? node : f.leader(), mine ? leaseUntil : f.leaseUntil());
+            tables.flows.put(participant, next);
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean setFlowLimit(String participant, String node, double limit, Instant now) {
+        lock.lock();
+        try {
+            FlowShare f = tables.flows.get(participant);
+            if (f == null || !node.equals(f.leader()) || f.leaseUntil() == null || !f.leaseUntil().isAfter(now)) {
+                return false;
+            }
+            tables.flows.put(participant, new FlowShare(participant, limit, f.answered(), f.busy(), f.timedOut(),
+                    f.leader(), f.leaseUntil()));
+            return true;
         } finally {
             lock.unlock();
         }

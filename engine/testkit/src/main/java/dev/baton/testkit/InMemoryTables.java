@@ -26,6 +26,8 @@ final class InMemoryTables {
     /** Leases of timers (by timer key) and outbox rows (by id): when each ends. */
     final Map<String, Instant> timerLeases = new HashMap<>();
     final Map<String, Instant> outboxLeases = new HashMap<>();
+    /** Shared flow control state by participant. */
+    final Map<String, dev.baton.engine.spi.FlowShare> flows = new HashMap<>();
     /** The last history sequence number handed out. */
     long seq;
 

@@ -72,7 +72,7 @@ class OrderSagaKitTest {
     }
 
     @Test
-    @DisplayName("a busy payment parks the saga in PENDING_PAYMENT; after the retry interval it is re-sent and completes")
+    @DisplayName("a busy payment parks the saga in PENDING_PAYMENT; after the first pause (200-250 ms) flow control re-sends it and it completes")
     void busyPaymentParksThenCompletes() {
         SagaId id = kit.start(DEFINITION, OrderData.of("o-3", 100));
         kit.expectCommand(CreateOrder.class).replySuccess();
@@ -82,10 +82,10 @@ class OrderSagaKitTest {
 
         assertThat(kit.status(id)).isEqualTo(SagaStatus.PENDING);
         assertThat(kit.saga(id).pendingState()).isEqualTo("PENDING_PAYMENT");
-        kit.advance(Duration.ofMillis(7_999)); // the park interval is 10 s, shortened by up to 20 % per saga and attempt
+        kit.advance(Duration.ofMillis(199)); // the first pause is 250 ms, shortened by up to 20 % per saga and attempt
         kit.expectNoCommand();
 
-        kit.advance(Duration.ofMillis(2_001));
+        kit.advance(Duration.ofMillis(51));
         SentCommand<AuthorizePayment> again = kit.expectCommand(AuthorizePayment.class);
         assertThat(again.messageId()).as("a re-send carries the same idempotency key").isEqualTo(first.messageId());
         assertThat(again.attempt()).isEqualTo(2);

@@ -26,7 +26,7 @@ public final class Rows {
     public static final String HISTORY_COLUMNS = "seq, saga_id, at, kind, step, detail";
     public static final String OUTBOX_COLUMNS = "id, saga_id, destination, message_id, message_type, headers,"
             + " payload, created_at";
-    public static final String TIMER_COLUMNS = "saga_id, kind, step, token, fire_at";
+    public static final String TIMER_COLUMNS = "saga_id, kind, step, token, fire_at, participant";
     /** Ids bound per {@code ... WHERE id IN (...)} statement; longer lists take several statements. */
     public static final int IDS_PER_STATEMENT = 500;
 
@@ -70,5 +70,5 @@ public final class Rows {
 
     public static final RowMapper<TimerRecord> TIMER = (rs, ctx) -> new TimerRecord(
             SagaId.of(rs.getString("saga_id")), TimerKind.valueOf(rs.getString("kind")), rs.getString("step"),
-            rs.getString("token"), instant(rs, "fire_at"));
+            rs.getString("token"), instant(rs, "fire_at"), rs.getString("participant"));
 }

@@ -36,6 +36,11 @@ final class AfterCommit {
     /** The gate's bookkeeping and the listener's notifications of a committed transaction. */
     void notify(Effects fx) {
         fx.permits.clear(); // committed: each is settled by the command's answer or timeout
+        fx.room.clear();
+        for (String p : fx.queued) {
+            gate.queued(p);
+        }
+        fx.queued.clear();
         for (Map.Entry<String, CommandGate.Outcome> o : fx.outcomes) {
             gate.onOutcome(o.getKey(), o.getValue());
         }

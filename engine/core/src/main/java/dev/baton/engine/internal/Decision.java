@@ -36,8 +36,12 @@ public record Decision(SagaState state, List<Command> commands, List<Timer> time
     public record Command(String messageId, String step, Execution.Direction direction, int attempt,
                           String participant, Object payload) {}
 
-    /** A timer to set. */
-    public record Timer(TimerKind kind, String step, String token, Instant fireAt) {}
+    /** A timer to set; {@code participant} as in {@link dev.baton.engine.spi.TimerRecord}, null when none. */
+    public record Timer(TimerKind kind, String step, String token, Instant fireAt, String participant) {
+        public Timer(TimerKind kind, String step, String token, Instant fireAt) {
+            this(kind, step, token, fireAt, null);
+        }
+    }
 
     /** A history entry. */
     public record Entry(HistoryKind kind, String step, String detail) {}

@@ -20,9 +20,14 @@ final class DecisionBuilder {
     }
 
     void timer(TimerKind kind, String step, String token, Instant at) {
+        timer(kind, step, token, at, null);
+    }
+
+    /** A timer that names the participant it concerns (TIMEOUT: in flight there; WAIT: waiting for its capacity). */
+    void timer(TimerKind kind, String step, String token, Instant at, String participant) {
         timers.removeIf(t -> t.kind() == kind);
         cancel.remove(kind);
-        timers.add(new Decision.Timer(kind, step, token, at));
+        timers.add(new Decision.Timer(kind, step, token, at, participant));
     }
 
     void cancel(TimerKind... kinds) {

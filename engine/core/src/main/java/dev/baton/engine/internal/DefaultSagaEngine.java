@@ -1,6 +1,7 @@
 package dev.baton.engine.internal;
 
 import dev.baton.dsl.SagaDefinition;
+import dev.baton.engine.FlowView;
 import dev.baton.engine.OperatorAction;
 import dev.baton.engine.SagaActionRejectedException;
 import dev.baton.engine.SagaCodecException;
@@ -52,7 +53,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         this.settings = s;
         SagaLocks locks = new SagaLocks();
         mapper = new SagaRecordMapper(s.definitions(), s.codec(), s.ids());
-        gate = new GateAdvisor(s.gate());
+        gate = new GateAdvisor(s.gate(), new FlowControl(s.flow(), s.store(), s.clock(), s.nodeName()));
         outbox = new OutboxDispatcher(s.store(), s.transport(), s.listener(), s.clock(), s.lease());
         AfterCommit afterCommit = new AfterCommit(gate, s.listener(), outbox);
         events = new EventApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, s.conflictRetries());
@@ -80,6 +81,9 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         outbox.sweep(age.compareTo(OPEN_SWEEP_AGE) < 0 ? age : OPEN_SWEEP_AGE);
         settings.transport().start(replies());
         every(settings.timerPollInterval(), Duration.ZERO, "timer poll", () -> timers.fireAllDue(closed::get));
+        if (gate.flow().enabled()) {
+            every(settings.flow().tick(), settings.flow().tick(), "flow control", this::flowTick);
+        }
         every(PURGE_EVERY, PURGE_EVERY, "inbox purge", housekeeping::purgeInbox);
         if (housekeeping.purgesEnded()) {
             every(PURGE_EVERY, PURGE_EVERY, "purge of ended sagas", housekeeping::purgeEndedQuietly);
@@ -117,6 +121,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
             }
         }
         try {
+            gate.flow().close();
             settings.transport().close();
         } finally {
             outbox.close();
@@ -187,7 +192,20 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
 
     @Override
     public int fireDueTimers() {
-        return timers.fireDue();
+        int fired = timers.fireDue();
+        flowTick();
+        return fired;
+    }
+
+    @Override
+    public void flowTick() {
+        gate.flow().tick(gate.gate(), timers::fireAdmitted);
+    }
+
+    @Override
+    public List<FlowView> flows() {
+        return gate.flow().views().stream().map(v -> new FlowView(v.participant(), v.limit(), v.inFlight(),
+                v.waiting(), v.oldestWaiting(), v.leader(), v.released(), v.heldBack())).toList();
     }
 
     @Override

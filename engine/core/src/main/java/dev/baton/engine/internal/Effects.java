@@ -28,6 +28,14 @@ final class Effects {
     final List<Map.Entry<SagaId, String>> started = new ArrayList<>();
     /** Participants whose gate permitted a command in this transaction: released if it does not commit. */
     final List<String> permits = new ArrayList<>();
+    /** Participants flow control let a command go to in this transaction: the room is given back if it does not commit. */
+    final List<String> room = new ArrayList<>();
+    /** Participants a saga was put in line for in this transaction (told to flow control once it committed). */
+    final List<String> queued = new ArrayList<>();
+    /** A participant flow control released this transaction's saga to, with its room and permit taken; or null. */
+    String admitted;
+    /** Whether the admitted command was decided (and so the room and permit are used). */
+    boolean admittedUsed;
     /** How participants answered, for their gates once the transaction committed. */
     final List<Map.Entry<String, CommandGate.Outcome>> outcomes = new ArrayList<>();
     /** Participants of sent commands whose answers no longer matter (an operator moved on): released after commit. */
@@ -47,17 +55,32 @@ final class Effects {
         started.clear();
         outcomes.clear();
         moot.clear();
+        queued.clear();
+        admittedUsed = false;
     }
 
     /** The transaction did not commit: its permits were not used. */
     void rollback() {
-        rollback(0);
+        rollback(new Mark(0, 0, 0));
     }
 
-    /** Gives back the permits taken from index {@code from} on. */
-    void rollback(int from) {
-        while (permits.size() > from) {
-            gate.release(permits.remove(permits.size() - 1));
+    /** How much room, how many permits and places in line were taken so far: to roll back one part of a batch. */
+    record Mark(int permits, int room, int queued) {}
+
+    Mark mark() {
+        return new Mark(permits.size(), room.size(), queued.size());
+    }
+
+    /** Gives back the permits and room taken after {@code from}, and forgets the places in line taken after it. */
+    void rollback(Mark from) {
+        while (permits.size() > from.permits()) {
+            gate.releasePermit(permits.remove(permits.size() - 1));
+        }
+        while (room.size() > from.room()) {
+            gate.releaseRoom(room.remove(room.size() - 1));
+        }
+        while (queued.size() > from.queued()) {
+            queued.remove(queued.size() - 1);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.baton.engine.spi.CommandGate;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.Transport;
+import dev.baton.engine.FlowSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,7 +22,7 @@ public record EngineSettings(Definitions definitions, SagaStore store, Transport
                              Supplier<SagaId> ids, SagaListener listener, CommandGate gate,
                              Duration timerPollInterval, int timerBatchSize, Duration sweepInterval, Duration sweepAge,
                              int conflictRetries, Duration timeoutGrace, Duration lease, Duration inboxRetention,
-                             Duration endedRetention) {
+                             Duration endedRetention, FlowSettings flow, String nodeName) {
     public EngineSettings {
         Objects.requireNonNull(definitions, "definitions");
         Objects.requireNonNull(store, "store");
@@ -31,5 +32,7 @@ public record EngineSettings(Definitions definitions, SagaStore store, Transport
         Objects.requireNonNull(ids, "ids");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(flow, "flow");
+        Objects.requireNonNull(nodeName, "nodeName");
     }
 }

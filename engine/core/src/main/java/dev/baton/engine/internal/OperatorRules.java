@@ -35,7 +35,7 @@ final class OperatorRules {
         StepDefinition<D> step = step(def, c.step());
         DecisionBuilder fx = new DecisionBuilder();
         fx.history(HistoryKind.OPERATOR_ACTION, step.key(), a + " by " + o.actor() + ": " + o.reason());
-        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY);
+        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY, TimerKind.WAIT);
         if (a != OperatorAction.RESUME) {
             fx.cancel(TimerKind.GIVE_UP); // resume keeps the park deadline, so it keeps its timer
         }

@@ -146,12 +146,12 @@ final class ReplyApplier {
             fx.ignored.add(Map.entry(r.sagaId(), d.ignored()));
             return null;
         }
-        int permits = fx.permits.size();
+        Effects.Mark mark = fx.mark();
         try {
             d = gate.gated(d, def, now, fx);
             writes.add(mapper.encode(current, state, d, def, now, fx));
         } catch (SagaCodecException e) {
-            fx.rollback(permits);
+            fx.rollback(mark);
             // nothing was written yet (encoding comes first): set the reply aside; the saga's timeout re-sends
             return "the new state of saga " + r.sagaId() + " cannot be encoded: " + e.getMessage();
         }

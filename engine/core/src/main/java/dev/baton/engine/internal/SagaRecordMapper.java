@@ -111,7 +111,7 @@ final class SagaRecordMapper {
         }
         List<TimerRecord> timers = new ArrayList<>(d.timers().size());
         for (Decision.Timer t : d.timers()) {
-            timers.add(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt()));
+            timers.add(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt(), t.participant()));
         }
         SagaWrite write = new SagaWrite(after, before == null, history, out, d.cancelTimers(), timers);
         effects.outbox.addAll(out);

@@ -94,6 +94,21 @@ public final class StateMachine {
         return wait.isZero() ? retryEvery : wait;
     }
 
+    /** The first pause before a parked saga's command may go again after a busy answer; it doubles per answer. */
+    public static final Duration PARK_FIRST_PAUSE = Duration.ofMillis(250);
+
+    /**
+     * How long a parked saga's command waits after its {@code n}-th busy answer (or exhausted timeouts) before it may
+     * be released to its participant again: {@link #PARK_FIRST_PAUSE} doubled per answer, at most {@code retryEvery},
+     * spread like {@link #parkWait}. The wait only makes the command eligible: flow control releases it when the
+     * participant has room.
+     */
+    public static Duration parkPause(Duration retryEvery, SagaId id, Cursor next) {
+        int doublings = Math.min(Math.max(next.attempt() - 2, 0), 30);
+        Duration pause = PARK_FIRST_PAUSE.multipliedBy(1L << Math.min(doublings, 20));
+        return parkWait(pause.compareTo(retryEvery) < 0 ? pause : retryEvery, id, next);
+    }
+
     /** The token of a parking's give-up timer: one per deadline, so a timer left from an earlier parking is stale. */
     static String giveUpToken(String step, Instant deadline) {
         return step + "#give-up@" + deadline;
@@ -136,7 +151,7 @@ public final class StateMachine {
         StepDefinition<D> step = step(def, c.step());
         DecisionBuilder fx = new DecisionBuilder();
         fx.history(HistoryKind.REPLY_RECEIVED, step.key(), r.outcome() + (r.reason() == null ? "" : ": " + r.reason()));
-        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY);
+        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY, TimerKind.WAIT);
         SagaState next = c.direction() == Direction.FORWARD
                 ? forwardReply(s, r, def, step, c, now, fx)
                 : compensationReply(s, r, def, step, c, now, fx);
@@ -230,9 +245,10 @@ public final class StateMachine {
                 }
                 return fx.decide(busy(s, def, step, late, now, fx, "timed out", true, null));
             }
-            case RETRY -> {
+            case RETRY, WAIT -> {
                 if (!current || c.awaiting() || s.status() == SagaStatus.FAILED) {
-                    return Decision.ignore(s, "stale retry " + t.token());
+                    return Decision.ignore(s, "stale " + t.kind().name().toLowerCase(java.util.Locale.ROOT) + " "
+                            + t.token());
                 }
                 return fx.decide(resend(s, def, c, now, fx));
             }

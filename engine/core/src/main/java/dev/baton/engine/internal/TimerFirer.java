@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 final class TimerFirer {
     private static final Logger log = LoggerFactory.getLogger(TimerFirer.class);
+    /** Timers fired by time when flow control releases the WAIT timers; all of them when it does not. */
+    private static final Set<TimerKind> TIMED = EnumSet.of(TimerKind.TIMEOUT, TimerKind.RETRY, TimerKind.GIVE_UP);
+    private static final Set<TimerKind> TIMED_NO_TIMEOUTS = EnumSet.of(TimerKind.RETRY, TimerKind.GIVE_UP);
     private static final Set<TimerKind> ALL_TIMERS = EnumSet.allOf(TimerKind.class);
     private static final Set<TimerKind> NO_TIMEOUTS = EnumSet.complementOf(EnumSet.of(TimerKind.TIMEOUT));
 
@@ -108,11 +111,29 @@ final class TimerFirer {
         Instant now = clock.instant();
         Instant held = timeoutsHeldUntil;
         boolean graceful = readingStalled || (held != null && now.isBefore(held));
-        List<TimerRecord> due = store.leaseDueTimers(now, graceful ? NO_TIMEOUTS : ALL_TIMERS, now.plus(lease), batchSize);
+        Set<TimerKind> kinds = gate.flow().enabled() ? (graceful ? TIMED_NO_TIMEOUTS : TIMED)
+                : (graceful ? NO_TIMEOUTS : ALL_TIMERS);
+        List<TimerRecord> due = store.leaseDueTimers(now, kinds, now.plus(lease), batchSize);
         for (TimerRecord t : due) {
-            fire(t);
+            fire(t, null);
         }
         return due.size();
+    }
+
+    /**
+     * Fires a WAIT timer that flow control released to {@code participant}, with the participant's room and the
+     * gate's permit already taken: the saga's command goes out without asking again. If it does not go out (the
+     * timer was stale, the saga moved on), the room and permit are given back.
+     */
+    void fireAdmitted(TimerRecord t, String participant) {
+        boolean used = false;
+        try {
+            used = Boolean.TRUE.equals(fire(t, participant));
+        } finally {
+            if (!used) {
+                gate.release(participant);
+            }
+        }
     }
 
     /**
@@ -120,15 +141,16 @@ final class TimerFirer {
      * transaction. A lost race with another event of the saga is retried at once on fresh state; a timer that cannot
      * be fired (unknown definition, unreadable state) stays, and is leased and tried again when its lease ends.
      */
-    private void fire(TimerRecord t) {
+    private Boolean fire(TimerRecord t, String admitted) {
         SagaEvent.TimerFired event = new SagaEvent.TimerFired(t.kind(), t.token());
         try {
-            events.inTransaction(t.sagaId(), (tx, now, fx) -> {
+            return events.inTransaction(t.sagaId(), (tx, now, fx) -> {
+                fx.admitted = admitted;
                 // the saga's row first, then its timer's, as replies take them: two nodes, one firing the timer and
                 // one applying a reply, then queue instead of deadlocking
                 Optional<SagaRecord> rec = tx.loadForUpdate(t.sagaId());
                 if (!tx.claimTimer(t) || rec.isEmpty()) {
-                    return null; // another node (or a replacement timer) got there first, or the saga is gone
+                    return false; // another node (or a replacement timer) got there first, or the saga is gone
                 }
                 SagaDefinition<?> def = mapper.definitionOf(rec.get());
                 SagaState before = mapper.decode(rec.get(), def);
@@ -140,7 +162,7 @@ final class TimerFirer {
                                 CommandGate.Outcome.TIMED_OUT)));
                     }
                 }
-                return null;
+                return fx.admittedUsed;
             });
         } catch (ConcurrentUpdateException e) {
             log.warn("timer {} of saga {} lost {} races in a row; it is tried again when its lease ends",
@@ -149,5 +171,6 @@ final class TimerFirer {
             log.error("cannot fire timer {} of saga {} (tried again in {}): {}", t.kind(), t.sagaId(), lease,
                     e.getMessage());
         }
+        return false;
     }
 }

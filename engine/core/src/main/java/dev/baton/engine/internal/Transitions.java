@@ -42,7 +42,7 @@ final class Transitions {
             if (deadline != null && !now.isBefore(deadline)) {
                 return giveUp(s, def, step, c, now, fx);
             }
-            return park(s, park.get(), c, now, fx, why, retryAfter);
+            return park(s, park.get(), c, participantOf(step, c), now, fx, why, retryAfter);
         }
         Optional<Duration> delay = step.retry().delayAfter(c.roundAttempt());
         if (delay.isPresent() && !fromTimeout) {
@@ -69,7 +69,7 @@ final class Transitions {
     static <D> SagaState giveUp(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now, DecisionBuilder fx) {
         String state = step.park().map(Park::state).orElse("PENDING");
         fx.history(HistoryKind.GAVE_UP, step.key(), "in " + state + " since before " + s.exec().parkDeadline());
-        fx.cancel(TimerKind.GIVE_UP, TimerKind.RETRY, TimerKind.TIMEOUT);
+        fx.cancel(TimerKind.GIVE_UP, TimerKind.RETRY, TimerKind.TIMEOUT, TimerKind.WAIT);
         SagaState cleared = s.with(SagaStatus.RUNNING, null, s.reason(), s.data(), s.exec().withParkDeadline(null).withCursor(c.idle()));
         return exhausted(cleared, def, step, c, now, fx, "gave up waiting in " + state);
     }
@@ -125,22 +125,80 @@ final class Transitions {
         return wish != null && wish.compareTo(policy) > 0 ? wish : policy;
     }
 
-    static <D> SagaState park(SagaState s, Park park, Cursor c, Instant now, DecisionBuilder fx, String why,
-                                      Duration retryAfter) {
+    /**
+     * Parks after a busy answer (or exhausted timeouts): the saga waits in the pending state, and its command waits
+     * for the participant's capacity (a WAIT timer, eligible after {@link StateMachine#parkPause}, and not before the
+     * participant's wish); flow control releases it, oldest first, when the participant has room. The first parking
+     * sets the give-up deadline and its timer, and writes the PARKED entry; later busy answers add only their reply.
+     */
+    static <D> SagaState park(SagaState s, Park park, Cursor c, String participant, Instant now, DecisionBuilder fx,
+                              String why, Duration retryAfter) {
         Instant deadline = s.exec().parkDeadline();
-        if (deadline == null) {
+        boolean first = deadline == null;
+        if (first) {
             deadline = now.plus(park.giveUpAfter());
             fx.timer(TimerKind.GIVE_UP, c.step(), giveUpToken(c.step(), deadline), deadline);
         }
         Cursor next = c.newRound();
-        Instant retryAt = now.plus(atLeast(parkWait(park.retryEvery(), s.id(), next), retryAfter));
-        if (retryAt.isAfter(deadline)) {
-            retryAt = deadline;
+        Instant eligible = now.plus(atLeast(StateMachine.parkPause(park.retryEvery(), s.id(), next), retryAfter));
+        if (eligible.isAfter(deadline)) {
+            eligible = deadline;
         }
-        fx.history(HistoryKind.PARKED, c.step(), park.state() + " (" + why + "), next try at " + retryAt);
-        fx.cancel(TimerKind.TIMEOUT);
-        fx.timer(TimerKind.RETRY, c.step(), token(s.id(), next), retryAt);
+        if (first || s.status() != SagaStatus.PENDING) {
+            fx.history(HistoryKind.PARKED, c.step(), park.state() + " (" + why + "); waits for " + participant);
+        }
+        fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY);
+        fx.timer(TimerKind.WAIT, c.step(), token(s.id(), next), eligible, participant);
         return s.with(SagaStatus.PENDING, park.state(), why, s.data(), s.exec().withCursor(next).withParkDeadline(deadline));
+    }
+
+    /**
+     * A command the runtime did not send because its participant has no room (its flow control limit is reached,
+     * others wait before it, or its breaker is open): the saga goes back to the cursor before the send, which is not
+     * an attempt, and waits in line (a WAIT timer eligible now). A step that parks shows its pending state (and starts
+     * its give-up deadline); any other keeps its status. Pure, like the state machine's rules.
+     */
+    static <D> Decision holdBack(Decision d, SagaDefinition<D> def, Decision.Command held, Instant now, String why) {
+        SagaState s = d.state();
+        Cursor sent = s.exec().cursor();
+        StepDefinition<D> step = step(def, held.step());
+        DecisionBuilder fx = new DecisionBuilder();
+        for (Decision.Command c : d.commands()) {
+            if (c != held) {
+                fx.command(c);
+            }
+        }
+        fx.cancel(d.cancelTimers());
+        for (Decision.Timer t : d.timers()) {
+            if (t.kind() != TimerKind.TIMEOUT || !held.step().equals(t.step())) {
+                fx.timer(t.kind(), t.step(), t.token(), t.fireAt(), t.participant());
+            }
+        }
+        String sentPrefix = "attempt " + held.attempt() + " to ";
+        for (Decision.Entry e : d.history()) {
+            boolean sentEntry = (e.kind() == HistoryKind.COMMAND_SENT || e.kind() == HistoryKind.COMPENSATION_SENT)
+                    && held.step().equals(e.step()) && e.detail() != null && e.detail().startsWith(sentPrefix);
+            if (!sentEntry) {
+                fx.history(e.kind(), e.step(), e.detail());
+            } else if (s.status() != SagaStatus.PENDING || s.exec().parkDeadline() == null) {
+                fx.history(HistoryKind.NOT_SENT, e.step(), e.detail() + " held back: " + why);
+            }
+        }
+        Cursor waiting = sent.idle();
+        fx.cancel(TimerKind.TIMEOUT);
+        fx.timer(TimerKind.WAIT, held.step(), token(s.id(), waiting), now, held.participant());
+        Execution e = s.exec().withCursor(waiting);
+        SagaState next = s.withExec(e);
+        Optional<Park> park = step.park();
+        if (park.isPresent() && held.direction() == Direction.FORWARD && !s.status().isTerminal()) {
+            Instant deadline = e.parkDeadline();
+            if (deadline == null) {
+                deadline = now.plus(park.get().giveUpAfter());
+                fx.timer(TimerKind.GIVE_UP, held.step(), giveUpToken(held.step(), deadline), deadline);
+            }
+            next = s.with(SagaStatus.PENDING, park.get().state(), why, s.data(), e.withParkDeadline(deadline));
+        }
+        return fx.decide(next);
     }
 
     static SagaState backoff(SagaState s, Cursor next, Duration delay, Instant now, DecisionBuilder fx, String why) {
@@ -183,9 +241,15 @@ final class Transitions {
         fx.command(new Decision.Command(id, step.key(), c.direction(), sent.attempt(), participant, payload));
         fx.history(forward ? HistoryKind.COMMAND_SENT : HistoryKind.COMPENSATION_SENT, step.key(),
                 "attempt " + sent.attempt() + " to " + participant);
-        fx.cancel(TimerKind.RETRY);
-        fx.timer(TimerKind.TIMEOUT, step.key(), token(s.id(), sent), now.plus(step.timeout()));
+        fx.cancel(TimerKind.RETRY, TimerKind.WAIT);
+        fx.timer(TimerKind.TIMEOUT, step.key(), token(s.id(), sent), now.plus(step.timeout()), participant);
         return s.withExec(s.exec().withCursor(sent));
+    }
+
+    /** The participant the cursor's command goes to. */
+    static <D> String participantOf(StepDefinition<D> step, Cursor c) {
+        return c.direction() == Direction.FORWARD ? step.participant().name()
+                : step.compensationParticipant().orElseThrow().name();
     }
 
     static SagaState fail(SagaState s, String reason, DecisionBuilder fx) {

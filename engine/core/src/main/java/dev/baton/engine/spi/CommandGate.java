@@ -6,8 +6,9 @@ import java.util.Set;
  * Decides whether a command may go to a participant now, and learns how participants answer: the seam for a
  * circuit breaker per participant ({@code baton-resilience4j} has one). The engine asks {@link #permit} inside the
  * transaction that would write the command to the outbox; a command that is not permitted is never written, and
- * the saga behaves as if the participant had answered {@code RETRY_LATER} ("circuit open for participant X"): it
- * parks in the step's pending state ({@code whenBusy}) or backs off per its retry policy, in the same transaction.
+ * the saga waits in line for the participant ("circuit open for participant X"), in the same transaction, with no
+ * attempt used: a step that parks shows its pending state. Flow control releases waiting sagas, oldest first, and
+ * asks {@link #permit} for each (while a breaker is open, none go; half-open, its probes do).
  *
  * <p>Every permit granted is settled exactly once: by {@link #onOutcome} when the participant answers or the
  * command times out, or by {@link #release} when the transaction that took it did not commit (a lost race, a
@@ -24,14 +25,17 @@ public interface CommandGate {
     enum Outcome {
         /** It answered SUCCESS or FAILURE: the service works (a business refusal is a working service). */
         ANSWERED,
-        /** It answered RETRY_LATER: overloaded or unavailable. */
+        /** It answered RETRY_LATER: working, but at its capacity (flow control sends it less). */
         BUSY,
         /** No answer within the step's timeout. */
         TIMED_OUT;
 
-        /** Whether a breaker should count it as a failed call. */
+        /**
+         * Whether a breaker should count it as a failed call: only a timeout. A busy participant is not down (flow
+         * control adapts to it); counting its answers as failures would shut out a participant that is merely busy.
+         */
         public boolean failed() {
-            return this != ANSWERED;
+            return this == TIMED_OUT;
         }
     }
 

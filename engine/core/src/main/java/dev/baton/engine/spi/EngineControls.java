@@ -27,11 +27,20 @@ public interface EngineControls {
     }
 
     /**
-     * Fires the timers due now (one batch), leasing them first as several nodes would.
+     * Fires the timers due now (one batch), leasing them first as several nodes would, then runs one
+     * {@link #flowTick}.
      *
      * @return how many due timers were leased
      */
     int fireDueTimers();
+
+    /**
+     * One tick of flow control: counts what is in flight and waiting per participant, adjusts the limits this node
+     * holds the lease of, and releases waiting sagas into the room there is.
+     *
+     * @since 0.4
+     */
+    void flowTick();
 
     /**
      * Re-sends outbox rows at least {@code age} old that no acknowledgement removed.

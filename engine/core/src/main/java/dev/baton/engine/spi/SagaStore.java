@@ -95,6 +95,50 @@ public interface SagaStore extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getName() + " cannot purge ended sagas");
     }
 
+    /**
+     * Per participant with commands in flight or waiting: how many ({@link FlowCount}). Counts
+     * {@link TimerKind#TIMEOUT} and {@link TimerKind#WAIT} timers that name a participant. The engine's flow
+     * control calls it a few times a second.
+     *
+     * @since 0.4
+     */
+    default List<FlowCount> flowCounts(Instant now) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no flow control");
+    }
+
+    /**
+     * Leases up to {@code limit} {@link TimerKind#WAIT} timers of {@code participant} whose wait may end ({@code fireAt
+     * <= now}) and that are under no lease, earliest {@code fireAt} first, as {@link #leaseDueTimers} does.
+     *
+     * @since 0.4
+     */
+    default List<TimerRecord> leaseWaiting(String participant, Instant now, Instant leaseUntil, int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no flow control");
+    }
+
+    /**
+     * Adds one node's outcomes to a participant's shared flow state, and takes or renews the lease on adjusting its
+     * limit when it is free, ended, or {@code node}'s already; in one transaction. Creates the participant's row with
+     * {@code initialLimit} when there is none.
+     *
+     * @return the shared state after the call
+     * @since 0.4
+     */
+    default FlowShare exchangeFlow(String participant, String node, long answered, long busy, long timedOut,
+                                   double initialLimit, Instant now, Instant leaseUntil) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no flow control");
+    }
+
+    /**
+     * Sets a participant's shared limit, if {@code node} holds its lease at {@code now}.
+     *
+     * @return whether it was set
+     * @since 0.4
+     */
+    default boolean setFlowLimit(String participant, String node, double limit, Instant now) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no flow control");
+    }
+
     @Override
     void close();
 }

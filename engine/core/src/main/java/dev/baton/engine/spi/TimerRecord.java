@@ -7,6 +7,15 @@ import java.time.Instant;
  * A durable timer. At most one per saga and kind; setting one replaces the previous.
  *
  * @param token identifies what the timer was set for; the engine ignores a timer whose token is stale
+ * @param participant the participant the timer concerns, for flow control: set on {@link TimerKind#TIMEOUT} (the
+ *                    command awaiting its answer is in flight at that participant) and {@link TimerKind#WAIT} (the
+ *                    command waits for that participant's capacity); null on other kinds
  * @since 0.1
  */
-public record TimerRecord(SagaId sagaId, TimerKind kind, String step, String token, Instant fireAt) {}
+public record TimerRecord(SagaId sagaId, TimerKind kind, String step, String token, Instant fireAt, String participant) {
+
+    /** A timer that concerns no participant's flow control. */
+    public TimerRecord(SagaId sagaId, TimerKind kind, String step, String token, Instant fireAt) {
+        this(sagaId, kind, step, token, fireAt, null);
+    }
+}

@@ -399,7 +399,8 @@ class StateMachinePropertiesTest {
             }
             case RUNNING, COMPENSATING, PENDING -> {
                 assertThat(c).as("cursor; %s", ctx).isNotNull();
-                TimerKind wakes = c.awaiting() ? TimerKind.TIMEOUT : TimerKind.RETRY;
+                TimerKind wakes = c.awaiting() ? TimerKind.TIMEOUT
+                        : saga.live.containsKey(TimerKind.WAIT) ? TimerKind.WAIT : TimerKind.RETRY;
                 assertThat(saga.live.get(wakes)).as("a live %s timer for the cursor; %s", wakes, ctx).isNotNull()
                         .extracting(Decision.Timer::token).isEqualTo(StateMachine.token(Driver.ID, c));
                 if (s.status() == SagaStatus.PENDING) {

@@ -11,6 +11,7 @@ import static dev.baton.engine.internal.OrderSaga.SHIP;
 import static dev.baton.engine.internal.OrderSaga.UNREADABLE;
 import static dev.baton.engine.spi.TimerKind.GIVE_UP;
 import static dev.baton.engine.spi.TimerKind.RETRY;
+import static dev.baton.engine.spi.TimerKind.WAIT;
 import static dev.baton.engine.spi.TimerKind.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -145,7 +146,7 @@ class StateMachineRulesTest {
         }
 
         @Test
-        @DisplayName("RETRY_LATER on the pivot parks in PENDING_PAYMENT (RETRY timer +8..10 s, GIVE_UP timer +30 min); the RETRY timer re-sends the same invocation and a later SUCCESS completes")
+        @DisplayName("RETRY_LATER on the pivot parks in PENDING_PAYMENT (WAIT for payment from +200..250 ms, GIVE_UP timer +30 min); the released WAIT re-sends the same invocation and a later SUCCESS completes")
         void parkOnBusyPivot() {
             Driver<OrderData> saga = atPayment();
             Decision.Command pay = saga.lastCommand();
@@ -155,12 +156,15 @@ class StateMachineRulesTest {
             assertThat(saga.status()).isEqualTo(SagaStatus.PENDING);
             assertThat(saga.state.pendingState()).isEqualTo(PENDING_PAYMENT);
             assertThat(saga.state.reason()).isNotNull();
-            assertThat(saga.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt())
-                    .isBetween(parkedAt.plus(PAY_RETRY_EVERY.multipliedBy(8).dividedBy(10)), parkedAt.plus(PAY_RETRY_EVERY)));
+            assertThat(saga.timer(RETRY)).isEmpty();
+            assertThat(saga.timer(WAIT)).hasValueSatisfying(t -> {
+                assertThat(t.participant()).isEqualTo(pay.participant());
+                assertThat(t.fireAt()).isBetween(parkedAt.plusMillis(200), parkedAt.plusMillis(250));
+            });
             assertThat(saga.timer(GIVE_UP)).hasValueSatisfying(t -> assertThat(t.fireAt()).isEqualTo(parkedAt.plus(PAY_GIVE_UP)));
             assertThat(saga.timer(TIMEOUT)).isEmpty();
 
-            saga.fire(RETRY);
+            saga.fire(WAIT);
             assertThat(saga.status()).isEqualTo(SagaStatus.RUNNING);
             assertThat(saga.lastCommand().messageId()).isEqualTo(pay.messageId());
             assertThat(saga.lastCommand().attempt()).isEqualTo(2);
@@ -183,18 +187,18 @@ class StateMachineRulesTest {
             Instant at = longer.now;
             longer.apply(new SagaEvent.Replied(longer.lastCommand().messageId(), ReplyOutcome.RETRY_LATER, null, "busy",
                     Duration.ofMinutes(2)));
-            assertThat(longer.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt()).isEqualTo(at.plus(Duration.ofMinutes(2))));
+            assertThat(longer.timer(WAIT)).hasValueSatisfying(t -> assertThat(t.fireAt()).isEqualTo(at.plus(Duration.ofMinutes(2))));
 
             Driver<OrderData> shorter = atPayment();
             shorter.apply(new SagaEvent.Replied(shorter.lastCommand().messageId(), ReplyOutcome.RETRY_LATER, null, "busy",
                     Duration.ofMillis(1)));
-            assertThat(shorter.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt())
-                    .isBetween(at.plus(PAY_RETRY_EVERY.multipliedBy(8).dividedBy(10)), at.plus(PAY_RETRY_EVERY)));
+            assertThat(shorter.timer(WAIT)).hasValueSatisfying(t -> assertThat(t.fireAt())
+                    .isBetween(at.plusMillis(200), at.plusMillis(250)));
 
             Driver<OrderData> beyond = atPayment();
             beyond.apply(new SagaEvent.Replied(beyond.lastCommand().messageId(), ReplyOutcome.RETRY_LATER, null, "busy",
                     PAY_GIVE_UP.multipliedBy(2)));
-            assertThat(beyond.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt()).isEqualTo(at.plus(PAY_GIVE_UP)));
+            assertThat(beyond.timer(WAIT)).hasValueSatisfying(t -> assertThat(t.fireAt()).isEqualTo(at.plus(PAY_GIVE_UP)));
         }
 
         @Test
@@ -428,7 +432,7 @@ class StateMachineRulesTest {
             saga.fire(RETRY);
             saga.succeed(new ItemsReserved("R-1"));
             saga.busy();
-            saga.fire(RETRY);
+            saga.fire(WAIT);
             saga.succeed(new PaymentAuthorized("P-1"));
             saga.succeed();
             assertThat(saga.status()).isEqualTo(SagaStatus.COMPLETED);
@@ -822,6 +826,6 @@ class StateMachineRulesTest {
         assertThat(StateMachine.messageId(Driver.ID, c.newExecution())).isEqualTo("saga-1/reserve-inventory/do/2");
         assertThat(StateMachine.token(Driver.ID, c.nextAttempt())).isNotEqualTo(StateMachine.token(Driver.ID, c));
         assertThat(StateMachine.messageId(Driver.ID, Execution.Cursor.first(RESERVE, Direction.COMPENSATE))).isEqualTo("saga-1/reserve-inventory/undo/1");
-        assertThat(TimerKind.values()).hasSize(3);
+        assertThat(TimerKind.values()).hasSize(4);
     }
 }
