@@ -59,7 +59,20 @@ public enum BatonMeter {
             "Commands in the outbox not yet acknowledged by the transport"),
     /** Durable timers (timeouts, re-sends, park deadlines) due now and not yet fired. */
     TIMERS_DUE("baton.timers.due", Meter.Type.GAUGE, null,
-            "Durable timers due and not yet fired (a growing value means the poller falls behind)");
+            "Durable timers due and not yet fired (a growing value means the poller falls behind)"),
+    /** A participant's flow control limit: commands that may be in flight at it at once, across all engine nodes. */
+    FLOW_LIMIT("baton.flow.limit", Meter.Type.GAUGE, null,
+            "Commands that may be in flight at a participant at once, across all engine nodes (flow control)",
+            TagKeys.PARTICIPANT),
+    /** Commands sent to a participant and not yet answered, across all engine nodes. */
+    FLOW_IN_FLIGHT("baton.flow.inflight", Meter.Type.GAUGE, null,
+            "Commands sent to a participant and not yet answered, across all engine nodes", TagKeys.PARTICIPANT),
+    /** Commands waiting in line for a participant's capacity. */
+    FLOW_WAITING("baton.flow.waiting", Meter.Type.GAUGE, null,
+            "Commands waiting in line for a participant's capacity", TagKeys.PARTICIPANT),
+    /** How long the first command in a participant's line has waited (0 when none waits). */
+    FLOW_OLDEST_WAIT("baton.flow.oldest.wait", Meter.Type.GAUGE, null,
+            "Seconds the first command in a participant's line has waited (0 when none waits)", TagKeys.PARTICIPANT);
 
     /** The tag keys used by {@link BatonMeter}s. */
     public static final class TagKeys {
@@ -73,6 +86,8 @@ public enum BatonMeter {
         public static final String STEP = "step";
         /** A dead-letter topic (or channel) name. */
         public static final String TOPIC = "topic";
+        /** A participant's name, e.g. {@code payment}. */
+        public static final String PARTICIPANT = "participant";
 
         private TagKeys() {}
     }

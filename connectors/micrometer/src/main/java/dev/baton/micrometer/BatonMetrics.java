@@ -129,4 +129,37 @@ public final class BatonMetrics {
                     .register(registry);
         }
     }
+
+    /**
+     * Publishes each participant's flow control ({@link BatonMeter#FLOW_LIMIT}, {@link BatonMeter#FLOW_IN_FLIGHT},
+     * {@link BatonMeter#FLOW_WAITING}, {@link BatonMeter#FLOW_OLDEST_WAIT}) from {@code engine.flows()}, read on every
+     * scrape (in memory, no store query). Call it once the engine is open: every participant of its definitions has a
+     * series from then on.
+     *
+     * @since 0.4
+     */
+    public static void bindFlows(MeterRegistry registry, dev.baton.engine.SagaEngine engine, java.time.Clock clock) {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(clock, "clock");
+        for (dev.baton.engine.FlowView f : engine.flows()) {
+            String p = f.participant();
+            flowGauge(registry, BatonMeter.FLOW_LIMIT, p, engine, v -> Math.floor(v.limit()));
+            flowGauge(registry, BatonMeter.FLOW_IN_FLIGHT, p, engine, v -> v.inFlight());
+            flowGauge(registry, BatonMeter.FLOW_WAITING, p, engine, v -> v.waiting());
+            flowGauge(registry, BatonMeter.FLOW_OLDEST_WAIT, p, engine, v -> v.waiting() == 0 || v.oldestWaiting() == null
+                    ? 0 : Math.max(0, java.time.Duration.between(v.oldestWaiting(), clock.instant()).toMillis() / 1000.0));
+        }
+    }
+
+    private static void flowGauge(MeterRegistry registry, BatonMeter meter, String participant,
+                                  dev.baton.engine.SagaEngine engine,
+                                  java.util.function.ToDoubleFunction<dev.baton.engine.FlowView> value) {
+        Gauge.builder(meter.meterName(), () -> engine.flows().stream().filter(v -> v.participant().equals(participant))
+                        .findFirst().map(value::applyAsDouble).orElse(Double.NaN))
+                .description(meter.description())
+                .baseUnit(meter.baseUnit())
+                .tag(BatonMeter.TagKeys.PARTICIPANT, participant)
+                .register(registry);
+    }
 }

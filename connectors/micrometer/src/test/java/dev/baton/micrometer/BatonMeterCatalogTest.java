@@ -41,6 +41,7 @@ class BatonMeterCatalogTest {
         MicrometerSagaListener listener = BatonMetrics.bind(registry,
                 () -> Map.of(new TypeAndStatus("order-flow", SagaStatus.RUNNING), 1L), () -> 0, () -> 0);
         try (SagaTestKit kit = SagaTestKit.with(listener, DEFINITION)) {
+            BatonMetrics.bindFlows(registry, kit.engine(), java.time.Clock.systemUTC());
             OrderScenarios.complete(kit, "o-1", Duration.ofSeconds(1));
             OrderScenarios.compensate(kit, "o-2");
             OrderScenarios.parkThenComplete(kit, "o-3");

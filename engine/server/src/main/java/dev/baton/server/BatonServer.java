@@ -101,6 +101,7 @@ public final class BatonServer implements AutoCloseable {
                         .listener(listener)
                         .commandGate(breakers)
                         .leaseDuration(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_LEASE_MS)))
+                        .flow(flowSettings(config))
                         .timerBatchSize(config.getInt(ServerConfig.ENGINE_TIMER_BATCH))
                         .timeoutGraceAfterOpen(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_TIMEOUT_GRACE_MS)))
                         .inboxRetention(Duration.ofHours(config.getInt(ServerConfig.ENGINE_INBOX_RETENTION_HOURS)))
@@ -126,6 +127,7 @@ public final class BatonServer implements AutoCloseable {
                 return all;
             };
             metrics.bindLoops(loops);
+            dev.baton.micrometer.BatonMetrics.bindFlows(metrics.registry(), engine, Clock.systemUTC());
             this.health = own(new Health(store, kafka, loops,
                     Duration.ofMillis(config.getInt(ServerConfig.HEALTH_MAX_POLL_SILENCE_MS)), Clock.systemUTC()));
             SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY),
@@ -238,6 +240,13 @@ public final class BatonServer implements AutoCloseable {
             out.addAll(p.definitions());
         }
         return out;
+    }
+
+    private static dev.baton.engine.FlowSettings flowSettings(ServerConfig config) {
+        dev.baton.engine.FlowSettings d = Boolean.parseBoolean(config.get(ServerConfig.FLOW_ENABLED))
+                ? dev.baton.engine.FlowSettings.DEFAULTS : dev.baton.engine.FlowSettings.OFF;
+        return d.withLimits(1, config.getInt(ServerConfig.FLOW_MAX_LIMIT))
+                .withInitialLimit(config.getInt(ServerConfig.FLOW_INITIAL_LIMIT));
     }
 
     /**

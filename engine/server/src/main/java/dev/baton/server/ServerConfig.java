@@ -66,6 +66,12 @@ public final class ServerConfig {
             "an integer number of days, 0 to 36500: how long COMPLETED and COMPENSATED sagas are kept (0 = forever)");
     public static final Key HEALTH_MAX_POLL_SILENCE_MS = new Key("baton.health.max-poll-silence-ms", "30000",
             "an integer number of milliseconds, 1000 to 3600000: /health/ready is DOWN when a Kafka consumer loop has not polled successfully for longer");
+    public static final Key FLOW_ENABLED = new Key("baton.flow.enabled", "true",
+            "true or false: whether commands over a participant's adaptive limit wait in line (flow control)");
+    public static final Key FLOW_INITIAL_LIMIT = new Key("baton.flow.initial-limit", "50",
+            "an integer, 1 to 100000: the flow control limit of a participant the engines have not seen before");
+    public static final Key FLOW_MAX_LIMIT = new Key("baton.flow.max-limit", "5000",
+            "an integer, 1 to 100000: a participant's flow control limit never rises above this");
     public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none");
     public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open");
     public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600");
@@ -77,7 +83,8 @@ public final class ServerConfig {
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
             KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS,
             ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS,
-            ENGINE_ENDED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, API_TOKEN, API_READ_TOKEN,
+            ENGINE_ENDED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, FLOW_ENABLED, FLOW_INITIAL_LIMIT, FLOW_MAX_LIMIT,
+            API_TOKEN, API_READ_TOKEN,
             API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
     /** File keys under this prefix pass through to every Kafka client. */
     public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
@@ -217,6 +224,14 @@ public final class ServerConfig {
         integer(problems, ENGINE_ENDED_RETENTION_DAYS, 0, 36_500);
         integer(problems, HEALTH_MAX_POLL_SILENCE_MS, 1000, 3_600_000);
         integer(problems, API_MAX_BODY, 1, 104_857_600);
+        integer(problems, FLOW_INITIAL_LIMIT, 1, 100_000);
+        integer(problems, FLOW_MAX_LIMIT, 1, 100_000);
+        if (!List.of("true", "false").contains(get(FLOW_ENABLED))) {
+            problems.add(FLOW_ENABLED.name() + " must be " + FLOW_ENABLED.expected() + ", but was '" + get(FLOW_ENABLED) + "'");
+        } else if (problems.isEmpty() && getInt(FLOW_INITIAL_LIMIT) > getInt(FLOW_MAX_LIMIT)) {
+            problems.add(FLOW_INITIAL_LIMIT.name() + " must be at most " + FLOW_MAX_LIMIT.name() + " ("
+                    + getInt(FLOW_MAX_LIMIT) + "), but was " + getInt(FLOW_INITIAL_LIMIT));
+        }
         String url = get(DB_URL);
         if (!url.isEmpty() && !url.startsWith("jdbc:")) {
             problems.add(DB_URL.name() + " must be " + DB_URL.expected() + ", but was '" + maskUrl(url) + "'");

@@ -157,4 +157,13 @@ public abstract class SagaStoreCompatibilityKit {
             return SagaStoreCompatibilityKit.this.store();
         }
     }
+
+    @Nested
+    @DisplayName("flow control: in flight and waiting per participant, the line's lease, the shared limit")
+    class Flow extends FlowContract {
+        @Override
+        protected SagaStore store() {
+            return SagaStoreCompatibilityKit.this.store();
+        }
+    }
 }

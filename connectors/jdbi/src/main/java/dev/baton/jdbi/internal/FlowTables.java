@@ -19,11 +19,11 @@ public final class FlowTables {
     private FlowTables() {}
 
     private static final RowMapper<FlowCount> COUNT = (rs, ctx) -> new FlowCount(rs.getString("participant"),
-            rs.getLong("in_flight"), rs.getLong("waiting"), rs.getLong("ready"), Rows.instant(rs, "oldest"));
+            rs.getLong("in_flight"), rs.getLong("waiting"), rs.getLong("ready"), Rows.instantOrNull(rs, "oldest"));
 
     private static final RowMapper<FlowShare> SHARE = (rs, ctx) -> new FlowShare(rs.getString("participant"),
             rs.getDouble("limit_value"), rs.getLong("answered"), rs.getLong("busy"), rs.getLong("timed_out"),
-            rs.getString("leader"), Rows.instant(rs, "lease_until"));
+            rs.getString("leader"), Rows.instantOrNull(rs, "lease_until"));
 
     /** In flight (TIMEOUT timers) and waiting (WAIT timers) per participant; one indexed scan. */
     public static List<FlowCount> counts(Handle h, Instant now) {

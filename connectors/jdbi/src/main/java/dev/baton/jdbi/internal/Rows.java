@@ -46,6 +46,12 @@ public final class Rows {
         return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
 
+    /** A nullable timestamp column. */
+    static Instant instantOrNull(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
     public static final RowMapper<SagaRecord> SAGA = (rs, ctx) -> new SagaRecord(SagaId.of(rs.getString("id")),
             rs.getString("type"), rs.getInt("definition_version"), SagaStatus.valueOf(rs.getString("status")),
             rs.getString("pending_state"), rs.getString("current_step"), rs.getString("business_key"),

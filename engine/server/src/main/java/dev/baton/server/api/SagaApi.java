@@ -258,7 +258,25 @@ public final class SagaApi {
 
     /** Counts of sagas, and the participants' circuit breakers. */
     public record Stats(long total, Map<SagaStatus, Long> byStatus, Map<String, Long> pendingByState,
-                        Map<String, TypeStats> byType, long outboxBacklog, long timersDue, Map<String, Breaker> breakers) {}
+                        Map<String, TypeStats> byType, long outboxBacklog, long timersDue, Map<String, Breaker> breakers,
+                        Map<String, Flow> participants) {}
+
+    /**
+     * One participant's flow control as this node sees it: the limit shared by all nodes (its whole part), commands in
+     * flight and waiting, how long the first in line has waited (0 when none waits), whether this node leads it.
+     */
+    public record Flow(long limit, long inFlight, long waiting, double oldestWaitSeconds, boolean leader) {}
+
+    private Map<String, Flow> flows() {
+        Map<String, Flow> out = new TreeMap<>();
+        java.time.Instant now = clock.instant();
+        for (dev.baton.engine.FlowView f : engine.flows()) {
+            double waited = f.oldestWaiting() == null || f.waiting() == 0 ? 0
+                    : Math.max(0, java.time.Duration.between(f.oldestWaiting(), now).toMillis() / 1000.0);
+            out.put(f.participant(), new Flow((long) Math.floor(f.limit()), f.inFlight(), f.waiting(), waited, f.leader()));
+        }
+        return out;
+    }
 
     /**
      * One participant's circuit breaker: {@code state} CLOSED, OPEN or HALF_OPEN; {@code failureRate} in percent (-1
@@ -280,6 +298,7 @@ public final class SagaApi {
     void stats(Context ctx) {
         singleParams(ctx, Set.of());
         List<SagaCount> counts = store.counts();
-        Json.write(ctx, 200, StatsTally.of(counts, store.outboxBacklog(), store.dueTimerCount(clock.instant()), breakers.get()));
+        Json.write(ctx, 200, StatsTally.of(counts, store.outboxBacklog(), store.dueTimerCount(clock.instant()), breakers.get(),
+                flows()));
     }
 }

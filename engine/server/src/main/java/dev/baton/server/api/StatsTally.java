@@ -15,7 +15,8 @@ final class StatsTally {
 
     private StatsTally() {}
 
-    static Stats of(List<SagaCount> counts, long outbox, long timersDue, Map<String, Breaker> breakers) {
+    static Stats of(List<SagaCount> counts, long outbox, long timersDue, Map<String, Breaker> breakers,
+                    Map<String, SagaApi.Flow> flows) {
         long total = 0;
         Map<SagaStatus, Long> byStatus = new TreeMap<>();
         Map<String, Long> pending = new TreeMap<>();
@@ -35,6 +36,6 @@ final class StatsTally {
         }
         Map<String, TypeStats> byType = new LinkedHashMap<>();
         typeTotals.forEach((t, n) -> byType.put(t, new TypeStats(n[0], typeStatus.get(t), typePending.get(t))));
-        return new Stats(total, byStatus, pending, byType, outbox, timersDue, breakers);
+        return new Stats(total, byStatus, pending, byType, outbox, timersDue, breakers, flows);
     }
 }
