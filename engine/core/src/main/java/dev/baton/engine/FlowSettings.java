@@ -71,14 +71,18 @@ public record FlowSettings(boolean enabled, double initialLimit, int minLimit, i
 
     /**
      * The next limit after one tick: cut by {@link #decrease} when any command was answered busy or timed out;
-     * otherwise raised by {@code answered / limit} (one per round of answers) when the limit is what holds commands
-     * back (some wait, or nearly all of it is in use); else unchanged. Always within [minLimit, maxLimit].
+     * otherwise raised by {@code answered / limit} (one per round of answers) when the limit is what held commands
+     * back (the most in flight during the tick reached it, less one); else unchanged: a limit that was not reached
+     * says nothing about the participant. Always within [minLimit, maxLimit].
+     *
+     * @param peakInFlight the most commands in flight during the tick
+     * @param waiting commands waiting in line
      */
-    public double next(double limit, long answered, long busy, long timedOut, long inFlight, long waiting) {
+    public double next(double limit, long answered, long busy, long timedOut, long peakInFlight, long waiting) {
         double next = limit;
         if (busy + timedOut > 0) {
             next = limit * decrease;
-        } else if (answered > 0 && (waiting > 0 || inFlight >= Math.floor(limit) - 1)) {
+        } else if (answered > 0 && peakInFlight >= Math.floor(limit) - 1) {
             next = limit + (double) answered / Math.max(1.0, limit);
         }
         return Math.max(minLimit, Math.min(maxLimit, next));

@@ -125,7 +125,7 @@ class OverloadTest {
                 .withEngineGroupId("overload-engine");
         CardProcessor processor = new CardProcessor();
         List<SagaId> ids = new CopyOnWriteArrayList<>();
-        ScheduledExecutorService starter = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService starter = Executors.newScheduledThreadPool(2);
         JdbiIdempotencyStore paymentStore = JdbiIdempotencyStore.h2InMemory("payment-" + UUID.randomUUID());
         paymentStore.jdbi().useHandle(h -> h.execute(OrderServices.EFFECT_TABLE));
         CommandHandlers payment = CommandHandlers.forParticipant(OrderSaga.PAYMENT)
@@ -155,6 +155,17 @@ class OverloadTest {
             int perTick = OFFERED / 50; // every 20 ms
             AtomicInteger n = new AtomicInteger();
             long loadStart = System.nanoTime();
+            long[] last = new long[2];
+            starter.scheduleAtFixedRate(() -> engine.flows().stream().filter(f -> f.participant().equals("payment"))
+                    .forEach(f -> {
+                        long paid = processor.captured.size();
+                        long busy = processor.busy.sum();
+                        System.out.printf("overload: t=%.0fs limit=%.1f in_flight=%d waiting=%d paid_per_s=%d busy_per_s=%d%n",
+                                (System.nanoTime() - loadStart) / 1e9, f.limit(), f.inFlight(), f.waiting(),
+                                (paid - last[0]) / 2, (busy - last[1]) / 2);
+                        last[0] = paid;
+                        last[1] = busy;
+                    }), 2, 2, TimeUnit.SECONDS);
             starter.scheduleAtFixedRate(() -> {
                 for (int k = 0; k < perTick; k++) {
                     int i = n.getAndIncrement();

@@ -48,6 +48,8 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     private final AtomicBoolean open = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private ScheduledExecutorService scheduler;
+    /** Releases participants' lines between flow control ticks (open engines with flow control only). */
+    private ScheduledExecutorService releaser;
 
     public DefaultSagaEngine(EngineSettings s) {
         this.settings = s;
@@ -82,6 +84,8 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         settings.transport().start(replies());
         every(settings.timerPollInterval(), Duration.ZERO, "timer poll", () -> timers.fireAllDue(closed::get));
         if (gate.flow().enabled()) {
+            releaser = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("baton-flow").factory());
+            gate.flow().start(releaser, gate.gate(), timers::fireAdmitted);
             every(settings.flow().tick(), settings.flow().tick(), "flow control", this::flowTick);
         }
         every(PURGE_EVERY, PURGE_EVERY, "inbox purge", housekeeping::purgeInbox);
@@ -110,6 +114,11 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
             return;
         }
         outbox.closing();
+        gate.flow().stop();
+        if (releaser != null) {
+            releaser.shutdown();
+            awaitQuietly(releaser);
+        }
         if (scheduler != null) {
             // Let a running timer poll or sweep finish its transaction rather than interrupt it: an interrupt in the
             // middle of a write can close an embedded database's file channel (H2) and lose what followed.

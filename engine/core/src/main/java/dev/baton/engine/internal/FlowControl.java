@@ -41,8 +41,10 @@ final class FlowControl {
         final String name;
         volatile double limit;
         final AtomicLong inFlight = new AtomicLong();
+        /** The most in flight since the last tick: whether the limit was reached (only then may it rise). */
+        final AtomicLong peak = new AtomicLong();
         volatile long waiting;
-        volatile long ready;
+        final AtomicLong ready = new AtomicLong();
         volatile Instant oldestWaiting;
         /** Sagas this node put in line since the last count: nobody jumps them. */
         final AtomicLong queuedSinceCount = new AtomicLong();
@@ -52,6 +54,15 @@ final class FlowControl {
         final LongAdder released = new LongAdder();
         final LongAdder heldBack = new LongAdder();
         volatile boolean leader;
+        /**
+         * Below a limit of one command: the pause between releases (nanoseconds, 0 = none). Doubled by a busy answer
+         * at the lowest limit, halved by an answer, so a participant that is busy even with one command in flight is
+         * asked at the rate it answers, not as fast as the round trip allows.
+         */
+        volatile long paceNanos;
+        volatile long nextReleaseNanos;
+        /** One release loop per participant at a time. */
+        final java.util.concurrent.locks.ReentrantLock draining = new java.util.concurrent.locks.ReentrantLock();
         /** The shared totals the leader last adjusted the limit from; -1: not yet. */
         long seenAnswered = -1;
         long seenBusy;
@@ -69,6 +80,13 @@ final class FlowControl {
     private final String node;
     private final Map<String, Flow> flows = new ConcurrentHashMap<>();
     private volatile boolean supported;
+    /** Set by {@link #start}: releases a participant's line as soon as an answer frees room, between ticks. */
+    private volatile java.util.concurrent.ScheduledExecutorService releaser;
+    private volatile CommandGate gate = CommandGate.OPEN;
+    private volatile BiConsumer<TimerRecord, String> release;
+
+    static final long FIRST_PACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
+    static final long MAX_PACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     FlowControl(FlowSettings settings, SagaStore store, Clock clock, String node) {
         this.settings = settings;
@@ -101,6 +119,21 @@ final class FlowControl {
         }
     }
 
+    /**
+     * Releases waiting commands between ticks too, on {@code executor}, as soon as answers free room (an open engine;
+     * without it, lines move at each {@link #tick} only, as under a test kit's manual clock).
+     */
+    void start(java.util.concurrent.ScheduledExecutorService executor, CommandGate gate,
+               BiConsumer<TimerRecord, String> release) {
+        this.gate = gate;
+        this.release = release;
+        this.releaser = executor;
+    }
+
+    void stop() {
+        this.releaser = null;
+    }
+
     private Flow flow(String participant) {
         return flows.computeIfAbsent(participant, p -> new Flow(p, settings.initialLimit()));
     }
@@ -125,6 +158,7 @@ final class FlowControl {
                 return false;
             }
             if (f.inFlight.compareAndSet(now, now + 1)) {
+                f.peak.accumulateAndGet(now + 1, Math::max);
                 return true;
             }
         }
@@ -140,6 +174,8 @@ final class FlowControl {
         Flow f = flow(participant);
         f.queuedSinceCount.incrementAndGet();
         f.heldBack.increment();
+        f.ready.incrementAndGet(); // held back now, ready at once (a busy answer's wait is counted at the next tick)
+        releaseSoon(f);
     }
 
     /** An answer (or timeout) of a command to {@code participant} was applied on this node. */
@@ -147,9 +183,41 @@ final class FlowControl {
         Flow f = flow(participant);
         f.inFlight.updateAndGet(n -> Math.max(0, n - 1));
         switch (outcome) {
-            case ANSWERED -> f.answered.increment();
-            case BUSY -> f.busy.increment();
+            case ANSWERED -> {
+                f.answered.increment();
+                long pace = f.paceNanos;
+                f.paceNanos = pace <= FIRST_PACE_NANOS ? 0 : pace / 2;
+            }
+            case BUSY -> {
+                f.busy.increment();
+                if (Math.floor(f.limit) <= settings.minLimit()) {
+                    long pace = f.paceNanos;
+                    f.paceNanos = pace == 0 ? FIRST_PACE_NANOS : Math.min(MAX_PACE_NANOS, pace * 2);
+                }
+            }
             case TIMED_OUT -> f.timedOut.increment();
+        }
+        releaseSoon(f);
+    }
+
+    /** Runs the participant's release loop on the releaser, if this node leads it and some wait. */
+    private void releaseSoon(Flow f) {
+        java.util.concurrent.ScheduledExecutorService ex = releaser;
+        if (ex == null || !f.leader || f.ready.get() <= 0 || f.draining.isLocked()) {
+            return;
+        }
+        try {
+            ex.execute(() -> releaseQuietly(f));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void releaseQuietly(Flow f) {
+        try {
+            drain(f, gate, release, clock.instant());
+        } catch (RuntimeException e) {
+            log.warn("releasing the line of participant {} failed; the next tick tries again", f.name, e);
         }
     }
 
@@ -212,7 +280,7 @@ final class FlowControl {
             FlowCount c = counts.get(f.name);
             f.inFlight.set(c == null ? 0 : c.inFlight());
             f.waiting = c == null ? 0 : c.waiting();
-            f.ready = c == null ? 0 : c.ready();
+            f.ready.set(c == null ? 0 : c.ready());
             f.oldestWaiting = c == null ? null : c.oldestWaiting();
             f.queuedSinceCount.set(0);
             long a = f.answered.sumThenReset();
@@ -231,7 +299,11 @@ final class FlowControl {
                 continue;
             }
             adjust(f, share, now);
-            drain(f, gate, release, now);
+            if (releaser != null) {
+                releaseSoon(f);
+            } else {
+                drain(f, gate, release, now);
+            }
         }
     }
 
@@ -248,7 +320,8 @@ final class FlowControl {
         f.seenAnswered = share.answered();
         f.seenBusy = share.busy();
         f.seenTimedOut = share.timedOut();
-        double next = settings.next(f.limit, a, b, t, f.inFlight.get(), f.waiting);
+        long peak = f.peak.getAndSet(f.inFlight.get());
+        double next = settings.next(f.limit, a, b, t, Math.max(peak, f.inFlight.get()), f.waiting);
         if (next != f.limit && store.setFlowLimit(f.name, node, next, now)) {
             if ((long) Math.floor(next) != (long) Math.floor(f.limit)) {
                 log.debug("flow limit of participant {}: {} -> {} ({} answered, {} busy, {} timed out)", f.name,
@@ -258,27 +331,64 @@ final class FlowControl {
         }
     }
 
+    /**
+     * Releases waiting commands into the room there is, oldest first, one loop per participant at a time; under a
+     * pace, one command per pace (the rest of the line waits for the releaser, or the next tick).
+     */
     private void drain(Flow f, CommandGate gate, BiConsumer<TimerRecord, String> release, Instant now) {
-        long room = (long) Math.floor(f.limit) - f.inFlight.get();
-        if (room <= 0 || f.ready <= 0) {
-            return;
+        if (!f.draining.tryLock()) {
+            return; // a loop is running; it goes on while there is room
         }
-        int want = (int) Math.min(Math.min(room, f.ready), 500);
-        int permitted = 0;
-        while (permitted < want && permit(gate, f.name)) {
-            permitted++;
-        }
-        if (permitted == 0) {
-            return;
-        }
-        List<TimerRecord> waiting = store.leaseWaiting(f.name, now, now.plus(settings.lease()), permitted);
-        for (int i = waiting.size(); i < permitted; i++) {
-            safely(() -> gate.release(f.name));
-        }
-        for (TimerRecord t : waiting) {
-            f.inFlight.incrementAndGet();
-            f.released.increment();
-            release.accept(t, f.name);
+        try {
+            for (int pass = 0; pass < 4 && f.leader && f.ready.get() > 0; pass++) {
+                long room = (long) Math.floor(f.limit) - f.inFlight.get();
+                if (room <= 0) {
+                    return;
+                }
+                long pace = f.paceNanos;
+                int want = (int) Math.min(Math.min(room, f.ready.get()), 100);
+                if (pace > 0) {
+                    long wait = f.nextReleaseNanos - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.ScheduledExecutorService ex = releaser;
+                        if (ex != null) {
+                            ex.schedule(() -> releaseQuietly(f), wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+                        }
+                        return;
+                    }
+                    want = 1;
+                }
+                int permitted = 0;
+                while (permitted < want && permit(gate, f.name)) {
+                    permitted++;
+                }
+                if (permitted == 0) {
+                    return;
+                }
+                List<TimerRecord> waiting = store.leaseWaiting(f.name, now, now.plus(settings.lease()), permitted);
+                for (int i = waiting.size(); i < permitted; i++) {
+                    safely(() -> gate.release(f.name));
+                }
+                if (waiting.size() < permitted) {
+                    f.ready.set(0); // the line (of those ready) is empty; the next count says more
+                } else {
+                    f.ready.updateAndGet(r -> Math.max(0, r - waiting.size()));
+                }
+                for (TimerRecord t : waiting) {
+                    f.peak.accumulateAndGet(f.inFlight.incrementAndGet(), Math::max);
+                    f.released.increment();
+                    release.accept(t, f.name);
+                }
+                if (pace > 0) {
+                    f.nextReleaseNanos = System.nanoTime() + pace;
+                }
+                if (waiting.isEmpty()) {
+                    return;
+                }
+                now = clock.instant();
+            }
+        } finally {
+            f.draining.unlock();
         }
     }
 
