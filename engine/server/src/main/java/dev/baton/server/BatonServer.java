@@ -184,6 +184,8 @@ public final class BatonServer implements AutoCloseable {
                     + SagaDefinitionProvider.class.getName() + " service on the classpath or in " + ServerConfig.DEFINITIONS_DIR.name()));
         }
         log.info("starting Baton with settings:{}", config.describe());
+        config.warnings().forEach(w -> log.warn("configuration: {}", w));
+        config.insecureOpenWarning().ifPresent(w -> log.warn("configuration: {}", w));
         BatonServer s = new BatonServer(config, definitions);
         log.info("Baton started: {} saga type(s), HTTP on port {}", definitions.stream().map(SagaDefinition::type).distinct().count(),
                 s.port());

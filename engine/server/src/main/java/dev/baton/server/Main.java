@@ -113,7 +113,8 @@ public final class Main implements Callable<Integer> {
             }
             server = BatonServer.start(config, definitions);
             String host = config.get(ServerConfig.HTTP_HOST);
-            out.println("Baton ready: http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + server.port() + "/");
+            boolean local = host.isEmpty() || "0.0.0.0".equals(host) || "::".equals(host) || ServerConfig.isLoopback(host);
+            out.println("Baton ready: http://" + (local ? "localhost" : host) + ":" + server.port() + "/");
             out.flush();
             BatonServer s = server;
             AutoCloseable d = devSetup;
