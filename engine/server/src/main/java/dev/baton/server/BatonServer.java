@@ -17,6 +17,7 @@ import dev.baton.micrometer.MicrometerSagaListener;
 import dev.baton.resilience4j.BreakerMetrics;
 import dev.baton.resilience4j.ParticipantBreakers;
 import dev.baton.server.api.Auth;
+import dev.baton.server.api.ContainerErrors;
 import dev.baton.server.api.Json;
 import dev.baton.server.api.Problems;
 import dev.baton.server.api.SagaApi;
@@ -56,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class BatonServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatonServer.class);
     private static final Logger httpLog = LoggerFactory.getLogger("dev.baton.server.http");
+    /** The most bytes a request line and its headers may take; beyond it the answer is 414 or 431. */
+    static final int HEADER_LIMIT = 8192;
     /** Methods that the router lists but that are not endpoints. */
     private static final Set<HandlerType> NOT_ENDPOINTS = Set.of(HandlerType.BEFORE, HandlerType.BEFORE_MATCHED,
             HandlerType.AFTER, HandlerType.AFTER_MATCHED);
@@ -131,9 +134,14 @@ public final class BatonServer implements AutoCloseable {
             SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY),
                     () -> SagaApi.breakers(breakers.states()));
             Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));
+            ContainerErrors containerErrors = new ContainerErrors(HEADER_LIMIT, config.getInt(ServerConfig.API_MAX_BODY));
             this.http = Javalin.create(c -> {
                 c.jetty.host = config.get(ServerConfig.HTTP_HOST);
                 c.jetty.port = config.getInt(ServerConfig.HTTP_PORT);
+                // the web server's own refusals (bad URIs, long lines and headers, bad characters) as problem documents
+                c.jetty.modifyHttpConfiguration(h -> h.setRequestHeaderSize(HEADER_LIMIT));
+                c.jetty.modifyServer(server -> server.setErrorHandler(containerErrors));
+                c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(containerErrors));
                 c.startup.showJavalinBanner = false;
                 c.http.prefer405over404 = true;
                 // bodies are read by Json.readObject with baton.api.max-body-bytes; Javalin's own cap must not come first

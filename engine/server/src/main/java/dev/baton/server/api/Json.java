@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.baton.jackson.JacksonCodec;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -65,17 +66,12 @@ public final class Json {
         }
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {
-            if (declared - maxBytes <= DRAIN_LIMIT) {
-                drainQuietly(ctx);
-            }
-            throw tooLarge(maxBytes);
+            throw tooLarge(maxBytes); // answered before the body is read, then the body is drained: writeThenDrain
         }
         byte[] bytes;
-        try (InputStream in = ctx.bodyInputStream()) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                drain(in);
-            }
+        try {
+            // not closed here: a body over the limit is drained after the 413 went out
+            bytes = ctx.bodyInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         } catch (IOException e) {
             throw ApiProblem.invalid("the request body could not be read: " + e.getMessage());
         }
@@ -165,25 +161,51 @@ public final class Json {
     }
 
     /**
-     * How much of a too-large body is read and dropped before the 413 goes out. A server that answers without
-     * reading closes the connection on unread bytes, and a client still sending then often gets a reset instead of
-     * the answer; reading a moderate excess lets the client see its problem document. Beyond this, the server does not
-     * spend the bandwidth, and the client may see the connection reset.
+     * How much of a too-large body is read and dropped after the 413 went out, and for how long at most. A server
+     * that closes the connection on unread bytes makes the client's network stack reset it, and a client that sends
+     * its whole body before it reads (no {@code Expect: 100-continue}) then sees the reset instead of the answer.
+     * Reading the rest lets it see its problem document; beyond these bounds the server does not spend the bandwidth,
+     * and such a client may see the reset.
      */
-    private static final long DRAIN_LIMIT = 8L << 20;
+    static final long DRAIN_LIMIT = 64L << 20;
+    private static final long DRAIN_NANOS = 10_000_000_000L;
 
-    private static void drainQuietly(Context ctx) {
-        try (InputStream in = ctx.bodyInputStream()) {
-            drain(in);
+    /**
+     * Writes {@code body} as the whole response at once, with {@code Connection: close}, then reads and drops what is
+     * left of the request body, within {@link #DRAIN_LIMIT} and 10 seconds (skipped when the declared length is
+     * beyond it). For answers to a body that is too large.
+     */
+    static void writeThenDrain(Context ctx, int status, String mediaType, Object body) {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the response as JSON: " + e.getOriginalMessage(), e);
+        }
+        ctx.status(status);
+        HttpServletResponse res = ctx.res();
+        res.setStatus(status);
+        res.setContentType(mediaType + ";charset=utf-8");
+        res.setHeader("Connection", "close");
+        res.setContentLength(bytes.length);
+        try {
+            res.getOutputStream().write(bytes);
+            res.flushBuffer();
+            long declared = ctx.req().getContentLengthLong();
+            if (declared < 0 || declared <= DRAIN_LIMIT) {
+                drain(ctx.req().getInputStream());
+            }
         } catch (IOException e) {
-            // the answer is a 413 either way
+            // the client went away or stopped sending; it has the answer, or will not read it
         }
     }
 
     private static void drain(InputStream in) throws IOException {
         long left = DRAIN_LIMIT;
-        byte[] buffer = new byte[8192];
-        for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+        long deadline = System.nanoTime() + DRAIN_NANOS;
+        byte[] buffer = new byte[65536];
+        for (int n; left > 0 && System.nanoTime() - deadline < 0
+                && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
             left -= n;
         }
     }
