@@ -140,7 +140,12 @@ public final class BatonServer implements AutoCloseable {
                 c.jetty.port = config.getInt(ServerConfig.HTTP_PORT);
                 // the web server's own refusals (bad URIs, long lines and headers, bad characters) as problem documents
                 c.jetty.modifyHttpConfiguration(h -> h.setRequestHeaderSize(HEADER_LIMIT));
-                c.jetty.modifyServer(server -> server.setErrorHandler(containerErrors));
+                c.jetty.modifyServer(server -> {
+                    server.setErrorHandler(containerErrors);
+                    // a graceful stop: the connector takes no new connections and the servlet context lets the requests
+                    // in flight finish (a new one on an open connection gets a 503 problem), bounded by this timeout
+                    server.setStopTimeout(config.getInt(ServerConfig.SHUTDOWN_GRACE_MS));
+                });
                 c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(containerErrors));
                 c.startup.showJavalinBanner = false;
                 c.http.prefer405over404 = true;
@@ -161,7 +166,12 @@ public final class BatonServer implements AutoCloseable {
                     c.routes.error(status, Problems::ensureProblem);
                 }
             });
-            resources.push(http::stop);
+            resources.push(() -> {
+                log.info("stopping: HTTP takes no new connections; requests in flight have up to {} ms to finish",
+                        config.get(ServerConfig.SHUTDOWN_GRACE_MS));
+                http.stop();
+                log.info("stopping: HTTP stopped; the consumers stop after their current batch, then the engine closes");
+            });
             try {
                 http.start();
             } catch (RuntimeException ex) {
@@ -319,6 +329,11 @@ public final class BatonServer implements AutoCloseable {
         return definitions;
     }
 
+    /**
+     * Stops the service in order: HTTP (no new connections; requests in flight finish within
+     * {@code baton.shutdown.grace-ms}), health, the start-topic consumer and the reply consumers (each after its
+     * current batch), the engine and the store. Idempotent.
+     */
     @Override
     public void close() {
         while (!resources.isEmpty()) {

@@ -118,10 +118,16 @@ public final class Main implements Callable<Integer> {
             out.flush();
             BatonServer s = server;
             AutoCloseable d = devSetup;
+            // SIGTERM or Ctrl-C: a graceful stop (see BatonServer.close), then exit code 0. The JVM would report a
+            // signal's 143 (130) however cleanly the service stopped, so the hook ends the process itself once done.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 closeQuietly(s);
                 closeQuietly(d);
+                out.println("Baton stopped");
+                out.flush();
+                err.flush();
                 stop.countDown();
+                Runtime.getRuntime().halt(0);
             }, "baton-shutdown"));
             stop.await();
             return 0;

@@ -41,18 +41,23 @@ final class RawHttp {
         URI uri = URI.create(base);
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            boolean sentAll = true;
-            try {
-                out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                out.write(body);
-                out.flush();
-            } catch (SocketException e) {
-                sentAll = false; // the server closed before reading everything; its answer may still be readable
-            }
-            return read(socket.getInputStream(), sentAll);
+            return exchange(socket, head, body);
         }
+    }
+
+    /** Sends {@code head} and {@code body} on a connected socket and reads the response. */
+    static Response exchange(Socket socket, String head, byte[] body) throws IOException {
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        boolean sentAll = true;
+        try {
+            out.write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+        } catch (SocketException e) {
+            sentAll = false; // the server closed before reading everything; its answer may still be readable
+        }
+        return read(socket.getInputStream(), sentAll);
     }
 
     /** A request with a {@code Host} and {@code Connection: close}, and {@code extraHeaders} lines. */
@@ -67,7 +72,8 @@ final class RawHttp {
         return send(base, "GET", target, extraHeaders, new byte[0]);
     }
 
-    private static Response read(InputStream in, boolean sentAll) throws IOException {
+    /** Reads one response from {@code in}. */
+    static Response read(InputStream in, boolean sentAll) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {
             throw new IOException("the server closed the connection without a response");

@@ -30,7 +30,8 @@ public final class ApiProblem extends RuntimeException {
         UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be JSON"),
         HEADERS_TOO_LARGE(431, "headers-too-large", "The request headers are too large"),
         INTERNAL_ERROR(500, "internal-error", "Internal server error"),
-        STORE_UNAVAILABLE(503, "store-unavailable", "The saga store is not available");
+        STORE_UNAVAILABLE(503, "store-unavailable", "The saga store is not available"),
+        SHUTTING_DOWN(503, "shutting-down", "The server is shutting down");
 
         private final int status;
         private final String slug;

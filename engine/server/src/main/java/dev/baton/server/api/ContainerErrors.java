@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The web server's own error responses as problem documents. Jetty refuses some requests before any route sees them:
  * a request line or headers over the size limit (414, 431), a character that is not allowed in a header, a path that
- * is ambiguous ({@code /..;/}, an encoded {@code /} or {@code .}) or holds a NUL (400). It answers those through its
+ * is ambiguous ({@code /..;/}, an encoded {@code /} or {@code .}) or holds a NUL (400), and, while it shuts down, a
+ * new request on a connection that was open already (503). It answers those through its
  * error handler, which is this class on the server and on the servlet context, so they are
  * {@code application/problem+json} like every other error, with a detail that says what to change. Statuses without a
  * Baton problem type get {@code about:blank} with the status's reason as the title (RFC 9457, section 4.2.1).
@@ -76,6 +77,7 @@ public final class ContainerErrors extends ErrorHandler {
             case 415 -> ApiProblem.Type.UNSUPPORTED_MEDIA_TYPE;
             case 431 -> ApiProblem.Type.HEADERS_TOO_LARGE;
             case 500 -> ApiProblem.Type.INTERNAL_ERROR;
+            case 503 -> ApiProblem.Type.SHUTTING_DOWN;
             default -> null;
         };
         String detail = switch (code) {
@@ -93,6 +95,8 @@ public final class ContainerErrors extends ErrorHandler {
                 log.error("the web server failed on a request to {} (error id {}): {}", instance, id, said, cause);
                 yield "an unexpected error occurred; the server log has the details under error id " + id;
             }
+            case 503 -> "the server is shutting down and takes no new requests; send it to another node, or again"
+                    + " once this one has restarted";
             default -> "the request could not be handled: " + said;
         };
         log.debug("web server refused a request to {}: {} {}", instance, code, said);
