@@ -14,6 +14,11 @@ import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -62,7 +67,12 @@ public final class Json {
         String type = ctx.header("Content-Type");
         if (type == null || !isJson(type)) {
             throw new ApiProblem(ApiProblem.Type.UNSUPPORTED_MEDIA_TYPE, "the body must be sent as application/json, but"
-                    + " Content-Type was " + (type == null ? "missing" : "'" + type + "'"));
+                    + " Content-Type was " + (type == null ? "missing" : "'" + RequestParams.capped(type) + "'"));
+        }
+        String charset = charset(type);
+        if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+            throw new ApiProblem(ApiProblem.Type.UNSUPPORTED_MEDIA_TYPE, "the body must be JSON in UTF-8, but Content-Type"
+                    + " names the charset '" + RequestParams.capped(charset) + "'");
         }
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {
@@ -81,9 +91,10 @@ public final class Json {
         if (bytes.length == 0) {
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is empty; send a JSON object");
         }
+        String text = utf8(bytes);
         JsonNode node;
         try {
-            node = STRICT_READER.readTree(bytes);
+            node = STRICT_READER.readTree(text);
         } catch (JsonProcessingException e) {
             String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
             if (original.startsWith("Duplicate field")) {
@@ -96,8 +107,6 @@ public final class Json {
             }
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: "
                     + RequestParams.capped(oneLine(original)) + " (line " + location(e) + ")");
-        } catch (IOException e) {
-            throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: " + e.getMessage());
         }
         if (node == null || !node.isObject()) {
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body must be a JSON object, but was "
@@ -105,6 +114,25 @@ public final class Json {
         }
         checkUnicode(node, "");
         return node;
+    }
+
+    /**
+     * The body as text, read as UTF-8 (RFC 8259, section 8.1) and nothing else: the parser would otherwise guess
+     * UTF-16 or UTF-32 from the first bytes, and let some byte sequences that are not UTF-8 through.
+     */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            // decode again up to the first bad byte, to say where it is
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            decoder.decode(in, CharBuffer.allocate(bytes.length), true);
+            int at = in.position();
+            throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid UTF-8 (at byte " + at
+                    + "); send JSON encoded as UTF-8");
+        }
     }
 
     /**
@@ -221,6 +249,17 @@ public final class Json {
     private static ApiProblem tooLarge(long maxBytes) {
         return new ApiProblem(ApiProblem.Type.BODY_TOO_LARGE, "the request body is larger than " + maxBytes
                 + " bytes (baton.api.max-body-bytes)");
+    }
+
+    /** The {@code charset} parameter of a content type, unquoted, or null. */
+    private static String charset(String contentType) {
+        for (String param : contentType.split(";")) {
+            String[] kv = param.split("=", 2);
+            if (kv.length == 2 && kv[0].strip().equalsIgnoreCase("charset")) {
+                return kv[1].strip().replace("\"", "");
+            }
+        }
+        return null;
     }
 
     static boolean isJson(String contentType) {
