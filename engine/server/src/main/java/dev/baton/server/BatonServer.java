@@ -17,6 +17,7 @@ import dev.baton.micrometer.MicrometerSagaListener;
 import dev.baton.resilience4j.BreakerMetrics;
 import dev.baton.resilience4j.ParticipantBreakers;
 import dev.baton.server.api.Auth;
+import dev.baton.server.api.ContainerErrors;
 import dev.baton.server.api.Json;
 import dev.baton.server.api.Problems;
 import dev.baton.server.api.SagaApi;
@@ -56,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class BatonServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatonServer.class);
     private static final Logger httpLog = LoggerFactory.getLogger("dev.baton.server.http");
+    /** The most bytes a request line and its headers may take; beyond it the answer is 414 or 431. */
+    static final int HEADER_LIMIT = 8192;
     /** Methods that the router lists but that are not endpoints. */
     private static final Set<HandlerType> NOT_ENDPOINTS = Set.of(HandlerType.BEFORE, HandlerType.BEFORE_MATCHED,
             HandlerType.AFTER, HandlerType.AFTER_MATCHED);
@@ -133,9 +136,19 @@ public final class BatonServer implements AutoCloseable {
             SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY),
                     () -> SagaApi.breakers(breakers.states()));
             Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));
+            ContainerErrors containerErrors = new ContainerErrors(HEADER_LIMIT, config.getInt(ServerConfig.API_MAX_BODY));
             this.http = Javalin.create(c -> {
                 c.jetty.host = config.get(ServerConfig.HTTP_HOST);
                 c.jetty.port = config.getInt(ServerConfig.HTTP_PORT);
+                // the web server's own refusals (bad URIs, long lines and headers, bad characters) as problem documents
+                c.jetty.modifyHttpConfiguration(h -> h.setRequestHeaderSize(HEADER_LIMIT));
+                c.jetty.modifyServer(server -> {
+                    server.setErrorHandler(containerErrors);
+                    // a graceful stop: the connector takes no new connections and the servlet context lets the requests
+                    // in flight finish (a new one on an open connection gets a 503 problem), bounded by this timeout
+                    server.setStopTimeout(config.getInt(ServerConfig.SHUTDOWN_GRACE_MS));
+                });
+                c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(containerErrors));
                 c.startup.showJavalinBanner = false;
                 c.http.prefer405over404 = true;
                 // bodies are read by Json.readObject with baton.api.max-body-bytes; Javalin's own cap must not come first
@@ -155,7 +168,12 @@ public final class BatonServer implements AutoCloseable {
                     c.routes.error(status, Problems::ensureProblem);
                 }
             });
-            resources.push(http::stop);
+            resources.push(() -> {
+                log.info("stopping: HTTP takes no new connections; requests in flight have up to {} ms to finish",
+                        config.get(ServerConfig.SHUTDOWN_GRACE_MS));
+                http.stop();
+                log.info("stopping: HTTP stopped; the consumers stop after their current batch, then the engine closes");
+            });
             try {
                 http.start();
             } catch (RuntimeException ex) {
@@ -186,6 +204,8 @@ public final class BatonServer implements AutoCloseable {
                     + SagaDefinitionProvider.class.getName() + " service on the classpath or in " + ServerConfig.DEFINITIONS_DIR.name()));
         }
         log.info("starting Baton with settings:{}", config.describe());
+        config.warnings().forEach(w -> log.warn("configuration: {}", w));
+        config.insecureOpenWarning().ifPresent(w -> log.warn("configuration: {}", w));
         BatonServer s = new BatonServer(config, definitions);
         log.info("Baton started: {} saga type(s), HTTP on port {}", definitions.stream().map(SagaDefinition::type).distinct().count(),
                 s.port());
@@ -318,6 +338,11 @@ public final class BatonServer implements AutoCloseable {
         return definitions;
     }
 
+    /**
+     * Stops the service in order: HTTP (no new connections; requests in flight finish within
+     * {@code baton.shutdown.grace-ms}), health, the start-topic consumer and the reply consumers (each after its
+     * current batch), the engine and the store. Idempotent.
+     */
     @Override
     public void close() {
         while (!resources.isEmpty()) {

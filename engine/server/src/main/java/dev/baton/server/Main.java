@@ -113,14 +113,21 @@ public final class Main implements Callable<Integer> {
             }
             server = BatonServer.start(config, definitions);
             String host = config.get(ServerConfig.HTTP_HOST);
-            out.println("Baton ready: http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + server.port() + "/");
+            boolean local = host.isEmpty() || "0.0.0.0".equals(host) || "::".equals(host) || ServerConfig.isLoopback(host);
+            out.println("Baton ready: http://" + (local ? "localhost" : host) + ":" + server.port() + "/");
             out.flush();
             BatonServer s = server;
             AutoCloseable d = devSetup;
+            // SIGTERM or Ctrl-C: a graceful stop (see BatonServer.close), then exit code 0. The JVM would report a
+            // signal's 143 (130) however cleanly the service stopped, so the hook ends the process itself once done.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 closeQuietly(s);
                 closeQuietly(d);
+                out.println("Baton stopped");
+                out.flush();
+                err.flush();
                 stop.countDown();
+                Runtime.getRuntime().halt(0);
             }, "baton-shutdown"));
             stop.await();
             return 0;

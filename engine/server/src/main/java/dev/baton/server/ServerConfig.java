@@ -2,15 +2,21 @@ package dev.baton.server;
 
 import dev.baton.protocol.Secrets;
 import dev.baton.resilience4j.BreakerConfigs;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -21,8 +27,10 @@ import java.util.function.Function;
  * {@code BATON_KAFKA_CLIENT_SECURITY_PROTOCOL=SSL} in the environment (underscores become dots). Circuit breaker
  * settings are {@code baton.breaker.<participant>.<setting>} ({@code default} for every participant not named), or
  * {@code BATON_BREAKER_<PARTICIPANT>_<SETTING>} in the environment (the participant lower-cased, underscores as
- * hyphens). Unknown
- * {@code baton.*} keys in the file are errors (a typo must not be silently ignored). Immutable.
+ * hyphens). Unknown {@code baton.*} keys in the file are errors (a typo must not be silently ignored); unknown
+ * {@code BATON_*} environment variables are warnings ({@link #warnings()}), or errors when their name looks like a
+ * security setting. Without {@code baton.api.token} the server listens on loopback only, unless
+ * {@code baton.http.insecure-open=true} says otherwise on purpose. Immutable.
  *
  * @since 0.1
  */
@@ -41,7 +49,14 @@ public final class ServerConfig {
     }
 
     public static final Key HTTP_PORT = new Key("baton.http.port", "8080", "a TCP port, 0 to 65535 (0 = any free port)");
-    public static final Key HTTP_HOST = new Key("baton.http.host", "0.0.0.0", "an interface address to listen on");
+    // secure by default and a bounded stop: where the server listens, the deliberate way to open it, and the shutdown
+    public static final Key HTTP_HOST = new Key("baton.http.host", "127.0.0.1",
+            "an interface address to listen on (an address other than loopback needs baton.api.token, or baton.http.insecure-open=true)");
+    public static final Key HTTP_INSECURE_OPEN = new Key("baton.http.insecure-open", "false",
+            "true or false: true lets the server listen beyond loopback without baton.api.token, so anyone who reaches the"
+                    + " port can start sagas and act on them (logged at WARN on every start)");
+    public static final Key SHUTDOWN_GRACE_MS = new Key("baton.shutdown.grace-ms", "10000",
+            "an integer number of milliseconds, 0 to 600000: on SIGTERM, how long requests in flight may take to finish");
     public static final Key DATA_DIR = new Key("baton.data.dir", "./data", "a folder for the embedded H2 database");
     public static final Key DB_URL = new Key("baton.db.url", "", "a JDBC URL (jdbc:h2:... or jdbc:postgresql://...); empty = embedded H2 file in baton.data.dir");
     public static final Key DB_USER = new Key("baton.db.user", "sa", "the database user");
@@ -80,7 +95,7 @@ public final class ServerConfig {
     public static final Key LOG_LEVEL = new Key("baton.log.level", "INFO", "ERROR, WARN, INFO, DEBUG or TRACE (Baton's own loggers; DEBUG shows every saga transition)");
 
     /** Every known key, in documentation order. */
-    public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
+    public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, HTTP_INSECURE_OPEN, SHUTDOWN_GRACE_MS, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
             KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS,
             ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS,
             ENGINE_ENDED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, FLOW_ENABLED, FLOW_INITIAL_LIMIT, FLOW_MAX_LIMIT,
@@ -91,16 +106,27 @@ public final class ServerConfig {
     /** File keys under this prefix are circuit breaker settings: {@code <participant>.<setting>}. */
     public static final String BREAKER_PREFIX = "baton.breaker.";
     private static final String BREAKER_ENV_PREFIX = "BATON_BREAKER_";
+    private static final String KAFKA_CLIENT_ENV_PREFIX = "BATON_KAFKA_CLIENT_";
+    private static final String ENV_PREFIX = "BATON_";
+    private static final String TEST_ENV_PREFIX = "BATON_TEST_";
+    /**
+     * An unknown environment variable whose name holds one of these, or that is a near miss of a secret setting or of
+     * the insecure opt-in, is a start error, not a warning.
+     */
+    static final List<String> SECURITY_WORDS = List.of("TOKEN", "PASSWORD", "SECRET", "KEY", "AUTH", "INSECURE");
 
     private final Map<String, String> values;
     private final Map<String, String> kafkaClient;
     private final Map<String, String> breakerKeys;
+    private final List<String> warnings;
     private BreakerConfigs breakers;
 
-    private ServerConfig(Map<String, String> values, Map<String, String> kafkaClient, Map<String, String> breakerKeys) {
+    private ServerConfig(Map<String, String> values, Map<String, String> kafkaClient, Map<String, String> breakerKeys,
+                         List<String> warnings) {
         this.values = Map.copyOf(values);
         this.kafkaClient = Map.copyOf(kafkaClient);
         this.breakerKeys = Map.copyOf(breakerKeys);
+        this.warnings = List.copyOf(warnings);
     }
 
     /**
@@ -141,10 +167,9 @@ public final class ServerConfig {
                 values.put(k.name(), v.trim());
             }
         }
-        String envClientPrefix = "BATON_KAFKA_CLIENT_";
         envAll.forEach((name, v) -> {
-            if (name.startsWith(envClientPrefix) && name.length() > envClientPrefix.length()) {
-                client.put(name.substring(envClientPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v.trim());
+            if (name.startsWith(KAFKA_CLIENT_ENV_PREFIX) && name.length() > KAFKA_CLIENT_ENV_PREFIX.length()) {
+                client.put(name.substring(KAFKA_CLIENT_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v.trim());
             }
         });
         envAll.forEach((name, v) -> {
@@ -152,8 +177,10 @@ public final class ServerConfig {
                 breaker.put(breakerKey(name.substring(BREAKER_ENV_PREFIX.length())), v.trim());
             }
         });
+        List<String> warnings = new ArrayList<>();
+        checkEnvironmentNames(envAll, problems, warnings);
         values.putAll(overrides);
-        ServerConfig c = new ServerConfig(values, client, breaker);
+        ServerConfig c = new ServerConfig(values, client, breaker, warnings);
         c.validate(problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
@@ -170,6 +197,54 @@ public final class ServerConfig {
             }
         }
         return env.toLowerCase(Locale.ROOT); // reported as unknown by the parser
+    }
+
+    /**
+     * Reports {@code BATON_*} environment variables that name no setting: a typo must not silently leave a default in
+     * place. One that looks like a security setting ({@link #SECURITY_WORDS}) is a problem (the start fails), any other
+     * a warning. Only names are reported, never values. {@code BATON_TEST_*} belongs to Baton's own test suite.
+     */
+    private static void checkEnvironmentNames(Map<String, String> envAll, List<String> problems, List<String> warnings) {
+        Set<String> known = new HashSet<>();
+        for (Key k : KEYS) {
+            known.add(k.envName());
+        }
+        for (String name : new TreeSet<>(envAll.keySet())) {
+            String upper = name.toUpperCase(Locale.ROOT);
+            if (!upper.startsWith(ENV_PREFIX) || known.contains(name) || upper.startsWith(TEST_ENV_PREFIX)
+                    || (name.startsWith(KAFKA_CLIENT_ENV_PREFIX) && name.length() > KAFKA_CLIENT_ENV_PREFIX.length())
+                    || (name.startsWith(BREAKER_ENV_PREFIX) && name.length() > BREAKER_ENV_PREFIX.length())) {
+                continue;
+            }
+            Key nearest = nearestKey(upper);
+            String unknown = "unknown environment variable " + name + (nearest == null ? "" : " (did you mean "
+                    + nearest.envName() + "?)");
+            if (SECURITY_WORDS.stream().anyMatch(upper::contains) || (nearest != null && securityKey(nearest))) {
+                problems.add(unknown + ": it looks like a security setting, and ignoring it could leave the server more"
+                        + " open than intended; correct or remove it (known variables: see --help)");
+            } else {
+                warnings.add(unknown + ", ignored (known variables: see --help)");
+            }
+        }
+    }
+
+    /** The known setting whose environment variable is at most 3 edits from {@code upperName}, or null. */
+    private static Key nearestKey(String upperName) {
+        Key best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (Key k : KEYS) {
+            int d = distance(upperName, k.envName());
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return bestDistance <= 3 ? best : null;
+    }
+
+    /** Settings whose typo could leave the server more open than intended: the secrets and the insecure opt-in. */
+    private static boolean securityKey(Key k) {
+        return k.secret() || k == HTTP_INSECURE_OPEN;
     }
 
     private static Map<String, String> toMap(Properties p) {
@@ -213,6 +288,16 @@ public final class ServerConfig {
 
     private void validate(List<String> problems) {
         integer(problems, HTTP_PORT, 0, 65535);
+        integer(problems, SHUTDOWN_GRACE_MS, 0, 600_000);
+        if (!List.of("true", "false").contains(get(HTTP_INSECURE_OPEN))) {
+            problems.add(HTTP_INSECURE_OPEN.name() + " must be true or false, but was '" + get(HTTP_INSECURE_OPEN) + "'");
+        } else if (get(API_TOKEN).isEmpty() && !isLoopback(get(HTTP_HOST)) && !insecureOpenSet()) {
+            problems.add(HTTP_HOST.name() + " is '" + get(HTTP_HOST) + "', which is not a loopback address, and "
+                    + API_TOKEN.name() + " is not set: anyone who reaches the port could start sagas and act on them."
+                    + " Set " + API_TOKEN.name() + " (environment: " + API_TOKEN.envName() + "), or open the API"
+                    + " deliberately with " + HTTP_INSECURE_OPEN.name() + "=true (environment: "
+                    + HTTP_INSECURE_OPEN.envName() + ")");
+        }
         integer(problems, DB_POOL_SIZE, 1, 200);
         integer(problems, KAFKA_PARTITIONS, 1, 10000);
         integer(problems, KAFKA_REPLICATION, 1, 32);
@@ -281,6 +366,56 @@ public final class ServerConfig {
         } catch (NumberFormatException e) {
             problems.add(k.name() + " must be " + k.expected() + ", but was '" + v + "'");
         }
+    }
+
+    /**
+     * Whether {@code host} names only loopback addresses ({@code 127.0.0.1}, {@code ::1}, {@code localhost}). An
+     * empty host means every interface to the web server, and a name that does not resolve is not known to be loopback.
+     */
+    static boolean isLoopback(String host) {
+        String h = host.strip();
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.isEmpty()) {
+            return false;
+        }
+        try {
+            for (InetAddress a : InetAddress.getAllByName(h)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private boolean insecureOpenSet() {
+        return "true".equals(get(HTTP_INSECURE_OPEN));
+    }
+
+    /**
+     * Why the HTTP API is open more widely than it should be, for a WARN line on every start, or empty: set when
+     * {@code baton.http.insecure-open=true}.
+     */
+    public Optional<String> insecureOpenWarning() {
+        if (!insecureOpenSet()) {
+            return Optional.empty();
+        }
+        if (get(API_TOKEN).isEmpty() && !isLoopback(get(HTTP_HOST))) {
+            return Optional.of(HTTP_INSECURE_OPEN.name() + "=true: the API listens on " + get(HTTP_HOST)
+                    + " without " + API_TOKEN.name() + "; anyone who reaches the port can start sagas and act on them");
+        }
+        return Optional.of(HTTP_INSECURE_OPEN.name() + "=true has no effect here (" + (get(API_TOKEN).isEmpty()
+                ? HTTP_HOST.name() + " is loopback" : API_TOKEN.name() + " is set") + "); remove it so that it cannot"
+                + " open the API later");
+    }
+
+    /** Problems with the settings that do not stop the start (unknown environment variables), one line each. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** The value of a key (its default when not set). */

@@ -61,6 +61,11 @@ public final class TestServer implements AutoCloseable {
     static TestServer start(EmbeddedKafkaBroker broker, Map<String, String> extra, PostgresDatabase postgres) throws Exception {
         Map<String, String> env = env(broker);
         env.putAll(extra);
+        return start(env, postgres);
+    }
+
+    /** Starts a server with exactly the environment {@code env} (see {@link #env}), and the test participants. */
+    static TestServer start(Map<String, String> env, PostgresDatabase postgres) throws Exception {
         ServerConfig config = ServerConfig.load(null, env::get, env, Map.of());
         BatonServer server = BatonServer.start(config, BatonServer.discoverDefinitions(""));
         try {

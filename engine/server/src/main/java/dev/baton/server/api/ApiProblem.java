@@ -26,9 +26,12 @@ public final class ApiProblem extends RuntimeException {
         ACTION_REJECTED(409, "action-rejected", "The action does not apply to the saga in its present state"),
         CONCURRENT_UPDATE(409, "concurrent-update", "The saga changed while the request was handled"),
         BODY_TOO_LARGE(413, "body-too-large", "The request body is too large"),
+        URI_TOO_LONG(414, "uri-too-long", "The request URI is too long"),
         UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be JSON"),
+        HEADERS_TOO_LARGE(431, "headers-too-large", "The request headers are too large"),
         INTERNAL_ERROR(500, "internal-error", "Internal server error"),
-        STORE_UNAVAILABLE(503, "store-unavailable", "The saga store is not available");
+        STORE_UNAVAILABLE(503, "store-unavailable", "The saga store is not available"),
+        SHUTTING_DOWN(503, "shutting-down", "The server is shutting down");
 
         private final int status;
         private final String slug;

@@ -11,8 +11,14 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.baton.jackson.JacksonCodec;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -61,21 +67,21 @@ public final class Json {
         String type = ctx.header("Content-Type");
         if (type == null || !isJson(type)) {
             throw new ApiProblem(ApiProblem.Type.UNSUPPORTED_MEDIA_TYPE, "the body must be sent as application/json, but"
-                    + " Content-Type was " + (type == null ? "missing" : "'" + type + "'"));
+                    + " Content-Type was " + (type == null ? "missing" : "'" + RequestParams.capped(type) + "'"));
+        }
+        String charset = charset(type);
+        if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+            throw new ApiProblem(ApiProblem.Type.UNSUPPORTED_MEDIA_TYPE, "the body must be JSON in UTF-8, but Content-Type"
+                    + " names the charset '" + RequestParams.capped(charset) + "'");
         }
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {
-            if (declared - maxBytes <= DRAIN_LIMIT) {
-                drainQuietly(ctx);
-            }
-            throw tooLarge(maxBytes);
+            throw tooLarge(maxBytes); // answered before the body is read, then the body is drained: writeThenDrain
         }
         byte[] bytes;
-        try (InputStream in = ctx.bodyInputStream()) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            if (bytes.length > maxBytes) {
-                drain(in);
-            }
+        try {
+            // not closed here: a body over the limit is drained after the 413 went out
+            bytes = ctx.bodyInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         } catch (IOException e) {
             throw ApiProblem.invalid("the request body could not be read: " + e.getMessage());
         }
@@ -85,9 +91,10 @@ public final class Json {
         if (bytes.length == 0) {
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is empty; send a JSON object");
         }
+        String text = utf8(bytes);
         JsonNode node;
         try {
-            node = STRICT_READER.readTree(bytes);
+            node = STRICT_READER.readTree(text);
         } catch (JsonProcessingException e) {
             String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
             if (original.startsWith("Duplicate field")) {
@@ -100,8 +107,6 @@ public final class Json {
             }
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: "
                     + RequestParams.capped(oneLine(original)) + " (line " + location(e) + ")");
-        } catch (IOException e) {
-            throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid JSON: " + e.getMessage());
         }
         if (node == null || !node.isObject()) {
             throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body must be a JSON object, but was "
@@ -109,6 +114,25 @@ public final class Json {
         }
         checkUnicode(node, "");
         return node;
+    }
+
+    /**
+     * The body as text, read as UTF-8 (RFC 8259, section 8.1) and nothing else: the parser would otherwise guess
+     * UTF-16 or UTF-32 from the first bytes, and let some byte sequences that are not UTF-8 through.
+     */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            // decode again up to the first bad byte, to say where it is
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            decoder.decode(in, CharBuffer.allocate(bytes.length), true);
+            int at = in.position();
+            throw new ApiProblem(ApiProblem.Type.MALFORMED_JSON, "the request body is not valid UTF-8 (at byte " + at
+                    + "); send JSON encoded as UTF-8");
+        }
     }
 
     /**
@@ -165,25 +189,51 @@ public final class Json {
     }
 
     /**
-     * How much of a too-large body is read and dropped before the 413 goes out. A server that answers without
-     * reading closes the connection on unread bytes, and a client still sending then often gets a reset instead of
-     * the answer; reading a moderate excess lets the client see its problem document. Beyond this, the server does not
-     * spend the bandwidth, and the client may see the connection reset.
+     * How much of a too-large body is read and dropped after the 413 went out, and for how long at most. A server
+     * that closes the connection on unread bytes makes the client's network stack reset it, and a client that sends
+     * its whole body before it reads (no {@code Expect: 100-continue}) then sees the reset instead of the answer.
+     * Reading the rest lets it see its problem document; beyond these bounds the server does not spend the bandwidth,
+     * and such a client may see the reset.
      */
-    private static final long DRAIN_LIMIT = 8L << 20;
+    static final long DRAIN_LIMIT = 64L << 20;
+    private static final long DRAIN_NANOS = 10_000_000_000L;
 
-    private static void drainQuietly(Context ctx) {
-        try (InputStream in = ctx.bodyInputStream()) {
-            drain(in);
+    /**
+     * Writes {@code body} as the whole response at once, with {@code Connection: close}, then reads and drops what is
+     * left of the request body, within {@link #DRAIN_LIMIT} and 10 seconds (skipped when the declared length is
+     * beyond it). For answers to a body that is too large.
+     */
+    static void writeThenDrain(Context ctx, int status, String mediaType, Object body) {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the response as JSON: " + e.getOriginalMessage(), e);
+        }
+        ctx.status(status);
+        HttpServletResponse res = ctx.res();
+        res.setStatus(status);
+        res.setContentType(mediaType + ";charset=utf-8");
+        res.setHeader("Connection", "close");
+        res.setContentLength(bytes.length);
+        try {
+            res.getOutputStream().write(bytes);
+            res.flushBuffer();
+            long declared = ctx.req().getContentLengthLong();
+            if (declared < 0 || declared <= DRAIN_LIMIT) {
+                drain(ctx.req().getInputStream());
+            }
         } catch (IOException e) {
-            // the answer is a 413 either way
+            // the client went away or stopped sending; it has the answer, or will not read it
         }
     }
 
     private static void drain(InputStream in) throws IOException {
         long left = DRAIN_LIMIT;
-        byte[] buffer = new byte[8192];
-        for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+        long deadline = System.nanoTime() + DRAIN_NANOS;
+        byte[] buffer = new byte[65536];
+        for (int n; left > 0 && System.nanoTime() - deadline < 0
+                && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
             left -= n;
         }
     }
@@ -199,6 +249,17 @@ public final class Json {
     private static ApiProblem tooLarge(long maxBytes) {
         return new ApiProblem(ApiProblem.Type.BODY_TOO_LARGE, "the request body is larger than " + maxBytes
                 + " bytes (baton.api.max-body-bytes)");
+    }
+
+    /** The {@code charset} parameter of a content type, unquoted, or null. */
+    private static String charset(String contentType) {
+        for (String param : contentType.split(";")) {
+            String[] kv = param.split("=", 2);
+            if (kv.length == 2 && kv[0].strip().equalsIgnoreCase("charset")) {
+                return kv[1].strip().replace("\"", "");
+            }
+        }
+        return null;
     }
 
     static boolean isJson(String contentType) {

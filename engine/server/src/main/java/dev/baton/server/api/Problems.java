@@ -36,14 +36,24 @@ public final class Problems {
 
     /** Writes {@code p} as the response. */
     public static void write(Context ctx, ApiProblem p) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", p.type().uri());
-        body.put("title", p.type().title());
-        body.put("status", p.type().status());
-        body.put("detail", p.detail());
-        body.put("instance", ctx.path());
         p.headers().forEach(ctx::header);
-        Json.write(ctx, p.type().status(), MEDIA_TYPE, body);
+        Map<String, Object> body = document(p.type().uri(), p.type().title(), p.type().status(), p.detail(), ctx.path());
+        if (p.type() == ApiProblem.Type.BODY_TOO_LARGE) {
+            Json.writeThenDrain(ctx, p.type().status(), MEDIA_TYPE, body); // the client may still be sending
+        } else {
+            Json.write(ctx, p.type().status(), MEDIA_TYPE, body);
+        }
+    }
+
+    /** The members of a problem document, in the order the API writes them. */
+    static Map<String, Object> document(String type, String title, int status, String detail, String instance) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("instance", instance);
+        return body;
     }
 
     /**
