@@ -85,7 +85,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         every(settings.timerPollInterval(), Duration.ZERO, "timer poll", () -> timers.fireAllDue(closed::get));
         if (gate.flow().enabled()) {
             releaser = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("baton-flow").factory());
-            gate.flow().start(releaser, gate.gate(), timers::fireAdmitted);
+            gate.flow().start(releaser, gate.gate(), timers::fireAdmittedAll);
             every(settings.flow().tick(), settings.flow().tick(), "flow control", this::flowTick);
         }
         every(PURGE_EVERY, PURGE_EVERY, "inbox purge", housekeeping::purgeInbox);
@@ -208,7 +208,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
 
     @Override
     public void flowTick() {
-        gate.flow().tick(gate.gate(), timers::fireAdmitted);
+        gate.flow().tick(gate.gate(), timers::fireAdmittedAll);
     }
 
     @Override

@@ -32,10 +32,12 @@ final class Effects {
     final List<String> room = new ArrayList<>();
     /** Participants a saga was put in line for in this transaction (told to flow control once it committed). */
     final List<String> queued = new ArrayList<>();
-    /** A participant flow control released this transaction's saga to, with its room and permit taken; or null. */
+    /** A participant flow control released this transaction's sagas to, with room and permits taken; or null. */
     String admitted;
-    /** Whether the admitted command was decided (and so the room and permit are used). */
-    boolean admittedUsed;
+    /** How many commands to {@link #admitted} were released with room and a permit taken. */
+    int admittedSlots;
+    /** How many of those slots were used by a command decided in the transaction. */
+    int admittedUsed;
     /** How participants answered, for their gates once the transaction committed. */
     final List<Map.Entry<String, CommandGate.Outcome>> outcomes = new ArrayList<>();
     /** Participants of sent commands whose answers no longer matter (an operator moved on): released after commit. */
@@ -56,7 +58,7 @@ final class Effects {
         outcomes.clear();
         moot.clear();
         queued.clear();
-        admittedUsed = false;
+        admittedUsed = 0;
     }
 
     /** The transaction did not commit: its permits were not used. */

@@ -99,6 +99,29 @@ final class EventApplier {
         }
     }
 
+    /**
+     * As {@link #inTransaction(SagaId, Work)} for several sagas at once: every saga's stripe held (in ascending
+     * order), one transaction, no re-run (a lost race is the caller's to handle: it is thrown).
+     */
+    <T> T inTransactionAll(List<SagaId> ids, Work<T> work) {
+        Effects fx = new Effects(gate);
+        T result;
+        SagaLocks.Held held = locks.lockAll(ids);
+        try {
+            result = store.inTransaction(tx -> {
+                fx.reset();
+                return work.apply(tx, clock.instant(), fx);
+            });
+        } catch (RuntimeException e) {
+            fx.rollback();
+            throw e;
+        } finally {
+            held.close();
+        }
+        afterCommit.run(fx);
+        return result;
+    }
+
     /** Writes a decision's state and effects in {@code tx}; {@code before} is null for a new saga. */
     void write(StoreTransaction tx, SagaRecord before, SagaState beforeState, Decision d, SagaDefinition<?> def,
                Instant now, Effects fx) {

@@ -55,9 +55,10 @@ final class FlowControl {
         final LongAdder heldBack = new LongAdder();
         volatile boolean leader;
         /**
-         * Below a limit of one command: the pause between releases (nanoseconds, 0 = none). Doubled by a busy answer
-         * at the lowest limit, halved by an answer, so a participant that is busy even with one command in flight is
-         * asked at the rate it answers, not as fast as the round trip allows.
+         * The pause between releases (nanoseconds, 0 = none): a quarter longer after a tick with busy answers, a
+         * fifth shorter after a tick without, so that a participant limited by rate rather than by concurrency (busy
+         * even with one or two commands in flight) is asked at about the rate it takes, not as fast as the round trip
+         * allows. It fades away within a second or two once the participant stops answering busy.
          */
         volatile long paceNanos;
         volatile long nextReleaseNanos;
@@ -83,7 +84,7 @@ final class FlowControl {
     /** Set by {@link #start}: releases a participant's line as soon as an answer frees room, between ticks. */
     private volatile java.util.concurrent.ScheduledExecutorService releaser;
     private volatile CommandGate gate = CommandGate.OPEN;
-    private volatile BiConsumer<TimerRecord, String> release;
+    private volatile BiConsumer<List<TimerRecord>, String> release;
 
     static final long FIRST_PACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
     static final long MAX_PACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
@@ -124,7 +125,7 @@ final class FlowControl {
      * without it, lines move at each {@link #tick} only, as under a test kit's manual clock).
      */
     void start(java.util.concurrent.ScheduledExecutorService executor, CommandGate gate,
-               BiConsumer<TimerRecord, String> release) {
+               BiConsumer<List<TimerRecord>, String> release) {
         this.gate = gate;
         this.release = release;
         this.releaser = executor;
@@ -183,18 +184,8 @@ final class FlowControl {
         Flow f = flow(participant);
         f.inFlight.updateAndGet(n -> Math.max(0, n - 1));
         switch (outcome) {
-            case ANSWERED -> {
-                f.answered.increment();
-                long pace = f.paceNanos;
-                f.paceNanos = pace <= FIRST_PACE_NANOS ? 0 : pace / 2;
-            }
-            case BUSY -> {
-                f.busy.increment();
-                if (Math.floor(f.limit) <= settings.minLimit()) {
-                    long pace = f.paceNanos;
-                    f.paceNanos = pace == 0 ? FIRST_PACE_NANOS : Math.min(MAX_PACE_NANOS, pace * 2);
-                }
-            }
+            case ANSWERED -> f.answered.increment();
+            case BUSY -> f.busy.increment();
             case TIMED_OUT -> f.timedOut.increment();
         }
         releaseSoon(f);
@@ -266,7 +257,7 @@ final class FlowControl {
      * releases waiting commands into the room there is through {@code release} (which fires the saga's WAIT timer
      * with the participant already admitted). {@code gate} is asked once per released command.
      */
-    void tick(CommandGate gate, BiConsumer<TimerRecord, String> release) {
+    void tick(CommandGate gate, BiConsumer<List<TimerRecord>, String> release) {
         if (!supported) {
             return;
         }
@@ -320,6 +311,12 @@ final class FlowControl {
         f.seenAnswered = share.answered();
         f.seenBusy = share.busy();
         f.seenTimedOut = share.timedOut();
+        long pace = f.paceNanos;
+        if (b > 0) {
+            f.paceNanos = pace == 0 ? FIRST_PACE_NANOS : Math.min(MAX_PACE_NANOS, pace * 5 / 4);
+        } else if (a > 0 && pace > 0) {
+            f.paceNanos = pace * 4 / 5 < FIRST_PACE_NANOS ? 0 : pace * 4 / 5;
+        }
         long peak = f.peak.getAndSet(f.inFlight.get());
         double next = settings.next(f.limit, a, b, t, Math.max(peak, f.inFlight.get()), f.waiting);
         if (next != f.limit && store.setFlowLimit(f.name, node, next, now)) {
@@ -335,7 +332,7 @@ final class FlowControl {
      * Releases waiting commands into the room there is, oldest first, one loop per participant at a time; under a
      * pace, one command per pace (the rest of the line waits for the releaser, or the next tick).
      */
-    private void drain(Flow f, CommandGate gate, BiConsumer<TimerRecord, String> release, Instant now) {
+    private void drain(Flow f, CommandGate gate, BiConsumer<List<TimerRecord>, String> release, Instant now) {
         if (!f.draining.tryLock()) {
             return; // a loop is running; it goes on while there is room
         }
@@ -374,10 +371,12 @@ final class FlowControl {
                 } else {
                     f.ready.updateAndGet(r -> Math.max(0, r - waiting.size()));
                 }
-                for (TimerRecord t : waiting) {
+                for (int i = 0; i < waiting.size(); i++) {
                     f.peak.accumulateAndGet(f.inFlight.incrementAndGet(), Math::max);
                     f.released.increment();
-                    release.accept(t, f.name);
+                }
+                if (!waiting.isEmpty()) {
+                    release.accept(waiting, f.name);
                 }
                 if (pace > 0) {
                     f.nextReleaseNanos = System.nanoTime() + pace;

@@ -79,8 +79,8 @@ final class GateAdvisor {
         Decision acc = d;
         for (Decision.Command c : d.commands()) {
             String p = c.participant();
-            if (p.equals(effects.admitted) && !effects.admittedUsed) {
-                effects.admittedUsed = true;
+            if (p.equals(effects.admitted) && effects.admittedUsed < effects.admittedSlots) {
+                effects.admittedUsed++;
                 continue;
             }
             if (!flow.tryAdmit(p)) {

@@ -137,6 +137,60 @@ final class TimerFirer {
     }
 
     /**
+     * Fires WAIT timers flow control released to {@code participant}, all in one transaction (one commit for the lot,
+     * as a poll of replies is applied), each saga's row loaded for update before its timer is claimed. Room and
+     * permits of commands that do not go out are given back. A lost race fires them one by one.
+     */
+    void fireAdmittedAll(List<TimerRecord> released, String participant) {
+        if (released.size() == 1) {
+            fireAdmitted(released.get(0), participant);
+            return;
+        }
+        List<TimerRecord> sorted = released.stream()
+                .sorted(java.util.Comparator.comparing(t -> t.sagaId().value())).toList();
+        int used = 0;
+        boolean lostRace = false;
+        try {
+            used = events.inTransactionAll(sorted.stream().map(TimerRecord::sagaId).toList(), (tx, now, fx) -> {
+                fx.admitted = participant;
+                fx.admittedSlots = sorted.size();
+                Writes writes = new Writes(tx, true);
+                for (TimerRecord t : sorted) {
+                    Optional<SagaRecord> rec = tx.loadForUpdate(t.sagaId());
+                    if (!tx.claimTimer(t) || rec.isEmpty()) {
+                        continue;
+                    }
+                    SagaDefinition<?> def = mapper.definitionOf(rec.get());
+                    SagaState before = mapper.decode(rec.get(), def);
+                    Decision d = StateMachine.decide(before, new SagaEvent.TimerFired(t.kind(), t.token()), def, now);
+                    if (d.changed()) {
+                        writes.add(mapper.encode(rec.get(), before, gate.gated(d, def, now, fx), def, now, fx));
+                    }
+                }
+                writes.flush();
+                return fx.admittedUsed;
+            });
+        } catch (ConcurrentUpdateException e) {
+            lostRace = true;
+        } catch (SagaDefinitionMismatchException | SagaCodecException e) {
+            log.error("cannot release {} waiting sagas to {} together ({}); one by one", sorted.size(), participant,
+                    e.getMessage());
+            lostRace = true;
+        } finally {
+            if (!lostRace) {
+                for (int i = used; i < sorted.size(); i++) {
+                    gate.release(participant);
+                }
+            }
+        }
+        if (lostRace) {
+            for (TimerRecord t : sorted) {
+                fireAdmitted(t, participant);
+            }
+        }
+    }
+
+    /**
      * Fires one leased timer: claims it (so it fires once whatever other nodes do) and applies it, in one
      * transaction. A lost race with another event of the saga is retried at once on fresh state; a timer that cannot
      * be fired (unknown definition, unreadable state) stays, and is leased and tried again when its lease ends.
@@ -146,6 +200,7 @@ final class TimerFirer {
         try {
             return events.inTransaction(t.sagaId(), (tx, now, fx) -> {
                 fx.admitted = admitted;
+                fx.admittedSlots = admitted == null ? 0 : 1;
                 // the saga's row first, then its timer's, as replies take them: two nodes, one firing the timer and
                 // one applying a reply, then queue instead of deadlocking
                 Optional<SagaRecord> rec = tx.loadForUpdate(t.sagaId());
@@ -162,7 +217,7 @@ final class TimerFirer {
                                 CommandGate.Outcome.TIMED_OUT)));
                     }
                 }
-                return fx.admittedUsed;
+                return fx.admittedUsed > 0;
             });
         } catch (ConcurrentUpdateException e) {
             log.warn("timer {} of saga {} lost {} races in a row; it is tried again when its lease ends",
