@@ -5,23 +5,27 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * What a step does when its participant is busy (answers {@code RETRY_LATER}) or keeps timing out:
- * the saga parks in a named pending state, a durable timer re-sends the same command every
- * {@code retryEvery}, and after {@code giveUpAfter} in that state the saga gives up on the step
- * (compensating before the pivot, failing for an operator after it).
+ * What a step does when its participant is busy (answers {@code RETRY_LATER}) or keeps timing out: the saga parks in
+ * a named pending state, its command waits in line for the participant's capacity, and after {@code giveUpAfter} in
+ * that state the saga gives up on the step (compensating before the pivot, failing for an operator after it).
  *
  * <pre>{@code Park.as("PENDING_PAYMENT").retryEvery(Duration.ofSeconds(10)).giveUpAfter(Duration.ofMinutes(30))}</pre>
  *
- * Defaults: retry every 10 seconds, give up after 30 minutes. Immutable.
+ * Defaults: retry every 10 seconds at most, give up after 30 minutes. Immutable.
  *
- * <p><b>Spread.</b> Each wait is between 80 % and 100 % of {@code retryEvery}, by an amount the engine derives from
+ * <p><b>Waiting.</b> The engine's flow control keeps a busy participant at what it can take and releases the parked
+ * sagas' commands oldest first as it has room. After each busy answer a saga's own command pauses before it may go
+ * again: 250 ms, doubled per busy answer, at most {@code retryEvery}; so one saga answered busy over and over does not
+ * crowd out the others. (With flow control off, {@code retryEvery} is the interval of the saga's re-sends.)
+ *
+ * <p><b>Spread.</b> Each pause is between 80 % and 100 % of its nominal length, by an amount the engine derives from
  * the saga id, the step and the attempt: the same saga and attempt always wait the same, but sagas that parked
- * together (a spike against a busy participant) come back spread over a fifth of the interval instead of all at
- * once, and do not park again together. A re-send never comes later than {@code retryEvery}.
+ * together do not come back all at once.
  *
  * @param state the pending state's name, shown to operators: upper case, digits and '_'
- * @param retryEvery the longest pause between re-sends while parked (see "Spread"); positive
- * @param giveUpAfter how long the saga may stay parked in all; at least {@code retryEvery}
+ * @param retryEvery the longest pause of a parked saga's command after a busy answer (see "Waiting"); positive
+ * @param giveUpAfter how long the saga may stay parked in all, from the first moment it waited; at least
+ *                    {@code retryEvery}
  * @since 0.1
  */
 public record Park(String state, Duration retryEvery, Duration giveUpAfter) {

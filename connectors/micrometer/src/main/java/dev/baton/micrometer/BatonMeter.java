@@ -71,7 +71,7 @@ public enum BatonMeter {
     FLOW_WAITING("baton.flow.waiting", Meter.Type.GAUGE, null,
             "Commands waiting in line for a participant's capacity", TagKeys.PARTICIPANT),
     /** How long the first command in a participant's line has waited (0 when none waits). */
-    FLOW_OLDEST_WAIT("baton.flow.oldest.wait", Meter.Type.GAUGE, null,
+    FLOW_OLDEST_WAIT("baton.flow.oldest.wait.seconds", Meter.Type.GAUGE, null,
             "Seconds the first command in a participant's line has waited (0 when none waits)", TagKeys.PARTICIPANT);
 
     /** The tag keys used by {@link BatonMeter}s. */

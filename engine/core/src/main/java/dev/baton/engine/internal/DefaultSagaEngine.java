@@ -48,14 +48,13 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     private final AtomicBoolean open = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private ScheduledExecutorService scheduler;
-    /** Releases participants' lines between flow control ticks (open engines with flow control only). */
-    private ScheduledExecutorService releaser;
 
     public DefaultSagaEngine(EngineSettings s) {
         this.settings = s;
         SagaLocks locks = new SagaLocks();
         mapper = new SagaRecordMapper(s.definitions(), s.codec(), s.ids());
-        gate = new GateAdvisor(s.gate(), new FlowControl(s.flow(), s.store(), s.clock(), s.nodeName()));
+        gate = new GateAdvisor(s.gate(), new FlowControl(s.flow(), s.store(), s.clock(), s.nodeName(),
+                s.definitions().participants()));
         outbox = new OutboxDispatcher(s.store(), s.transport(), s.listener(), s.clock(), s.lease());
         AfterCommit afterCommit = new AfterCommit(gate, s.listener(), outbox);
         events = new EventApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, s.conflictRetries());
@@ -84,8 +83,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         settings.transport().start(replies());
         every(settings.timerPollInterval(), Duration.ZERO, "timer poll", () -> timers.fireAllDue(closed::get));
         if (gate.flow().enabled()) {
-            releaser = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("baton-flow").factory());
-            gate.flow().start(releaser, gate.gate(), timers::fireAdmittedAll);
+            gate.flow().start(gate.gate(), timers::fireAdmittedAll);
             every(settings.flow().tick(), settings.flow().tick(), "flow control", this::flowTick);
         }
         every(PURGE_EVERY, PURGE_EVERY, "inbox purge", housekeeping::purgeInbox);
@@ -115,10 +113,6 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         }
         outbox.closing();
         gate.flow().stop();
-        if (releaser != null) {
-            releaser.shutdown();
-            awaitQuietly(releaser);
-        }
         if (scheduler != null) {
             // Let a running timer poll or sweep finish its transaction rather than interrupt it: an interrupt in the
             // middle of a write can close an embedded database's file channel (H2) and lose what followed.

@@ -89,12 +89,13 @@ final class FlowControl {
     static final long FIRST_PACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
     static final long MAX_PACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
-    FlowControl(FlowSettings settings, SagaStore store, Clock clock, String node) {
+    FlowControl(FlowSettings settings, SagaStore store, Clock clock, String node, Set<String> participants) {
         this.settings = settings;
         this.store = store;
         this.clock = clock;
         this.node = node;
         this.supported = settings.enabled();
+        participants.forEach(this::flow); // every participant has its flow (and metrics) from the start
     }
 
     /** Whether commands wait in line for capacity (false: flow control is off, or the store cannot hold it). */
@@ -121,18 +122,31 @@ final class FlowControl {
     }
 
     /**
-     * Releases waiting commands between ticks too, on {@code executor}, as soon as answers free room (an open engine;
-     * without it, lines move at each {@link #tick} only, as under a test kit's manual clock).
+     * Releases waiting commands between ticks too, on a thread of its own ({@code baton-flow}), as soon as answers free
+     * room (an open engine; without it, lines move at each {@link #tick} only, as under a test kit's manual clock).
      */
-    void start(java.util.concurrent.ScheduledExecutorService executor, CommandGate gate,
-               BiConsumer<List<TimerRecord>, String> release) {
+    void start(CommandGate gate, BiConsumer<List<TimerRecord>, String> release) {
+        if (!supported) {
+            return;
+        }
         this.gate = gate;
         this.release = release;
-        this.releaser = executor;
+        this.releaser = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("baton-flow").factory());
     }
 
+    /** Stops releasing between ticks; a release under way finishes its transaction. */
     void stop() {
-        this.releaser = null;
+        java.util.concurrent.ScheduledExecutorService ex = releaser;
+        releaser = null;
+        if (ex != null) {
+            ex.shutdown();
+            try {
+                ex.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private Flow flow(String participant) {
