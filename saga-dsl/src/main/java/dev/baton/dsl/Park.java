@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * <p><b>Waiting.</b> The engine's flow control keeps a busy participant at what it can take and releases the parked
  * sagas' commands oldest first as it has room. After each busy answer a saga's own command pauses before it may go
  * again: 250 ms, doubled per busy answer, at most {@code retryEvery}; so one saga answered busy over and over does not
- * crowd out the others. (With flow control off, {@code retryEvery} is the interval of the saga's re-sends.)
+ * crowd out the others. (With flow control off, the command goes again when its pause ends.)
  *
  * <p><b>Spread.</b> Each pause is between 80 % and 100 % of its nominal length, by an amount the engine derives from
  * the saga id, the step and the attempt: the same saga and attempt always wait the same, but sagas that parked

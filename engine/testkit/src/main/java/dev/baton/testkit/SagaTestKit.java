@@ -269,6 +269,10 @@ public final class SagaTestKit implements AutoCloseable {
         if (!timers.isEmpty() && (next == null || timers.get(0).fireAt().isBefore(next))) {
             next = timers.get(0).fireAt();
         }
+        Instant flow = controls.nextFlowRelease().orElse(null);
+        if (flow != null && (next == null || flow.isBefore(next))) {
+            next = flow;
+        }
         return next;
     }
 

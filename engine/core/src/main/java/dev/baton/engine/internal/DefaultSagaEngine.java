@@ -16,6 +16,7 @@ import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.Transport;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -196,13 +197,17 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     @Override
     public int fireDueTimers() {
         int fired = timers.fireDue();
-        flowTick();
-        return fired;
+        return fired + flowTick();
     }
 
     @Override
-    public void flowTick() {
-        gate.flow().tick(gate.gate(), timers::fireAdmittedAll);
+    public int flowTick() {
+        return gate.flow().tick(gate.gate(), timers::fireAdmittedAll);
+    }
+
+    @Override
+    public Optional<Instant> nextFlowRelease() {
+        return Optional.ofNullable(gate.flow().nextReleaseAfter(settings.clock().instant()));
     }
 
     @Override

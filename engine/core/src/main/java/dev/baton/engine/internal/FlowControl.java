@@ -61,7 +61,8 @@ final class FlowControl {
          * allows. It fades away within a second or two once the participant stops answering busy.
          */
         volatile long paceNanos;
-        volatile long nextReleaseNanos;
+        /** Under a pace, when the next release may go (on the engine's clock, so a manual clock drives it too). */
+        volatile Instant nextRelease = Instant.EPOCH;
         /** One release loop per participant at a time. */
         final java.util.concurrent.locks.ReentrantLock draining = new java.util.concurrent.locks.ReentrantLock();
         /** The shared totals the leader last adjusted the limit from; -1: not yet. */
@@ -271,10 +272,11 @@ final class FlowControl {
      * releases waiting commands into the room there is through {@code release} (which fires the saga's WAIT timer
      * with the participant already admitted). {@code gate} is asked once per released command.
      */
-    void tick(CommandGate gate, BiConsumer<List<TimerRecord>, String> release) {
+    int tick(CommandGate gate, BiConsumer<List<TimerRecord>, String> release) {
         if (!supported) {
-            return;
+            return 0;
         }
+        int released = 0;
         Instant now = clock.instant();
         Map<String, FlowCount> counts = new TreeMap<>();
         for (FlowCount c : store.flowCounts(now)) {
@@ -307,9 +309,10 @@ final class FlowControl {
             if (releaser != null) {
                 releaseSoon(f);
             } else {
-                drain(f, gate, release, now);
+                released += drain(f, gate, release, now);
             }
         }
+        return released;
     }
 
     private void adjust(Flow f, FlowShare share, Instant now) {
@@ -345,27 +348,30 @@ final class FlowControl {
     /**
      * Releases waiting commands into the room there is, oldest first, one loop per participant at a time; under a
      * pace, one command per pace (the rest of the line waits for the releaser, or the next tick).
+     *
+     * @return how many were released
      */
-    private void drain(Flow f, CommandGate gate, BiConsumer<List<TimerRecord>, String> release, Instant now) {
+    private int drain(Flow f, CommandGate gate, BiConsumer<List<TimerRecord>, String> release, Instant now) {
         if (!f.draining.tryLock()) {
-            return; // a loop is running; it goes on while there is room
+            return 0; // a loop is running; it goes on while there is room
         }
+        int released = 0;
         try {
             for (int pass = 0; pass < 4 && f.leader && f.ready.get() > 0; pass++) {
                 long room = (long) Math.floor(f.limit) - f.inFlight.get();
                 if (room <= 0) {
-                    return;
+                    return released;
                 }
                 long pace = f.paceNanos;
                 int want = (int) Math.min(Math.min(room, f.ready.get()), 100);
                 if (pace > 0) {
-                    long wait = f.nextReleaseNanos - System.nanoTime();
+                    long wait = java.time.Duration.between(now, f.nextRelease).toNanos();
                     if (wait > 0) {
                         java.util.concurrent.ScheduledExecutorService ex = releaser;
                         if (ex != null) {
                             ex.schedule(() -> releaseQuietly(f), wait, java.util.concurrent.TimeUnit.NANOSECONDS);
                         }
-                        return;
+                        return released;
                     }
                     want = 1;
                 }
@@ -374,7 +380,7 @@ final class FlowControl {
                     permitted++;
                 }
                 if (permitted == 0) {
-                    return;
+                    return released;
                 }
                 List<TimerRecord> waiting = store.leaseWaiting(f.name, now, now.plus(settings.lease()), permitted);
                 for (int i = waiting.size(); i < permitted; i++) {
@@ -391,18 +397,21 @@ final class FlowControl {
                 }
                 if (!waiting.isEmpty()) {
                     release.accept(waiting, f.name);
+                    released += waiting.size();
                 }
                 if (pace > 0) {
-                    f.nextReleaseNanos = System.nanoTime() + pace;
+                    // whole microseconds: stores keep instants to the microsecond, and a manual clock jumps here
+                    f.nextRelease = now.plusNanos((pace + 999) / 1000 * 1000);
                 }
                 if (waiting.isEmpty()) {
-                    return;
+                    return released;
                 }
                 now = clock.instant();
             }
         } finally {
             f.draining.unlock();
         }
+        return released;
     }
 
     private static boolean permit(CommandGate gate, String participant) {
@@ -420,6 +429,36 @@ final class FlowControl {
         } catch (RuntimeException e) {
             log.warn("a CommandGate threw; ignored", e);
         }
+    }
+
+    /**
+     * The earliest instant after {@code now} at which this node would release a waiting command with no answer
+     * arriving first: when the oldest wait ends, or when the pace allows the next release. Null when nothing waits,
+     * or only answers (or timeouts, which have timers of their own) can make room. A manual clock jumps here.
+     */
+    Instant nextReleaseAfter(Instant now) {
+        if (!supported) {
+            return null;
+        }
+        Instant next = null;
+        for (Flow f : flows.values()) {
+            if (!f.leader || f.waiting + f.queuedSinceCount.get() == 0) {
+                continue;
+            }
+            Instant at;
+            if (f.ready.get() > 0) {
+                if ((long) Math.floor(f.limit) - f.inFlight.get() <= 0) {
+                    continue;
+                }
+                at = f.paceNanos > 0 ? f.nextRelease : null;
+            } else {
+                at = f.oldestWaiting;
+            }
+            if (at != null && at.isAfter(now) && (next == null || at.isBefore(next))) {
+                next = at;
+            }
+        }
+        return next;
     }
 
     /** Every participant's flow, sorted by name. */

@@ -2,6 +2,8 @@ package dev.baton.engine.spi;
 
 import dev.baton.engine.SagaEngine;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,7 +32,7 @@ public interface EngineControls {
      * Fires the timers due now (one batch), leasing them first as several nodes would, then runs one
      * {@link #flowTick}.
      *
-     * @return how many due timers were leased
+     * @return how many due timers were leased, plus how many waiting sagas the tick released
      */
     int fireDueTimers();
 
@@ -38,9 +40,20 @@ public interface EngineControls {
      * One tick of flow control: counts what is in flight and waiting per participant, adjusts the limits this node
      * holds the lease of, and releases waiting sagas into the room there is.
      *
+     * @return how many waiting sagas this tick released (0 on an open engine, whose releases run on a thread of
+     *     their own)
      * @since 0.4
      */
-    void flowTick();
+    int flowTick();
+
+    /**
+     * When flow control would next release a waiting command with no answer arriving first (a wait that ends, or a
+     * paced participant's next turn): a test kit's manual clock jumps there when all else is idle, as real time would
+     * pass. Empty when nothing waits, or only answers can make room.
+     *
+     * @since 0.4
+     */
+    Optional<Instant> nextFlowRelease();
 
     /**
      * Re-sends outbox rows at least {@code age} old that no acknowledgement removed.
