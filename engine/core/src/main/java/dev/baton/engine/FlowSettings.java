@@ -8,7 +8,9 @@ import java.util.Objects;
  * nodes, and how that limit adapts. Commands over the limit wait in the engine (durably, in line) and go out, oldest
  * first, as answers free room. The limit rises by about one per round of answers while the participant answers and
  * the limit is what holds commands back, and is cut by {@code decrease} (at most once per {@code tick}) when it
- * answers RETRY_LATER or lets commands time out: additive increase, multiplicative decrease, as TCP does.
+ * lets commands time out or answers most of them RETRY_LATER: additive increase, multiplicative decrease, as TCP
+ * does. A participant limited by rate rather than by concurrency (it answers at once, busy when asked too often) is
+ * also paced: the engine spaces its releases so that about one answer in ten is busy, which keeps it at its rate.
  *
  * <pre>{@code SagaEngine.builder().flow(FlowSettings.DEFAULTS.withInitialLimit(20))}</pre>
  *
@@ -70,7 +72,8 @@ public record FlowSettings(boolean enabled, double initialLimit, int minLimit, i
     }
 
     /**
-     * The next limit after one tick: cut by {@link #decrease} when any command was answered busy or timed out;
+     * The next limit after one tick: cut by {@link #decrease} when a command timed out or more than half of the
+     * answers were busy (a few busy answers are the pace's business, not the limit's);
      * otherwise raised by {@code answered / limit} (one per round of answers) when the limit is what held commands
      * back (the most in flight during the tick reached it, less one); else unchanged: a limit that was not reached
      * says nothing about the participant. Always within [minLimit, maxLimit].
@@ -80,7 +83,7 @@ public record FlowSettings(boolean enabled, double initialLimit, int minLimit, i
      */
     public double next(double limit, long answered, long busy, long timedOut, long peakInFlight, long waiting) {
         double next = limit;
-        if (busy + timedOut > 0) {
+        if (timedOut > 0 || busy > answered) {
             next = limit * decrease;
         } else if (answered > 0 && peakInFlight >= Math.floor(limit) - 1) {
             next = limit + (double) answered / Math.max(1.0, limit);

@@ -1,5 +1,6 @@
 package dev.baton.engine;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -14,7 +15,9 @@ import java.time.Instant;
  * @param leader whether this node adjusts its limit and releases its line
  * @param released commands this node released from the line since it started
  * @param heldBack commands this node put in line since it started
+ * @param pace on the node that leads it, the pause between releases of a participant limited by rate (one that
+ *             answers busy even with few commands in flight); zero when it is not paced, or on other nodes
  * @since 0.4
  */
 public record FlowView(String participant, double limit, long inFlight, long waiting, Instant oldestWaiting,
-                       boolean leader, long released, long heldBack) {}
+                       boolean leader, long released, long heldBack, Duration pace) {}

@@ -361,13 +361,13 @@ class SagaApiTest {
                 .containsExactly("COMPENSATABLE", "COMPENSATABLE", "PIVOT", "RETRIABLE");
         assertThat(steps.get(0).get("participant").asText()).isEqualTo("demo-order");
         assertThat(steps.get(0).get("timeout").asText()).isEqualTo("PT10S");
-        assertThat(steps.get(0).get("retry").get("policy").asText()).isEqualTo("none");
+        assertThat(steps.get(0).get("retry").get("policy").asText()).isEqualTo("exponential");
         assertThat(steps.get(1).get("compensation").get("participant").asText()).isEqualTo("demo-inventory");
         assertThat(steps.get(1).get("compensation").get("retry").get("policy").asText()).isEqualTo("exponential");
         assertThat(steps.get(2).get("compensation").isNull()).isTrue();
         assertThat(steps.get(2).get("park").get("state").asText()).isEqualTo("PENDING_PAYMENT");
-        assertThat(steps.get(2).get("park").get("retryEvery").asText()).isEqualTo("PT3S");
-        assertThat(steps.get(2).get("park").get("giveUpAfter").asText()).isEqualTo("PT5M");
+        assertThat(steps.get(2).get("park").get("retryEvery").asText()).isEqualTo("PT5S");
+        assertThat(steps.get(2).get("park").get("giveUpAfter").asText()).isEqualTo("PT30M");
         assertThat(steps.get(3).get("retry").get("policy").asText()).isEqualTo("forever");
         assertThat(steps.get(3).get("retry").get("cap").asText()).isEqualTo("PT30S");
         String mermaid = d.get("mermaid").asText();

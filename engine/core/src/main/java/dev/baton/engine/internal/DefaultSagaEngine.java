@@ -213,7 +213,8 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     @Override
     public List<FlowView> flows() {
         return gate.flow().views().stream().map(v -> new FlowView(v.participant(), v.limit(), v.inFlight(),
-                v.waiting(), v.oldestWaiting(), v.leader(), v.released(), v.heldBack())).toList();
+                v.waiting(), v.oldestWaiting(), v.leader(), v.released(), v.heldBack(),
+                Duration.ofNanos(v.leader() ? v.paceNanos() : 0))).toList();
     }
 
     @Override

@@ -35,9 +35,9 @@ final class FlowControl {
 
     /** What one participant's flow looks like now, for metrics and operators. */
     record View(String participant, double limit, long inFlight, long waiting, Instant oldestWaiting, boolean leader,
-                long released, long heldBack) {}
+                long released, long heldBack, long paceNanos) {}
 
-    private static final class Flow {
+    static final class Flow {
         final String name;
         volatile double limit;
         final AtomicLong inFlight = new AtomicLong();
@@ -55,12 +55,17 @@ final class FlowControl {
         final LongAdder heldBack = new LongAdder();
         volatile boolean leader;
         /**
-         * The pause between releases (nanoseconds, 0 = none): a quarter longer after a tick with busy answers, a
-         * fifth shorter after a tick without, so that a participant limited by rate rather than by concurrency (busy
-         * even with one or two commands in flight) is asked at about the rate it takes, not as fast as the round trip
-         * allows. It fades away within a second or two once the participant stops answering busy.
+         * The pause between releases (nanoseconds, 0 = none), for a participant limited by rate rather than by
+         * concurrency (busy even with one or two commands in flight): it is set from the rate of answers when busy
+         * answers first come, and then held where about {@link #TARGET_BUSY_SHARE} of the answers are busy: longer
+         * (×{@value #PACE_UP}) per tick above that share, shorter (×{@value #PACE_DOWN}) per tick below it, and gone
+         * once no busy answer has come for a while. A participant kept a little over its rate is a participant kept
+         * at its rate: the few busy answers cost a round trip, a pause that is too long costs capacity.
          */
         volatile long paceNanos;
+        /** Answers and busy answers per tick, smoothed over about a second ({@link #SMOOTHING}). */
+        double smoothAnswered;
+        double smoothBusy;
         /** Under a pace, when the next release may go (on the engine's clock, so a manual clock drives it too). */
         volatile Instant nextRelease = Instant.EPOCH;
         /** One release loop per participant at a time. */
@@ -87,8 +92,14 @@ final class FlowControl {
     private volatile CommandGate gate = CommandGate.OPEN;
     private volatile BiConsumer<List<TimerRecord>, String> release;
 
-    static final long FIRST_PACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
+    static final long MIN_PACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
     static final long MAX_PACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** The share of busy answers the pace aims at. */
+    static final double TARGET_BUSY_SHARE = 0.1;
+    static final double PACE_UP = 1.1;
+    static final double PACE_DOWN = 0.95;
+    /** Weight of the latest tick in the smoothed counts. */
+    static final double SMOOTHING = 0.2;
 
     FlowControl(FlowSettings settings, SagaStore store, Clock clock, String node, Set<String> participants) {
         this.settings = settings;
@@ -328,12 +339,7 @@ final class FlowControl {
         f.seenAnswered = share.answered();
         f.seenBusy = share.busy();
         f.seenTimedOut = share.timedOut();
-        long pace = f.paceNanos;
-        if (b > 0) {
-            f.paceNanos = pace == 0 ? FIRST_PACE_NANOS : Math.min(MAX_PACE_NANOS, pace * 5 / 4);
-        } else if (a > 0 && pace > 0) {
-            f.paceNanos = pace * 4 / 5 < FIRST_PACE_NANOS ? 0 : pace * 4 / 5;
-        }
+        f.paceNanos = nextPace(f, a, b, settings.tick().toNanos());
         long peak = f.peak.getAndSet(f.inFlight.get());
         double next = settings.next(f.limit, a, b, t, Math.max(peak, f.inFlight.get()), f.waiting);
         if (next != f.limit && store.setFlowLimit(f.name, node, next, now)) {
@@ -343,6 +349,25 @@ final class FlowControl {
             }
             f.limit = next;
         }
+    }
+
+    /** The pace after a tick with {@code answered} and {@code busy} answers (see {@link Flow#paceNanos}). */
+    static long nextPace(Flow f, long answered, long busy, long tickNanos) {
+        f.smoothAnswered += SMOOTHING * (answered - f.smoothAnswered);
+        f.smoothBusy += SMOOTHING * (busy - f.smoothBusy);
+        long pace = f.paceNanos;
+        double total = f.smoothAnswered + f.smoothBusy;
+        if (pace == 0) {
+            // the first busy answers: start at the rate the participant answered in this tick
+            return busy == 0 ? 0 : Math.clamp(tickNanos / Math.max(1, answered + busy), MIN_PACE_NANOS, MAX_PACE_NANOS);
+        }
+        if (f.smoothBusy < 0.05 && busy == 0) {
+            return 0; // no busy answer for about a second and a half: the participant has room again
+        }
+        if (total > 0 && f.smoothBusy / total > TARGET_BUSY_SHARE) {
+            return Math.min(MAX_PACE_NANOS, (long) (pace * PACE_UP));
+        }
+        return Math.max(MIN_PACE_NANOS, (long) (pace * PACE_DOWN));
     }
 
     /**
@@ -465,6 +490,6 @@ final class FlowControl {
     List<View> views() {
         return new TreeMap<>(flows).values().stream().map(f -> new View(f.name, f.limit, f.inFlight.get(),
                 f.waiting + f.queuedSinceCount.get(), f.oldestWaiting, f.leader, f.released.sum(),
-                f.heldBack.sum())).toList();
+                f.heldBack.sum(), f.paceNanos)).toList();
     }
 }

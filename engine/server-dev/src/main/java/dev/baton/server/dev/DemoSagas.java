@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The saga that {@code --dev} runs out of the box, with its four participant services in the same JVM: a small
  * order flow to try the API on. Payment declines amounts over 100000 cents (the saga compensates) and is busy on
- * the first try for amounts divisible by 7 (the saga parks in PENDING_PAYMENT for a few seconds).
+ * the first try for amounts divisible by 7 (the saga parks in PENDING_PAYMENT for a moment). Bad data is refused at
+ * the start (400) by the saga's validations, and by the services as a business failure, never by throwing.
  */
 public final class DemoSagas {
     private DemoSagas() {}
@@ -57,7 +58,7 @@ public final class DemoSagas {
                 .compensate(STOCK, d -> new ReleaseStock(d.reservationId()))
             .step("charge-card")
                 .invoke(PAYMENT, d -> new ChargeCard(d.orderId(), d.amountCents()))
-                .whenBusy(Park.as("PENDING_PAYMENT").retryEvery(Duration.ofSeconds(3)).giveUpAfter(Duration.ofMinutes(5)))
+                .whenBusy(Park.as("PENDING_PAYMENT").retryEvery(Duration.ofSeconds(5)).giveUpAfter(Duration.ofMinutes(30)))
                 .pivot()
             .step("ship-order")
                 .invoke(SHIPPING, d -> new ShipOrder(d.orderId()))
@@ -69,12 +70,18 @@ public final class DemoSagas {
         Map<String, Boolean> busyOnce = new ConcurrentHashMap<>();
         List<AutoCloseable> running = new ArrayList<>();
         List<CommandHandlers> services = List.of(
-                CommandHandlers.forParticipant(ORDERS).on(PlaceOrder.class, c -> Outcome.success())
+                // bad data is a business failure (the saga compensates), never an exception: the saga's validations
+                // refuse it at the start, and these services refuse it again should it come another way
+                CommandHandlers.forParticipant(ORDERS).on(PlaceOrder.class, c -> c.orderId() == null || c.orderId().isBlank()
+                                ? Outcome.failure("an order needs an order id") : Outcome.success())
                         .on(CancelOrder.class, c -> Outcome.success()).build(),
                 CommandHandlers.forParticipant(STOCK)
                         .on(ReserveStock.class, c -> Outcome.success(new StockReserved("r-" + c.orderId())))
                         .on(ReleaseStock.class, c -> Outcome.success()).build(),
                 CommandHandlers.forParticipant(PAYMENT).on(ChargeCard.class, c -> {
+                    if (c.orderId() == null || c.amountCents() <= 0) {
+                        return Outcome.failure("a charge needs an order id and a positive amount");
+                    }
                     if (c.amountCents() > 100_000) {
                         return Outcome.failure("amount over the demo card limit");
                     }

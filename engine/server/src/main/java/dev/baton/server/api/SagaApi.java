@@ -263,9 +263,10 @@ public final class SagaApi {
 
     /**
      * One participant's flow control as this node sees it: the limit shared by all nodes (its whole part), commands in
-     * flight and waiting, how long the first in line has waited (0 when none waits), whether this node leads it.
+     * flight and waiting, how long the first in line has waited (0 when none waits), whether this node leads it, and
+     * (on the node that leads it) the pause between releases of a participant limited by rate, 0 when not paced.
      */
-    public record Flow(long limit, long inFlight, long waiting, double oldestWaitSeconds, boolean leader) {}
+    public record Flow(long limit, long inFlight, long waiting, double oldestWaitSeconds, boolean leader, double paceMs) {}
 
     private Map<String, Flow> flows() {
         Map<String, Flow> out = new TreeMap<>();
@@ -273,7 +274,8 @@ public final class SagaApi {
         for (dev.baton.engine.FlowView f : engine.flows()) {
             double waited = f.oldestWaiting() == null || f.waiting() == 0 ? 0
                     : Math.max(0, java.time.Duration.between(f.oldestWaiting(), now).toMillis() / 1000.0);
-            out.put(f.participant(), new Flow((long) Math.floor(f.limit()), f.inFlight(), f.waiting(), waited, f.leader()));
+            out.put(f.participant(), new Flow((long) Math.floor(f.limit()), f.inFlight(), f.waiting(), waited, f.leader(),
+                    f.pace().toNanos() / 1e6));
         }
         return out;
     }

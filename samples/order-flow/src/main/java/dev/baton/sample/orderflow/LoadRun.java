@@ -146,6 +146,8 @@ final class LoadRun {
             cursor = page.nextCursor();
         } while (cursor != null);
         long parked = 0;
+        long gaveUp = ends.stream().filter(r -> r.status() == SagaStatus.COMPENSATED && r.reason() != null
+                && r.reason().contains("gave up")).count();
         for (SagaId id : sagas.values()) {
             for (HistoryRecord h : store.history(id)) {
                 if (h.kind() == HistoryKind.PARKED && h.detail() != null && h.detail().startsWith(OrderFlowSaga.PENDING_PAYMENT)) {
@@ -173,7 +175,7 @@ final class LoadRun {
         }
         return new OrderFlowDemo.Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),
-                c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, openings.get(), ended / span,
+                c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, gaveUp, openings.get(), ended / span,
                 ms(latencies, 50), ms(latencies, 95), ms(latencies, 99), wallSeconds, cpuSeconds(), peakHeap(), check.problems());
     }
 

@@ -91,6 +91,10 @@ final class OrderFlowCommand implements Callable<Integer> {
             description = "Share of carrier calls failing transiently (default ${DEFAULT-VALUE}).")
     double logisticsFailureRate;
 
+    @Option(names = "--spike-share", paramLabel = "S", defaultValue = "0.2",
+            description = "Share of --orders the promotion spike sends at once (default ${DEFAULT-VALUE}), 0 to 0.9.")
+    double spikeShare;
+
     @Option(names = "--base-rate", paramLabel = "R", defaultValue = "60",
             description = "Orders per second outside the spike (default ${DEFAULT-VALUE}).")
     double baseRate;
@@ -159,6 +163,9 @@ final class OrderFlowCommand implements Callable<Integer> {
         if (r <= 0) {
             throw new ParameterException(commandLine(), "the rate must be positive, but was " + r);
         }
+        if (!(spikeShare >= 0 && spikeShare <= 0.9)) {
+            throw new ParameterException(commandLine(), "--spike-share must be between 0 and 0.9, but was " + spikeShare);
+        }
         EngineDatabase engineDb;
         try {
             String user = postgresUser != null ? postgresUser
@@ -171,7 +178,7 @@ final class OrderFlowCommand implements Callable<Integer> {
             throw new ParameterException(commandLine(), e.getMessage());
         }
         Settings defaults = Settings.defaults();
-        return new Settings(n, mode, r, duration == null ? 0 : duration, inflight, defaults.spikeShare(),
+        return new Settings(n, mode, r, duration == null ? 0 : duration, inflight, spikeShare,
                 new PaymentService.Settings(paymentCapacity, paymentHoldMs, declineRate, paymentLatencyMs),
                 logisticsFailureRate, data, keep, exit, port == null ? (exit ? 0 : 8080) : port, waitSeconds, chaos,
                 defaults.progress(), defaults.seed(), engineDb);
