@@ -93,9 +93,13 @@ final class FlowControl {
     private volatile BiConsumer<List<TimerRecord>, String> release;
 
     static final long MIN_PACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
-    static final long MAX_PACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /**
+     * The longest pause: 20 releases a second at least, so that a participant answering busy for reasons of its own
+     * (not its rate: one order always busy) slows its line only so far.
+     */
+    static final long MAX_PACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
     /** The share of busy answers the pace aims at. */
-    static final double TARGET_BUSY_SHARE = 0.1;
+    static final double TARGET_BUSY_SHARE = 0.3;
     static final double PACE_UP = 1.1;
     static final double PACE_DOWN = 0.95;
     /** Weight of the latest tick in the smoothed counts. */

@@ -67,12 +67,12 @@ class FlowAdjustmentTest {
         }
 
         @Test
-        @DisplayName("grows while more than a tenth of the answers are busy, shrinks below that")
+        @DisplayName("grows while more than the target share of answers are busy, shrinks below that")
         void holdsTheBusyShare() {
             f.paceNanos = FlowControl.nextPace(f, 5, 5, TICK);
             long start = f.paceNanos;
             for (int i = 0; i < 5; i++) {
-                f.paceNanos = FlowControl.nextPace(f, 6, 4, TICK);
+                f.paceNanos = FlowControl.nextPace(f, 5, 5, TICK);
             }
             assertThat(f.paceNanos).isGreaterThan(start);
             long high = f.paceNanos;
