@@ -60,7 +60,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         AfterCommit afterCommit = new AfterCommit(gate, s.listener(), outbox);
         events = new EventApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, s.conflictRetries());
         starts = new StartBatcher(s.store(), s.clock(), mapper, gate, afterCommit, s.conflictRetries());
-        replies = new ReplyApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, events);
+        replies = new ReplyApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, events, new DeadLetters(s.ids()));
         timers = new TimerFirer(s.store(), s.clock(), mapper, gate, events, s.lease(), s.timerBatchSize(),
                 s.conflictRetries(), s.timeoutGrace());
         housekeeping = new Housekeeping(s.store(), s.clock(), s.inboxRetention(), s.endedRetention());

@@ -10,6 +10,7 @@ import dev.baton.engine.spi.Codec;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaWrite;
 import dev.baton.engine.spi.TimerRecord;
@@ -66,17 +67,32 @@ final class SagaRecordMapper {
                 r.businessKey(), data, e.completed(), e.compensated(), r.version(), r.createdAt(), r.updatedAt());
     }
 
-    /** The reply's payload as the awaited step's declared reply type; null when it has none or declares none. */
+    /**
+     * The payload of a SUCCESS that answers the awaited step's forward command, as the step's declared reply type;
+     * null when it has none or declares none, or for any other reply (their payloads are not read). A payload the
+     * codec cannot read gives an {@link UnreadableReply}, which fails the saga if the reply answers the outstanding
+     * command.
+     */
     Object decodeReply(SagaState state, SagaDefinition<?> def, InboundReply r) {
-        if (r.payload() == null || r.payloadType() == null || state.exec().cursor() == null) {
+        Execution.Cursor c = state.exec().cursor();
+        if (r.payload() == null || r.payloadType() == null || c == null || r.outcome() != ReplyOutcome.SUCCESS
+                || c.direction() != Execution.Direction.FORWARD) {
             return null;
         }
-        Optional<? extends StepDefinition<?>> step = def.step(state.exec().cursor().step());
+        Optional<? extends StepDefinition<?>> step = def.step(c.step());
         if (step.isEmpty()) {
             return null;
         }
         Class<?> type = step.get().replyTypes().get(r.payloadType());
-        return type == null ? null : codec.decode(r.payload(), type);
+        if (type == null) {
+            return null;
+        }
+        try {
+            return codec.decode(r.payload(), type);
+        } catch (SagaCodecException e) {
+            return new UnreadableReply(r.payloadType(), e.field().orElse(""),
+                    e.field().isPresent() ? UnreadableReply.valueless(e.problem()) : "does not fit the reply type");
+        }
     }
 
     /**
