@@ -35,11 +35,13 @@ final class SagaRecordMapper {
     private final Definitions definitions;
     private final Codec codec;
     private final Supplier<SagaId> ids;
+    private final boolean messagesInReasons;
 
-    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids) {
+    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids, boolean messagesInReasons) {
         this.definitions = definitions;
         this.codec = codec;
         this.ids = ids;
+        this.messagesInReasons = messagesInReasons;
     }
 
     /** The definition the saga runs on. @throws dev.baton.engine.SagaDefinitionMismatchException when not registered */
@@ -103,7 +105,8 @@ final class SagaRecordMapper {
                      Effects effects) {
         SagaState s = d.state();
         SagaRecord after = new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
-                s.businessKey(), def.dataTypeName(), codec.encode(s.data()), ExecutionFormat.encode(s.exec()), s.reason(),
+                s.businessKey(), def.dataTypeName(), codec.encode(s.data()), ExecutionFormat.encode(s.exec()),
+                withMessages(s.reason(), d),
                 before == null ? 1 : before.version() + 1, s.createdAt(), now);
         List<OutboxRecord> out = new ArrayList<>(d.commands().size());
         for (Decision.Command c : d.commands()) {
@@ -123,7 +126,7 @@ final class SagaRecordMapper {
         }
         List<HistoryRecord> history = new ArrayList<>(d.history().size());
         for (Decision.Entry e : d.history()) {
-            history.add(new HistoryRecord(0, s.id(), now, e.kind(), e.step(), e.detail()));
+            history.add(new HistoryRecord(0, s.id(), now, e.kind(), e.step(), withMessages(e.detail(), d)));
         }
         List<TimerRecord> timers = new ArrayList<>(d.timers().size());
         for (Decision.Timer t : d.timers()) {
@@ -134,6 +137,24 @@ final class SagaRecordMapper {
         effects.changes.add(new Effects.Change(before == null ? null : before.status(),
                 beforeState == null ? null : beforeState.exec(), s, d, now));
         return write;
+    }
+
+    /**
+     * {@code text} with the message of each user exception of the decision after its error id, when the engine was
+     * built to show them ({@code SagaEngineBuilder#exceptionMessagesInReasons}); {@code text} itself otherwise.
+     */
+    private String withMessages(String text, Decision d) {
+        if (!messagesInReasons || text == null || d.errors().isEmpty()) {
+            return text;
+        }
+        String out = text;
+        for (Decision.UserError e : d.errors()) {
+            if (e.error().getMessage() != null) {
+                String tag = "(error id " + e.id() + ")";
+                out = out.replace(tag, tag + ": " + e.error().getMessage());
+            }
+        }
+        return out;
     }
 
     /**

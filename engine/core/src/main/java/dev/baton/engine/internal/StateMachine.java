@@ -4,7 +4,6 @@ import static dev.baton.engine.internal.Transitions.atLeast;
 import static dev.baton.engine.internal.Transitions.backoff;
 import static dev.baton.engine.internal.Transitions.busy;
 import static dev.baton.engine.internal.Transitions.compensateNext;
-import static dev.baton.engine.internal.Transitions.describe;
 import static dev.baton.engine.internal.Transitions.fail;
 import static dev.baton.engine.internal.Transitions.giveUp;
 import static dev.baton.engine.internal.Transitions.resend;
@@ -174,8 +173,9 @@ public final class StateMachine {
                 try {
                     data = step.applyReply(def.cast(s.data()), r.reply());
                 } catch (RuntimeException e) {
-                    return fail(s.withExec(s.exec().withCursor(c.unapplied())), "onReply of step '" + step.key() + "' threw "
-                            + describe(e), fx);
+                    String place = "onReply of step '" + step.key() + "'";
+                    return fail(s.withExec(s.exec().withCursor(c.unapplied())), place + " threw "
+                            + fx.error(place, e, r.correlationId(), c.attempt()), fx);
                 }
                 return stepSucceeded(s.with(s.status(), s.pendingState(), s.reason(), data, s.exec()), def, step, c, now, fx, "reply");
             }
