@@ -53,5 +53,17 @@ public record Decision(SagaState state, List<Command> commands, List<Timer> time
      *
      * @param place where it was thrown, for example {@code onReply of step 'reserve-credit'}
      */
-    public record UserError(String id, String place, Throwable error) {}
+    public record UserError(String id, String place, Throwable error) {
+        /** Equal when the id, the place and the exception's class and message are: decisions compare by value. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserError u && id.equals(u.id) && place.equals(u.place)
+                    && error.getClass() == u.error.getClass() && java.util.Objects.equals(error.getMessage(), u.error.getMessage());
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(id, place, error.getClass());
+        }
+    }
 }
