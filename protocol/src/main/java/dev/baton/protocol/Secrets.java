@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * <p>A setting's name is split into words at {@code .}, {@code -}, {@code _} and lower-to-upper case changes
  * ({@code sasl.jaas.config} → sasl, jaas, config; {@code apiKey} → api, key). The name is secret when
  * <ul>
- *   <li>any word is one of password, passwd, passphrase, secret, jaas, credential, credentials ({@code ssl.key.password}, {@code sasl.jaas.config},
- *       {@code client.secret.id}), or</li>
+ *   <li>any word is one of password, passwd, passphrase, secret, jaas, credential, credentials, private
+ *       ({@code ssl.key.password}, {@code sasl.jaas.config}, {@code client.secret.id}, {@code private.key.pem}), or</li>
  *   <li>its <em>last</em> word is one of key, token ({@code ssl.keystore.key}, {@code api-key},
  *       {@code auth.token}).</li>
  * </ul>
@@ -31,7 +31,7 @@ public final class Secrets {
     /** What a masked value reads as: {@value}. */
     public static final String MASK = "****";
 
-    static final String STRONG_WORDS_TEXT = "password, passwd, passphrase, secret, jaas, credential, credentials";
+    static final String STRONG_WORDS_TEXT = "password, passwd, passphrase, secret, jaas, credential, credentials, private";
     static final String LAST_WORDS_TEXT = "key, token";
 
     private static final Set<String> STRONG_WORDS = Set.of(STRONG_WORDS_TEXT.split(", "));

@@ -15,7 +15,7 @@ class SecretsTest {
             "ssl.keystore.key", "ssl.key.password", "ssl.keystore.password", "ssl.truststore.password",
             "sasl.jaas.config", "baton.db.password", "BATON_DB_PASSWORD", "client.secret",
             "sasl.oauthbearer.client.credentials.client.secret", "api-key", "apiKey", "auth.token",
-            "access_token", "passphrase", "aws.credentials.file", "Password"})
+            "access_token", "passphrase", "aws.credentials.file", "Password", "ssl.private.pem", "privateKeyPem"})
     void namesOfSecretsAreSecret(String name) {
         assertThat(Secrets.isSecret(name)).as(name).isTrue();
         assertThat(Secrets.mask(name, "hunter2")).isEqualTo("****");

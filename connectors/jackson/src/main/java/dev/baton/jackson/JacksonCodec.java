@@ -109,8 +109,10 @@ public final class JacksonCodec implements Codec {
             }
             return value;
         } catch (JsonProcessingException e) {
+            // the field and problem in JSON's words too: a reply that does not map names them in its saga's reason
+            DecodeProblem p = DecodeProblem.of(e);
             throw new SagaCodecException("cannot read a " + type.getSimpleName() + " from JSON: " + e.getOriginalMessage()
-                    + " (at " + e.getLocation() + ")", e);
+                    + " (at " + e.getLocation() + ")", p.field(), p.problem(), e);
         }
     }
 

@@ -42,9 +42,12 @@ import org.slf4j.LoggerFactory;
  * <li>Replies are read from {@code <prefix>replies} by the consumer group {@code engineGroupId}; each poll's
  *     replies go to the engine in one call (one database transaction), and offsets are committed only after it
  *     returned. A failure there (the database down, say) re-reads the batch after a back-off.</li>
- * <li>A reply that cannot be read (missing or bad headers) or can never be applied (unknown saga, payload that does
- *     not map) goes to {@code <prefix>replies.dlq} with the reason and its original coordinates in headers, is
- *     reported to {@link SagaListener#onDeadLetter}, and the partition moves on.</li>
+ * <li>A record that is not a reply (missing or bad headers) goes to {@code <prefix>replies.dlq} with the reason and
+ *     its original coordinates in headers before its offset is committed. A reply the engine can never apply (unknown
+ *     saga) or read (a payload that does not map) the engine dead-letters itself, through its outbox in the
+ *     transaction that records the reply ({@link OutboxRecord#DEAD_LETTERS}); this transport sends such a row to
+ *     the same topic with the same headers. Each dead letter is reported to {@link SagaListener#onDeadLetter} once
+ *     the broker acknowledged it, and the partition moves on.</li>
  * <li>A reply loop never stops on an error: it backs off and resumes, replacing its consumer where needed. While a
  *     loop fails (the broker gone, say) the engine is told that replies cannot be read
  *     ({@link ReplySink#readingStalled}) and holds its reply timeouts; {@link #loopHealth()} reports each loop's
@@ -108,11 +111,17 @@ public final class KafkaTransport implements Transport {
             OutboxRecord m = messages.get(i);
             CompletableFuture<Void> ack = new CompletableFuture<>();
             acks[i] = ack;
+            // a dead letter (a reply the engine could not apply, from its outbox) goes to the replies' DLQ
+            String topic = m.deadLetter() ? KafkaOptions.deadLetterTopic(options.replyTopic())
+                    : options.commandTopic(m.destination());
             try {
-                producer.send(new ProducerRecord<>(options.commandTopic(m.destination()), null, m.sagaId().value(),
+                producer.send(new ProducerRecord<>(topic, null, m.sagaId().value(),
                         m.payload().getBytes(StandardCharsets.UTF_8), Clients.headers(m.headers())), (meta, error) -> {
                             if (error == null) {
                                 sendsBlocked = false;
+                                if (m.deadLetter()) {
+                                    deadLettered(topic, m);
+                                }
                                 ack.complete(null);
                             } else {
                                 // no metadata within max.block.ms, or no acknowledgement within delivery.timeout.ms
@@ -210,14 +219,18 @@ public final class KafkaTransport implements Transport {
                 unreadable.add(Map.entry(r, p.problem()));
             }
         }
-        // apply first: if that fails the batch is re-read, and nothing was dead-lettered twice
+        // apply first: if that fails the batch is re-read, and nothing was dead-lettered twice. Replies the engine
+        // cannot apply it dead-letters itself, through its outbox in the same transaction (never lost to a crash).
         List<RejectedReply> rejected = valid.isEmpty() ? List.of() : sink.accept(valid);
+        for (RejectedReply rj : rejected) {
+            ConsumerRecord<String, byte[]> r = origin.get(rj.reply());
+            log.debug("the engine dead-letters {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), rj.reason());
+        }
+        // records that are not replies at all never reached the engine: dead-letter them here, before the offset
+        // moves past them (nothing recorded them anywhere, so a crash before this re-reads them)
         List<Future<RecordMetadata>> dead = new ArrayList<>();
         for (Map.Entry<ConsumerRecord<String, byte[]>, String> u : unreadable) {
             dead.add(deadLetter(u.getKey(), u.getValue()));
-        }
-        for (RejectedReply rj : rejected) {
-            dead.add(deadLetter(origin.get(rj.reply()), rj.reason()));
         }
         for (Future<RecordMetadata> f : dead) {
             f.get(); // a dead letter must be durable before the offset moves past it
@@ -226,12 +239,23 @@ public final class KafkaTransport implements Transport {
     }
 
     private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
+        notifyDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
+        return Clients.deadLetter(producer, r, reason);
+    }
+
+    /** A dead letter from the engine's outbox reached the broker. */
+    private void deadLettered(String topic, OutboxRecord m) {
+        String reason = m.headers().getOrDefault(Headers.DEAD_LETTER_REASON, "");
+        log.warn("dead-lettered reply {} of saga {} to {}: {}", m.messageId(), m.sagaId(), topic, reason);
+        notifyDeadLetter(topic, reason);
+    }
+
+    private void notifyDeadLetter(String topic, String reason) {
         try {
-            listener.onDeadLetter(KafkaOptions.deadLetterTopic(r.topic()), reason);
+            listener.onDeadLetter(topic, reason);
         } catch (RuntimeException e) {
             log.warn("a SagaListener threw; ignored", e);
         }
-        return Clients.deadLetter(producer, r, reason);
     }
 
     record Parsed(InboundReply reply, String problem) {}
@@ -278,8 +302,14 @@ public final class KafkaTransport implements Transport {
             retryAfter = Duration.ofMillis(Math.min(millis, MAX_RETRY_AFTER.toMillis()));
         }
         String payload = r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
+        // what a dead letter of this reply carries: its own headers and where it was read from
+        Map<String, String> origin = new java.util.LinkedHashMap<>(h);
+        origin.remove(Headers.DEAD_LETTER_REASON);
+        origin.put(Headers.DEAD_LETTER_TOPIC, r.topic());
+        origin.put(Headers.DEAD_LETTER_PARTITION, Integer.toString(r.partition()));
+        origin.put(Headers.DEAD_LETTER_OFFSET, Long.toString(r.offset()));
         return new Parsed(new InboundReply(h.get(Headers.MESSAGE_ID), h.get(Headers.CORRELATION_ID), sagaId, outcome,
-                h.get(Headers.MESSAGE_TYPE), payload, h.get(Headers.REASON), retryAfter), null);
+                h.get(Headers.MESSAGE_TYPE), payload, h.get(Headers.REASON), retryAfter, origin), null);
     }
 
     /** The longest wait a participant's retry-after hint can ask for; a longer one is cut to this. */

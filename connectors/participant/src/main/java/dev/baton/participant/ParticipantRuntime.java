@@ -73,7 +73,8 @@ public final class ParticipantRuntime {
     private ParticipantRuntime(Builder b) {
         this.handlers = b.handlers;
         String participant = b.handlers.participant();
-        StepDecider decider = new StepDecider(b.handlers, b.mapper, b.clock, new ReplyFactory(b.replyIds));
+        StepDecider decider = new StepDecider(b.handlers, b.mapper, b.clock, new ReplyFactory(b.replyIds),
+                new HandlerErrors(dev.baton.protocol.ErrorReports.ofDefaults(), b.exceptionMessagesInReasons));
         this.preparation = new CommandPreparation(b.handlers, b.mapper);
         this.delivery = new CommandDelivery(participant, b.store, decider, b.contentionAttempts);
         this.batches = new BatchDelivery(participant, b.store, preparation, decider, b.batchSize, this::handle);
@@ -184,6 +185,7 @@ public final class ParticipantRuntime {
         private Supplier<String> replyIds = () -> UUID.randomUUID().toString();
         private int contentionAttempts = 5;
         private int batchSize = 100;
+        private boolean exceptionMessagesInReasons;
 
         private Builder() {}
 
@@ -239,6 +241,19 @@ public final class ParticipantRuntime {
          */
         public Builder batchSize(int commands) {
             this.batchSize = commands;
+            return this;
+        }
+
+        /**
+         * Whether the reason answered for a handler's exception shows its message. Defaults to false: the reason
+         * names the exception's class and an error id, and this process's log has the full exception next to that
+         * id. A message may hold personal data, and the reason travels to the engine's history, its REST API and its
+         * logs; turn this on only where that is acceptable.
+         *
+         * @since 0.4
+         */
+        public Builder exceptionMessagesInReasons(boolean show) {
+            this.exceptionMessagesInReasons = show;
             return this;
         }
 

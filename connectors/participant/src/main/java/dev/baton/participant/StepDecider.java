@@ -13,8 +13,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides the answer to one prepared command inside a database transaction that the caller owns: locks the saga
@@ -24,20 +22,20 @@ import org.slf4j.LoggerFactory;
  */
 final class StepDecider {
 
-    // the runtime's logger: one category for everything the participant SDK logs about handling
-    private static final Logger LOG = LoggerFactory.getLogger(ParticipantRuntime.class);
     private static final String SAVEPOINT = "baton_participant_handler";
 
     private final CommandHandlers handlers;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final ReplyFactory replies;
+    private final HandlerErrors errors;
 
-    StepDecider(CommandHandlers handlers, ObjectMapper mapper, Clock clock, ReplyFactory replies) {
+    StepDecider(CommandHandlers handlers, ObjectMapper mapper, Clock clock, ReplyFactory replies, HandlerErrors errors) {
         this.handlers = handlers;
         this.mapper = mapper;
         this.clock = clock;
         this.replies = replies;
+        this.errors = errors;
     }
 
     private String participant() {
@@ -109,11 +107,7 @@ final class StepDecider {
                 throw new TransientHandlerFailure(t); // deadlock, lock timeout, lost connection: not a decision
             }
             ExceptionPolicy policy = handlers.exceptionPolicyFor(t);
-            String reason = "the handler for " + p.messageType() + " threw " + t.getClass().getName()
-                    + (t.getMessage() == null ? "" : ": " + t.getMessage());
-            LOG.error("participant '{}': the handler for {} (message {}) threw; answering {} per the exception policy",
-                    participant(), p.messageType(), p.messageId(),
-                    policy == ExceptionPolicy.FAIL ? "FAILURE" : "RETRY_LATER", t);
+            String reason = errors.report(participant(), p, t, policy);
             if (policy == ExceptionPolicy.RETRY_LATER) {
                 throw new RollbackWith(replies.reply(p, command, ReplyOutcome.RETRY_LATER, null, null, reason, null,
                         Disposition.HANDLED));

@@ -42,6 +42,7 @@ public final class SagaEngineBuilder {
     Duration endedRetention;
     FlowSettings flow = FlowSettings.DEFAULTS;
     String nodeName;
+    boolean exceptionMessagesInReasons;
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -208,6 +209,19 @@ public final class SagaEngineBuilder {
     }
 
     /**
+     * Whether a saga's reason shows the message of an exception its user code threw (a reply handler, a command
+     * builder). Defaults to false: the reason names the exception's class and an error id, and the engine's log has
+     * the full exception next to that id. A message may hold personal data (a name, an e-mail address), and reasons
+     * are stored in the saga's history and shown by the REST API; turn this on only where that is acceptable.
+     *
+     * @since 0.4
+     */
+    public SagaEngineBuilder exceptionMessagesInReasons(boolean show) {
+        this.exceptionMessagesInReasons = show;
+        return this;
+    }
+
+    /**
      * Validates and builds the engine (not yet open).
      *
      * @throws IllegalStateException listing every missing or invalid setting
@@ -259,7 +273,8 @@ public final class SagaEngineBuilder {
         }
         return new DefaultSagaEngine(new EngineSettings(Objects.requireNonNull(defs), store, transport, codec, clock, ids,
                 listener, commandGate, timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries,
-                timeoutGrace, lease, inboxRetention, endedRetention, flow, nodeName == null ? defaultNodeName() : nodeName));
+                timeoutGrace, lease, inboxRetention, endedRetention, flow, nodeName == null ? defaultNodeName() : nodeName,
+                exceptionMessagesInReasons));
     }
 
     private static String defaultNodeName() {

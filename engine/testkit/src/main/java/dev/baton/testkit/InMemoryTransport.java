@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 public final class InMemoryTransport implements Transport {
     private final List<OutboxRecord> sent = new ArrayList<>();
     private final Deque<OutboxRecord> undelivered = new ArrayDeque<>();
+    private final List<OutboxRecord> deadLetters = new ArrayList<>();
     private volatile ReplySink sink;
     private volatile boolean failSends;
     private volatile boolean closed;
@@ -27,8 +28,14 @@ public final class InMemoryTransport implements Transport {
         if (failSends || closed) {
             return CompletableFuture.failedFuture(new IllegalStateException(closed ? "transport closed" : "send failure injected by the test"));
         }
-        sent.addAll(messages);
-        undelivered.addAll(messages);
+        for (OutboxRecord m : messages) {
+            if (m.deadLetter()) {
+                deadLetters.add(m); // the replies' dead-letter channel, not a participant's
+            } else {
+                sent.add(m);
+                undelivered.add(m);
+            }
+        }
         notifyAll();
         return CompletableFuture.completedFuture(null);
     }
@@ -52,7 +59,15 @@ public final class InMemoryTransport implements Transport {
         this.sink = sink;
     }
 
-    /** Every message sent, in order, re-sends included. */
+    /**
+     * Every dead letter sent ({@link OutboxRecord#DEAD_LETTERS}: replies the engine could not apply or read), in
+     * order, re-sends included.
+     */
+    public synchronized List<OutboxRecord> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    /** Every command sent, in order, re-sends included (dead letters are in {@link #deadLetters()}). */
     public synchronized List<OutboxRecord> sent() {
         return List.copyOf(sent);
     }

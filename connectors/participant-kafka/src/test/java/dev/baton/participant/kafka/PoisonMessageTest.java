@@ -87,7 +87,9 @@ class PoisonMessageTest {
         }
 
         List<ConsumerRecord<String, byte[]>> replyDlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(replies), 3);
-        assertThat(replyDlq).extracting(r -> KafkaClients.header(r, Headers.DEAD_LETTER_REASON)).containsExactly(
+        // in any order: the engine dead-letters what it cannot apply through its outbox, after its commit; the transport
+        // sends what is not a reply at all before committing the poll's offsets
+        assertThat(replyDlq).extracting(r -> KafkaClients.header(r, Headers.DEAD_LETTER_REASON)).containsExactlyInAnyOrder(
                 "not a Baton reply: missing header(s) [baton-message-id, baton-correlation-id, baton-saga-id, baton-outcome]",
                 "header baton-outcome must be SUCCESS, FAILURE or RETRY_LATER, but was 'MAYBE'",
                 "no saga with id no-such-saga");
@@ -95,7 +97,10 @@ class PoisonMessageTest {
             assertThat(KafkaClients.header(r, Headers.DEAD_LETTER_TOPIC)).isEqualTo(replies);
             assertThat(KafkaClients.header(r, Headers.DEAD_LETTER_OFFSET)).isNotBlank();
         });
-        assertThat(new String(replyDlq.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not json at all");
+        assertThat(replyDlq).filteredOn(r -> KafkaClients.header(r, Headers.DEAD_LETTER_REASON).startsWith("not a Baton"))
+                .singleElement().satisfies(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("not json at all"));
+        assertThat(replyDlq).filteredOn(r -> KafkaClients.header(r, Headers.DEAD_LETTER_REASON).startsWith("no saga"))
+                .singleElement().satisfies(r -> assertThat(KafkaClients.header(r, Headers.MESSAGE_ID)).isEqualTo("x2"));
         assertThat(deadLetters.get(KafkaOptions.deadLetterTopic(replies))).hasValue(3);
 
         List<ConsumerRecord<String, byte[]>> commandDlq = KafkaClients.readAll(options, KafkaOptions.deadLetterTopic(payments), 3);

@@ -20,11 +20,13 @@ final class AfterCommit {
     private final GateAdvisor gate;
     private final SagaListener listener;
     private final OutboxDispatcher outbox;
+    private final UserErrorLog errors;
 
-    AfterCommit(GateAdvisor gate, SagaListener listener, OutboxDispatcher outbox) {
+    AfterCommit(GateAdvisor gate, SagaListener listener, OutboxDispatcher outbox, UserErrorLog errors) {
         this.gate = gate;
         this.listener = listener;
         this.outbox = outbox;
+        this.errors = errors;
     }
 
     /** Gate bookkeeping and listeners first (cheap), then the sends. */
@@ -62,6 +64,9 @@ final class AfterCommit {
         }
         fx.ignored.clear();
         for (Effects.Change c : fx.changes) {
+            for (Decision.UserError e : c.decision().errors()) {
+                errors.log(c.after().id(), c.after().type(), e);
+            }
             Listeners.safely(() -> notifyChange(c));
         }
         fx.changes.clear();

@@ -11,9 +11,10 @@ import java.util.Set;
  * decision changes nothing; a {@code rejected} one is an operator action that does not apply.
  */
 public record Decision(SagaState state, List<Command> commands, List<Timer> timers, Set<TimerKind> cancelTimers,
-                       List<Entry> history, String ignored, String rejected) {
+                       List<Entry> history, String ignored, String rejected, List<UserError> errors) {
 
     public Decision {
+        errors = List.copyOf(errors);
         commands = List.copyOf(commands);
         timers = List.copyOf(timers);
         cancelTimers = Set.copyOf(cancelTimers);
@@ -21,11 +22,11 @@ public record Decision(SagaState state, List<Command> commands, List<Timer> time
     }
 
     static Decision ignore(SagaState s, String why) {
-        return new Decision(s, List.of(), List.of(), Set.of(), List.of(), why, null);
+        return new Decision(s, List.of(), List.of(), Set.of(), List.of(), why, null, List.of());
     }
 
     static Decision reject(SagaState s, String why) {
-        return new Decision(s, List.of(), List.of(), Set.of(), List.of(), null, why);
+        return new Decision(s, List.of(), List.of(), Set.of(), List.of(), null, why, List.of());
     }
 
     public boolean changed() {
@@ -45,4 +46,24 @@ public record Decision(SagaState state, List<Command> commands, List<Timer> time
 
     /** A history entry. */
     public record Entry(HistoryKind kind, String step, String detail) {}
+
+    /**
+     * User code (a reply handler, a command builder) threw while deciding: the reason names its class and {@code id}
+     * only; the runtime logs the exception with the id once the decision committed.
+     *
+     * @param place where it was thrown, for example {@code onReply of step 'reserve-credit'}
+     */
+    public record UserError(String id, String place, Throwable error) {
+        /** Equal when the id, the place and the exception's class and message are: decisions compare by value. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserError u && id.equals(u.id) && place.equals(u.place)
+                    && error.getClass() == u.error.getClass() && java.util.Objects.equals(error.getMessage(), u.error.getMessage());
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(id, place, error.getClass());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.baton.engine.internal;
 
+import dev.baton.protocol.ErrorReports;
 import dev.baton.engine.HistoryKind;
 import dev.baton.engine.spi.TimerKind;
 import java.time.Instant;
@@ -14,6 +15,7 @@ final class DecisionBuilder {
     private final List<Decision.Timer> timers = new ArrayList<>();
     private final EnumSet<TimerKind> cancel = EnumSet.noneOf(TimerKind.class);
     private final List<Decision.Entry> history = new ArrayList<>();
+    private final List<Decision.UserError> errors = new ArrayList<>();
 
     void command(Decision.Command c) {
         commands.add(c);
@@ -45,7 +47,23 @@ final class DecisionBuilder {
         history.add(new Decision.Entry(kind, step, detail));
     }
 
+    /**
+     * User code threw at {@code place} while the saga's invocation {@code messageId} (attempt {@code attempt}) was
+     * decided: notes it for the log and returns what the reason says of it, the class and an error id (derived from
+     * the inputs, so that the decision stays a pure function) but not the message, which may hold personal data.
+     */
+    String error(String place, RuntimeException e, String messageId, int attempt) {
+        String id = ErrorReports.idOf(messageId, Integer.toString(attempt), place, e.getClass().getName());
+        errors.add(new Decision.UserError(id, place, e));
+        return ErrorReports.describe(e, id, false);
+    }
+
+    /** Keeps an error noted by another decision (one rebuilt from it). */
+    void error(Decision.UserError e) {
+        errors.add(e);
+    }
+
     Decision decide(SagaState s) {
-        return new Decision(s, commands, timers, cancel, history, null, null);
+        return new Decision(s, commands, timers, cancel, history, null, null, errors);
     }
 }

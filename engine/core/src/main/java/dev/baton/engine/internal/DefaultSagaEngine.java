@@ -1,5 +1,6 @@
 package dev.baton.engine.internal;
 
+import dev.baton.protocol.ErrorReports;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.engine.FlowView;
 import dev.baton.engine.OperatorAction;
@@ -53,14 +54,14 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     public DefaultSagaEngine(EngineSettings s) {
         this.settings = s;
         SagaLocks locks = new SagaLocks();
-        mapper = new SagaRecordMapper(s.definitions(), s.codec(), s.ids());
+        mapper = new SagaRecordMapper(s.definitions(), s.codec(), s.ids(), s.exceptionMessagesInReasons());
         gate = new GateAdvisor(s.gate(), new FlowControl(s.flow(), s.store(), s.clock(), s.nodeName(),
                 s.definitions().participants()));
         outbox = new OutboxDispatcher(s.store(), s.transport(), s.listener(), s.clock(), s.lease());
-        AfterCommit afterCommit = new AfterCommit(gate, s.listener(), outbox);
+        AfterCommit afterCommit = new AfterCommit(gate, s.listener(), outbox, new UserErrorLog(ErrorReports.ofDefaults()));
         events = new EventApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, s.conflictRetries());
         starts = new StartBatcher(s.store(), s.clock(), mapper, gate, afterCommit, s.conflictRetries());
-        replies = new ReplyApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, events);
+        replies = new ReplyApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, events, new DeadLetters(s.ids()));
         timers = new TimerFirer(s.store(), s.clock(), mapper, gate, events, s.lease(), s.timerBatchSize(),
                 s.conflictRetries(), s.timeoutGrace());
         housekeeping = new Housekeeping(s.store(), s.clock(), s.inboxRetention(), s.endedRetention());

@@ -7,9 +7,11 @@ import dev.baton.engine.SagaDefinitionMismatchException;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.spi.CommandGate;
 import dev.baton.engine.spi.InboundReply;
+import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.Transport;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,9 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies a poll of participants' replies: all in one transaction when possible, with one statement per table for
  * the whole poll (see {@link dev.baton.engine.spi.StoreTransaction#writeAll}); after a lost race, each reply on its
- * own. A reply whose id the inbox has seen is a duplicate and changes nothing; one that can never be applied (no
- * such saga, an unknown definition, a payload that does not decode) is handed back to the transport for its
- * dead-letter topic.
+ * own. A reply whose id the inbox has seen is a duplicate and changes nothing. One that can never be applied (no
+ * such saga, an unknown definition) is dead-lettered: an outbox row addressed to
+ * {@link dev.baton.engine.spi.OutboxRecord#DEAD_LETTERS}, written in the transaction that records the reply in the
+ * inbox, so no crash can lose it. A SUCCESS whose payload cannot be read is dead-lettered too, and if it answers the
+ * outstanding command its saga fails at once ({@link UnreadableReply}).
  */
 final class ReplyApplier {
     private static final Logger log = LoggerFactory.getLogger(ReplyApplier.class);
@@ -39,9 +43,10 @@ final class ReplyApplier {
     private final GateAdvisor gate;
     private final AfterCommit afterCommit;
     private final EventApplier events;
+    private final DeadLetters deadLetters;
 
     ReplyApplier(SagaStore store, Clock clock, SagaLocks locks, SagaRecordMapper mapper, GateAdvisor gate,
-                 AfterCommit afterCommit, EventApplier events) {
+                 AfterCommit afterCommit, EventApplier events, DeadLetters deadLetters) {
         this.store = store;
         this.clock = clock;
         this.locks = locks;
@@ -49,9 +54,10 @@ final class ReplyApplier {
         this.gate = gate;
         this.afterCommit = afterCommit;
         this.events = events;
+        this.deadLetters = deadLetters;
     }
 
-    /** Applies the replies; returns those that can never be applied, with the reason. */
+    /** Applies the replies; returns those that were dead-lettered, with the reason. */
     List<Transport.RejectedReply> accept(List<InboundReply> replies) {
         if (replies.isEmpty()) {
             return List.of();
@@ -73,16 +79,19 @@ final class ReplyApplier {
                             tx.loadAll(replies.stream().map(InboundReply::sagaId).toList()));
                     Writes writes = new Writes(tx, true);
                     Set<String> seen = new HashSet<>();
+                    List<OutboxRecord> dead = new ArrayList<>();
                     for (InboundReply r : replies) {
                         // a message id twice in one poll: the second copy is a duplicate
                         boolean isFresh = seen.add(r.messageId()) && fresh.contains(r.messageId());
                         String why = apply(writes, r, isFresh, current.get(r.sagaId()), now, fx);
                         if (why != null) {
                             rejected.add(new Transport.RejectedReply(r, why));
+                            dead.add(deadLetters.of(r, why, now));
                         }
                         writes.latest(r.sagaId()).ifPresent(rec -> current.put(r.sagaId(), rec));
                     }
                     writes.flush();
+                    deadLetter(tx, dead, fx);
                     return null;
                 });
             } catch (ConcurrentUpdateException e) {
@@ -109,7 +118,12 @@ final class ReplyApplier {
         for (InboundReply r : replies) {
             String why = events.inTransaction(r.sagaId(), (tx, now, fx) -> {
                 boolean isFresh = tx.markReceived(r.messageId(), now);
-                return apply(new Writes(tx, false), r, isFresh, isFresh ? tx.load(r.sagaId()).orElse(null) : null, now, fx);
+                String reason = apply(new Writes(tx, false), r, isFresh, isFresh ? tx.load(r.sagaId()).orElse(null) : null,
+                        now, fx);
+                if (reason != null) {
+                    deadLetter(tx, List.of(deadLetters.of(r, reason, now)), fx);
+                }
+                return reason;
             });
             if (why != null) {
                 rejected.add(new Transport.RejectedReply(r, why));
@@ -118,9 +132,18 @@ final class ReplyApplier {
         return rejected;
     }
 
+    /** Writes dead letters as outbox rows of the transaction, sent after it commits; never gated. */
+    private static void deadLetter(StoreTransaction tx, List<OutboxRecord> dead, Effects fx) {
+        if (!dead.isEmpty()) {
+            tx.addOutbox(dead);
+            fx.outbox.addAll(dead);
+        }
+    }
+
     /**
      * Applies one reply; {@code fresh} says whether the inbox recorded its id just now, {@code current} is its saga
-     * as it stands in this transaction (null: none). Returns why the reply can never be applied, or null.
+     * as it stands in this transaction (null: none). Returns why the reply is to be dead-lettered, or null: it can
+     * never be applied, or its payload cannot be read (the saga then fails if the reply answers its command).
      */
     private String apply(Writes writes, InboundReply r, boolean fresh, SagaRecord current, Instant now, Effects fx) {
         if (!fresh) {
@@ -142,9 +165,10 @@ final class ReplyApplier {
         }
         Decision d = StateMachine.decide(state, new SagaEvent.Replied(r.correlationId(), r.outcome(), reply, r.reason(),
                 r.retryAfter()), def, now);
+        String unreadable = reply instanceof UnreadableReply u ? u.reason(state.currentStep()) : null;
         if (d.ignored() != null) {
             fx.ignored.add(Map.entry(r.sagaId(), d.ignored()));
-            return null;
+            return unreadable;
         }
         Effects.Mark mark = fx.mark();
         try {
@@ -158,6 +182,6 @@ final class ReplyApplier {
         // the reply answered the outstanding command: the participant's breaker counts it
         GateAdvisor.outstandingParticipant(state, def).ifPresent(p -> fx.outcomes.add(Map.entry(p,
                 r.outcome() == ReplyOutcome.RETRY_LATER ? CommandGate.Outcome.BUSY : CommandGate.Outcome.ANSWERED)));
-        return null;
+        return unreadable;
     }
 }

@@ -10,6 +10,7 @@ import dev.baton.engine.spi.Codec;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaWrite;
 import dev.baton.engine.spi.TimerRecord;
@@ -34,11 +35,13 @@ final class SagaRecordMapper {
     private final Definitions definitions;
     private final Codec codec;
     private final Supplier<SagaId> ids;
+    private final boolean messagesInReasons;
 
-    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids) {
+    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids, boolean messagesInReasons) {
         this.definitions = definitions;
         this.codec = codec;
         this.ids = ids;
+        this.messagesInReasons = messagesInReasons;
     }
 
     /** The definition the saga runs on. @throws dev.baton.engine.SagaDefinitionMismatchException when not registered */
@@ -66,17 +69,32 @@ final class SagaRecordMapper {
                 r.businessKey(), data, e.completed(), e.compensated(), r.version(), r.createdAt(), r.updatedAt());
     }
 
-    /** The reply's payload as the awaited step's declared reply type; null when it has none or declares none. */
+    /**
+     * The payload of a SUCCESS that answers the awaited step's forward command, as the step's declared reply type;
+     * null when it has none or declares none, or for any other reply (their payloads are not read). A payload the
+     * codec cannot read gives an {@link UnreadableReply}, which fails the saga if the reply answers the outstanding
+     * command.
+     */
     Object decodeReply(SagaState state, SagaDefinition<?> def, InboundReply r) {
-        if (r.payload() == null || r.payloadType() == null || state.exec().cursor() == null) {
+        Execution.Cursor c = state.exec().cursor();
+        if (r.payload() == null || r.payloadType() == null || c == null || r.outcome() != ReplyOutcome.SUCCESS
+                || c.direction() != Execution.Direction.FORWARD) {
             return null;
         }
-        Optional<? extends StepDefinition<?>> step = def.step(state.exec().cursor().step());
+        Optional<? extends StepDefinition<?>> step = def.step(c.step());
         if (step.isEmpty()) {
             return null;
         }
         Class<?> type = step.get().replyTypes().get(r.payloadType());
-        return type == null ? null : codec.decode(r.payload(), type);
+        if (type == null) {
+            return null;
+        }
+        try {
+            return codec.decode(r.payload(), type);
+        } catch (SagaCodecException e) {
+            return new UnreadableReply(r.payloadType(), e.field().orElse(""),
+                    e.field().isPresent() ? UnreadableReply.valueless(e.problem()) : "does not fit the reply type");
+        }
     }
 
     /**
@@ -87,7 +105,8 @@ final class SagaRecordMapper {
                      Effects effects) {
         SagaState s = d.state();
         SagaRecord after = new SagaRecord(s.id(), s.type(), s.definitionVersion(), s.status(), s.pendingState(), s.currentStep(),
-                s.businessKey(), def.dataTypeName(), codec.encode(s.data()), ExecutionFormat.encode(s.exec()), s.reason(),
+                s.businessKey(), def.dataTypeName(), codec.encode(s.data()), ExecutionFormat.encode(s.exec()),
+                withMessages(s.reason(), d),
                 before == null ? 1 : before.version() + 1, s.createdAt(), now);
         List<OutboxRecord> out = new ArrayList<>(d.commands().size());
         for (Decision.Command c : d.commands()) {
@@ -107,7 +126,7 @@ final class SagaRecordMapper {
         }
         List<HistoryRecord> history = new ArrayList<>(d.history().size());
         for (Decision.Entry e : d.history()) {
-            history.add(new HistoryRecord(0, s.id(), now, e.kind(), e.step(), e.detail()));
+            history.add(new HistoryRecord(0, s.id(), now, e.kind(), e.step(), withMessages(e.detail(), d)));
         }
         List<TimerRecord> timers = new ArrayList<>(d.timers().size());
         for (Decision.Timer t : d.timers()) {
@@ -118,6 +137,24 @@ final class SagaRecordMapper {
         effects.changes.add(new Effects.Change(before == null ? null : before.status(),
                 beforeState == null ? null : beforeState.exec(), s, d, now));
         return write;
+    }
+
+    /**
+     * {@code text} with the message of each user exception of the decision after its error id, when the engine was
+     * built to show them ({@code SagaEngineBuilder#exceptionMessagesInReasons}); {@code text} itself otherwise.
+     */
+    private String withMessages(String text, Decision d) {
+        if (!messagesInReasons || text == null || d.errors().isEmpty()) {
+            return text;
+        }
+        String out = text;
+        for (Decision.UserError e : d.errors()) {
+            if (e.error().getMessage() != null) {
+                String tag = "(error id " + e.id() + ")";
+                out = out.replace(tag, tag + ": " + e.error().getMessage());
+            }
+        }
+        return out;
     }
 
     /**

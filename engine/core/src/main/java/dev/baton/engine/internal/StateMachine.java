@@ -4,7 +4,6 @@ import static dev.baton.engine.internal.Transitions.atLeast;
 import static dev.baton.engine.internal.Transitions.backoff;
 import static dev.baton.engine.internal.Transitions.busy;
 import static dev.baton.engine.internal.Transitions.compensateNext;
-import static dev.baton.engine.internal.Transitions.describe;
 import static dev.baton.engine.internal.Transitions.fail;
 import static dev.baton.engine.internal.Transitions.giveUp;
 import static dev.baton.engine.internal.Transitions.resend;
@@ -45,6 +44,9 @@ import java.util.Optional;
  *     {@code giveUpAfter}; without {@code whenBusy} it is retried per the retry policy. A compensatable step given
  *     up on is compensated itself too: without a final answer, a redelivered command may still take effect.</li>
  * <li>Compensations are retried per their policy (FAILURE as a new invocation), then FAILED.</li>
+ * <li>A SUCCESS that answers the outstanding command but whose payload cannot be read into the step's reply type
+ *     ({@link UnreadableReply}) fails the saga at once, as an {@code onReply} handler that throws does; the operator
+ *     can retry, skip or abort it.</li>
  * <li>A reply that does not answer the outstanding command, or arrives after the end, changes nothing.</li>
  * <li>An operator's retry of a FAILED saga re-sends its command: as a new invocation when the last one was refused
  *     (or never sent), as the same invocation (same message id) when its outcome is unknown.</li>
@@ -162,12 +164,18 @@ public final class StateMachine {
                                               Cursor c, Instant now, DecisionBuilder fx) {
         switch (r.outcome()) {
             case SUCCESS -> {
+                if (r.reply() instanceof UnreadableReply u) {
+                    // the same path as a handler that throws: the participant's recorded answer would be unreadable
+                    // again after a re-send, so waiting for the timeout only loops
+                    return fail(s.withExec(s.exec().withCursor(c.unapplied())), u.reason(step.key()), fx);
+                }
                 D data;
                 try {
                     data = step.applyReply(def.cast(s.data()), r.reply());
                 } catch (RuntimeException e) {
-                    return fail(s.withExec(s.exec().withCursor(c.unapplied())), "onReply of step '" + step.key() + "' threw "
-                            + describe(e), fx);
+                    String place = "onReply of step '" + step.key() + "'";
+                    return fail(s.withExec(s.exec().withCursor(c.unapplied())), place + " threw "
+                            + fx.error(place, e, r.correlationId(), c.attempt()), fx);
                 }
                 return stepSucceeded(s.with(s.status(), s.pendingState(), s.reason(), data, s.exec()), def, step, c, now, fx, "reply");
             }

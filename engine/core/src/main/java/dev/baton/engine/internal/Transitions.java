@@ -169,6 +169,7 @@ final class Transitions {
             }
         }
         fx.cancel(d.cancelTimers());
+        d.errors().forEach(fx::error);
         for (Decision.Timer t : d.timers()) {
             if (t.kind() != TimerKind.TIMEOUT || !held.step().equals(t.step())) {
                 fx.timer(t.kind(), t.step(), t.token(), t.fireAt(), t.participant());
@@ -231,8 +232,9 @@ final class Transitions {
             D data = def.cast(s.data());
             payload = forward ? step.command(data) : step.compensationCommand(data);
         } catch (RuntimeException e) {
-            return fail(s.withExec(s.exec().withCursor(c.idle())), (forward ? "building the command" : "building the compensation")
-                    + " of step '" + step.key() + "' threw " + describe(e), fx);
+            String place = (forward ? "building the command" : "building the compensation") + " of step '" + step.key() + "'";
+            return fail(s.withExec(s.exec().withCursor(c.idle())), place + " threw "
+                    + fx.error(place, e, messageId(s.id(), c), c.attempt()), fx);
         }
         String participant = forward ? step.participant().name()
                 : step.compensationParticipant().orElseThrow().name();
@@ -263,7 +265,4 @@ final class Transitions {
                 + " has no step '" + key + "'"));
     }
 
-    static String describe(Throwable e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
 }

@@ -2,6 +2,7 @@ package dev.baton.engine.spi;
 
 import dev.baton.engine.SagaId;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,11 +16,17 @@ import java.util.Objects;
  * @param retryAfter with RETRY_LATER: how long the participant asks the engine to wait before sending again
  *                   (the {@code baton-retry-after-ms} header); the engine waits at least this long, and longer when
  *                   the step's park or retry policy says so. Null for no such wish.
+ * @param headers the reply's headers as the transport read them, with where it was read from (for Kafka:
+ *                {@code baton-dead-letter-topic}, {@code -partition}, {@code -offset}): what a dead letter of this
+ *                reply carries besides its reason. Empty when the transport gives none; a dead letter then carries the
+ *                protocol headers rebuilt from the fields above. Never null.
  * @since 0.1
  */
 public record InboundReply(String messageId, String correlationId, SagaId sagaId, ReplyOutcome outcome,
-                           String payloadType, String payload, String reason, Duration retryAfter) {
+                           String payloadType, String payload, String reason, Duration retryAfter,
+                           Map<String, String> headers) {
     public InboundReply {
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(sagaId, "sagaId");
@@ -29,9 +36,15 @@ public record InboundReply(String messageId, String correlationId, SagaId sagaId
         }
     }
 
+    /** A reply without transport headers. */
+    public InboundReply(String messageId, String correlationId, SagaId sagaId, ReplyOutcome outcome,
+                        String payloadType, String payload, String reason, Duration retryAfter) {
+        this(messageId, correlationId, sagaId, outcome, payloadType, payload, reason, retryAfter, Map.of());
+    }
+
     /** A reply with no retry-after wish. */
     public InboundReply(String messageId, String correlationId, SagaId sagaId, ReplyOutcome outcome,
                         String payloadType, String payload, String reason) {
-        this(messageId, correlationId, sagaId, outcome, payloadType, payload, reason, null);
+        this(messageId, correlationId, sagaId, outcome, payloadType, payload, reason, null, Map.of());
     }
 }

@@ -16,7 +16,8 @@ public interface Transport extends AutoCloseable {
     /**
      * Sends messages. The future completes when the transport has durably accepted all of them (for Kafka:
      * acknowledged by the broker), and completes exceptionally otherwise; the engine then leaves the rows
-     * in the outbox for the sweeper.
+     * in the outbox for the sweeper. A row addressed to {@link OutboxRecord#DEAD_LETTERS} goes to the dead-letter
+     * channel of the replies, with its headers and the reason header it carries.
      */
     CompletableFuture<Void> send(List<OutboxRecord> messages);
 
@@ -42,7 +43,10 @@ public interface Transport extends AutoCloseable {
         /**
          * Applies the replies durably and returns once they are committed. Throws (a transient failure, such
          * as the database being down) to have them all redelivered. Replies that can never be applied (unknown
-         * saga, unreadable payload) are returned with the reason, for the transport's dead-letter channel.
+         * saga, unknown definition) or whose payload cannot be read are dead-lettered by the engine in the same
+         * transaction, as outbox rows addressed to {@link OutboxRecord#DEAD_LETTERS} that reach {@link #send} like
+         * commands (and again after a crash, until acknowledged): they are returned with the reason for information
+         * only, and the transport must not dead-letter them itself.
          */
         List<RejectedReply> accept(List<InboundReply> replies);
 
@@ -64,6 +68,6 @@ public interface Transport extends AutoCloseable {
         default void readingStalled(boolean stalled) {}
     }
 
-    /** A reply the engine can never apply, and why. */
+    /** A reply the engine can never apply (and has dead-lettered through its outbox), and why. */
     record RejectedReply(InboundReply reply, String reason) {}
 }
