@@ -21,6 +21,7 @@ import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jdbi.internal.Dialect;
 import dev.baton.jdbi.internal.FlowTables;
+import dev.baton.jdbi.internal.H2Compaction;
 import dev.baton.jdbi.internal.HistoryTables;
 import dev.baton.jdbi.internal.Housekeeping;
 import dev.baton.jdbi.internal.JdbiStoreTransaction;
@@ -93,6 +94,8 @@ public final class JdbiSagaStore implements SagaStore {
     private final Dialect dialect;
     private final AutoCloseable ownedPool;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Null unless the store runs on an embedded H2 file with compaction on. */
+    private volatile H2Compaction compaction;
 
     private JdbiSagaStore(DataSource dataSource, AutoCloseable ownedPool, boolean migrate) {
         this.jdbi = Jdbi.create(dataSource);
@@ -153,6 +156,9 @@ public final class JdbiSagaStore implements SagaStore {
         }
         try {
             JdbiSagaStore store = new JdbiSagaStore(pool, pool, options.migrate());
+            if (options.h2Compaction() && H2Compaction.appliesTo(options.jdbcUrl())) {
+                store.compaction = H2Compaction.start(store.jdbi);
+            }
             LOG.info("Baton saga store opened on {} ({})", options, store.dialect);
             return store;
         } catch (RuntimeException e) {
@@ -411,6 +417,13 @@ public final class JdbiSagaStore implements SagaStore {
     /** Closes the pool if the store created it; idempotent. A data source passed in stays open. */
     @Override
     public void close() {
+        if (closed.get()) {
+            return;
+        }
+        H2Compaction c = compaction;
+        if (c != null) {
+            c.close(); // before the pool: it borrows connections
+        }
         if (closed.compareAndSet(false, true) && ownedPool != null) {
             try {
                 ownedPool.close();

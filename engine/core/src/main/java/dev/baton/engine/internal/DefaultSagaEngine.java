@@ -87,7 +87,8 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
             gate.flow().start(gate.gate(), timers::fireAdmittedAll);
             every(settings.flow().tick(), settings.flow().tick(), "flow control", this::flowTick);
         }
-        every(PURGE_EVERY, PURGE_EVERY, "inbox purge", housekeeping::purgeInbox);
+        Duration inboxEvery = housekeeping.inboxPurgePeriod(PURGE_EVERY);
+        every(inboxEvery, inboxEvery, "inbox purge", housekeeping::purgeInbox);
         if (housekeeping.purgesEnded()) {
             Duration every = housekeeping.purgePeriod(PURGE_EVERY);
             every(every, every, "purge of ended sagas", housekeeping::purgeEndedQuietly);

@@ -54,6 +54,13 @@ final class Housekeeping {
         return period.compareTo(MIN_PURGE_PERIOD) < 0 ? MIN_PURGE_PERIOD : period;
     }
 
+    /** How often to purge the inbox: {@code usual}, or a quarter of its retention when shorter (at least 1 s). */
+    Duration inboxPurgePeriod(Duration usual) {
+        Duration quarter = inboxRetention.dividedBy(4);
+        Duration period = quarter.compareTo(usual) < 0 ? quarter : usual;
+        return period.compareTo(MIN_PURGE_PERIOD) < 0 ? MIN_PURGE_PERIOD : period;
+    }
+
     /**
      * Deletes inbox entries older than the retention. A reply redelivered after its entry is gone is still checked
      * against its saga's outstanding command, like any late reply: the saga has moved past the command it answered,
