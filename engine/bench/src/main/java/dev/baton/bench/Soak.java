@@ -45,7 +45,7 @@ public final class Soak {
 
     /** The settings: how long, how fast, what retention, how often to report, and whether H2 is compacted. */
     public record Settings(Duration duration, int sagasPerSecond, Duration retention, Duration reportEvery,
-                           boolean h2Compaction, Path dir) {}
+                           boolean h2Compaction, String h2Settings, Path dir) {}
 
     /** One report: seconds since the start, sagas started and ended so far, rows per table, the H2 file's bytes. */
     public record Sample(long seconds, long started, long ended, Map<String, Long> rows, long h2Bytes) {
@@ -86,7 +86,9 @@ public final class Soak {
                     .withEngineGroupId("soak-engine").withLingerMs(0);
             List<AutoCloseable> services = new ArrayList<>();
             List<JdbiIdempotencyStore> records = new ArrayList<>();
-            JdbiStoreOptions storeOptions = JdbiStoreOptions.h2File(dir.resolve("engine")).withH2Compaction(s.h2Compaction());
+            JdbiStoreOptions h2 = JdbiStoreOptions.h2File(dir.resolve("engine"));
+            JdbiStoreOptions storeOptions = JdbiStoreOptions.of(h2.jdbcUrl() + s.h2Settings(), h2.username(), h2.password())
+                    .withH2Compaction(s.h2Compaction());
             ScheduledExecutorService driver = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon()
                     .name("soak-", 0).factory());
             try {

@@ -47,6 +47,10 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--no-h2-compaction", description = "Leave the engine's H2 file as H2 keeps it, to compare.")
     boolean noCompaction;
 
+    @Option(names = "--h2-settings", paramLabel = ";K=V", defaultValue = "",
+            description = "More H2 settings for the engine's file URL, to compare (default none).")
+    String h2Settings;
+
     @Option(names = "--dir", paramLabel = "DIR",
             description = "Where the engine's H2 file is kept (default: a temporary folder, deleted at the end).")
     Path dir;
@@ -72,7 +76,7 @@ public final class SoakCommand implements Callable<Integer> {
         positive("--retention", retentionSeconds);
         positive("--report-every", reportSeconds);
         return new Soak.Settings(Duration.ofMinutes(minutes), rate, Duration.ofSeconds(retentionSeconds),
-                Duration.ofSeconds(reportSeconds), !noCompaction, dir);
+                Duration.ofSeconds(reportSeconds), !noCompaction, h2Settings, dir);
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * compacts the MVStore: without it every update and delete leaves its old pages in the file and the file grows without
  * bound. So every {@value #EVERY_SECONDS} s this job rewrites the chunks that are less than
  * {@value #TARGET_FILL_RATE} % live ({@code MVStore.compact}, at most {@value #WRITE_BYTES} bytes at a time, only
- * when it gets the store's lock without waiting); the space they held is reused by later commits. It never moves or
- * truncates: the file does not shrink below its high-water mark until {@code SHUTDOWN COMPACT}.
+ * when it gets the store's lock without waiting), then, when less than that share of the file is live, moves chunks
+ * from the end of the file into the gaps (at most {@value #WRITE_BYTES} bytes, holding the store's lock) and cuts the
+ * file: what H2's own background housekeeping does.
  *
  * <p>Only for a database opened in this JVM ({@code jdbc:h2:file:} or {@code jdbc:h2:./...}); a server connection
  * ({@code tcp:}, {@code ssl:}) or an in-memory database has nothing to do. Thread-safe.
@@ -71,8 +73,23 @@ public final class H2Compaction implements AutoCloseable {
                     return 0;
                 }
                 int rounds = 0;
+                if (LOG.isDebugEnabled() && store.getFileStore() != null) {
+                    LOG.debug("H2 before: file {} bytes, fill {} %, chunks fill {} %", store.getFileStore().size(),
+                            store.getFileStore().getFillRate(), store.getFileStore().getChunksFillRate());
+                }
                 while (rounds < MAX_ROUNDS && store.compact(TARGET_FILL_RATE, WRITE_BYTES)) {
                     rounds++;
+                }
+                // the rewritten chunks leave gaps that new chunks may not fit in: move chunks from the end into them
+                // and cut the file (what H2's own housekeeping does when the file is fragmented)
+                if (store.getFileStore() instanceof RandomAccessStore file && file.getFillRate() < TARGET_FILL_RATE) {
+                    file.compactMoveChunks(TARGET_FILL_RATE, WRITE_BYTES, store);
+                    rounds++;
+                }
+                if (LOG.isDebugEnabled() && store.getFileStore() != null) {
+                    LOG.debug("H2 after {} round(s): file {} bytes, fill {} %, chunks fill {} %", rounds,
+                            store.getFileStore().size(), store.getFileStore().getFillRate(),
+                            store.getFileStore().getChunksFillRate());
                 }
                 return rounds;
             });
