@@ -7,6 +7,8 @@ import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStoreException;
 import dev.baton.engine.spi.FlowCount;
 import dev.baton.engine.spi.FlowShare;
+import dev.baton.engine.spi.HistoryFold;
+import dev.baton.engine.spi.HistoryPage;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaCount;
@@ -19,6 +21,8 @@ import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jdbi.internal.Dialect;
 import dev.baton.jdbi.internal.FlowTables;
+import dev.baton.jdbi.internal.H2Compaction;
+import dev.baton.jdbi.internal.HistoryTables;
 import dev.baton.jdbi.internal.Housekeeping;
 import dev.baton.jdbi.internal.JdbiStoreTransaction;
 import dev.baton.jdbi.internal.Leases;
@@ -90,6 +94,8 @@ public final class JdbiSagaStore implements SagaStore {
     private final Dialect dialect;
     private final AutoCloseable ownedPool;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Null unless the store runs on an embedded H2 file with compaction on. */
+    private volatile H2Compaction compaction;
 
     private JdbiSagaStore(DataSource dataSource, AutoCloseable ownedPool, boolean migrate) {
         this.jdbi = Jdbi.create(dataSource);
@@ -150,6 +156,9 @@ public final class JdbiSagaStore implements SagaStore {
         }
         try {
             JdbiSagaStore store = new JdbiSagaStore(pool, pool, options.migrate());
+            if (options.h2Compaction() && H2Compaction.appliesTo(options.jdbcUrl())) {
+                store.compaction = H2Compaction.start(store.jdbi);
+            }
             LOG.info("Baton saga store opened on {} ({})", options, store.dialect);
             return store;
         } catch (RuntimeException e) {
@@ -202,6 +211,19 @@ public final class JdbiSagaStore implements SagaStore {
         return call("history of saga " + id, () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT " + Rows.HISTORY_COLUMNS + " FROM baton_history WHERE saga_id = :id ORDER BY seq")
                 .bind("id", id.value()).map(Rows.HISTORY).list()));
+    }
+
+    /** {@inheritDoc} One query over the history's index on {@code (saga_id, seq)}. */
+    @Override
+    public HistoryPage historyPage(SagaId id, long before, int limit) {
+        Objects.requireNonNull(id, "id");
+        return call("history page of saga " + id, () -> jdbi.withHandle(h -> HistoryTables.page(h, id, before, limit)));
+    }
+
+    @Override
+    public List<HistoryFold> historyFolds(SagaId id) {
+        Objects.requireNonNull(id, "id");
+        return call("history folds of saga " + id, () -> jdbi.withHandle(h -> HistoryTables.folds(h, id)));
     }
 
     /**
@@ -378,12 +400,30 @@ public final class JdbiSagaStore implements SagaStore {
             throw new IllegalArgumentException("limit must be >= 1, but was " + limit);
         }
         // one short transaction per batch
-        return call("purgeEnded", () -> jdbi.inTransaction(h -> Housekeeping.purgeEnded(h, endedBefore, limit)));
+        return call("purgeEnded", () -> jdbi.inTransaction(h -> Housekeeping.purgeSagas(h, Housekeeping.ENDED,
+                endedBefore, limit)));
+    }
+
+    @Override
+    public int purgeFailed(Instant failedBefore, int limit) {
+        Objects.requireNonNull(failedBefore, "failedBefore");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, but was " + limit);
+        }
+        return call("purgeFailed", () -> jdbi.inTransaction(h -> Housekeeping.purgeSagas(h, Housekeeping.FAILED,
+                failedBefore, limit)));
     }
 
     /** Closes the pool if the store created it; idempotent. A data source passed in stays open. */
     @Override
     public void close() {
+        if (closed.get()) {
+            return;
+        }
+        H2Compaction c = compaction;
+        if (c != null) {
+            c.close(); // before the pool: it borrows connections
+        }
         if (closed.compareAndSet(false, true) && ownedPool != null) {
             try {
                 ownedPool.close();

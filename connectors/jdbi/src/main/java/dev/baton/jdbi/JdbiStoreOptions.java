@@ -24,10 +24,13 @@ import java.util.regex.Pattern;
  * @param metricsTrackerFactory where the pool reports its metrics (connections active, idle, pending, wait and use
  *     times), or null for none (the default). For Micrometer: {@code new MicrometerMetricsTrackerFactory(registry)}
  *     from HikariCP, which needs {@code micrometer-core} on the classpath; this module does not depend on it.
+ * @param h2Compaction for an H2 file database opened in this JVM: whether the store rewrites its sparse chunks every
+ *     few seconds, which keeps the file proportional to the live data (H2 does not while every commit is written at
+ *     once, {@code WRITE_DELAY=0}); defaults to true. Ignored for other databases.
  * @since 0.1
  */
 public record JdbiStoreOptions(String jdbcUrl, String username, String password, int maximumPoolSize,
-                               boolean migrate, MetricsTrackerFactory metricsTrackerFactory) {
+                               boolean migrate, MetricsTrackerFactory metricsTrackerFactory, boolean h2Compaction) {
 
     /** The default pool size: HikariCP's default, ample for one engine node. */
     public static final int DEFAULT_MAXIMUM_POOL_SIZE = 10;
@@ -57,7 +60,7 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
 
     /** Options for a database at {@code jdbcUrl}, with the default pool size and migration on. */
     public static JdbiStoreOptions of(String jdbcUrl, String username, String password) {
-        return new JdbiStoreOptions(jdbcUrl, username, password, DEFAULT_MAXIMUM_POOL_SIZE, true, null);
+        return new JdbiStoreOptions(jdbcUrl, username, password, DEFAULT_MAXIMUM_POOL_SIZE, true, null, true);
     }
 
     /**
@@ -91,17 +94,27 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
 
     /** A copy with another pool size. */
     public JdbiStoreOptions withMaximumPoolSize(int size) {
-        return new JdbiStoreOptions(jdbcUrl, username, password, size, migrate, metricsTrackerFactory);
+        return new JdbiStoreOptions(jdbcUrl, username, password, size, migrate, metricsTrackerFactory, h2Compaction);
     }
 
     /** A copy that does or does not migrate the schema on start. */
     public JdbiStoreOptions withMigrate(boolean migrateOnStart) {
-        return new JdbiStoreOptions(jdbcUrl, username, password, maximumPoolSize, migrateOnStart, metricsTrackerFactory);
+        return new JdbiStoreOptions(jdbcUrl, username, password, maximumPoolSize, migrateOnStart, metricsTrackerFactory,
+                h2Compaction);
     }
 
     /** A copy whose pool reports its metrics to {@code factory} (null: none). */
     public JdbiStoreOptions withMetricsTrackerFactory(MetricsTrackerFactory factory) {
-        return new JdbiStoreOptions(jdbcUrl, username, password, maximumPoolSize, migrate, factory);
+        return new JdbiStoreOptions(jdbcUrl, username, password, maximumPoolSize, migrate, factory, h2Compaction);
+    }
+
+    /**
+     * A copy that does or does not compact an embedded H2 file while the store runs (see {@link #h2Compaction()}).
+     *
+     * @since 0.5
+     */
+    public JdbiStoreOptions withH2Compaction(boolean compact) {
+        return new JdbiStoreOptions(jdbcUrl, username, password, maximumPoolSize, migrate, metricsTrackerFactory, compact);
     }
 
     boolean isH2InMemory() {
@@ -113,6 +126,7 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
     public String toString() {
         return "JdbiStoreOptions[jdbcUrl=" + Secrets.maskUrl(jdbcUrl) + ", username=" + username + ", password="
                 + (password.isEmpty() ? "" : "****") + ", maximumPoolSize=" + maximumPoolSize + ", migrate=" + migrate
-                + (metricsTrackerFactory == null ? "" : ", metrics=" + metricsTrackerFactory.getClass().getSimpleName()) + "]";
+                + (metricsTrackerFactory == null ? "" : ", metrics=" + metricsTrackerFactory.getClass().getSimpleName())
+                + (h2Compaction ? "" : ", h2Compaction=false") + "]";
     }
 }

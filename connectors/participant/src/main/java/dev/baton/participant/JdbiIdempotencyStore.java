@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.baton.participant.internal.Inbox;
 import dev.baton.participant.internal.SqlErrors;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -40,10 +42,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Databases.</b> H2 2.x today; PostgreSQL scripts are to follow under {@code db/baton-participant/postgresql/}.
  * The SDK runs its transactions at READ COMMITTED and relies on {@code SELECT ... FOR UPDATE} row locks.
  *
- * <p><b>Retention.</b> Records are kept until {@link #purgeHandledBefore(Instant)} deletes them. A record must
- * outlive every redelivery of its message and every compensation that may follow its command: keep records for
- * longer than any saga may run (its timeouts, parking and operator retries included). A redelivery after its record is
- * purged runs the handler again.
+ * <p><b>Retention.</b> The store purges on its own: a daemon thread deletes the records of answers given more than
+ * {@link #DEFAULT_RETENTION} (30 days) ago, with the step rows of the compensation guard last written then, every
+ * quarter of the retention (at most hourly, at least a second apart), from the moment the store opens until it is
+ * closed. {@link #retainFor(Duration)} changes the retention or turns the purge off; {@link #purgeHandledBefore(Instant)}
+ * purges at once. A record must outlive every redelivery of its message and every compensation that may follow its
+ * command: keep records for longer than any saga may run (its timeouts, parking and an operator's retry or abort of a
+ * FAILED saga included). A redelivery after its record is purged runs the handler again, and a compensation that
+ * arrives after its step's row is purged is answered SUCCESS without running (the guard no longer knows the forward
+ * command took effect). The default matches the engine's retention of ended sagas.
  *
  * <p><b>Thread-safety.</b> Thread-safe; share one store per database. {@link #close()} closes the pool only if the
  * store created it.
@@ -57,10 +64,14 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
     public static final String SCHEMA_HISTORY_TABLE = "baton_participant_schema_history";
     private static final Pattern MEMORY_NAME = Pattern.compile("[A-Za-z0-9_\\-]{1,100}");
 
+    /** How long answers are kept unless {@link #retainFor(Duration)} says otherwise: 30 days. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+
     private final Jdbi jdbi;
     private final AutoCloseable ownedPool;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final RecordPurge purge;
 
     private JdbiIdempotencyStore(DataSource dataSource, AutoCloseable ownedPool, String description) {
         this.jdbi = Jdbi.create(dataSource);
@@ -68,6 +79,45 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
         this.description = description;
         String location = migrationLocation(jdbi);
         migrate(dataSource, location);
+        this.purge = new RecordPurge(this::purgeHandledBefore, description);
+        purge.retainFor(DEFAULT_RETENTION, Clock.systemUTC());
+    }
+
+    /**
+     * Keeps answers for {@code retention} after they were given, then deletes them (see the class comment), measured
+     * on the system clock; null stops the automatic purge. Takes effect at once: the next purge runs a quarter of the
+     * retention from now (at most an hour, at least a second). Defaults to {@link #DEFAULT_RETENTION}.
+     *
+     * @return this store
+     * @throws IllegalArgumentException when {@code retention} is zero or negative
+     * @since 0.5
+     */
+    public JdbiIdempotencyStore retainFor(Duration retention) {
+        return retainFor(retention, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #retainFor(Duration)}, measured on {@code clock}: pass the clock given to the
+     * {@link ParticipantRuntime}, which stamps the records.
+     *
+     * @return this store
+     * @since 0.5
+     */
+    public JdbiIdempotencyStore retainFor(Duration retention, Clock clock) {
+        if (retention != null && (retention.isZero() || retention.isNegative())) {
+            throw new IllegalArgumentException("retention must be positive, or null to keep records forever, but was "
+                    + retention);
+        }
+        Objects.requireNonNull(clock, "clock");
+        if (!closed.get()) {
+            purge.retainFor(retention, clock);
+        }
+        return this;
+    }
+
+    /** The retention of answers in force; null when they are kept forever. */
+    public Duration retention() {
+        return purge.retention();
     }
 
     /**
@@ -202,7 +252,11 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
     /** Closes the pool if the store created it; idempotent. A data source passed in stays open. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true) && ownedPool != null) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        purge.close();
+        if (ownedPool != null) {
             try {
                 ownedPool.close();
             } catch (Exception e) {

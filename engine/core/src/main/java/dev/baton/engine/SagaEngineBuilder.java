@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  * @since 0.1
  */
 public final class SagaEngineBuilder {
+    /** The default {@link #endedRetention}: 30 days. */
+    public static final Duration DEFAULT_ENDED_RETENTION = Duration.ofDays(30);
     SagaStore store;
     Transport transport;
     Codec codec;
@@ -39,7 +41,8 @@ public final class SagaEngineBuilder {
     CommandGate commandGate = CommandGate.OPEN;
     Duration lease = Duration.ofSeconds(10);
     Duration inboxRetention = Duration.ofDays(7);
-    Duration endedRetention;
+    Duration endedRetention = DEFAULT_ENDED_RETENTION;
+    Duration failedRetention;
     FlowSettings flow = FlowSettings.DEFAULTS;
     String nodeName;
     boolean exceptionMessagesInReasons;
@@ -173,14 +176,28 @@ public final class SagaEngineBuilder {
 
     /**
      * How long ended sagas (COMPLETED, COMPENSATED) are kept after their last change; older ones are deleted with their
-     * history, a batch of 1,000 at a time, every minute. FAILED sagas are never deleted: they wait for an operator.
-     * Once a saga is gone, its business key is free again: a start with that key creates a new saga. Defaults to
-     * null: keep every saga forever. The store must support {@link dev.baton.engine.spi.SagaStore#purgeEnded}.
+     * history, a batch of 1,000 at a time, every minute (or every quarter of the retention when that is shorter, at
+     * most once a second). FAILED sagas are not deleted unless {@link #failedRetention} is set: they wait for an
+     * operator. Once a saga is gone, its business key is free again: a start with that key creates a new saga.
+     * Defaults to 30 days ({@link #DEFAULT_ENDED_RETENTION}); null keeps every ended saga forever. A store that cannot
+     * purge ({@link dev.baton.engine.spi.SagaStore#purgeEnded}) keeps them, with one warning in the log.
      *
      * @since 0.3
      */
     public SagaEngineBuilder endedRetention(Duration retention) {
         this.endedRetention = retention;
+        return this;
+    }
+
+    /**
+     * How long FAILED sagas are kept after their last change before they are deleted with their history, like ended
+     * sagas ({@link #endedRetention}). Defaults to null: a FAILED saga waits for an operator forever. Set it only when
+     * FAILED sagas are watched and handled elsewhere (an alert on the {@code FAILED} count, say).
+     *
+     * @since 0.5
+     */
+    public SagaEngineBuilder failedRetention(Duration retention) {
+        this.failedRetention = retention;
         return this;
     }
 
@@ -249,6 +266,9 @@ public final class SagaEngineBuilder {
         if (endedRetention != null) {
             positive(problems, "endedRetention", endedRetention);
         }
+        if (failedRetention != null) {
+            positive(problems, "failedRetention", failedRetention);
+        }
         positive(problems, "outboxSweep interval", outboxSweepInterval);
         if (outboxSweepAge == null || outboxSweepAge.isNegative()) {
             problems.add("outboxSweep age must be >= 0, but was " + outboxSweepAge);
@@ -273,8 +293,8 @@ public final class SagaEngineBuilder {
         }
         return new DefaultSagaEngine(new EngineSettings(Objects.requireNonNull(defs), store, transport, codec, clock, ids,
                 listener, commandGate, timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries,
-                timeoutGrace, lease, inboxRetention, endedRetention, flow, nodeName == null ? defaultNodeName() : nodeName,
-                exceptionMessagesInReasons));
+                timeoutGrace, lease, inboxRetention, endedRetention, failedRetention, flow,
+                nodeName == null ? defaultNodeName() : nodeName, exceptionMessagesInReasons));
     }
 
     private static String defaultNodeName() {

@@ -108,8 +108,8 @@ public final class BatonServer implements AutoCloseable {
                         .timerBatchSize(config.getInt(ServerConfig.ENGINE_TIMER_BATCH))
                         .timeoutGraceAfterOpen(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_TIMEOUT_GRACE_MS)))
                         .inboxRetention(Duration.ofHours(config.getInt(ServerConfig.ENGINE_INBOX_RETENTION_HOURS)))
-                        .endedRetention(config.getInt(ServerConfig.ENGINE_ENDED_RETENTION_DAYS) == 0 ? null
-                                : Duration.ofDays(config.getInt(ServerConfig.ENGINE_ENDED_RETENTION_DAYS)))
+                        .endedRetention(days(config, ServerConfig.ENGINE_ENDED_RETENTION_DAYS))
+                        .failedRetention(days(config, ServerConfig.ENGINE_FAILED_RETENTION_DAYS))
                         .build();
             } catch (RuntimeException ex) {
                 transport.close();
@@ -260,6 +260,12 @@ public final class BatonServer implements AutoCloseable {
             out.addAll(p.definitions());
         }
         return out;
+    }
+
+    /** A retention in days; 0 is null (kept forever). */
+    private static Duration days(ServerConfig config, ServerConfig.Key key) {
+        int days = config.getInt(key);
+        return days == 0 ? null : Duration.ofDays(days);
     }
 
     private static dev.baton.engine.FlowSettings flowSettings(ServerConfig config) {

@@ -77,8 +77,10 @@ public final class ServerConfig {
             "an integer number of milliseconds, 0 to 600000: how long reply timeouts wait after start or a take-over");
     public static final Key ENGINE_INBOX_RETENTION_HOURS = new Key("baton.engine.inbox-retention-hours", "168",
             "an integer number of hours, 1 to 87600: how long applied reply ids are kept (keep above the reply topic's retention)");
-    public static final Key ENGINE_ENDED_RETENTION_DAYS = new Key("baton.engine.ended-retention-days", "0",
+    public static final Key ENGINE_ENDED_RETENTION_DAYS = new Key("baton.engine.ended-retention-days", "30",
             "an integer number of days, 0 to 36500: how long COMPLETED and COMPENSATED sagas are kept (0 = forever)");
+    public static final Key ENGINE_FAILED_RETENTION_DAYS = new Key("baton.engine.failed-retention-days", "0",
+            "an integer number of days, 0 to 36500: how long FAILED sagas are kept (0 = until an operator acts)");
     public static final Key HEALTH_MAX_POLL_SILENCE_MS = new Key("baton.health.max-poll-silence-ms", "30000",
             "an integer number of milliseconds, 1000 to 3600000: /health/ready is DOWN when a Kafka consumer loop has not polled successfully for longer");
     public static final Key FLOW_ENABLED = new Key("baton.flow.enabled", "true",
@@ -98,7 +100,7 @@ public final class ServerConfig {
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, HTTP_INSECURE_OPEN, SHUTDOWN_GRACE_MS, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
             KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS,
             ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS,
-            ENGINE_ENDED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, FLOW_ENABLED, FLOW_INITIAL_LIMIT, FLOW_MAX_LIMIT,
+            ENGINE_ENDED_RETENTION_DAYS, ENGINE_FAILED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, FLOW_ENABLED, FLOW_INITIAL_LIMIT, FLOW_MAX_LIMIT,
             API_TOKEN, API_READ_TOKEN,
             API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
     /** File keys under this prefix pass through to every Kafka client. */
@@ -307,6 +309,7 @@ public final class ServerConfig {
         integer(problems, ENGINE_TIMEOUT_GRACE_MS, 0, 600_000);
         integer(problems, ENGINE_INBOX_RETENTION_HOURS, 1, 87_600);
         integer(problems, ENGINE_ENDED_RETENTION_DAYS, 0, 36_500);
+        integer(problems, ENGINE_FAILED_RETENTION_DAYS, 0, 36_500);
         integer(problems, HEALTH_MAX_POLL_SILENCE_MS, 1000, 3_600_000);
         integer(problems, API_MAX_BODY, 1, 104_857_600);
         integer(problems, FLOW_INITIAL_LIMIT, 1, 100_000);

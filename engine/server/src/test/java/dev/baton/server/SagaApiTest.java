@@ -387,9 +387,12 @@ class SagaApiTest {
     void stats() {
         String parked = s.start("test-ops", "{\"mode\":\"park\",\"amount\":1}", null);
         awaitStatus(parked, "PENDING");
+        Instant parkedBy = Instant.now();
         HttpResponse<String> r = s.get("/api/stats");
         assertThat(r.statusCode()).isEqualTo(200);
-        JsonNode st = json(r);
+        // the store's figures are read at most once a second: wait for a snapshot taken after the saga parked
+        JsonNode st = await("stats read after the saga parked").atMost(Duration.ofSeconds(10))
+                .until(() -> json(s.get("/api/stats")), j -> !Instant.parse(j.get("asOf").asText()).isBefore(parkedBy));
         assertThat(st.get("total").asLong()).isEqualTo(s.sagaCount());
         assertThat(st.get("byStatus").get("PENDING").asLong()).isGreaterThanOrEqualTo(1);
         assertThat(st.get("pendingByState").get("WAITING").asLong()).isGreaterThanOrEqualTo(1);

@@ -90,7 +90,9 @@ class ServerOnPostgresTest {
                 .containsExactlyInAnyOrderElementsOf(db.rows("SELECT id FROM baton_saga WHERE status = 'PENDING'"
                         + " AND pending_state = 'WAITING'"));
 
-        JsonNode stats = json(s.get("/api/stats"));
+        java.time.Instant countedBy = java.time.Instant.now();
+        JsonNode stats = await("stats read after the sagas were listed").atMost(Duration.ofSeconds(10))
+                .until(() -> json(s.get("/api/stats")), j -> !java.time.Instant.parse(j.get("asOf").asText()).isBefore(countedBy));
         assertThat(stats.get("total").asLong()).isEqualTo(Long.parseLong(db.rows("SELECT count(*) FROM baton_saga").getFirst()));
         assertThat(stats.get("byType").get("demo-order").get("total").asLong())
                 .isEqualTo(Long.parseLong(db.rows("SELECT count(*) FROM baton_saga WHERE type = 'demo-order'").getFirst()));

@@ -49,6 +49,16 @@ public abstract class ForwardingSagaStore implements SagaStore {
     }
 
     @Override
+    public dev.baton.engine.spi.HistoryPage historyPage(SagaId id, long before, int limit) {
+        return delegate.historyPage(id, before, limit);
+    }
+
+    @Override
+    public List<dev.baton.engine.spi.HistoryFold> historyFolds(SagaId id) {
+        return delegate.historyFolds(id);
+    }
+
+    @Override
     public List<TimerRecord> dueTimers(Instant now, int limit) {
         return delegate.dueTimers(now, limit);
     }
@@ -123,6 +133,11 @@ public abstract class ForwardingSagaStore implements SagaStore {
     @Override
     public int purgeEnded(Instant endedBefore, int limit) {
         return delegate.purgeEnded(endedBefore, limit);
+    }
+
+    @Override
+    public int purgeFailed(Instant failedBefore, int limit) {
+        return delegate.purgeFailed(failedBefore, limit);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.baton.testkit;
 
 import dev.baton.engine.SagaId;
+import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.FlowCount;
 import dev.baton.engine.spi.FlowShare;
+import dev.baton.engine.spi.HistoryFold;
+import dev.baton.engine.spi.HistoryPage;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaCount;
@@ -77,6 +80,21 @@ public final class InMemorySagaStore implements SagaStore {
         lock.lock();
         try {
             return List.copyOf(tables.sagas.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public HistoryPage historyPage(SagaId id, long before, int limit) {
+        return HistoryPage.of(history(id), before, limit);
+    }
+
+    @Override
+    public List<HistoryFold> historyFolds(SagaId id) {
+        lock.lock();
+        try {
+            return List.copyOf(tables.folds.getOrDefault(id, List.of()));
         } finally {
             lock.unlock();
         }
@@ -310,19 +328,29 @@ public final class InMemorySagaStore implements SagaStore {
 
     @Override
     public int purgeEnded(Instant endedBefore, int limit) {
-        Objects.requireNonNull(endedBefore, "endedBefore");
+        return purge(SagaStatus::isTerminal, endedBefore, limit);
+    }
+
+    @Override
+    public int purgeFailed(Instant failedBefore, int limit) {
+        return purge(s -> s == SagaStatus.FAILED, failedBefore, limit);
+    }
+
+    private int purge(java.util.function.Predicate<SagaStatus> status, Instant before, int limit) {
+        Objects.requireNonNull(before, "before");
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, but was " + limit);
         }
         lock.lock();
         try {
             List<SagaRecord> ended = tables.sagas.values().stream()
-                    .filter(r -> r.status().isTerminal() && r.updatedAt().isBefore(endedBefore))
+                    .filter(r -> status.test(r.status()) && r.updatedAt().isBefore(before))
                     .sorted(java.util.Comparator.comparing(SagaRecord::updatedAt).thenComparing(r -> r.id().value()))
                     .limit(limit).toList();
             for (SagaRecord r : ended) {
                 tables.sagas.remove(r.id());
                 tables.history.remove(r.id());
+                tables.folds.remove(r.id());
                 if (r.businessKey() != null) {
                     tables.byKey.remove(InMemoryTables.key(r.type(), r.businessKey()));
                 }

@@ -20,6 +20,8 @@ final class InMemoryTables {
     final Map<SagaId, SagaRecord> sagas = new HashMap<>();
     final Map<String, SagaId> byKey = new HashMap<>();
     final Map<SagaId, List<HistoryRecord>> history = new HashMap<>();
+    /** Counters of history entries folded away, per saga ({@link dev.baton.engine.spi.HistoryFolding}). */
+    final Map<SagaId, List<dev.baton.engine.spi.HistoryFold>> folds = new HashMap<>();
     final Map<String, OutboxRecord> outbox = new LinkedHashMap<>();
     final Map<String, Instant> inbox = new HashMap<>();
     final Map<String, TimerRecord> timers = new HashMap<>();

@@ -8,6 +8,8 @@ import dev.baton.engine.DuplicateBusinessKeyException;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaNotFoundException;
 import dev.baton.engine.SagaStoreException;
+import dev.baton.engine.spi.HistoryFold;
+import dev.baton.engine.spi.HistoryFolding;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaRecord;
@@ -124,12 +126,38 @@ final class InMemoryTransaction implements StoreTransaction {
     @Override
     public void appendHistory(List<HistoryRecord> entries) {
         check();
+        Set<SagaId> touched = new java.util.LinkedHashSet<>();
         for (HistoryRecord e : entries) {
             long s = ++t.seq;
             List<HistoryRecord> list = t.history.computeIfAbsent(e.sagaId(), id -> new ArrayList<>());
             list.add(new HistoryRecord(s, e.sagaId(), e.at(), e.kind(), e.step(), e.detail()));
             undo.push(() -> list.remove(list.size() - 1));
+            touched.add(e.sagaId());
         }
+        touched.forEach(this::fold);
+    }
+
+    /** Folds the saga's repeated entries at once: memory is cheap to scan, so this store folds on every append. */
+    private void fold(SagaId id) {
+        List<HistoryRecord> list = t.history.get(id);
+        HistoryFolding.Plan plan = HistoryFolding.plan(list);
+        if (plan.isEmpty()) {
+            return;
+        }
+        List<HistoryRecord> before = List.copyOf(list);
+        List<HistoryFold> foldsBefore = t.folds.get(id);
+        Set<Long> removed = new java.util.HashSet<>(plan.removed());
+        list.removeIf(h -> removed.contains(h.seq()));
+        t.folds.put(id, HistoryFolding.merge(foldsBefore == null ? List.of() : foldsBefore, plan.folds()));
+        undo.push(() -> {
+            list.clear();
+            list.addAll(before);
+            if (foldsBefore == null) {
+                t.folds.remove(id);
+            } else {
+                t.folds.put(id, foldsBefore);
+            }
+        });
     }
 
     @Override

@@ -166,4 +166,13 @@ public abstract class SagaStoreCompatibilityKit {
             return SagaStoreCompatibilityKit.this.store();
         }
     }
+
+    @Nested
+    @DisplayName("a bounded history: repeated entries folded into counters, pages, purging FAILED sagas")
+    class HistoryBounds extends HistoryBoundsContract {
+        @Override
+        protected SagaStore store() {
+            return SagaStoreCompatibilityKit.this.store();
+        }
+    }
 }

@@ -128,6 +128,11 @@ final class BatchWrites {
                         throw SagaStatements.lostUpdate(handle, updates.get(i));
                     }
                 }
+                for (SagaRecord r : updates) {
+                    if (dev.baton.engine.spi.HistoryFolding.due(r.version())) {
+                        HistoryTables.fold(handle, r.id());
+                    }
+                }
             }
             if (sorted.stream().anyMatch(w -> !w.history().isEmpty())) {
                 PreparedBatch batch = handle.prepareBatch(SagaStatements.INSERT_HISTORY);

@@ -3,6 +3,7 @@ package dev.baton.jdbi.internal;
 import dev.baton.engine.DuplicateBusinessKeyException;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStoreException;
+import dev.baton.engine.spi.HistoryFolding;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaRecord;
@@ -155,6 +156,13 @@ public final class JdbiStoreTransaction implements StoreTransaction {
         }
         if (rows == 0) {
             throw SagaStatements.lostUpdate(handle, saga);
+        }
+        if (HistoryFolding.due(saga.version())) {
+            try {
+                HistoryTables.fold(handle, saga.id());
+            } catch (JdbiException e) {
+                throw SqlErrors.failure("history fold of saga " + saga.id(), e);
+            }
         }
     }
 

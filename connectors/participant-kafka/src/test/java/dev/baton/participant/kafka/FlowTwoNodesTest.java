@@ -164,6 +164,7 @@ class FlowTwoNodesTest {
                     processor.paid.values().stream().filter(c -> c.get() > 1).count());
 
             assertThat(statuses).as("every saga completes").containsOnlyKeys(SagaStatus.COMPLETED);
+            assertThat(service.loopHealth().failing()).isFalse();
             assertThat(processor.paid).hasSize(ids.size()).allSatisfy((k, v) -> assertThat(v.get()).isOne());
             for (String node : List.of("a", "b")) {
                 assertThat(samples.stream().filter(s -> s.node().equals(node) && s.phase().equals("low"))

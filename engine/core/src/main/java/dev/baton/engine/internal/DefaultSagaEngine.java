@@ -64,7 +64,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         replies = new ReplyApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, events, new DeadLetters(s.ids()));
         timers = new TimerFirer(s.store(), s.clock(), mapper, gate, events, s.lease(), s.timerBatchSize(),
                 s.conflictRetries(), s.timeoutGrace());
-        housekeeping = new Housekeeping(s.store(), s.clock(), s.inboxRetention(), s.endedRetention());
+        housekeeping = new Housekeeping(s.store(), s.clock(), s.inboxRetention(), s.endedRetention(), s.failedRetention());
     }
 
     @Override
@@ -88,9 +88,11 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
             gate.flow().start(gate.gate(), timers::fireAdmittedAll);
             every(settings.flow().tick(), settings.flow().tick(), "flow control", this::flowTick);
         }
-        every(PURGE_EVERY, PURGE_EVERY, "inbox purge", housekeeping::purgeInbox);
+        Duration inboxEvery = housekeeping.inboxPurgePeriod(PURGE_EVERY);
+        every(inboxEvery, inboxEvery, "inbox purge", housekeeping::purgeInbox);
         if (housekeeping.purgesEnded()) {
-            every(PURGE_EVERY, PURGE_EVERY, "purge of ended sagas", housekeeping::purgeEndedQuietly);
+            Duration every = housekeeping.purgePeriod(PURGE_EVERY);
+            every(every, every, "purge of ended sagas", housekeeping::purgeEndedQuietly);
         }
         every(settings.sweepInterval(), settings.sweepInterval(), "outbox sweep", () -> outbox.sweep(settings.sweepAge()));
         log.info("Baton engine open: {} saga definition(s): {}", settings.definitions().all().size(),

@@ -17,13 +17,14 @@ import java.util.function.Supplier;
  * meaning are documented on the builder's setters.
  *
  * @param endedRetention null: ended sagas are kept
+ * @param failedRetention null: FAILED sagas are kept
  * @param exceptionMessagesInReasons whether a user exception's message follows its class and error id in reasons
  */
 public record EngineSettings(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
                              Supplier<SagaId> ids, SagaListener listener, CommandGate gate,
                              Duration timerPollInterval, int timerBatchSize, Duration sweepInterval, Duration sweepAge,
                              int conflictRetries, Duration timeoutGrace, Duration lease, Duration inboxRetention,
-                             Duration endedRetention, FlowSettings flow, String nodeName,
+                             Duration endedRetention, Duration failedRetention, FlowSettings flow, String nodeName,
                              boolean exceptionMessagesInReasons) {
     public EngineSettings {
         Objects.requireNonNull(definitions, "definitions");

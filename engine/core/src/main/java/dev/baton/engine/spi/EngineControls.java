@@ -70,7 +70,8 @@ public interface EngineControls {
     int purgeInbox();
 
     /**
-     * Deletes ended sagas older than the ended retention (nothing when none is set).
+     * Deletes ended sagas older than the ended retention (30 days unless set otherwise; nothing when it is null), and
+     * FAILED sagas older than the failed retention when one is set.
      *
      * @return how many sagas were deleted
      */

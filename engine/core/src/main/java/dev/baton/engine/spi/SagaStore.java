@@ -27,8 +27,33 @@ public interface SagaStore extends AutoCloseable {
     /** Reads one saga outside any transaction. */
     Optional<SagaRecord> find(SagaId id);
 
-    /** A saga's history, oldest first. */
+    /**
+     * A saga's history, oldest first, as the store keeps it: entries of repeated park and retry cycles may have been
+     * folded into {@link #historyFolds} ({@link HistoryFolding}).
+     */
     List<HistoryRecord> history(SagaId id);
+
+    /**
+     * One page of a saga's history: of the entries with {@code seq < before}, the newest {@code limit}, oldest first.
+     * Pass {@link Long#MAX_VALUE} for the latest page and the page's {@link HistoryPage#nextBefore} for the one before
+     * it. The default reads the whole history.
+     *
+     * @throws IllegalArgumentException when {@code limit < 1}
+     * @since 0.5
+     */
+    default HistoryPage historyPage(SagaId id, long before, int limit) {
+        return HistoryPage.of(history(id), before, limit);
+    }
+
+    /**
+     * The counters of history entries folded away ({@link HistoryFolding}), by step and kind; empty when none were.
+     * The default: a store that does not fold has none.
+     *
+     * @since 0.5
+     */
+    default List<HistoryFold> historyFolds(SagaId id) {
+        return List.of();
+    }
 
     /** Timers due at {@code now}, soonest first, at most {@code limit}. Peeking does not claim them. */
     List<TimerRecord> dueTimers(Instant now, int limit);
@@ -85,14 +110,27 @@ public interface SagaStore extends AutoCloseable {
 
     /**
      * Deletes up to {@code limit} ended sagas (COMPLETED or COMPENSATED) last changed before {@code endedBefore}, the
-     * oldest first, with their history and any timers left; returns how many sagas. Sagas in any other status are
-     * kept (a FAILED saga waits for an operator). The default throws: a store that cannot purge keeps everything.
+     * oldest first, with their history (folded counters included) and any timers left; returns how many sagas. Sagas
+     * in any other status are kept (a FAILED saga waits for an operator; see {@link #purgeFailed}). The default
+     * throws: a store that cannot purge keeps everything.
      *
      * @throws UnsupportedOperationException when the store cannot purge
      * @since 0.3
      */
     default int purgeEnded(Instant endedBefore, int limit) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot purge ended sagas");
+    }
+
+    /**
+     * Deletes up to {@code limit} FAILED sagas last changed before {@code failedBefore}, the oldest first, with their
+     * history and any timers left; returns how many sagas. The engine calls it only when a retention for FAILED
+     * sagas is set (by default they wait for an operator forever). The default throws.
+     *
+     * @throws UnsupportedOperationException when the store cannot purge
+     * @since 0.5
+     */
+    default int purgeFailed(Instant failedBefore, int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot purge failed sagas");
     }
 
     /**

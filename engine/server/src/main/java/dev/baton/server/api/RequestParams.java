@@ -72,6 +72,22 @@ final class RequestParams {
         }
     }
 
+    /** The integer parameter {@code name}, which must lie in {@code [min, max]}. */
+    static long longBetween(Map<String, String> q, String name, long min, long max) {
+        String v = q.get(name);
+        String expected = name + " must be an integer from " + min + " to " + max + ", but was ";
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw ApiProblem.invalid(expected + quoted(v));
+        }
+        if (n < min || n > max) {
+            throw ApiProblem.invalid(expected + n);
+        }
+        return n;
+    }
+
     /** The earliest instant a time filter accepts. */
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     /** The latest instant a time filter accepts. */

@@ -19,8 +19,6 @@ import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaNotFoundException;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.StartResult;
-import dev.baton.engine.spi.HistoryRecord;
-import dev.baton.engine.spi.SagaCount;
 import dev.baton.engine.spi.SagaPage;
 import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
@@ -65,6 +63,7 @@ public final class SagaApi {
     private final SagaStore store;
     private final DefinitionCatalog definitions;
     private final SagaDetails details;
+    private final StatsCache stats;
     private final Clock clock;
     private final long maxBodyBytes;
     private final byte[] openApi;
@@ -84,6 +83,7 @@ public final class SagaApi {
         this.maxBodyBytes = maxBodyBytes;
         this.definitions = new DefinitionCatalog(definitions);
         this.details = new SagaDetails(engine, store, this.definitions);
+        this.stats = new StatsCache(store, clock);
         try (InputStream in = SagaApi.class.getResourceAsStream(OPENAPI_RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("the OpenAPI document " + OPENAPI_RESOURCE + " is missing from the jar");
@@ -125,16 +125,13 @@ public final class SagaApi {
     public record SagaList(List<SagaSummary> items, String nextCursor) {}
 
     /**
-     * One saga in full: its summary, its data, the steps that took effect and were compensated, and the step timeline
-     * ({@link StepTimeline}).
+     * One saga in full: its summary, its data, the steps that took effect and were compensated, the step timeline
+     * ({@link StepTimeline}), and the latest page of its history with the counters of folded entries.
      */
     public record SagaDetail(String id, String type, int definitionVersion, SagaStatus status, String pendingState,
                              String reason, String currentStep, String businessKey, long version, Instant createdAt,
                              Instant updatedAt, JsonNode data, List<String> completedSteps, List<String> compensatedSteps,
-                             List<StepTimeline.Step> steps) {}
-
-    /** One history entry. */
-    public record HistoryEntry(long seq, Instant at, String kind, String step, String detail) {}
+                             List<StepTimeline.Step> steps, HistoryView history) {}
 
     void list(Context ctx) {
         Map<String, String> q = singleParams(ctx, LIST_PARAMS);
@@ -182,13 +179,15 @@ public final class SagaApi {
 
     void history(Context ctx) {
         SagaId id = sagaId(ctx);
-        List<HistoryRecord> h = store.history(id);
-        if (h.isEmpty() && store.find(id).isEmpty()) {
+        Map<String, String> q = singleParams(ctx, Set.of("before", "limit"));
+        long before = q.containsKey("before") ? RequestParams.longBetween(q, "before", 1, Long.MAX_VALUE) : Long.MAX_VALUE;
+        int limit = q.containsKey("limit") ? (int) RequestParams.longBetween(q, "limit", 1, HistoryView.MAX_LIMIT)
+                : HistoryView.DEFAULT_LIMIT;
+        HistoryView page = HistoryView.read(store, id, before, limit);
+        if (page.items().isEmpty() && store.find(id).isEmpty()) {
             throw new SagaNotFoundException(id);
         }
-        Json.write(ctx, 200, Map.of("items", h.stream().map(r -> new HistoryEntry(r.seq(), r.at(), r.kind().name(), r.step(),
-                r.detail()))
-                .toList()));
+        Json.write(ctx, 200, page);
     }
 
     void start(Context ctx) {
@@ -256,10 +255,14 @@ public final class SagaApi {
 
     // ------------------------------------------------------------------ stats
 
-    /** Counts of sagas, and the participants' circuit breakers. */
+    /**
+     * Counts of sagas, and the participants' circuit breakers and flow control. The counts, the backlog and the due
+     * timers are read from the store at {@code asOf}, at most once a second ({@link StatsCache}); breakers and flow
+     * control are this node's, as of the request.
+     */
     public record Stats(long total, Map<SagaStatus, Long> byStatus, Map<String, Long> pendingByState,
                         Map<String, TypeStats> byType, long outboxBacklog, long timersDue, Map<String, Breaker> breakers,
-                        Map<String, Flow> participants) {}
+                        Map<String, Flow> participants, Instant asOf) {}
 
     /**
      * One participant's flow control as this node sees it: the limit shared by all nodes (its whole part), commands in
@@ -299,8 +302,8 @@ public final class SagaApi {
 
     void stats(Context ctx) {
         singleParams(ctx, Set.of());
-        List<SagaCount> counts = store.counts();
-        Json.write(ctx, 200, StatsTally.of(counts, store.outboxBacklog(), store.dueTimerCount(clock.instant()), breakers.get(),
-                flows()));
+        StatsCache.Snapshot snap = stats.get();
+        Json.write(ctx, 200, StatsTally.of(snap.counts(), snap.outboxBacklog(), snap.timersDue(), breakers.get(), flows(),
+                snap.asOf()));
     }
 }

@@ -7,6 +7,8 @@ import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaNotFoundException;
 import dev.baton.engine.SagaView;
+import dev.baton.engine.spi.HistoryFold;
+import dev.baton.engine.spi.HistoryPage;
 import dev.baton.engine.spi.HistoryRecord;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
@@ -35,14 +37,19 @@ final class SagaDetails {
     SagaDetail of(SagaId id) {
         try {
             SagaView v = engine.find(id).orElseThrow(() -> new SagaNotFoundException(id));
+            // the store keeps a saga's history bounded (HistoryFolding): reading it whole is one short query
+            List<HistoryRecord> history = store.history(id);
+            List<HistoryFold> folds = store.historyFolds(id);
             return new SagaDetail(v.id().value(), v.type(), v.definitionVersion(), v.status(), v.pendingState(), v.reason(),
                     v.currentStep(), v.businessKey(), v.version(), v.createdAt(), v.updatedAt(), Json.MAPPER.valueToTree(v.data()),
                     v.completedSteps(), v.compensatedSteps(),
-                    StepTimeline.of(definitions.find(v.type(), v.definitionVersion()), store.history(id)));
+                    StepTimeline.of(definitions.find(v.type(), v.definitionVersion()), history, folds),
+                    latest(history, folds));
         } catch (SagaDefinitionMismatchException e) {
             // an instance of a version this server does not have: the stored data as it is, the steps from the history
             SagaRecord r = store.find(id).orElseThrow(() -> new SagaNotFoundException(id));
             List<HistoryRecord> history = store.history(id);
+            List<HistoryFold> folds = store.historyFolds(id);
             JsonNode data;
             try {
                 data = Json.MAPPER.readTree(r.data());
@@ -53,7 +60,11 @@ final class SagaDetails {
                     r.currentStep(), r.businessKey(), r.version(), r.createdAt(), r.updatedAt(), data,
                     history.stream().filter(h -> h.kind() == HistoryKind.STEP_COMPLETED).map(HistoryRecord::step).toList(),
                     history.stream().filter(h -> h.kind() == HistoryKind.STEP_COMPENSATED).map(HistoryRecord::step).toList(),
-                    StepTimeline.of(null, history));
+                    StepTimeline.of(null, history, folds), latest(history, folds));
         }
+    }
+
+    private static HistoryView latest(List<HistoryRecord> history, List<HistoryFold> folds) {
+        return HistoryView.of(HistoryPage.of(history, Long.MAX_VALUE, HistoryView.DETAIL_LIMIT), folds);
     }
 }

@@ -2,6 +2,7 @@ package dev.baton.server.api;
 
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.dsl.StepDefinition;
+import dev.baton.engine.spi.HistoryFold;
 import dev.baton.engine.spi.HistoryRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,11 +53,27 @@ public final class StepTimeline {
 
     /** The steps of {@code definition} (may be null: steps are then taken from the history alone), with their stories. */
     public static List<Step> of(SagaDefinition<?> definition, List<HistoryRecord> history) {
+        return of(definition, history, List.of());
+    }
+
+    /**
+     * As {@link #of(SagaDefinition, List)}, with the counters of entries the store folded away
+     * ({@link dev.baton.engine.spi.HistoryFolding}): folded sends count as attempts, folded time-outs as time-outs
+     * (of the forward command), and the first folded send is the first send.
+     *
+     * @since 0.5
+     */
+    public static List<Step> of(SagaDefinition<?> definition, List<HistoryRecord> history, List<HistoryFold> folds) {
         Map<String, Builder> steps = new LinkedHashMap<>();
         if (definition != null) {
             for (StepDefinition<?> s : definition.steps()) {
                 steps.put(s.key(), new Builder(s.key(), s.kind().name(), s.participant().name(),
                         s.compensationParticipant().map(p -> p.name()).orElse(null)));
+            }
+        }
+        for (HistoryFold f : folds) {
+            if (!f.step().isEmpty()) {
+                steps.computeIfAbsent(f.step(), k -> new Builder(k, null, null, null)).fold(f);
             }
         }
         for (HistoryRecord h : history) {
@@ -89,6 +106,17 @@ public final class StepTimeline {
             this.kind = kind;
             this.participant = participant;
             this.compensationParticipant = compensationParticipant;
+        }
+
+        void fold(HistoryFold f) {
+            switch (f.kind()) {
+                case COMMAND_SENT -> forward.folded(f);
+                case COMPENSATION_SENT -> undo.folded(f);
+                case TIMED_OUT -> forward.timeouts += (int) f.count();
+                default -> {
+                    // replies, parking and resuming: the kept entries tell the latest
+                }
+            }
         }
 
         void apply(HistoryRecord h) {
@@ -154,6 +182,13 @@ public final class StepTimeline {
         String lastReason;
         Instant lastReplyAt;
         Instant doneAt;
+
+        void folded(HistoryFold f) {
+            attempts += (int) f.count();
+            if (firstSentAt == null || f.firstAt().isBefore(firstSentAt)) {
+                firstSentAt = f.firstAt();
+            }
+        }
 
         void sent(Instant at, String to) {
             attempts++;
