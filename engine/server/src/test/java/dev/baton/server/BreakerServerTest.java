@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Circuit breakers end to end: a server of its own whose breaker on test-ask opens after two busy answers; then a saga
- * that test-ask would serve parks without a command, and /api/stats and /metrics show the open breaker.
+ * Circuit breakers end to end: a server of its own with a tight breaker on test-ask. Two busy answers do not open it
+ * (busy is flow control's business; the breakers' own tests show timeouts opening them); once it is open, as for a
+ * participant that is down, a saga that test-ask would serve waits without a command, and /api/stats and /metrics
+ * show the open breaker.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class BreakerServerTest {
@@ -25,7 +27,7 @@ class BreakerServerTest {
     }
 
     @Test
-    @DisplayName("busy answers open test-ask's breaker: a new saga parks, /api/stats and /metrics show it OPEN")
+    @DisplayName("busy answers leave test-ask's breaker closed; open, it holds a new saga back, and /api/stats and /metrics show it")
     void openBreakerVisible(EmbeddedKafkaBroker broker) throws Exception {
         Map<String, String> tight = Map.of(
                 "BATON_BREAKER_TEST_ASK_MINIMUM_CALLS", "2",
@@ -39,10 +41,13 @@ class BreakerServerTest {
             assertThat(before.get("test-ask").get("state").asText()).isEqualTo("CLOSED");
             assertThat(s.get("/metrics").body()).contains("baton_breaker_state{participant=\"test-ask\"} 0.0");
 
-            // two busy answers (the participant parks them): 100 % of 2 calls opens the breaker
+            // two busy answers (the participant parks them) are not failures: the breaker stays closed
             String a = s.start("test-ops", "{\"mode\":\"park\",\"amount\":1}", null);
             String b = s.start("test-ops", "{\"mode\":\"park\",\"amount\":2}", null);
             await().atMost(Duration.ofSeconds(60)).until(() -> "PENDING".equals(s.status(a)) && "PENDING".equals(s.status(b)));
+            assertThat(breakers(s).get("test-ask").get("state").asText()).isEqualTo("CLOSED");
+            // the participant is down (its commands time out after an hour here): the breaker opens
+            s.server.breakers().breaker("test-ask").transitionToOpenState();
             await().atMost(Duration.ofSeconds(60)).until(() -> breakers(s).get("test-ask").get("state").asText(), "OPEN"::equals);
 
             // a saga test-ask would answer at once is held back: it parks, not fails, and no command goes out
@@ -56,15 +61,13 @@ class BreakerServerTest {
 
             JsonNode ask = breakers(s).get("test-ask");
             assertThat(ask.get("state").asText()).isEqualTo("OPEN");
-            assertThat(ask.get("failureRate").asDouble()).isEqualTo(100.0);
             assertThat(ask.get("notPermittedCalls").asLong()).isEqualTo(1);
             assertThat(breakers(s).get("test-decide").get("state").asText()).isEqualTo("CLOSED");
             assertThat(s.get("/metrics").body())
                     .contains("baton_breaker_state{participant=\"test-ask\"} 1.0")
                     .contains("baton_breaker_state{participant=\"test-decide\"} 0.0")
                     .contains("baton_breaker_transitions_total{participant=\"test-ask\",to=\"open\"} 1.0")
-                    .contains("baton_breaker_not_permitted_total{participant=\"test-ask\"} 1.0")
-                    .contains("baton_breaker_failure_rate_percent{participant=\"test-ask\"} 100.0");
+                    .contains("baton_breaker_not_permitted_total{participant=\"test-ask\"} 1.0");
         }
     }
 }

@@ -44,8 +44,9 @@ class DevLoadTest {
         Map<String, String> env = TestServer.env(broker);
         env.remove("BATON_BREAKER_DEFAULT_MINIMUM_CALLS"); // the stock breakers, as a new user has them
         ServerConfig config = ServerConfig.load(null, env::get, env, Map.of());
-        try (BatonServer server = BatonServer.start(config, List.of(DemoSagas.DEMO_ORDER));
-             AutoCloseable participants = DemoSagas.startParticipants(BatonServer.kafkaOptions(config))) {
+        try (BatonServer server = BatonServer.start(config, List.of(DemoSagas.DEMO_ORDER))) {
+            AutoCloseable participants = DemoSagas.startParticipants(BatonServer.kafkaOptions(config));
+            try {
             String base = "http://127.0.0.1:" + server.port();
             Map<String, Boolean> started = new ConcurrentHashMap<>(); // id -> declined (over the card limit)
             LongAdder requests = new LongAdder();
@@ -119,6 +120,9 @@ class DevLoadTest {
                     .isEqualTo(declined);
             assertThat(stats.path("byStatus").path("FAILED").asLong()).isZero();
             assertThat(notPermitted).as("commands a breaker held back").isZero();
+            } finally {
+                participants.close();
+            }
         }
     }
 

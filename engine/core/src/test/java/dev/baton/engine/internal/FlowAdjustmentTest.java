@@ -90,7 +90,7 @@ class FlowAdjustmentTest {
                 f.paceNanos = FlowControl.nextPace(f, 0, 50, TICK);
             }
             assertThat(f.paceNanos).isEqualTo(FlowControl.MAX_PACE_NANOS);
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < 40; i++) {
                 f.paceNanos = FlowControl.nextPace(f, 10, 0, TICK);
             }
             assertThat(f.paceNanos).isZero();

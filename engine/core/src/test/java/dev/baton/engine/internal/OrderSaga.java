@@ -87,6 +87,7 @@ final class OrderSaga {
                 .step(CREATE)
                     .invoke(ORDERS, d -> new CreateOrder(d.orderId(), d.customerId()))
                     .compensate(ORDERS, d -> new CancelOrder(d.orderId()))
+                    .retry(Retry.none()) // one attempt: a busy answer or a timeout compensates at once
                 .step(RESERVE)
                     .invoke(INVENTORY, d -> new ReserveItems(d.orderId()))
                     .onReply(ItemsReserved.class, (d, r) -> {
@@ -107,6 +108,7 @@ final class OrderSaga {
                         return d.withPayment(r.paymentId());
                     })
                     .whenBusy(Park.as(PENDING_PAYMENT).retryEvery(PAY_RETRY_EVERY).giveUpAfter(PAY_GIVE_UP))
+                    .retry(Retry.none()) // a timeout parks at once
                     .pivot()
                 .step(SHIP)
                     .invoke(LOGISTICS, d -> {
