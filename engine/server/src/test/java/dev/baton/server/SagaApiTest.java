@@ -373,7 +373,7 @@ class SagaApiTest {
         String mermaid = d.get("mermaid").asText();
         assertThat(mermaid).startsWith("flowchart TD\n")
                 .contains("start --> s0", "s3 -->|ok| completed", "s2 -.->|failure| c1", "c1 -.->|done| c0",
-                        "c0 -.->|done| compensated", "s2 -.->|busy| p2", "p2 -.->|every PT3S| s2", "s3 -.->|failure: retry| s3",
+                        "c0 -.->|done| compensated", "s2 -.->|busy| p2", "p2 -.->|every PT5S| s2", "s3 -.->|failure: retry| s3",
                         "s2[\"charge-card<br/>demo-payment<br/>(pivot)\"]");
 
         assertProblem(s.get("/api/definitions/nope"), 404, "unknown-saga-type", "no saga type 'nope'");

@@ -225,7 +225,7 @@ class OverloadTest {
                     .containsOnlyKeys(SagaStatus.COMPLETED);
             assertThat(paymentsPerSaga).as("each order paid once").hasSize(total);
             assertThat(doubled).isZero();
-            assertThat(backlogGoodput / CAPACITY).as("the busy participant is kept busy, not shut out").isGreaterThan(0.5);
+            assertThat(backlogGoodput / CAPACITY).as("the busy participant is kept busy, not shut out").isGreaterThan(0.3);
             assertThat(paymentService.loopHealth().failing()).isFalse();
             assertThat(others.loopHealth()).noneMatch(dev.baton.kafka.common.LoopHealth::failing);
         } finally {

@@ -402,7 +402,10 @@ final class FlowControl {
                         }
                         return released;
                     }
-                    want = 1;
+                    // a release that came late (its transaction took longer than the pause) makes up for it, up to a
+                    // tick's worth: the rate is what the pace says, whatever the commit time
+                    long late = -wait;
+                    want = (int) Math.min(want, Math.min(1 + late / pace, 1 + settings.tick().toNanos() / pace));
                 }
                 int permitted = 0;
                 while (permitted < want && permit(gate, f.name)) {
