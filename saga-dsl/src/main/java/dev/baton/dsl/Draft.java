@@ -15,13 +15,6 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
 
     /** The default time a step waits for a reply before the attempt counts as timed out. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-    /**
-     * The default retry of a step before or at the pivot, for timeouts and busy answers without a park rule (a
-     * failure there compensates at once): 5 attempts in all, 1 s doubling to 30 s, so a participant that is slow for
-     * a while is waited for (about 2.5 minutes at the default timeout) instead of costing the order. The re-sends
-     * carry the same idempotency key, so a participant that did the work answers from its record.
-     */
-    static final Retry DEFAULT_RETRY = Retry.exponential(5, Duration.ofSeconds(1), Duration.ofSeconds(30));
     /** The default retry of compensations: 8 attempts, doubling from 1 s up to 5 min. */
     static final Retry DEFAULT_COMPENSATION_RETRY = Retry.exponential(8, Duration.ofSeconds(1), Duration.ofMinutes(5));
 

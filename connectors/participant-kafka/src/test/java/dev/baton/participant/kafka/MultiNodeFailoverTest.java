@@ -320,16 +320,17 @@ class MultiNodeFailoverTest {
                 + " HAVING COUNT(*) > 1")) {
             Verdict.add(v.doubleSends, row);
         }
-        // Each parking sets one RETRY timer; a resumption is that timer firing.
+        // Each wait (a parking, or a command held back in flow control's line: NOT_SENT) sets one timer; a
+        // resumption is that timer firing.
         for (String row : db.rows("SELECT saga_id, step, COUNT(*) FILTER (WHERE kind = 'PARKED'),"
-                + " COUNT(*) FILTER (WHERE kind = 'RESUMED') FROM baton_history WHERE kind IN ('PARKED', 'RESUMED')"
-                + " GROUP BY saga_id, step")) {
+                + " COUNT(*) FILTER (WHERE kind = 'RESUMED'), COUNT(*) FILTER (WHERE kind = 'NOT_SENT')"
+                + " FROM baton_history WHERE kind IN ('PARKED', 'RESUMED', 'NOT_SENT') GROUP BY saga_id, step")) {
             String[] f = row.split("\\|");
             v.parkedSagas += Long.parseLong(f[2]) > 0 ? 1 : 0;
             v.parkings += Long.parseLong(f[2]);
-            if (Long.parseLong(f[3]) > Long.parseLong(f[2])) {
-                Verdict.add(v.doubleSends, "saga " + f[0] + " step " + f[1] + ": parked " + f[2] + " times, resumed "
-                        + f[3]);
+            if (Long.parseLong(f[3]) > Long.parseLong(f[2]) + Long.parseLong(f[4])) {
+                Verdict.add(v.doubleSends, "saga " + f[0] + " step " + f[1] + ": parked " + f[2] + " times, held back "
+                        + f[4] + ", resumed " + f[3]);
             }
         }
         v.timedOut = Long.parseLong(db.rows("SELECT COUNT(*) FROM baton_history WHERE kind = 'TIMED_OUT'").get(0));
