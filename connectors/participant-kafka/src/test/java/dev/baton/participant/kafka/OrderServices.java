@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
@@ -69,20 +70,31 @@ final class OrderServices implements AutoCloseable {
             .build();
     }
 
+    /** The names of the four services. */
+    static final Set<String> ALL = Set.of(OrderSaga.ORDERS.name(), OrderSaga.INVENTORY.name(), OrderSaga.PAYMENT.name(),
+            OrderSaga.LOGISTICS.name());
+
     private final List<JdbiIdempotencyStore> stores = new ArrayList<>();
     private final List<KafkaParticipant> bindings = new ArrayList<>();
     private final Map<String, Jdbi> databases = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> busyCount = new ConcurrentHashMap<>();
     private final Set<String> only;
+    private final Function<String, JdbiIdempotencyStore> storeFor;
 
     OrderServices(KafkaOptions options, int replyCopies) {
-        this(options, replyCopies, Set.of(OrderSaga.ORDERS.name(), OrderSaga.INVENTORY.name(), OrderSaga.PAYMENT.name(),
-                OrderSaga.LOGISTICS.name()));
+        this(options, replyCopies, ALL);
     }
 
     /** Only the named services (the crash tests run payment in a process of its own). */
     OrderServices(KafkaOptions options, int replyCopies, Set<String> participants) {
+        this(options, replyCopies, participants, name -> JdbiIdempotencyStore.h2InMemory(name + "-" + UUID.randomUUID()));
+    }
+
+    /** Only the named services, each on the store {@code storeFor} opens for its name (the fault tests put one on PostgreSQL). */
+    OrderServices(KafkaOptions options, int replyCopies, Set<String> participants,
+                  Function<String, JdbiIdempotencyStore> storeFor) {
         this.only = Set.copyOf(participants);
+        this.storeFor = storeFor;
         add(options, replyCopies, CommandHandlers.forParticipant(OrderSaga.ORDERS)
                 .on(CreateOrder.class, (c, ctx) -> effect(ctx, c.orderId()))
                 .on(CancelOrder.class, (c, ctx) -> effect(ctx, c.orderId()))
@@ -131,7 +143,7 @@ final class OrderServices implements AutoCloseable {
         if (!only.contains(handlers.participant())) {
             return;
         }
-        JdbiIdempotencyStore store = JdbiIdempotencyStore.h2InMemory(handlers.participant() + "-" + UUID.randomUUID());
+        JdbiIdempotencyStore store = storeFor.apply(handlers.participant());
         store.jdbi().useHandle(h -> h.execute(EFFECT_TABLE));
         stores.add(store);
         databases.put(handlers.participant(), store.jdbi());
