@@ -132,17 +132,25 @@ final class OrderServices implements AutoCloseable {
     static final String EFFECT_TABLE = "CREATE TABLE IF NOT EXISTS effect (saga_id VARCHAR(64), order_id VARCHAR(64),"
             + " step VARCHAR(100), kind VARCHAR(20), message_id VARCHAR(200))";
 
-    private static Outcome effect(dev.baton.participant.HandlerContext ctx, String orderId) {
+    static Outcome effect(dev.baton.participant.HandlerContext ctx, String orderId) {
         ctx.handle().createUpdate("INSERT INTO effect (saga_id, order_id, step, kind, message_id) VALUES (:s, :o, :st, :k, :m)")
                 .bind("s", ctx.sagaId()).bind("o", orderId).bind("st", ctx.step()).bind("k", ctx.kind().name())
                 .bind("m", ctx.messageId()).execute();
         return Outcome.success();
     }
 
+    /** Starts one more service with these handlers, on a store of its own; its effects count with the others'. */
+    void startService(KafkaOptions options, CommandHandlers handlers) {
+        start(options, 1, handlers);
+    }
+
     private void add(KafkaOptions options, int replyCopies, CommandHandlers handlers) {
-        if (!only.contains(handlers.participant())) {
-            return;
+        if (only.contains(handlers.participant())) {
+            start(options, replyCopies, handlers);
         }
+    }
+
+    private synchronized void start(KafkaOptions options, int replyCopies, CommandHandlers handlers) {
         JdbiIdempotencyStore store = storeFor.apply(handlers.participant());
         store.jdbi().useHandle(h -> h.execute(EFFECT_TABLE));
         stores.add(store);
