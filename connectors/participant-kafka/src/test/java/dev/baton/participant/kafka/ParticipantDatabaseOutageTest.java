@@ -43,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * is stopped for {@code -Dbaton.fault.participant-db-down-s} seconds (15 by default; the issue's scenario is 30 s),
  * closing every connection, and started again on its files and port. Meanwhile the SDK answers every payment command as unavailable: no reply, no
  * acknowledgement; the binding seeks back and delivers it again. The engine's reply timeout (10 s) is shorter than the
- * outage, so it sends the same invocation again (same message id, next attempt) while the database is down; once it
- * is back, each invocation runs once and its repeats are answered from the record.
+ * outage (and its grace after opening is 2 s rather than 30 s), so it sends the same invocation again (same message
+ * id, next attempt) while the database is down; once it is back, each invocation runs once and its repeats are
+ * answered from the record.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ParticipantDatabaseOutageTest {
@@ -73,7 +74,7 @@ class ParticipantDatabaseOutageTest {
                         : JdbiIdempotencyStore.h2InMemory(name + "-" + run));
              SagaEngine engine = SagaEngine.builder().store(JdbiSagaStore.h2File(dir.resolve("engine")))
                      .transport(KafkaTransport.create(options, null)).codec(new JacksonCodec()).register(SAGA)
-                     .timerPollInterval(Duration.ofMillis(50)).build()) {
+                     .timerPollInterval(Duration.ofMillis(50)).timeoutGraceAfterOpen(Duration.ofSeconds(2)).build()) {
             engine.open();
             // one start every 40 ms, about 5 s in all: the outage finds sagas before, at and after the payment step
             AtomicInteger n = new AtomicInteger();
