@@ -38,7 +38,11 @@ record FaultOutcome(String name, int sagas, int lost, int duplicatedEffects, int
 
     /** The order flow of {@link OrderServices#saga}: amounts ending in 3 are declined and compensated. */
     static Expected orderFlow(SagaView v) {
-        boolean declined = v.data(OrderData.class).amountCents() % 10 == 3;
+        return orderFlow(v.data(OrderData.class).amountCents() % 10 == 3);
+    }
+
+    /** The order flow's outcome for a saga whose payment is declined, or not. */
+    static Expected orderFlow(boolean declined) {
         return declined
                 ? new Expected(SagaStatus.COMPENSATED, Map.of("create-order/COMMAND", 1L, "reserve-inventory/COMMAND", 1L,
                         "create-order/COMPENSATION", 1L, "reserve-inventory/COMPENSATION", 1L))

@@ -175,9 +175,14 @@ final class OrderServices implements AutoCloseable {
 
     /** Effects applied for every saga, as saga id → "step/KIND" → count, across the four services. */
     Map<String, Map<String, Long>> effectsBySaga() {
+        return effectsBySaga(databases.values());
+    }
+
+    /** Effects recorded in the {@code effect} tables of {@code services}, as saga id → "step/KIND" → count. */
+    static Map<String, Map<String, Long>> effectsBySaga(java.util.Collection<Jdbi> services) {
         record Row(String sagaId, String effect, long count) {}
         Map<String, Map<String, Long>> all = new HashMap<>();
-        for (Jdbi db : databases.values()) {
+        for (Jdbi db : services) {
             db.withHandle(h -> h.createQuery("SELECT saga_id, step, kind, COUNT(*) FROM effect GROUP BY saga_id, step, kind")
                     .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2) + "/" + rs.getString(3), rs.getLong(4))).list())
                     .forEach(r -> all.computeIfAbsent(r.sagaId(), k -> new TreeMap<>()).merge(r.effect(), r.count(), Long::sum));
