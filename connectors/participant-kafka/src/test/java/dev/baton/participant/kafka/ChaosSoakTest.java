@@ -120,6 +120,7 @@ class ChaosSoakTest {
             int duplicated = 0;
             int stuck = 0;
             Map<SagaStatus, Integer> statuses = new LinkedHashMap<>();
+            Map<String, Integer> reasons = new LinkedHashMap<>(); // of lost and stuck sagas, for the report
             try (JdbiSagaStore store = JdbiSagaStore.h2File(cluster.engineDir())) {
                 for (int i : acked) {
                     String key = key(i);
@@ -134,11 +135,13 @@ class ChaosSoakTest {
                     duplicated += (int) done.values().stream().mapToLong(c -> Math.max(0, c - 1)).sum();
                     if (!FaultOutcome.ended(status)) {
                         stuck++;
+                        reasons.merge(status + " " + r.get().currentStep() + ": " + shorten(r.get().reason()), 1, Integer::sum);
                         continue;
                     }
                     FaultOutcome.Expected want = FaultOutcome.orderFlow(amount(i) % 10 == 3);
                     if (status != want.status() || want.effects().keySet().stream().anyMatch(k -> done.getOrDefault(k, 0L) == 0)) {
                         lost++;
+                        reasons.merge(status + " " + r.get().currentStep() + ": " + shorten(r.get().reason()), 1, Integer::sum);
                     }
                 }
             }
@@ -147,12 +150,19 @@ class ChaosSoakTest {
                     + " max_recovery_s=%.1f", chaosMinutes, recoveries.size(), sagas, lost, duplicated, stuck, maxRecovery));
             System.out.println("SOAK kills=" + cluster.kills() + " refused_starts=" + refused.get() + " statuses=" + statuses
                     + " recoveries_s=" + recoveries);
+            reasons.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(10)
+                    .forEach(e -> System.out.println("SOAK not as expected: " + e.getValue() + " x " + e.getKey()));
 
             assertThat(lost).as("lost").isZero();
             assertThat(duplicated).as("duplicated").isZero();
             assertThat(stuck).as("stuck").isZero();
             assertThat(sagas).as("acknowledged starts").isPositive();
         }
+    }
+
+    private static String shorten(String reason) {
+        String r = String.valueOf(reason).replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<id>").replaceAll("\\d+", "N");
+        return r.length() <= 120 ? r : r.substring(0, 120) + "…";
     }
 
     static String key(int i) {
