@@ -141,7 +141,10 @@ class ChaosSoakTest {
                     FaultOutcome.Expected want = FaultOutcome.orderFlow(amount(i) % 10 == 3);
                     if (status != want.status() || want.effects().keySet().stream().anyMatch(k -> done.getOrDefault(k, 0L) == 0)) {
                         lost++;
-                        reasons.merge(status + " " + r.get().currentStep() + ": " + shorten(r.get().reason()), 1, Integer::sum);
+                        List<String> missing = want.effects().keySet().stream().filter(k -> done.getOrDefault(k, 0L) == 0)
+                                .sorted().toList();
+                        reasons.merge(status + " " + r.get().currentStep() + ": " + shorten(r.get().reason())
+                                + " missing effects " + missing, 1, Integer::sum);
                     }
                 }
             }
