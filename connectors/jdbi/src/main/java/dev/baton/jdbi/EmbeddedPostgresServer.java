@@ -165,6 +165,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static final class Builder {
         private Path dataDirectory;
         private boolean cleanDataDirectory = true;
+        private int port;
         private final Map<String, String> settings = new LinkedHashMap<>();
 
         private Builder() {
@@ -186,6 +187,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
          */
         public Builder cleanDataDirectory(boolean clean) {
             this.cleanDataDirectory = clean;
+            return this;
+        }
+
+        /**
+         * The TCP port on localhost. Defaults to 0, a free port; a fixed port lets a server stopped and started
+         * again on its {@link #dataDirectory} keep its clients' URL (the fault tests stop the database mid-run).
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be 0 to 65535, but was " + port);
+            }
+            this.port = port;
             return this;
         }
 
@@ -224,6 +237,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 b.setDataDirectory(dataDirectory);
             }
             b.setCleanDataDirectory(cleanDataDirectory);
+            if (port != 0) {
+                b.setPort(port);
+            }
             settings.forEach(b::setServerConfig);
             try {
                 return new EmbeddedPostgresServer(b.start());

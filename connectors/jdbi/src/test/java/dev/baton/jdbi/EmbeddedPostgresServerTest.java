@@ -57,6 +57,33 @@ class EmbeddedPostgresServerTest {
     }
 
     @Test
+    @DisplayName("a server stopped and started again on its data directory and port keeps its data and its URL")
+    void restartOnSamePort(@TempDir Path dir) throws Exception {
+        String url;
+        int port;
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.builder().dataDirectory(dir.resolve("pg"))
+                .cleanDataDirectory(false).throwAway().start()) {
+            pg.createDatabaseIfAbsent("kept");
+            url = pg.jdbcUrl("kept");
+            port = pg.port();
+            try (Connection c = DriverManager.getConnection(url, pg.user(), pg.password()); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (x int)");
+                s.execute("INSERT INTO t VALUES (42)");
+            }
+        }
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.builder().dataDirectory(dir.resolve("pg"))
+                .cleanDataDirectory(false).throwAway().port(port).start();
+             Connection c = DriverManager.getConnection(url, pg.user(), pg.password()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT x FROM t")) {
+            assertThat(pg.jdbcUrl("kept")).isEqualTo(url);
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(42);
+        }
+        assertThatThrownBy(() -> EmbeddedPostgresServer.builder().port(65_536)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("port must be 0 to 65535, but was 65536");
+    }
+
+    @Test
     @DisplayName("an unreachable server is described, not thrown; bad database names and URLs are refused")
     void errors() {
         assertThat(EmbeddedPostgresServer.describe("jdbc:postgresql://127.0.0.1:1/x", "u", "p"))

@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
@@ -69,20 +70,31 @@ final class OrderServices implements AutoCloseable {
             .build();
     }
 
+    /** The names of the four services. */
+    static final Set<String> ALL = Set.of(OrderSaga.ORDERS.name(), OrderSaga.INVENTORY.name(), OrderSaga.PAYMENT.name(),
+            OrderSaga.LOGISTICS.name());
+
     private final List<JdbiIdempotencyStore> stores = new ArrayList<>();
     private final List<KafkaParticipant> bindings = new ArrayList<>();
     private final Map<String, Jdbi> databases = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> busyCount = new ConcurrentHashMap<>();
     private final Set<String> only;
+    private final Function<String, JdbiIdempotencyStore> storeFor;
 
     OrderServices(KafkaOptions options, int replyCopies) {
-        this(options, replyCopies, Set.of(OrderSaga.ORDERS.name(), OrderSaga.INVENTORY.name(), OrderSaga.PAYMENT.name(),
-                OrderSaga.LOGISTICS.name()));
+        this(options, replyCopies, ALL);
     }
 
     /** Only the named services (the crash tests run payment in a process of its own). */
     OrderServices(KafkaOptions options, int replyCopies, Set<String> participants) {
+        this(options, replyCopies, participants, name -> JdbiIdempotencyStore.h2InMemory(name + "-" + UUID.randomUUID()));
+    }
+
+    /** Only the named services, each on the store {@code storeFor} opens for its name (the fault tests put one on PostgreSQL). */
+    OrderServices(KafkaOptions options, int replyCopies, Set<String> participants,
+                  Function<String, JdbiIdempotencyStore> storeFor) {
         this.only = Set.copyOf(participants);
+        this.storeFor = storeFor;
         add(options, replyCopies, CommandHandlers.forParticipant(OrderSaga.ORDERS)
                 .on(CreateOrder.class, (c, ctx) -> effect(ctx, c.orderId()))
                 .on(CancelOrder.class, (c, ctx) -> effect(ctx, c.orderId()))
@@ -120,18 +132,26 @@ final class OrderServices implements AutoCloseable {
     static final String EFFECT_TABLE = "CREATE TABLE IF NOT EXISTS effect (saga_id VARCHAR(64), order_id VARCHAR(64),"
             + " step VARCHAR(100), kind VARCHAR(20), message_id VARCHAR(200))";
 
-    private static Outcome effect(dev.baton.participant.HandlerContext ctx, String orderId) {
+    static Outcome effect(dev.baton.participant.HandlerContext ctx, String orderId) {
         ctx.handle().createUpdate("INSERT INTO effect (saga_id, order_id, step, kind, message_id) VALUES (:s, :o, :st, :k, :m)")
                 .bind("s", ctx.sagaId()).bind("o", orderId).bind("st", ctx.step()).bind("k", ctx.kind().name())
                 .bind("m", ctx.messageId()).execute();
         return Outcome.success();
     }
 
+    /** Starts one more service with these handlers, on a store of its own; its effects count with the others'. */
+    void startService(KafkaOptions options, CommandHandlers handlers) {
+        start(options, 1, handlers);
+    }
+
     private void add(KafkaOptions options, int replyCopies, CommandHandlers handlers) {
-        if (!only.contains(handlers.participant())) {
-            return;
+        if (only.contains(handlers.participant())) {
+            start(options, replyCopies, handlers);
         }
-        JdbiIdempotencyStore store = JdbiIdempotencyStore.h2InMemory(handlers.participant() + "-" + UUID.randomUUID());
+    }
+
+    private synchronized void start(KafkaOptions options, int replyCopies, CommandHandlers handlers) {
+        JdbiIdempotencyStore store = storeFor.apply(handlers.participant());
         store.jdbi().useHandle(h -> h.execute(EFFECT_TABLE));
         stores.add(store);
         databases.put(handlers.participant(), store.jdbi());
@@ -155,9 +175,14 @@ final class OrderServices implements AutoCloseable {
 
     /** Effects applied for every saga, as saga id → "step/KIND" → count, across the four services. */
     Map<String, Map<String, Long>> effectsBySaga() {
+        return effectsBySaga(databases.values());
+    }
+
+    /** Effects recorded in the {@code effect} tables of {@code services}, as saga id → "step/KIND" → count. */
+    static Map<String, Map<String, Long>> effectsBySaga(java.util.Collection<Jdbi> services) {
         record Row(String sagaId, String effect, long count) {}
         Map<String, Map<String, Long>> all = new HashMap<>();
-        for (Jdbi db : databases.values()) {
+        for (Jdbi db : services) {
             db.withHandle(h -> h.createQuery("SELECT saga_id, step, kind, COUNT(*) FROM effect GROUP BY saga_id, step, kind")
                     .map((rs, ctx) -> new Row(rs.getString(1), rs.getString(2) + "/" + rs.getString(3), rs.getLong(4))).list())
                     .forEach(r -> all.computeIfAbsent(r.sagaId(), k -> new TreeMap<>()).merge(r.effect(), r.count(), Long::sum));
