@@ -47,8 +47,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Flow control shared by two engine nodes: both on one PostgreSQL database and one engine consumer group (so a
  * command sent by one node may be answered on the other), both starting sagas that pay at one payment service. The
  * service takes {@value #HIGH} payments per 100 ms, then, for {@value #PHASE_S} s, only {@value #LOW}, then
- * {@value #HIGH} again. The shared limit falls while the service is short of capacity and rises again after, and both
- * nodes see the same limit; every saga completes, each paid once. Prints the timeline of each node's view.
+ * {@value #HIGH} again. The shared limit falls while the service is short of capacity, both nodes see it fall, and once
+ * the service has room again the payments per second rise back (the limit, or the pace that replaced it, lets them
+ * through); every saga completes, each paid once. Prints the timeline of each node's view.
  */
 @ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
 class FlowTwoNodesTest {
@@ -71,6 +72,7 @@ class FlowTwoNodesTest {
         volatile int perTenth = HIGH;
         private final ArrayDeque<Long> recent = new ArrayDeque<>();
         final Map<String, AtomicInteger> paid = new ConcurrentHashMap<>();
+        final List<Long> paidAt = new CopyOnWriteArrayList<>();
 
         synchronized boolean admit() {
             long now = System.nanoTime();
@@ -81,11 +83,13 @@ class FlowTwoNodesTest {
                 return false;
             }
             recent.addLast(now);
+            paidAt.add(now);
             return true;
         }
     }
 
-    record Sample(double t, String phase, String node, double limit, long inFlight, long waiting, boolean leader) {}
+    record Sample(double t, String phase, String node, double limit, long inFlight, long waiting, boolean leader,
+                  Duration pace) {}
 
     @Test
     @DisplayName("two nodes share one participant's limit: it falls while the participant is short of capacity and"
@@ -116,6 +120,8 @@ class FlowTwoNodesTest {
             a.open();
             b.open();
             long t0 = System.nanoTime();
+            long[] phaseStart = new long[3];
+            phaseStart[0] = t0;
             AtomicInteger n = new AtomicInteger();
             for (SagaEngine e : List.of(a, b)) {
                 clock.scheduleAtFixedRate(() -> {
@@ -130,18 +136,22 @@ class FlowTwoNodesTest {
                 for (var e : Map.of("a", a, "b", b).entrySet()) {
                     FlowView f = e.getValue().flows().stream().filter(v -> v.participant().equals("payment"))
                             .findFirst().orElseThrow();
-                    samples.add(new Sample(t, phase.get(), e.getKey(), f.limit(), f.inFlight(), f.waiting(), f.leader()));
+                    samples.add(new Sample(t, phase.get(), e.getKey(), f.limit(), f.inFlight(), f.waiting(), f.leader(),
+                            f.pace()));
                 }
             }, 200, 200, TimeUnit.MILLISECONDS);
 
             Thread.sleep(PHASE_S * 1000L);
             phase.set("low");
             processor.perTenth = LOW;
+            phaseStart[1] = System.nanoTime();
             Thread.sleep(PHASE_S * 1000L);
             phase.set("recovered");
             processor.perTenth = HIGH;
+            phaseStart[2] = System.nanoTime();
             Thread.sleep(PHASE_S * 1000L);
             phase.set("done");
+            long end = System.nanoTime();
 
             await("every saga ends").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
                     .until(() -> ids.stream().allMatch(id -> a.find(id).map(SagaView::status)
@@ -151,17 +161,18 @@ class FlowTwoNodesTest {
                 statuses.merge(a.find(id).orElseThrow().status(), 1, Integer::sum);
             }
             for (Sample s : samples) {
-                System.out.printf("flow2: t=%.1f phase=%s node=%s limit=%.1f in_flight=%d waiting=%d leader=%s%n",
-                        s.t(), s.phase(), s.node(), s.limit(), s.inFlight(), s.waiting(), s.leader());
+                System.out.printf("flow2: t=%.1f phase=%s node=%s limit=%.1f in_flight=%d waiting=%d leader=%s"
+                        + " pace_ms=%.1f%n", s.t(), s.phase(), s.node(), s.limit(), s.inFlight(), s.waiting(),
+                        s.leader(), s.pace().toNanos() / 1e6);
             }
             double highEnd = limitAt(samples, "high", true);
             double lowMin = samples.stream().filter(s -> s.phase().equals("low")).mapToDouble(Sample::limit).min()
                     .orElseThrow();
-            double recoveredMax = samples.stream().filter(s -> !s.phase().equals("high") && !s.phase().equals("low")
-                    && s.t() > 0).mapToDouble(Sample::limit).max().orElseThrow();
+            double paidLow = paidPerSecond(processor, phaseStart[1], phaseStart[2]);
+            double paidRecovered = paidPerSecond(processor, phaseStart[2], end);
             System.out.printf("flow2: sagas=%d statuses=%s limit_end_of_high=%.1f limit_min_low=%.1f"
-                    + " limit_max_after=%.1f doubled=%d%n", ids.size(), statuses, highEnd, lowMin, recoveredMax,
-                    processor.paid.values().stream().filter(c -> c.get() > 1).count());
+                    + " paid_per_s_low=%.1f paid_per_s_recovered=%.1f doubled=%d%n", ids.size(), statuses, highEnd,
+                    lowMin, paidLow, paidRecovered, processor.paid.values().stream().filter(c -> c.get() > 1).count());
 
             assertThat(statuses).as("every saga completes").containsOnlyKeys(SagaStatus.COMPLETED);
             assertThat(service.loopHealth().failing()).isFalse();
@@ -172,12 +183,19 @@ class FlowTwoNodesTest {
                         .as("node %s sees the limit fall while the participant is short", node)
                         .isLessThan(highEnd * 0.7);
             }
-            assertThat(recoveredMax).as("the limit rises again once the participant has room").isGreaterThan(lowMin * 1.5);
+            // the service takes 4x as much once it recovers and sagas are waiting for it: at least twice the payments
+            assertThat(paidRecovered).as("payments per second rise again once the participant has room (%.1f/s while"
+                    + " it was short)", paidLow).isGreaterThan(paidLow * 2);
             assertThat(samples.stream().filter(Sample::leader).map(Sample::node).distinct().count())
                     .as("a leader holds the participant's flow").isPositive();
         } finally {
             clock.shutdownNow();
         }
+    }
+
+    private static double paidPerSecond(Processor processor, long from, long to) {
+        long n = processor.paidAt.stream().filter(t -> t >= from && t < to).count();
+        return n / ((to - from) / 1e9);
     }
 
     private static double limitAt(List<Sample> samples, String phase, boolean last) {
