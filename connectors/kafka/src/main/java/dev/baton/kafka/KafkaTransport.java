@@ -276,9 +276,15 @@ public final class KafkaTransport implements Transport {
         ReplyOutcome outcome;
         try {
             outcome = ReplyOutcome.valueOf(h.get(Headers.OUTCOME));
+            if (outcome == ReplyOutcome.ERROR) {
+                throw new IllegalArgumentException("ERROR travels as RETRY_LATER with " + Headers.RETRY_CAUSE);
+            }
         } catch (IllegalArgumentException e) {
             return new Parsed(null, "header " + Headers.OUTCOME + " must be SUCCESS, FAILURE or RETRY_LATER, but was '"
                     + h.get(Headers.OUTCOME) + "'");
+        }
+        if (outcome == ReplyOutcome.RETRY_LATER && Headers.CAUSE_ERROR.equals(h.get(Headers.RETRY_CAUSE))) {
+            outcome = ReplyOutcome.ERROR; // an old engine reads the same reply as busy: the header only refines it
         }
         SagaId sagaId;
         try {
@@ -288,7 +294,7 @@ public final class KafkaTransport implements Transport {
         }
         Duration retryAfter = null;
         String ms = h.get(Headers.RETRY_AFTER_MS);
-        if (ms != null && outcome == ReplyOutcome.RETRY_LATER) {
+        if (ms != null && (outcome == ReplyOutcome.RETRY_LATER || outcome == ReplyOutcome.ERROR)) {
             long millis;
             try {
                 millis = Long.parseLong(ms.strip());

@@ -17,7 +17,14 @@ import org.junit.jupiter.api.Test;
 class ReplyParsingTest {
 
     private static ConsumerRecord<String, byte[]> reply(String outcome, String retryAfterMs) {
+        return reply(outcome, retryAfterMs, null);
+    }
+
+    private static ConsumerRecord<String, byte[]> reply(String outcome, String retryAfterMs, String cause) {
         Map<String, String> h = new LinkedHashMap<>();
+        if (cause != null) {
+            h.put(Headers.RETRY_CAUSE, cause);
+        }
         h.put(Headers.MESSAGE_ID, "r-1");
         h.put(Headers.CORRELATION_ID, "s-1/pay/do/1");
         h.put(Headers.SAGA_ID, "s-1");
@@ -52,5 +59,27 @@ class ReplyParsingTest {
             assertThat(p.reply()).as(bad).isNull();
             assertThat(p.problem()).contains("baton-retry-after-ms").contains("'" + bad + "'");
         }
+    }
+
+    @Test
+    @DisplayName("RETRY_LATER with baton-retry-cause: error reaches the engine as ERROR; busy, absent or unknown causes as RETRY_LATER")
+    void retryCause() {
+        assertThat(KafkaTransport.parse(reply("RETRY_LATER", null, "error")).reply().outcome()).isEqualTo(ReplyOutcome.ERROR);
+        assertThat(KafkaTransport.parse(reply("RETRY_LATER", "500", "error")).reply().retryAfter())
+                .isEqualTo(Duration.ofMillis(500));
+        for (String cause : new String[] {"busy", null, "overheated"}) {
+            assertThat(KafkaTransport.parse(reply("RETRY_LATER", null, cause)).reply().outcome()).as(cause)
+                    .isEqualTo(ReplyOutcome.RETRY_LATER);
+        }
+        assertThat(KafkaTransport.parse(reply("SUCCESS", null, "error")).reply().outcome())
+                .as("the cause qualifies only RETRY_LATER").isEqualTo(ReplyOutcome.SUCCESS);
+    }
+
+    @Test
+    @DisplayName("ERROR is not an outcome on the wire: a reply that says so is a problem")
+    void errorIsNotAWireOutcome() {
+        KafkaTransport.Parsed p = KafkaTransport.parse(reply("ERROR", null));
+        assertThat(p.reply()).isNull();
+        assertThat(p.problem()).contains("baton-outcome").contains("'ERROR'");
     }
 }

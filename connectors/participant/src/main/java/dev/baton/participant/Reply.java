@@ -81,6 +81,14 @@ public record Reply(Map<String, String> headers, String payload, Disposition dis
         return ms == null ? null : Duration.ofMillis(Long.parseLong(ms));
     }
 
+    /**
+     * With RETRY_LATER: whether the participant failed (a handler threw) rather than being busy: the
+     * {@value Headers#RETRY_CAUSE} header is {@value Headers#CAUSE_ERROR}.
+     */
+    public boolean error() {
+        return Headers.CAUSE_ERROR.equals(headers.get(Headers.RETRY_CAUSE));
+    }
+
     /** The payload as UTF-8 bytes, or null when there is none. */
     public byte[] payloadBytes() {
         return payload == null ? null : payload.getBytes(StandardCharsets.UTF_8);

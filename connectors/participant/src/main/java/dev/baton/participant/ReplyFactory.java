@@ -24,6 +24,12 @@ final class ReplyFactory {
 
     Reply reply(CommandHeaders p, IncomingCommand command, ReplyOutcome outcome, String replyType, String replyJson,
                 String reason, Duration retryAfter, Disposition disposition) {
+        return reply(p, command, outcome, replyType, replyJson, reason, retryAfter, disposition, null);
+    }
+
+    /** As above; {@code retryCause}: the {@link Headers#RETRY_CAUSE} of a RETRY_LATER, or null for none. */
+    Reply reply(CommandHeaders p, IncomingCommand command, ReplyOutcome outcome, String replyType, String replyJson,
+                String reason, Duration retryAfter, Disposition disposition, String retryCause) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(Headers.MESSAGE_ID, replyIds.get());
         headers.put(Headers.CORRELATION_ID, p.messageId());
@@ -39,6 +45,9 @@ final class ReplyFactory {
         }
         if (retryAfter != null) {
             headers.put(Headers.RETRY_AFTER_MS, Long.toString(Math.max(1, retryAfter.toMillis())));
+        }
+        if (retryCause != null && outcome == ReplyOutcome.RETRY_LATER) {
+            headers.put(Headers.RETRY_CAUSE, retryCause);
         }
         copy(command, headers, Headers.TRACEPARENT);
         copy(command, headers, Headers.TRACESTATE);

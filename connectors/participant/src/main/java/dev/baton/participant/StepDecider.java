@@ -1,5 +1,6 @@
 package dev.baton.participant;
 
+import dev.baton.protocol.Headers;
 import dev.baton.protocol.ReplyOutcome;
 import dev.baton.protocol.CommandKind;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -110,7 +111,7 @@ final class StepDecider {
             String reason = errors.report(participant(), p, t, policy);
             if (policy == ExceptionPolicy.RETRY_LATER) {
                 throw new RollbackWith(replies.reply(p, command, ReplyOutcome.RETRY_LATER, null, null, reason, null,
-                        Disposition.HANDLED));
+                        Disposition.HANDLED, Headers.CAUSE_ERROR));
             }
             tx.rollbackToSavepoint(SAVEPOINT);
             outcome = Outcome.failure(reason);

@@ -60,6 +60,8 @@ class ExceptionPolicyTest extends H2Test {
 
         assertThat(r.outcome()).isEqualTo(ReplyOutcome.RETRY_LATER);
         assertThat(r.reason()).matches("the handler for AuthorizePayment threw NullPointerException \\(error id [0-9a-f]{8}\\)");
+        assertThat(r.error()).as("marked as an error, not busy: the engine's breaker counts it").isTrue();
+        assertThat(r.headers()).containsEntry(dev.baton.protocol.Headers.RETRY_CAUSE, "error");
         assertThat(r.disposition()).isEqualTo(Disposition.HANDLED);
         assertThat(store.find("payment", "s-1/authorize-payment/do/1")).isEmpty();
 

@@ -121,6 +121,8 @@ class IdempotencyTest extends H2Test {
         assertThat(busy.reason()).isEqualTo("card processor busy");
         assertThat(busy.retryAfter()).isEqualTo(Duration.ofSeconds(30));
         assertThat(busy.headers()).containsEntry(Headers.RETRY_AFTER_MS, "30000");
+        assertThat(busy.error()).as("a busy answer is no error").isFalse();
+        assertThat(busy.headers()).doesNotContainKey(Headers.RETRY_CAUSE);
         assertThat(busy.payload()).isNull();
         assertThat(store.find("payment", "s-1/authorize-payment/do/1")).isEmpty();
 

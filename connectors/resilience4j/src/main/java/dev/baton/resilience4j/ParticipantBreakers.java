@@ -46,6 +46,7 @@ public final class ParticipantBreakers implements CommandGate {
     }
 
     private static final Throwable TIMED_OUT = new ParticipantUnavailable("the participant did not answer in time");
+    private static final Throwable ERRORED = new ParticipantUnavailable("the participant answered that its handler failed");
 
     private final Clock clock;
     private final BreakerSettings defaults;
@@ -214,6 +215,8 @@ public final class ParticipantBreakers implements CommandGate {
             // busy is a working service at its capacity: flow control's business, not a failure; the permit goes back
             case BUSY -> b.releasePermission();
             case TIMED_OUT -> b.onError(0, TimeUnit.NANOSECONDS, TIMED_OUT);
+            case ERROR -> b.onError(0, TimeUnit.NANOSECONDS, ERRORED);
+            case ERROR_REPEATED -> b.releasePermission();
         }
     }
 }

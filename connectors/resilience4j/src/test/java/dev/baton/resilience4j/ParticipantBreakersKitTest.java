@@ -242,4 +242,28 @@ class ParticipantBreakersKitTest {
         }
         kit.assertInvariants();
     }
+
+    @Test
+    @DisplayName("one poison order whose payment handler throws parks and is re-sent for a minute without opening the"
+            + " breaker; valid orders complete meanwhile; several orders failing open it")
+    void poisonCommandDoesNotCloseTheDoor() {
+        othersAnswer();
+        kit.when(AuthorizePayment.class, c -> c.orderId().startsWith("poison")
+                ? Answer.error("the handler for AuthorizePayment threw NullPointerException")
+                : Answer.success(new PaymentAuthorized("p-" + c.orderId())));
+        SagaId poison = startSagas(1, "poison-").get(0);
+        kit.runFor(Duration.ofSeconds(60)); // the park re-sends it every 8-10 s; it fails again each time
+        assertThat(paymentsSentTo(poison)).as("re-sent while parked").isGreaterThanOrEqualTo(5);
+        assertThat(kit.status(poison)).isEqualTo(SagaStatus.PENDING);
+        assertThat(kit.saga(poison).reason()).startsWith("error: ");
+        assertThat(breakers().state("payment").state()).isEqualTo("CLOSED");
+        assertThat(breakers().state("payment").failedCalls()).as("counted once").isEqualTo(1);
+
+        List<SagaId> valid = startSagas(3, "valid-");
+        kit.settle();
+        valid.forEach(id -> assertThat(kit.status(id)).isEqualTo(SagaStatus.COMPLETED));
+
+        startSagas(3, "poison-again-"); // three more commands fail: 4 of the last 7 calls, over 50 % of 4
+        assertThat(breakers().state("payment").state()).isEqualTo("OPEN");
+    }
 }

@@ -74,6 +74,26 @@ class ParticipantBreakersTest {
     }
 
     @Test
+    @DisplayName("errors (a handler that throws) open the breaker; the same command failing again on its re-sends is"
+            + " counted once, so one poison command cannot open it for everyone")
+    void errorsCountOncePerCommand() {
+        breakers.onOutcome("payment", Outcome.ANSWERED);
+        breakers.onOutcome("payment", Outcome.ANSWERED);
+        breakers.onOutcome("payment", Outcome.ERROR); // a poison command's first try
+        for (int i = 0; i < 20; i++) {
+            breakers.onOutcome("payment", Outcome.ERROR_REPEATED); // its re-sends
+        }
+        assertThat(breakers.state("payment").state()).isEqualTo("CLOSED");
+        assertThat(breakers.state("payment").failedCalls()).isEqualTo(1);
+        assertThat(breakers.state("payment").bufferedCalls()).isEqualTo(3);
+
+        breakers.onOutcome("payment", Outcome.ERROR); // a second command fails: 2 of 4, the 50 % threshold
+        assertThat(breakers.state("payment").state()).isEqualTo("OPEN");
+        assertThat(Outcome.ERROR.failed()).isTrue();
+        assertThat(Outcome.ERROR_REPEATED.failed()).isFalse();
+    }
+
+    @Test
     @DisplayName("business refusals are answers: a breaker never opens on them")
     void answersKeepItClosed() {
         for (int i = 0; i < 50; i++) {

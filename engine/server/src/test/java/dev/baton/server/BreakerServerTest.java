@@ -71,4 +71,53 @@ class BreakerServerTest {
                     .contains("baton_breaker_not_permitted_total{participant=\"test-ask\"} ");
         }
     }
+
+    @Test
+    @DisplayName("a participant whose handler throws opens its breaker: the pivot's sagas compensate, a first step with"
+            + " whenBusy parks, a declined payment does not count, and a saga that finds the breaker open waits unsent"
+            + " until it closes, then completes")
+    void hardFailingParticipantOpensBreaker(EmbeddedKafkaBroker broker) throws Exception {
+        Map<String, String> tight = Map.of(
+                "BATON_BREAKER_TEST_DECIDE_MINIMUM_CALLS", "3",
+                "BATON_BREAKER_TEST_DECIDE_WINDOW", "3",
+                "BATON_BREAKER_TEST_DECIDE_WAIT_OPEN", "PT1H");
+        try (TestServer s = TestServer.start(broker, tight)) {
+            // a business refusal is a working service: it counts as a good call
+            String declined = s.start("test-ops", "{\"mode\":\"decline\",\"amount\":1}", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "COMPENSATED".equals(s.status(declined)));
+            assertThat(breakers(s).get("test-decide").get("state").asText()).isEqualTo("CLOSED");
+
+            // the pivot's handler throws: no retry policy, so each saga compensates its first step, with the reason
+            String a = s.start("test-ops", "{\"mode\":\"throw\",\"amount\":2}", null);
+            String b = s.start("test-ops", "{\"mode\":\"throw\",\"amount\":3}", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "COMPENSATED".equals(s.status(a))
+                    && "COMPENSATED".equals(s.status(b)));
+            JsonNode failedSaga = json(s.get("/api/sagas/" + a));
+            assertThat(failedSaga.get("reason").asText()).contains("step 'decide'").contains("error: ")
+                    .contains("IllegalStateException");
+            // three calls in the window, two errors: over the 50 % threshold
+            await().atMost(Duration.ofSeconds(30)).until(() -> breakers(s).get("test-decide").get("state").asText(),
+                    "OPEN"::equals);
+            assertThat(breakers(s).get("test-ask").get("state").asText()).as("the other participants are fine")
+                    .isEqualTo("CLOSED");
+
+            // the open breaker holds the next saga's pivot command back: nothing is sent to test-decide
+            String c = s.start("test-ops", "{\"mode\":\"ok\",\"amount\":5}", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> json(s.get("/api/sagas/" + c + "/history"))
+                    .findValuesAsText("kind").contains("NOT_SENT"));
+            assertThat(s.status(c)).isEqualTo("RUNNING");
+            assertThat(breakers(s).get("test-decide").get("notPermittedCalls").asLong()).isPositive();
+
+            // the participant is fixed (as an operator would close the breaker after a deploy): the saga goes on
+            s.server.breakers().breaker("test-decide").transitionToClosedState();
+            await().atMost(Duration.ofSeconds(60)).until(() -> "COMPLETED".equals(s.status(c)));
+            assertThat(s.get("/metrics").body())
+                    .contains("baton_breaker_transitions_total{participant=\"test-decide\",to=\"open\"} 1.0");
+
+            // a first step whose handler throws parks, as its whenBusy says, instead of cancelling the saga
+            String parked = s.start("test-ops", "{\"mode\":\"throw-ask\",\"amount\":4}", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "PENDING".equals(s.status(parked)));
+            assertThat(json(s.get("/api/sagas/" + parked)).get("reason").asText()).startsWith("error: ");
+        }
+    }
 }

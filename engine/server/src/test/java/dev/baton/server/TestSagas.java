@@ -26,6 +26,9 @@ import java.util.UUID;
  *   <li>{@code decline}: the pivot refuses, COMPENSATED;</li>
  *   <li>{@code park}: the first step's participant is always busy, PENDING(WAITING) for an hour;</li>
  *   <li>{@code fail-finish}: the step after the pivot always fails, FAILED after two attempts.</li>
+ *   <li>{@code throw}: the pivot's handler throws (the SDK answers RETRY_LATER with {@code baton-retry-cause: error}):
+ *       the pivot compensates, and test-decide's breaker counts a failed call;</li>
+ *   <li>{@code throw-ask}: the first step's handler throws: it parks in WAITING, as its {@code whenBusy} says.</li>
  * </ul>
  */
 public final class TestSagas implements SagaDefinitionProvider {
@@ -67,11 +70,21 @@ public final class TestSagas implements SagaDefinitionProvider {
         running.add(DemoSagas.startParticipants(options));
         List<CommandHandlers> services = List.of(
                 CommandHandlers.forParticipant(ASK)
-                        .on(Ask.class, c -> "park".equals(c.mode()) ? Outcome.retryLater("busy, as the test wants")
-                                : Outcome.success())
+                        .on(Ask.class, c -> {
+                            if ("throw-ask".equals(c.mode())) {
+                                throw new IllegalStateException("ask's handler fails, as the test wants");
+                            }
+                            return "park".equals(c.mode()) ? Outcome.retryLater("busy, as the test wants")
+                                    : Outcome.success();
+                        })
                         .on(Undo.class, c -> Outcome.success()).build(),
                 CommandHandlers.forParticipant(DECIDE)
-                        .on(Decide.class, c -> "decline".equals(c.mode()) ? Outcome.failure("declined") : Outcome.success())
+                        .on(Decide.class, c -> {
+                            if ("throw".equals(c.mode())) {
+                                throw new IllegalStateException("decide's handler fails, as the test wants");
+                            }
+                            return "decline".equals(c.mode()) ? Outcome.failure("declined") : Outcome.success();
+                        })
                         .build(),
                 CommandHandlers.forParticipant(FINISH)
                         .on(Finish.class, c -> "fail-finish".equals(c.mode()) ? Outcome.failure("cannot finish")

@@ -15,6 +15,12 @@ public sealed interface Answer {
     /** Busy: no effect, ask again later ({@code RETRY_LATER}). */
     record Busy(String reason) implements Answer {}
 
+    /**
+     * The participant failed (its handler threw; the SDK answers RETRY_LATER with {@code baton-retry-cause: error}):
+     * no effect, retried per the step's retry policy, counted against the participant's breaker.
+     */
+    record Error(String reason) implements Answer {}
+
     /** No answer at all: the saga's timeout decides. The effect is not applied either. */
     record Silence() implements Answer {}
 
@@ -32,6 +38,10 @@ public sealed interface Answer {
 
     static Answer busy(String reason) {
         return new Busy(reason);
+    }
+
+    static Answer error(String reason) {
+        return new Error(reason);
     }
 
     static Answer silence() {

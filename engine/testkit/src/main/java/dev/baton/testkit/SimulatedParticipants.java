@@ -90,6 +90,7 @@ final class SimulatedParticipants {
             }
             case Answer.Failure f -> record(r, ReplyOutcome.FAILURE, null, f.reason());
             case Answer.Busy b -> reply(r, ReplyOutcome.RETRY_LATER, null, b.reason());
+            case Answer.Error e -> reply(r, ReplyOutcome.ERROR, null, e.reason());
             case Answer.Silence s -> null;
         };
     }

@@ -149,6 +149,9 @@ class ChaosSoakTest {
                                 .sorted().toList();
                         reasons.merge(status + " " + r.get().currentStep() + ": " + shorten(r.get().reason())
                                 + " missing effects " + missing, 1, Integer::sum);
+                        if (lost <= 5) {
+                            explain(store, r.get().id(), key, missing, dir);
+                        }
                     }
                 }
             }
@@ -164,6 +167,23 @@ class ChaosSoakTest {
             assertThat(duplicated).as("duplicated").isZero();
             assertThat(stuck).as("stuck").isZero();
             assertThat(sagas).as("acknowledged starts").isPositive();
+        }
+    }
+
+    /** Prints a lost saga's history and every line of every process's log that names it. */
+    private static void explain(JdbiSagaStore store, dev.baton.engine.SagaId id, String key, List<String> missing, Path dir) {
+        System.out.println("SOAK lost " + key + " saga=" + id.value() + " missing=" + missing);
+        store.history(id).forEach(h -> System.out.println("SOAK   history " + h.at() + " " + h.kind() + " " + h.step()
+                + " " + h.detail()));
+        try (var logs = java.nio.file.Files.list(dir)) {
+            for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                try (var lines = java.nio.file.Files.lines(log)) {
+                    lines.filter(l -> l.contains(id.value())).forEach(l -> System.out.println("SOAK   " + log.getFileName()
+                            + ": " + l));
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            System.out.println("SOAK   logs unreadable: " + e);
         }
     }
 

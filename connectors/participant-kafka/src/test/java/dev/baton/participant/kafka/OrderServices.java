@@ -132,10 +132,17 @@ final class OrderServices implements AutoCloseable {
     static final String EFFECT_TABLE = "CREATE TABLE IF NOT EXISTS effect (saga_id VARCHAR(64), order_id VARCHAR(64),"
             + " step VARCHAR(100), kind VARCHAR(20), message_id VARCHAR(200))";
 
+    /** Whether each effect prints a line on stderr (the chaos soak's processes: their logs tell a lost effect's story). */
+    static volatile boolean TRACE_EFFECTS = false;
+
     static Outcome effect(dev.baton.participant.HandlerContext ctx, String orderId) {
         ctx.handle().createUpdate("INSERT INTO effect (saga_id, order_id, step, kind, message_id) VALUES (:s, :o, :st, :k, :m)")
                 .bind("s", ctx.sagaId()).bind("o", orderId).bind("st", ctx.step()).bind("k", ctx.kind().name())
                 .bind("m", ctx.messageId()).execute();
+        if (TRACE_EFFECTS) {
+            System.err.println("EFFECT saga=" + ctx.sagaId() + " step=" + ctx.step() + " kind=" + ctx.kind()
+                    + " message=" + ctx.messageId() + " (in the handler's transaction, before its commit)");
+        }
         return Outcome.success();
     }
 

@@ -139,6 +139,7 @@ public final class SoakNode {
     }
 
     private static void service(KafkaOptions options, String participant, String database) throws Exception {
+        OrderServices.TRACE_EFFECTS = true;
         JdbiIdempotencyStore store = JdbiIdempotencyStore.create(serviceUrl(database), "sa", "");
         store.jdbi().useHandle(h -> h.execute(OrderServices.EFFECT_TABLE));
         ParticipantRuntime runtime = ParticipantRuntime.builder().handlers(handlers(participant)).store(store).build();

@@ -217,6 +217,9 @@ final class FlowControl {
             case ANSWERED -> f.answered.increment();
             case BUSY -> f.busy.increment();
             case TIMED_OUT -> f.timedOut.increment();
+            case ERROR, ERROR_REPEATED -> {
+                // a failing participant is the breaker's business; an error says nothing about its capacity
+            }
         }
         releaseSoon(f);
     }

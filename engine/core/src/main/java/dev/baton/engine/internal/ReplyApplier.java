@@ -181,7 +181,12 @@ final class ReplyApplier {
         }
         // the reply answered the outstanding command: the participant's breaker counts it
         GateAdvisor.outstandingParticipant(state, def).ifPresent(p -> fx.outcomes.add(Map.entry(p,
-                r.outcome() == ReplyOutcome.RETRY_LATER ? CommandGate.Outcome.BUSY : CommandGate.Outcome.ANSWERED)));
+                switch (r.outcome()) {
+                    case RETRY_LATER -> CommandGate.Outcome.BUSY;
+                    case ERROR -> state.exec().cursor().attempt() > 1 ? CommandGate.Outcome.ERROR_REPEATED
+                            : CommandGate.Outcome.ERROR;
+                    case SUCCESS, FAILURE -> CommandGate.Outcome.ANSWERED;
+                })));
         return unreadable;
     }
 }

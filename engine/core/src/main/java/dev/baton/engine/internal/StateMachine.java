@@ -39,6 +39,9 @@ import java.util.Optional;
  * <li>A timeout re-sends the same invocation (same message id) per the retry policy; when attempts run out a
  *     step with {@code whenBusy} parks, a compensatable step is compensated (itself included: it may have taken
  *     effect), the pivot and retriable steps fail for an operator.</li>
+ * <li>ERROR (the participant's handler failed; nothing took effect) re-sends the same invocation per the retry
+ *     policy, then does what a step does when its timeouts run out, except that the pivot is known not to have
+ *     taken effect (it compensates instead of failing for an operator).</li>
  * <li>RETRY_LATER parks the saga in the step's pending state, re-sending every {@code retryEvery} (shortened by up
  *     to 20 %, differently per saga and attempt: {@link #parkWait}) until
  *     {@code giveUpAfter}; without {@code whenBusy} it is retried per the retry policy. A compensatable step given
@@ -144,7 +147,8 @@ public final class StateMachine {
         if (c == null || !messageId(s.id(), c).equals(r.correlationId())) {
             return Decision.ignore(s, "reply to " + r.correlationId() + " does not answer the outstanding command");
         }
-        if (s.status() == SagaStatus.PENDING && r.outcome() == ReplyOutcome.RETRY_LATER) {
+        if (s.status() == SagaStatus.PENDING
+                && (r.outcome() == ReplyOutcome.RETRY_LATER || r.outcome() == ReplyOutcome.ERROR)) {
             return Decision.ignore(s, "already parked in " + s.pendingState());
         }
         if (s.status() == SagaStatus.FAILED && r.outcome() != ReplyOutcome.SUCCESS) {
@@ -195,6 +199,16 @@ public final class StateMachine {
                 return busy(s, def, step, c, now, fx, "busy: " + (r.reason() == null ? "retry later" : r.reason()),
                         r.retryAfter());
             }
+            case ERROR -> {
+                // as a timeout, but known to have taken no effect: the same invocation again per the retry policy,
+                // then what the step does when attempts run out (park, compensate, fail)
+                String why = "error: " + (r.reason() == null ? "the participant failed" : r.reason());
+                Optional<Duration> delay = step.retry().delayAfter(c.roundAttempt());
+                if (delay.isPresent()) {
+                    return backoff(s, c.nextAttempt(), atLeast(delay.get(), r.retryAfter()), now, fx, why);
+                }
+                return busy(s, def, step, c, now, fx, why, true, r.retryAfter());
+            }
         }
         throw new IllegalStateException("unreachable");
     }
@@ -208,7 +222,7 @@ public final class StateMachine {
         }
         boolean failure = r.outcome() == ReplyOutcome.FAILURE;
         Optional<Duration> delay = step.compensationRetry().delayAfter(c.roundAttempt());
-        String why = (failure ? "failed: " : "busy: ") + r.reason();
+        String why = (failure ? "failed: " : r.outcome() == ReplyOutcome.ERROR ? "error: " : "busy: ") + r.reason();
         if (delay.isPresent()) {
             return backoff(s, failure ? c.newExecution() : c.nextAttempt(), atLeast(delay.get(), failure ? null : r.retryAfter()),
                     now, fx, why);

@@ -28,14 +28,23 @@ public interface CommandGate {
         /** It answered RETRY_LATER: working, but at its capacity (flow control sends it less). */
         BUSY,
         /** No answer within the step's timeout. */
-        TIMED_OUT;
+        TIMED_OUT,
+        /** It answered that it failed (its handler threw): the service is not working for this command. */
+        ERROR,
+        /**
+         * It failed again on a command it had already failed on (a re-send of the same invocation): not counted
+         * again, so that one command the handler cannot process (a poison payload, retried per its policy) does not
+         * open the breaker for every other saga. Each new command that fails counts once.
+         */
+        ERROR_REPEATED;
 
         /**
-         * Whether a breaker should count it as a failed call: only a timeout. A busy participant is not down (flow
-         * control adapts to it); counting its answers as failures would shut out a participant that is merely busy.
+         * Whether a breaker should count it as a failed call: a timeout or a first error. A busy participant is not
+         * down (flow control adapts to it); counting its answers as failures would shut out a participant that is
+         * merely busy.
          */
         public boolean failed() {
-            return this == TIMED_OUT;
+            return this == TIMED_OUT || this == ERROR;
         }
     }
 

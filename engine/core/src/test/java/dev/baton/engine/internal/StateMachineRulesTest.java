@@ -798,6 +798,91 @@ class StateMachineRulesTest {
         }
     }
 
+    @Nested
+    @DisplayName("ERROR: the participant's handler failed (nothing took effect)")
+    class Errors {
+
+        @Test
+        @DisplayName("on a step with a retry policy: the same invocation is re-sent after the back-off, then attempts run out and the saga compensates")
+        void retriedThenCompensated() {
+            Driver<OrderData> saga = started();
+            saga.succeed();
+            Decision.Command reserve = saga.lastCommand();
+            for (int attempt = 1; attempt < OrderSaga.RESERVE_ATTEMPTS; attempt++) {
+                saga.reply(saga.lastCommand(), ReplyOutcome.ERROR, null, "NullPointerException (error id e-1)");
+                assertThat(saga.status()).isEqualTo(SagaStatus.RUNNING);
+                assertThat(saga.timer(RETRY)).hasValueSatisfying(t -> assertThat(t.fireAt())
+                        .isEqualTo(saga.now.plus(OrderSaga.RESERVE_RETRY_DELAY)));
+                assertThat(saga.history).last().satisfies(e -> {
+                    assertThat(e.kind()).isEqualTo(HistoryKind.RETRY_SCHEDULED);
+                    assertThat(e.detail()).startsWith("error: NullPointerException");
+                });
+                saga.fire(RETRY);
+                assertThat(saga.lastCommand().messageId()).as("the same invocation").isEqualTo(reserve.messageId());
+                assertThat(saga.lastCommand().attempt()).isEqualTo(attempt + 1);
+            }
+            saga.reply(saga.lastCommand(), ReplyOutcome.ERROR, null, "NullPointerException (error id e-1)");
+            assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATING);
+            assertThat(saga.state.reason()).contains("step '" + RESERVE + "' gave up after " + OrderSaga.RESERVE_ATTEMPTS
+                    + " attempts (error: NullPointerException");
+            compensateAll(saga);
+            assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
+            assertThat(saga.compensationSends()).as("the step itself too: a redelivery may still take effect")
+                    .containsExactly(RESERVE, CREATE);
+        }
+
+        @Test
+        @DisplayName("on the pivot with whenBusy: parks in its pending state as a busy answer would, and the re-send goes out after the park interval")
+        void pivotParks() {
+            Driver<OrderData> saga = atPayment();
+            Decision.Command pay = saga.lastCommand();
+            saga.reply(pay, ReplyOutcome.ERROR, null, "card processor client threw");
+            assertThat(saga.status()).isEqualTo(SagaStatus.PENDING);
+            assertThat(saga.state.pendingState()).isEqualTo(PENDING_PAYMENT);
+            assertThat(saga.state.reason()).isEqualTo("error: card processor client threw");
+            assertThat(saga.timer(GIVE_UP)).isPresent();
+            saga.fire(WAIT);
+            assertThat(saga.lastCommand().messageId()).isEqualTo(pay.messageId());
+            assertThat(saga.status()).isEqualTo(SagaStatus.RUNNING);
+        }
+
+        @Test
+        @DisplayName("a late ERROR while parked changes nothing (the park's own schedule re-sends)")
+        void ignoredWhileParked() {
+            Driver<OrderData> saga = atPayment();
+            Decision.Command pay = saga.lastCommand();
+            saga.busy();
+            SagaState parked = saga.state;
+            assertUnchanged(saga.reply(pay, ReplyOutcome.ERROR, null, "late"), parked);
+        }
+
+        @Test
+        @DisplayName("on the first step (no retry policy, no whenBusy): compensates at once, that step included")
+        void firstStepCompensates() {
+            Driver<OrderData> saga = started();
+            saga.reply(saga.lastCommand(), ReplyOutcome.ERROR, null, "boom");
+            assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATING);
+            assertThat(saga.lastCommand().payload()).isEqualTo(new CancelOrder("o-1"));
+            saga.succeed();
+            assertThat(saga.status()).isEqualTo(SagaStatus.COMPENSATED);
+        }
+
+        @Test
+        @DisplayName("on a compensation: the same undo is re-sent per the compensation's retry policy, the reason says error")
+        void compensationRetried() {
+            Driver<OrderData> later = started();
+            later.succeed();
+            later.refuse("out of stock");
+            assertThat(later.status()).isEqualTo(SagaStatus.COMPENSATING);
+            Decision.Command undo = later.lastCommand();
+            later.reply(undo, ReplyOutcome.ERROR, null, "db constraint");
+            assertThat(later.status()).isEqualTo(SagaStatus.COMPENSATING);
+            assertThat(later.history).last().satisfies(e -> assertThat(e.detail()).startsWith("error: db constraint"));
+            later.fire(RETRY);
+            assertThat(later.lastCommand().messageId()).isEqualTo(undo.messageId());
+        }
+    }
+
     @Test
     @DisplayName("A single RETRY_LATER on the first step (no retry policy, no whenBusy) gives up and compensates that step")
     void busyFirstStepCompensatesIt() {
