@@ -150,10 +150,15 @@ class ChaosSoakTest {
                         reasons.merge(status + " " + r.get().currentStep() + ": " + shorten(r.get().reason())
                                 + " missing effects " + missing, 1, Integer::sum);
                         if (lost <= 5) {
-                            explain(store, r.get().id(), key, missing, dir);
+                            explain(store, r.get().id(), key, missing, dir, cluster.serviceDatabases());
                         }
                     }
                 }
+            }
+            String keep = System.getProperty("baton.soak.keep");
+            if (keep != null && (lost > 0 || stuck > 0)) {
+                copyTree(dir, Path.of(keep));
+                System.out.println("SOAK kept the processes' logs and databases in " + keep);
             }
             double maxRecovery = recoveries.stream().mapToDouble(Double::doubleValue).max().orElse(0);
             System.out.println(String.format(Locale.ROOT, "SOAK minutes=%.1f kills=%d sagas=%d lost=%d duplicated=%d stuck=%d"
@@ -171,8 +176,19 @@ class ChaosSoakTest {
     }
 
     /** Prints a lost saga's history and every line of every process's log that names it. */
-    private static void explain(JdbiSagaStore store, dev.baton.engine.SagaId id, String key, List<String> missing, Path dir) {
+    private static void explain(JdbiSagaStore store, dev.baton.engine.SagaId id, String key, List<String> missing, Path dir,
+                                List<Jdbi> services) {
         System.out.println("SOAK lost " + key + " saga=" + id.value() + " missing=" + missing);
+        for (Jdbi db : services) {
+            db.useHandle(h -> {
+                h.createQuery("SELECT participant, message_id, outcome, disposition, handled_at FROM baton_participant_inbox"
+                        + " WHERE saga_id = :s").bind("s", id.value()).mapToMap()
+                        .forEach(row -> System.out.println("SOAK   inbox " + row));
+                h.createQuery("SELECT participant, step, forward_message_id, compensation_state FROM baton_participant_step"
+                        + " WHERE saga_id = :s").bind("s", id.value()).mapToMap()
+                        .forEach(row -> System.out.println("SOAK   step " + row));
+            });
+        }
         store.history(id).forEach(h -> System.out.println("SOAK   history " + h.at() + " " + h.kind() + " " + h.step()
                 + " " + h.detail()));
         try (var logs = java.nio.file.Files.list(dir)) {
@@ -184,6 +200,19 @@ class ChaosSoakTest {
             }
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             System.out.println("SOAK   logs unreadable: " + e);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (java.nio.file.Files.isDirectory(f)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 
@@ -249,6 +278,7 @@ class ChaosSoakTest {
         /** Kills {@code role} with SIGKILL, starts it again, and returns the seconds until it was ready and a saga ended. */
         double killAndRestart(String role) throws Exception {
             long killedAt = running.get(role).kill();
+            System.out.println("SOAK kill " + running.get(role).name() + " at " + java.time.Instant.ofEpochMilli(killedAt));
             kills.merge(role, 1, Integer::sum);
             start(role);
             long readyAt = System.currentTimeMillis();

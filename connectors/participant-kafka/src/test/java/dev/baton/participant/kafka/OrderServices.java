@@ -140,7 +140,7 @@ final class OrderServices implements AutoCloseable {
                 .bind("s", ctx.sagaId()).bind("o", orderId).bind("st", ctx.step()).bind("k", ctx.kind().name())
                 .bind("m", ctx.messageId()).execute();
         if (TRACE_EFFECTS) {
-            System.err.println("EFFECT saga=" + ctx.sagaId() + " step=" + ctx.step() + " kind=" + ctx.kind()
+            System.err.println(java.time.Instant.now() + " EFFECT saga=" + ctx.sagaId() + " step=" + ctx.step() + " kind=" + ctx.kind()
                     + " message=" + ctx.messageId() + " (in the handler's transaction, before its commit)");
         }
         return Outcome.success();
