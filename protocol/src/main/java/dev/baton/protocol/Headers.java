@@ -48,16 +48,13 @@ public final class Headers {
      */
     public static final String RETRY_AFTER_MS = "baton-retry-after-ms";
     /**
-     * On a RETRY_LATER reply: why the participant did nothing, {@value #CAUSE_BUSY} (at its capacity: the default when
-     * absent) or {@value #CAUSE_ERROR} (its handler failed, for example an exception: the participant is not working
-     * for this command). The engine paces a busy participant and counts an error against the participant's breaker,
-     * retrying the command per the step's retry policy. An engine that does not know the header treats both as busy.
+     * On a RETRY_LATER reply: why the participant did nothing, a {@link RetryCause#wireValue()}: {@code busy} (at its
+     * capacity: the default when absent) or {@code error} (its handler failed, for example an exception: the
+     * participant is not working for this command). The engine paces a busy participant and counts an error against
+     * the participant's breaker, retrying the command per the step's retry policy. An engine that does not know the
+     * header treats both as busy.
      */
     public static final String RETRY_CAUSE = "baton-retry-cause";
-    /** {@link #RETRY_CAUSE}: at capacity; ask again later. */
-    public static final String CAUSE_BUSY = "busy";
-    /** {@link #RETRY_CAUSE}: the handler failed and rolled back; nothing took effect. */
-    public static final String CAUSE_ERROR = "error";
 
     // ---------------------------------------------------------------- carried through
 

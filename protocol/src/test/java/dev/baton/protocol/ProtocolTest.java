@@ -23,7 +23,7 @@ class ProtocolTest {
         String doc = Files.readString(DOC);
         List<String> names = headerNames();
 
-        assertThat(names).hasSize(17).doesNotHaveDuplicates();
+        assertThat(names).hasSize(18).doesNotHaveDuplicates();
         assertThat(names).allSatisfy(name -> assertThat(doc).contains("`" + name + "`"));
     }
 
@@ -37,6 +37,9 @@ class ProtocolTest {
                 .allSatisfy(v -> assertThat(doc).contains("`" + v + "`"));
         assertThat(Arrays.stream(ReplyOutcome.values()).map(Enum::name))
                 .containsExactly("SUCCESS", "FAILURE", "RETRY_LATER")
+                .allSatisfy(v -> assertThat(doc).contains("`" + v + "`"));
+        assertThat(Arrays.stream(RetryCause.values()).map(RetryCause::wireValue))
+                .containsExactly("busy", "error")
                 .allSatisfy(v -> assertThat(doc).contains("`" + v + "`"));
     }
 

@@ -283,7 +283,7 @@ public final class KafkaTransport implements Transport {
             return new Parsed(null, "header " + Headers.OUTCOME + " must be SUCCESS, FAILURE or RETRY_LATER, but was '"
                     + h.get(Headers.OUTCOME) + "'");
         }
-        if (outcome == ReplyOutcome.RETRY_LATER && Headers.CAUSE_ERROR.equals(h.get(Headers.RETRY_CAUSE))) {
+        if (outcome == ReplyOutcome.RETRY_LATER && dev.baton.protocol.RetryCause.ERROR.wireValue().equals(h.get(Headers.RETRY_CAUSE))) {
             outcome = ReplyOutcome.ERROR; // an old engine reads the same reply as busy: the header only refines it
         }
         SagaId sagaId;

@@ -83,10 +83,10 @@ public record Reply(Map<String, String> headers, String payload, Disposition dis
 
     /**
      * With RETRY_LATER: whether the participant failed (a handler threw) rather than being busy: the
-     * {@value Headers#RETRY_CAUSE} header is {@value Headers#CAUSE_ERROR}.
+     * {@value Headers#RETRY_CAUSE} header is {@code error}.
      */
     public boolean error() {
-        return Headers.CAUSE_ERROR.equals(headers.get(Headers.RETRY_CAUSE));
+        return dev.baton.protocol.RetryCause.ERROR.wireValue().equals(headers.get(Headers.RETRY_CAUSE));
     }
 
     /** The payload as UTF-8 bytes, or null when there is none. */

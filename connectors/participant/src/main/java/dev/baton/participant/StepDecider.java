@@ -1,7 +1,7 @@
 package dev.baton.participant;
 
-import dev.baton.protocol.Headers;
 import dev.baton.protocol.ReplyOutcome;
+import dev.baton.protocol.RetryCause;
 import dev.baton.protocol.CommandKind;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.dsl.MessageType;
@@ -111,7 +111,7 @@ final class StepDecider {
             String reason = errors.report(participant(), p, t, policy);
             if (policy == ExceptionPolicy.RETRY_LATER) {
                 throw new RollbackWith(replies.reply(p, command, ReplyOutcome.RETRY_LATER, null, null, reason, null,
-                        Disposition.HANDLED, Headers.CAUSE_ERROR));
+                        Disposition.HANDLED, RetryCause.ERROR.wireValue()));
             }
             tx.rollbackToSavepoint(SAVEPOINT);
             outcome = Outcome.failure(reason);
