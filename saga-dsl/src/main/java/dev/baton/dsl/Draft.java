@@ -15,6 +15,12 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
 
     /** The default time a step waits for a reply before the attempt counts as timed out. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The retry of a step before the pivot that sets none: 5 attempts, 1 s doubling to 30 s. A timeout re-sends the
+     * same invocation (same idempotency key, so at most one effect), and a busy answer without {@code whenBusy} is
+     * asked again, instead of compensating an order whose participant was merely slow or busy once.
+     */
+    static final Retry DEFAULT_RETRY = Retry.exponential(5, Duration.ofSeconds(1), Duration.ofSeconds(30));
     /** The default retry of compensations: 8 attempts, doubling from 1 s up to 5 min. */
     static final Retry DEFAULT_COMPENSATION_RETRY = Retry.exponential(8, Duration.ofSeconds(1), Duration.ofMinutes(5));
 

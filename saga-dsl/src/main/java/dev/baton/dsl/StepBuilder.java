@@ -46,8 +46,9 @@ public final class StepBuilder<D> {
 
     /**
      * How the command is re-sent after a timeout (with the same idempotency key) or a busy answer without a
-     * {@link #whenBusy} rule, and for steps after the pivot also after a failure. Defaults to
-     * {@link Retry#none()} before the pivot; required after it.
+     * {@link #whenBusy} rule, and for steps after the pivot also after a failure. Defaults to 5 attempts, 1 s
+     * doubling to 30 s, before the pivot (a slow or once-busy participant is asked again rather than the saga
+     * compensated; {@link Retry#none()} compensates at the first timeout); required after it.
      */
     public StepBuilder<D> retry(Retry retry) {
         return new StepBuilder<>(draft.updateLast(s -> s.retry(retry)));

@@ -110,7 +110,7 @@ final class Validator {
             steps.add(new StepDefinition<>(s.key(), s.index(), kindOf(s.index(), pivot), s.participant(), s.command(),
                     replies, s.compensationParticipant(), s.compensation(),
                     s.timeout() == null ? defaultTimeout : s.timeout(),
-                    s.retry() == null ? Retry.none() : s.retry(),
+                    s.retry() == null ? Draft.DEFAULT_RETRY : s.retry(),
                     s.compensationRetry() == null ? Draft.DEFAULT_COMPENSATION_RETRY : s.compensationRetry(),
                     s.park()));
         }

@@ -73,11 +73,12 @@ class OrderSagaTest {
     }
 
     @Test
-    void retryDefaultsToNoneBeforeThePivotAndKeepsWhatWasSet() {
-        assertThat(step("create-order").retry()).isSameAs(Retry.none());
+    void retryDefaultsToPatientResendsBeforeThePivotAndKeepsWhatWasSet() {
+        Retry patient = Retry.exponential(5, Duration.ofSeconds(1), Duration.ofSeconds(30));
+        assertThat(step("create-order").retry()).isEqualTo(patient);
         assertThat(step("reserve-inventory").retry())
                 .isEqualTo(new Retry.Exponential(3, Duration.ofMillis(200), Duration.ofSeconds(20)));
-        assertThat(step("authorize-payment").retry()).isSameAs(Retry.none());
+        assertThat(step("authorize-payment").retry()).isEqualTo(patient);
         assertThat(step("schedule-shipment").retry()).isEqualTo(Orders.SHIPMENT_RETRY);
     }
 
