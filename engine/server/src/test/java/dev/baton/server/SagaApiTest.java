@@ -361,7 +361,7 @@ class SagaApiTest {
                 .containsExactly("COMPENSATABLE", "COMPENSATABLE", "PIVOT", "RETRIABLE");
         assertThat(steps.get(0).get("participant").asText()).isEqualTo("demo-order");
         assertThat(steps.get(0).get("timeout").asText()).isEqualTo("PT10S");
-        assertThat(steps.get(0).get("retry").get("policy").asText()).isEqualTo("none");
+        assertThat(steps.get(0).get("retry").get("policy").asText()).isEqualTo("exponential");
         assertThat(steps.get(1).get("compensation").get("participant").asText()).isEqualTo("demo-inventory");
         assertThat(steps.get(1).get("compensation").get("retry").get("policy").asText()).isEqualTo("exponential");
         assertThat(steps.get(2).get("compensation").isNull()).isTrue();
