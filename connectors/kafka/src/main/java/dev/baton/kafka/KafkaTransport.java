@@ -11,6 +11,7 @@ import dev.baton.kafka.common.LoopHealth;
 import dev.baton.kafka.common.internal.Clients;
 import dev.baton.kafka.common.internal.ConsumerLoop;
 import dev.baton.protocol.Headers;
+import dev.baton.protocol.RetryCause;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -283,7 +284,7 @@ public final class KafkaTransport implements Transport {
             return new Parsed(null, "header " + Headers.OUTCOME + " must be SUCCESS, FAILURE or RETRY_LATER, but was '"
                     + h.get(Headers.OUTCOME) + "'");
         }
-        if (outcome == ReplyOutcome.RETRY_LATER && dev.baton.protocol.RetryCause.ERROR.wireValue().equals(h.get(Headers.RETRY_CAUSE))) {
+        if (outcome == ReplyOutcome.RETRY_LATER && RetryCause.ERROR.wireValue().equals(h.get(Headers.RETRY_CAUSE))) {
             outcome = ReplyOutcome.ERROR; // an old engine reads the same reply as busy: the header only refines it
         }
         SagaId sagaId;

@@ -1,6 +1,7 @@
 package dev.baton.participant;
 
 import dev.baton.protocol.Headers;
+import dev.baton.protocol.RetryCause;
 import dev.baton.protocol.ReplyOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -86,7 +87,7 @@ public record Reply(Map<String, String> headers, String payload, Disposition dis
      * {@value Headers#RETRY_CAUSE} header is {@code error}.
      */
     public boolean error() {
-        return dev.baton.protocol.RetryCause.ERROR.wireValue().equals(headers.get(Headers.RETRY_CAUSE));
+        return RetryCause.ERROR.wireValue().equals(headers.get(Headers.RETRY_CAUSE));
     }
 
     /** The payload as UTF-8 bytes, or null when there is none. */
