@@ -66,7 +66,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class OverloadTest {
-    static final int SLOTS = 5;
+    static final int SLOTS = Integer.getInteger("baton.overload.slots", 5);
     static final int HOLD_MS = 100;
     static final int CAPACITY = SLOTS * 1000 / HOLD_MS;
     static final int OFFERED = 3 * CAPACITY;
@@ -99,9 +99,12 @@ class OverloadTest {
         final LongAdder calls = new LongAdder();
         final LongAdder busy = new LongAdder();
         final ConcurrentLinkedQueue<Long> captured = new ConcurrentLinkedQueue<>();
+        /** When each call came (nanoTime), to show how evenly the engine spaces them. */
+        final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
 
         synchronized boolean admit() {
             long now = System.nanoTime();
+            arrivals.add(now);
             while (!inProgress.isEmpty() && inProgress.peekFirst() <= now) {
                 inProgress.pollFirst();
             }
@@ -115,6 +118,29 @@ class OverloadTest {
         /** Captures in [from, to) (nanoTime). */
         long capturedBetween(long from, long to) {
             return captured.stream().filter(t -> t >= from && t < to).count();
+        }
+
+        /**
+         * How the gaps between calls in [from, to) spread: their coefficient of variation (0: evenly spaced, 1: at
+         * random moments, as a Poisson stream) and the share of gaps under 5 ms (calls that came in a bunch).
+         */
+        double[] gapSpread(long from, long to) {
+            long[] t = arrivals.stream().filter(x -> x >= from && x < to).mapToLong(Long::longValue).sorted().toArray();
+            if (t.length < 3) {
+                return new double[] {0, 0};
+            }
+            double[] gaps = new double[t.length - 1];
+            for (int i = 1; i < t.length; i++) {
+                gaps[i - 1] = (t[i] - t[i - 1]) / 1e6;
+            }
+            double mean = java.util.Arrays.stream(gaps).average().orElse(0);
+            double var = java.util.Arrays.stream(gaps).map(g -> (g - mean) * (g - mean)).average().orElse(0);
+            double bunched = java.util.Arrays.stream(gaps).filter(g -> g < 5).count() / (double) gaps.length;
+            double[] sorted = gaps.clone();
+            java.util.Arrays.sort(sorted);
+            System.out.printf("overload: call gaps ms p10=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f%n", sorted[sorted.length / 10],
+                    sorted[sorted.length / 2], sorted[sorted.length * 9 / 10], sorted[sorted.length * 99 / 100], sorted[sorted.length - 1]);
+            return new double[] {Math.sqrt(var) / mean, bunched};
         }
     }
 
@@ -155,16 +181,17 @@ class OverloadTest {
             int perTick = OFFERED / 50; // every 20 ms
             AtomicInteger n = new AtomicInteger();
             long loadStart = System.nanoTime();
-            long[] last = new long[2];
+            long[] last = new long[3];
             starter.scheduleAtFixedRate(() -> engine.flows().stream().filter(f -> f.participant().equals("payment"))
                     .forEach(f -> {
                         long paid = processor.captured.size();
                         long busy = processor.busy.sum();
-                        System.out.printf("overload: t=%.0fs limit=%.1f in_flight=%d waiting=%d paid_per_s=%d busy_per_s=%d%n",
-                                (System.nanoTime() - loadStart) / 1e9, f.limit(), f.inFlight(), f.waiting(),
-                                (paid - last[0]) / 2, (busy - last[1]) / 2);
+                        System.out.printf("overload: t=%.0fs limit=%.1f pace_ms=%.1f in_flight=%d waiting=%d paid_per_s=%d busy_per_s=%d released_per_s=%d%n",
+                                (System.nanoTime() - loadStart) / 1e9, f.limit(), f.pace().toNanos() / 1e6, f.inFlight(), f.waiting(),
+                                (paid - last[0]) / 2, (busy - last[1]) / 2, (f.released() - last[2]) / 2);
                         last[0] = paid;
                         last[1] = busy;
+                        last[2] = f.released();
                     }), 2, 2, TimeUnit.SECONDS);
             starter.scheduleAtFixedRate(() -> {
                 for (int k = 0; k < perTick; k++) {
@@ -209,16 +236,18 @@ class OverloadTest {
             double drainSeconds = (drainedAt - loadEnd) / 1e9;
             double expectedDrain = (double) backlog / CAPACITY;
             int completed = statuses.getOrDefault(SagaStatus.COMPLETED, 0);
+            double[] spread = processor.gapSpread(from, loadEnd);
+            processor.gapSpread(loadEnd, lastCapture + 1);
             double attemptsPerSaga = processor.calls.sum() / (double) Math.max(1, completed);
             FlowView flow = engine.flows().stream().filter(f -> f.participant().equals("payment")).findFirst().orElseThrow();
             System.out.printf("overload: capacity_per_s=%d offered_per_s=%d seconds=%d sagas=%d goodput_per_s=%.1f"
                             + " goodput_share=%.3f backlog_goodput_share=%.3f backlog_at_load_end=%d drain_s=%.1f expected_drain_s=%.1f"
                             + " drain_ratio=%.2f payment_calls_per_completed=%.2f busy_answers=%d max_waiting=%d"
-                            + " compensated=%d failed=%d doubled_payments=%d limit_after=%.1f statuses=%s%n",
+                            + " call_gap_cv=%.2f calls_within_5ms=%.2f compensated=%d failed=%d doubled_payments=%d limit_after=%.1f statuses=%s%n",
                     CAPACITY, OFFERED, SECONDS, total, goodput, goodput / CAPACITY, backlogGoodput / CAPACITY, backlog,
                     drainSeconds,
                     expectedDrain, drainSeconds / Math.max(0.1, expectedDrain), attemptsPerSaga,
-                    processor.busy.sum(), maxWaiting, statuses.getOrDefault(SagaStatus.COMPENSATED, 0),
+                    processor.busy.sum(), maxWaiting, spread[0], spread[1], statuses.getOrDefault(SagaStatus.COMPENSATED, 0),
                     statuses.getOrDefault(SagaStatus.FAILED, 0), doubled, flow.limit(), statuses);
 
             assertThat(statuses).as("every order completes: none is compensated for being busy")

@@ -74,7 +74,11 @@ final class AfterCommit {
 
     /** Hands a committed transaction's outbox rows to the transport. */
     void send(Effects fx) {
-        outbox.dispatch(List.copyOf(fx.outbox));
+        if (fx.spacing != null) {
+            fx.spacing.dispatch(List.copyOf(fx.outbox), outbox::dispatch);
+        } else {
+            outbox.dispatch(List.copyOf(fx.outbox));
+        }
         fx.outbox.clear();
     }
 

@@ -34,6 +34,8 @@ final class Effects {
     final List<String> queued = new ArrayList<>();
     /** A participant flow control released this transaction's sagas to, with room and permits taken; or null. */
     String admitted;
+    /** When the outbox rows go out, for commands released under a pace; null: at once. */
+    FlowControl.Spacing spacing;
     /** How many commands to {@link #admitted} were released with room and a permit taken. */
     int admittedSlots;
     /** How many of those slots were used by a command decided in the transaction. */

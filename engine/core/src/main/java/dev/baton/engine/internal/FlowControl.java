@@ -4,6 +4,7 @@ import dev.baton.engine.FlowSettings;
 import dev.baton.engine.spi.CommandGate;
 import dev.baton.engine.spi.FlowCount;
 import dev.baton.engine.spi.FlowShare;
+import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.TimerRecord;
 import java.time.Clock;
@@ -15,7 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,10 @@ final class FlowControl {
         double smoothBusy;
         /** Under a pace, when the next release may go (on the engine's clock, so a manual clock drives it too). */
         volatile Instant nextRelease = Instant.EPOCH;
+        /** How long a paced release's transaction takes (nanoseconds, smoothed): the next one starts that early. */
+        volatile long releaseNanos;
+        /** When the release loop is due to run again, if it is (see {@link #wakeUp}). */
+        final java.util.concurrent.atomic.AtomicReference<Instant> wakeAt = new java.util.concurrent.atomic.AtomicReference<>();
         /** One release loop per participant at a time. */
         final java.util.concurrent.locks.ReentrantLock draining = new java.util.concurrent.locks.ReentrantLock();
         /** The shared totals the leader last adjusted the limit from; -1: not yet. */
@@ -81,6 +86,64 @@ final class FlowControl {
         }
     }
 
+    /** Fires released WAIT timers (see {@link TimerFirer#fireAdmittedAll}); their commands go out as spacing says. */
+    @FunctionalInterface
+    interface Release {
+        /**
+         * @param spacing when the commands go out (null: as soon as their transaction commits)
+         */
+        void release(List<TimerRecord> timers, String participant, Spacing spacing);
+    }
+
+    /**
+     * When the commands of one paced release go out: the first at {@code first} (or when its transaction commits, if
+     * that is later), the others a pace apart, sent by the sender thread. Releasing a few commands per transaction
+     * keeps up with a pace shorter than a commit; sending them a pace apart keeps them from reaching the participant
+     * in a bunch, which finds a participant limited by rate busy whatever the average rate.
+     */
+    static final class Spacing {
+        private final Clock clock;
+        private final Instant first;
+        private final long paceNanos;
+        private final java.util.concurrent.ScheduledExecutorService sender;
+        /** When the last command of the release goes out; null until dispatched (or if none did). */
+        private volatile Instant last;
+
+        Spacing(Clock clock, Instant first, long paceNanos, java.util.concurrent.ScheduledExecutorService sender) {
+            this.clock = clock;
+            this.first = first;
+            this.paceNanos = paceNanos;
+            this.sender = sender;
+        }
+
+        /** Sends {@code rows} (committed outbox rows) through {@code send}, a pace apart. */
+        void dispatch(List<OutboxRecord> rows, Consumer<List<OutboxRecord>> send) {
+            if (rows.isEmpty()) {
+                return;
+            }
+            Instant now = clock.instant();
+            Instant at = first.isAfter(now) ? first : now;
+            for (OutboxRecord row : rows) {
+                long delay = java.time.Duration.between(now, at).toNanos();
+                if (delay <= 0) {
+                    send.accept(List.of(row));
+                } else {
+                    try {
+                        sender.schedule(() -> send.accept(List.of(row)), delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        send.accept(List.of(row)); // closing: out now rather than to the sweep
+                    }
+                }
+                last = at;
+                at = at.plusNanos(paceNanos);
+            }
+        }
+
+        Instant last() {
+            return last;
+        }
+    }
+
     private final FlowSettings settings;
     private final SagaStore store;
     private final Clock clock;
@@ -89,8 +152,10 @@ final class FlowControl {
     private volatile boolean supported;
     /** Set by {@link #start}: releases a participant's line as soon as an answer frees room, between ticks. */
     private volatile java.util.concurrent.ScheduledExecutorService releaser;
+    /** Set by {@link #start}: sends the commands of paced releases a pace apart. */
+    private volatile java.util.concurrent.ScheduledExecutorService sender;
     private volatile CommandGate gate = CommandGate.OPEN;
-    private volatile BiConsumer<List<TimerRecord>, String> release;
+    private volatile Release release;
 
     static final long MIN_PACE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
     /**
@@ -141,22 +206,34 @@ final class FlowControl {
      * Releases waiting commands between ticks too, on a thread of its own ({@code baton-flow}), as soon as answers free
      * room (an open engine; without it, lines move at each {@link #tick} only, as under a test kit's manual clock).
      */
-    void start(CommandGate gate, BiConsumer<List<TimerRecord>, String> release) {
+    void start(CommandGate gate, Release release) {
         if (!supported) {
             return;
         }
         this.gate = gate;
         this.release = release;
+        this.sender = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("baton-flow-send").factory());
         this.releaser = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("baton-flow").factory());
     }
 
-    /** Stops releasing between ticks; a release under way finishes its transaction. */
+    /**
+     * Stops releasing between ticks; a release under way finishes its transaction, and the commands of paced releases
+     * still go out (a tick's worth at most).
+     */
     void stop() {
         java.util.concurrent.ScheduledExecutorService ex = releaser;
         releaser = null;
+        awaitShutdown(ex);
+        java.util.concurrent.ScheduledExecutorService s = sender;
+        sender = null;
+        awaitShutdown(s);
+    }
+
+    private static void awaitShutdown(java.util.concurrent.ScheduledExecutorService ex) {
         if (ex != null) {
-            ex.shutdown();
+            ex.shutdown(); // delayed sends still run
             try {
                 ex.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -290,7 +367,7 @@ final class FlowControl {
      * releases waiting commands into the room there is through {@code release} (which fires the saga's WAIT timer
      * with the participant already admitted). {@code gate} is asked once per released command.
      */
-    int tick(CommandGate gate, BiConsumer<List<TimerRecord>, String> release) {
+    int tick(CommandGate gate, Release release) {
         if (!supported) {
             return 0;
         }
@@ -379,11 +456,12 @@ final class FlowControl {
 
     /**
      * Releases waiting commands into the room there is, oldest first, one loop per participant at a time; under a
-     * pace, one command per pace (the rest of the line waits for the releaser, or the next tick).
+     * pace, commands go out a pace apart (see {@link Spacing}; the rest of the line waits for the releaser, or the
+     * next tick).
      *
      * @return how many were released
      */
-    private int drain(Flow f, CommandGate gate, BiConsumer<List<TimerRecord>, String> release, Instant now) {
+    private int drain(Flow f, CommandGate gate, Release release, Instant now) {
         if (!f.draining.tryLock()) {
             return 0; // a loop is running; it goes on while there is room
         }
@@ -396,19 +474,20 @@ final class FlowControl {
                 }
                 long pace = f.paceNanos;
                 int want = (int) Math.min(Math.min(room, f.ready.get()), 100);
+                java.util.concurrent.ScheduledExecutorService send = sender;
+                boolean spaced = pace > 0 && send != null && releaser != null;
                 if (pace > 0) {
-                    long wait = java.time.Duration.between(now, f.nextRelease).toNanos();
+                    // a spaced release starts its transaction about as long before its first send as one takes
+                    long lead = spaced ? f.releaseNanos : 0;
+                    long wait = java.time.Duration.between(now, f.nextRelease).toNanos() - lead;
                     if (wait > 0) {
-                        java.util.concurrent.ScheduledExecutorService ex = releaser;
-                        if (ex != null) {
-                            ex.schedule(() -> releaseQuietly(f), wait, java.util.concurrent.TimeUnit.NANOSECONDS);
-                        }
+                        wakeUp(f, now.plusNanos(wait), wait);
                         return released;
                     }
-                    // a release that came late (its transaction took longer than the pause) makes up for it, up to a
-                    // tick's worth: the rate is what the pace says, whatever the commit time
-                    long late = -wait;
-                    want = (int) Math.min(want, Math.min(1 + late / pace, 1 + settings.tick().toNanos() / pace));
+                    // enough commands per transaction to cover the next one's commit, sent a pace apart; one at a
+                    // time when nothing spaces them (a manual clock's ticks)
+                    want = spaced ? (int) Math.min(want, Math.min(1 + settings.tick().toNanos() / pace,
+                            1 + Math.ceilDiv(Math.max(lead, pace), pace))) : 1;
                 }
                 int permitted = 0;
                 while (permitted < want && permit(gate, f.name)) {
@@ -417,6 +496,7 @@ final class FlowControl {
                 if (permitted == 0) {
                     return released;
                 }
+                long began = System.nanoTime();
                 List<TimerRecord> waiting = store.leaseWaiting(f.name, now, now.plus(settings.lease()), permitted);
                 for (int i = waiting.size(); i < permitted; i++) {
                     safely(() -> gate.release(f.name));
@@ -430,13 +510,30 @@ final class FlowControl {
                     f.peak.accumulateAndGet(f.inFlight.incrementAndGet(), Math::max);
                     f.released.increment();
                 }
+                Spacing spacing = null;
                 if (!waiting.isEmpty()) {
-                    release.accept(waiting, f.name);
+                    Instant first = f.nextRelease.isAfter(now) ? f.nextRelease : now;
+                    spacing = spaced ? new Spacing(clock, first, pace, send) : null;
+                    release.release(waiting, f.name, spacing);
+                    if (spaced) {
+                        long took = System.nanoTime() - began;
+                        f.releaseNanos = f.releaseNanos == 0 ? took : (long) (f.releaseNanos + SMOOTHING * (took - f.releaseNanos));
+                    }
                     released += waiting.size();
                 }
                 if (pace > 0) {
+                    Instant next;
+                    if (spacing != null && spacing.last() != null) {
+                        next = spacing.last().plusNanos(pace);
+                    } else {
+                        // a release that came late (its transaction took longer than the pause) keeps the rate by
+                        // shortening the next pause, never below half of it
+                        Instant onPace = f.nextRelease.plusNanos(pace);
+                        Instant soonest = now.plusNanos(pace / 2);
+                        next = onPace.isAfter(soonest) ? onPace : soonest;
+                    }
                     // whole microseconds: stores keep instants to the microsecond, and a manual clock jumps here
-                    f.nextRelease = now.plusNanos((pace + 999) / 1000 * 1000);
+                    f.nextRelease = next.plusNanos(999).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
                 }
                 if (waiting.isEmpty()) {
                     return released;
@@ -447,6 +544,30 @@ final class FlowControl {
             f.draining.unlock();
         }
         return released;
+    }
+
+    /**
+     * Runs the release loop again at {@code at} (in {@code delayNanos}), unless a wake-up at or before then is already
+     * pending: each answer asks for a loop, and without this every one of them would leave a wake-up behind.
+     */
+    private void wakeUp(Flow f, Instant at, long delayNanos) {
+        java.util.concurrent.ScheduledExecutorService ex = releaser;
+        if (ex == null) {
+            return;
+        }
+        Instant pending = f.wakeAt.get();
+        if (pending != null && !pending.isAfter(at) && pending.isAfter(clock.instant())) {
+            return;
+        }
+        f.wakeAt.set(at);
+        try {
+            ex.schedule(() -> {
+                f.wakeAt.compareAndSet(at, null);
+                releaseQuietly(f);
+            }, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
     }
 
     private static boolean permit(CommandGate gate, String participant) {

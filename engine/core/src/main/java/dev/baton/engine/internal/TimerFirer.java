@@ -141,8 +141,8 @@ final class TimerFirer {
      * as a poll of replies is applied), each saga's row loaded for update before its timer is claimed. Room and
      * permits of commands that do not go out are given back. A lost race fires them one by one.
      */
-    void fireAdmittedAll(List<TimerRecord> released, String participant) {
-        if (released.size() == 1) {
+    void fireAdmittedAll(List<TimerRecord> released, String participant, FlowControl.Spacing spacing) {
+        if (released.size() == 1 && spacing == null) {
             fireAdmitted(released.get(0), participant);
             return;
         }
@@ -154,6 +154,7 @@ final class TimerFirer {
             used = events.inTransactionAll(sorted.stream().map(TimerRecord::sagaId).toList(), (tx, now, fx) -> {
                 fx.admitted = participant;
                 fx.admittedSlots = sorted.size();
+                fx.spacing = spacing;
                 Writes writes = new Writes(tx, true);
                 for (TimerRecord t : sorted) {
                     Optional<SagaRecord> rec = tx.loadForUpdate(t.sagaId());
