@@ -10,8 +10,8 @@ import java.util.Objects;
  * the limit is what holds commands back, and is cut by {@code decrease} (at most once per {@code tick}) when it
  * lets commands time out or answers most of them RETRY_LATER: additive increase, multiplicative decrease, as TCP
  * does. A participant limited by rate rather than by concurrency (it answers at once, busy when asked too often) is
- * also paced: the engine spaces its releases, and sends them a pace apart, so that about three answers in ten are busy,
- * which keeps it near its rate.
+ * also paced: the engine spaces its releases, and sends them a pace apart, so that about three answers in ten are
+ * busy, which keeps it near its rate.
  *
  * <pre>{@code SagaEngine.builder().flow(FlowSettings.DEFAULTS.withInitialLimit(20))}</pre>
  *
