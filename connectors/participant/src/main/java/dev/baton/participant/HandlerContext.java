@@ -2,6 +2,7 @@ package dev.baton.participant;
 
 import dev.baton.protocol.CommandKind;
 import dev.baton.protocol.Headers;
+import java.sql.Connection;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 
@@ -40,6 +41,18 @@ public final class HandlerContext {
      */
     public Handle handle() {
         return handle;
+    }
+
+    /**
+     * The JDBC connection of the SDK's transaction, for a service written with plain JDBC (or a library that takes a
+     * {@link Connection}, such as jOOQ's {@code DSL.using(connection)}): statements on it commit with the record of
+     * this message, or roll back with it. The same connection as {@link #handle()}'s. Never commit, roll back, close it
+     * or change its auto-commit mode, and do not keep it after returning.
+     *
+     * @since 0.6
+     */
+    public Connection connection() {
+        return handle.getConnection();
     }
 
     /**

@@ -1,22 +1,19 @@
 package dev.baton.participant;
 
-import dev.baton.protocol.Secrets;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.baton.participant.internal.Inbox;
+import dev.baton.participant.internal.OwnedPools;
+import dev.baton.participant.internal.SchemaSetup;
 import dev.baton.participant.internal.SqlErrors;
+import dev.baton.protocol.Secrets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -33,14 +30,22 @@ import org.slf4j.LoggerFactory;
  * JdbiIdempotencyStore.h2InMemory("payment-test");                          // tests: a private in-memory H2
  * }</pre>
  *
- * <p><b>Schema.</b> Tables {@code baton_participant_inbox} and {@code baton_participant_step}, created and upgraded
- * by Flyway when the store opens, from {@code classpath:db/baton-participant/<database>/}, with its own history
- * table {@code baton_participant_schema_history}. So it can share a schema with the service's tables and with
- * Baton's engine store (which uses {@code db/baton/} and {@code baton_schema_history}); on a schema that already holds
- * tables, the first migration baselines at version 0.
+ * <p><b>Schema.</b> Tables {@code baton_participant_inbox} and {@code baton_participant_step}. When Flyway is on the
+ * classpath the store creates and upgrades them as it opens, from its dialect's folder
+ * ({@code classpath:db/baton-participant/h2/} or {@code .../postgresql/}), with its own history table
+ * {@code baton_participant_schema_history}; so it can share a schema with the service's tables and with Baton's
+ * engine store (which uses {@code db/baton/} and {@code baton_schema_history}), and on a schema that already holds
+ * tables the first migration baselines at version 0. Without Flyway, or with {@link Builder#migrate(boolean)
+ * migrate(false)}, the service's own migration tool creates them (the DDL is in {@code docs/participants.md}) and the
+ * store only checks that they are there.
  *
- * <p><b>Databases.</b> H2 2.x today; PostgreSQL scripts are to follow under {@code db/baton-participant/postgresql/}.
- * The SDK runs its transactions at READ COMMITTED and relies on {@code SELECT ... FOR UPDATE} row locks.
+ * <p><b>Databases.</b> H2 2.x and PostgreSQL built in; others through a {@link StoreDialect}. The SDK runs its
+ * transactions at READ COMMITTED and relies on {@code SELECT ... FOR UPDATE} row locks and savepoints.
+ *
+ * <p><b>Dependencies.</b> The SDK brings no database driver, pool or migration library: the service passes its own
+ * {@link DataSource}. H2, HikariCP and Flyway are optional dependencies, needed only by {@link #h2InMemory(String)}
+ * (H2), {@link #create(String, String, String)} (HikariCP and the driver) and migration (Flyway, with
+ * {@code flyway-database-postgresql} on PostgreSQL).
  *
  * <p><b>Retention.</b> The store purges on its own: a daemon thread deletes the records of answers given more than
  * {@link #DEFAULT_RETENTION} (30 days) ago, with the step rows of the compensation guard last written then, every
@@ -61,7 +66,7 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiIdempotencyStore.class);
     /** The Flyway history table, distinct from the engine store's {@code baton_schema_history}. */
-    public static final String SCHEMA_HISTORY_TABLE = "baton_participant_schema_history";
+    public static final String SCHEMA_HISTORY_TABLE = SchemaSetup.HISTORY_TABLE;
     private static final Pattern MEMORY_NAME = Pattern.compile("[A-Za-z0-9_\\-]{1,100}");
 
     /** How long answers are kept unless {@link #retainFor(Duration)} says otherwise: 30 days. */
@@ -72,13 +77,25 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final RecordPurge purge;
+    private final StoreDialect dialect;
 
-    private JdbiIdempotencyStore(DataSource dataSource, AutoCloseable ownedPool, String description) {
+    private JdbiIdempotencyStore(DataSource dataSource, AutoCloseable ownedPool, String description,
+                                 StoreDialect dialect, Boolean migrate) {
         this.jdbi = Jdbi.create(dataSource);
         this.ownedPool = ownedPool;
         this.description = description;
-        String location = migrationLocation(jdbi);
-        migrate(dataSource, location);
+        String product = productName(jdbi);
+        this.dialect = dialect != null ? dialect : StoreDialect.forProduct(product).orElseThrow(() ->
+                new ParticipantStoreException("the participant store has no built-in dialect for the database '"
+                        + product + "'; built in: H2 and PostgreSQL. For another database, write the SDK's two tables"
+                        + " in its types (see docs/participants.md) and pass StoreDialect.of(\"" + product + "\","
+                        + " \"<your scripts' classpath folder>\") to JdbiIdempotencyStore.builder(dataSource).dialect(...)",
+                        null));
+        if (migrate == null ? SchemaSetup.flywayPresent() : migrate) {
+            SchemaSetup.migrate(dataSource, this.dialect.migrationLocation(), product);
+        } else {
+            SchemaSetup.validate(jdbi, this.dialect.migrationLocation());
+        }
         this.purge = new RecordPurge(this::purgeHandledBefore, description);
         purge.retainFor(DEFAULT_RETENTION, Clock.systemUTC());
     }
@@ -121,54 +138,47 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
     }
 
     /**
-     * Opens the store on the service's own {@link DataSource}, which the store never closes, and migrates the
-     * schema. Pass the data source the service's tables live in, so a {@link TransactionalCommandHandler}'s writes
-     * and the record share one transaction. The data source must hand out connections in auto-commit mode (the
-     * default); the SDK runs its own transactions.
+     * Opens the store on the service's own {@link DataSource}, which the store never closes: the dialect is the
+     * built-in one for the database's product name, and the tables are migrated with Flyway when Flyway is on the
+     * classpath, checked otherwise. {@link #builder(DataSource)} chooses both. Pass the data source the service's
+     * tables live in, so a {@link TransactionalCommandHandler}'s writes and the record share one transaction. The
+     * data source must hand out connections in auto-commit mode (the default); the SDK runs its own transactions.
      *
      * @throws ParticipantStoreException when the database cannot be reached, is not supported, or cannot be migrated
      */
     public static JdbiIdempotencyStore create(DataSource dataSource) {
-        Objects.requireNonNull(dataSource, "dataSource");
-        return new JdbiIdempotencyStore(dataSource, null, dataSource.getClass().getSimpleName());
+        return builder(dataSource).build();
     }
 
     /**
-     * Opens the store on {@code jdbcUrl} in a HikariCP pool (10 connections) that the store owns and closes.
+     * Starts building a store on the service's own {@link DataSource}, which the store never closes.
      *
-     * @throws ParticipantStoreException when the database cannot be reached, is not supported, or cannot be migrated
+     * @since 0.6
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
+    /**
+     * Opens the store on {@code jdbcUrl} in a HikariCP pool (10 connections) that the store owns and closes. HikariCP
+     * and the database's JDBC driver are optional dependencies of the SDK: the application declares them.
+     *
+     * @throws ParticipantStoreException when HikariCP is not on the classpath, or the database cannot be reached, is
+     *     not supported, or cannot be migrated
      */
     public static JdbiIdempotencyStore create(String jdbcUrl, String username, String password) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
-        config.setUsername(username);
-        config.setPassword(password);
-        config.setPoolName("baton-participant");
-        if (jdbcUrl.startsWith("jdbc:h2:mem:")) {
-            // The in-memory database lives while a connection is open: never retire the pool's connections.
-            config.setMaxLifetime(0);
-        }
         String shown = Secrets.maskUrl(jdbcUrl);
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new ParticipantStoreException("participant store: cannot connect to " + shown, e);
-        }
-        try {
-            JdbiIdempotencyStore store = new JdbiIdempotencyStore(pool, pool, shown);
-            LOG.info("Baton participant store opened on {}", shown);
-            return store;
-        } catch (RuntimeException e) {
-            pool.close();
-            throw e;
-        }
+        OwnedPools.Pool pool = OwnedPools.hikari(jdbcUrl, username, password, shown);
+        JdbiIdempotencyStore store = opened(pool, shown);
+        LOG.info("Baton participant store opened on {}", shown);
+        return store;
     }
 
     /**
      * Opens a private in-memory H2 database, for tests and demos; it lives until the store is closed. Stores opened on
-     * the same name in one JVM while it lives share it.
+     * the same name in one JVM while it lives share it. Needs H2 on the classpath (an optional dependency of the
+     * SDK: a test dependency of the application is enough), and migrates with Flyway when it is there too.
      *
      * @param name 1 to 100 letters, digits, {@code _} or {@code -}
      */
@@ -177,40 +187,34 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
             throw new IllegalArgumentException("the in-memory database name must be 1 to 100 letters, digits, '_' or '-',"
                     + " but was '" + name + "'");
         }
-        return create("jdbc:h2:mem:" + name, "sa", "");
+        return opened(OwnedPools.h2InMemory(name), "jdbc:h2:mem:" + name);
     }
 
-    private static String migrationLocation(Jdbi jdbi) {
-        String product;
+    private static JdbiIdempotencyStore opened(OwnedPools.Pool pool, String description) {
         try {
-            product = jdbi.withHandle(h -> h.getConnection().getMetaData().getDatabaseProductName());
+            return new JdbiIdempotencyStore(pool.dataSource(), pool.closer(), description, null, null);
+        } catch (RuntimeException e) {
+            try {
+                pool.closer().close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private static String productName(Jdbi jdbi) {
+        try {
+            return jdbi.withHandle(h -> h.getConnection().getMetaData().getDatabaseProductName());
         } catch (JdbiException | java.sql.SQLException e) {
             throw new ParticipantStoreException("participant store: cannot reach the database ("
                     + SqlErrors.describe(e) + ")", e);
         }
-        String name = product == null ? "" : product.toLowerCase(Locale.ROOT);
-        if (name.equals("h2")) {
-            return "db/baton-participant/h2";
-        }
-        throw new ParticipantStoreException("the participant store does not support the database '" + product
-                + "'; supported: H2 (PostgreSQL is planned, with its own scripts under db/baton-participant/postgresql)",
-                null);
     }
 
-    private static void migrate(DataSource dataSource, String location) {
-        try {
-            Flyway.configure(JdbiIdempotencyStore.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations("classpath:" + location)
-                    .table(SCHEMA_HISTORY_TABLE)
-                    .baselineOnMigrate(true) // the service's own tables are already there: fine
-                    .baselineVersion("0")
-                    .failOnMissingLocations(true)
-                    .load()
-                    .migrate();
-        } catch (FlywayException e) {
-            throw new ParticipantStoreException("participant store: migrating the schema from " + location + " failed", e);
-        }
+    /** The dialect in use. */
+    public StoreDialect dialect() {
+        return dialect;
     }
 
     /**
@@ -279,6 +283,52 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
         } catch (JdbiException e) {
             throw new ParticipantStoreException("participant store: " + operation + " failed (" + SqlErrors.describe(e)
                     + ")", e);
+        }
+    }
+
+    /**
+     * Builds a {@link JdbiIdempotencyStore} on the service's own data source. Not thread-safe.
+     *
+     * @since 0.6
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private StoreDialect dialect;
+        private Boolean migrate;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /**
+         * The database's dialect. Defaults to the built-in one ({@link StoreDialect#builtIn()}) whose product name the
+         * driver reports; required for any other database.
+         */
+        public Builder dialect(StoreDialect dialect) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+            return this;
+        }
+
+        /**
+         * Whether the store creates and upgrades its tables with Flyway ({@code true}), or only checks that they exist
+         * because the service's own migration tool creates them ({@code false}; the DDL is in
+         * {@code docs/participants.md} and in the dialect's migration folder). Defaults to {@code true} when Flyway is
+         * on the classpath, {@code false} otherwise. Flyway needs its database module for PostgreSQL
+         * ({@code org.flywaydb:flyway-database-postgresql}).
+         */
+        public Builder migrate(boolean migrate) {
+            this.migrate = migrate;
+            return this;
+        }
+
+        /**
+         * Opens the store: reaches the database, then migrates or checks the tables.
+         *
+         * @throws ParticipantStoreException when the database cannot be reached, has no dialect, cannot be migrated,
+         *     or lacks the tables
+         */
+        public JdbiIdempotencyStore build() {
+            return new JdbiIdempotencyStore(dataSource, null, dataSource.getClass().getSimpleName(), dialect, migrate);
         }
     }
 }

@@ -54,6 +54,46 @@ class TransactionalHandlerTest extends H2Test {
         assertThat(store.find("payment", "s-1/authorize-payment/do/1")).isPresent();
     }
 
+    /** The same write, in plain JDBC on the context's connection. */
+    private static void insertPaymentJdbc(AuthorizePayment cmd, HandlerContext ctx) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement insert = ctx.connection().prepareStatement(
+                "INSERT INTO payment (order_id, amount_cents, message_id) VALUES (?, ?, ?)")) {
+            insert.setString(1, cmd.orderId());
+            insert.setLong(2, cmd.amountCents());
+            insert.setString(3, ctx.messageId());
+            insert.executeUpdate();
+        }
+    }
+
+    @Test
+    @DisplayName("plain JDBC on the context's connection: the write commits with the record, or rolls back when the handler throws")
+    void plainJdbcJoinsTheTransaction() {
+        ParticipantRuntime runtime = runtime(CommandHandlers.forParticipant("payment")
+                .on(AuthorizePayment.class, (cmd, ctx) -> {
+                    runs.incrementAndGet();
+                    assertThat(ctx.connection().getAutoCommit()).isFalse();
+                    insertPaymentJdbc(cmd, ctx);
+                    if (cmd.amountCents() > 10_000) {
+                        throw new IllegalStateException("over the limit");
+                    }
+                    return Outcome.success();
+                })
+                .onException(ExceptionPolicy.FAIL)
+                .build());
+        IncomingCommand ok = command("s-1", "authorize-payment", 1, new AuthorizePayment("o-1", 2500));
+        IncomingCommand tooMuch = command("s-2", "authorize-payment", 1, new AuthorizePayment("o-2", 20_000));
+
+        assertThat(reply(runtime.handle(ok)).outcome()).isEqualTo(ReplyOutcome.SUCCESS);
+        assertThat(reply(runtime.handle(ok)).disposition()).isEqualTo(Disposition.REPLAYED);
+        assertThat(reply(runtime.handle(tooMuch)).outcome()).isEqualTo(ReplyOutcome.FAILURE);
+
+        assertThat(runs).hasValue(2);
+        java.util.List<String> paid = store.jdbi().withHandle(h -> h.createQuery("SELECT order_id FROM payment")
+                .mapTo(String.class).list());
+        assertThat(paid).containsExactly("o-1");
+        assertThat(store.find("payment", "s-2/authorize-payment/do/1")).isPresent();
+    }
+
     @Test
     @DisplayName("a handler that writes and then throws (FAIL policy): its write is rolled back, the FAILURE is recorded")
     void throwRollsBackWritesFailPolicy() {

@@ -27,6 +27,8 @@ public final class SqlErrors {
     public static final String UNIQUE_VIOLATION = "23505";
     /** H2's SQLSTATE for "Timeout trying to lock table". */
     private static final String H2_LOCK_TIMEOUT = "HYT00";
+    /** PostgreSQL's SQLSTATE for lock_not_available ({@code lock_timeout} expired, or {@code NOWAIT}). */
+    private static final String POSTGRES_LOCK_NOT_AVAILABLE = "55P03";
 
     /** The first {@link SQLException} in {@code e}'s cause chain, if any. */
     public static Optional<SQLException> sqlCause(Throwable e) {
@@ -58,7 +60,8 @@ public final class SqlErrors {
                 || state.startsWith("08")) {
             return Kind.UNREACHABLE;
         }
-        if (sql instanceof SQLTransactionRollbackException || state.startsWith("40") || H2_LOCK_TIMEOUT.equals(state)) {
+        if (sql instanceof SQLTransactionRollbackException || state.startsWith("40") || H2_LOCK_TIMEOUT.equals(state)
+                || POSTGRES_LOCK_NOT_AVAILABLE.equals(state)) {
             return Kind.CONTENTION;
         }
         return Kind.OTHER;
