@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +74,7 @@ final class BatchDelivery {
         }
         List<HandlingResult> results;
         try {
-            results = store.jdbi().inTransaction(TransactionIsolationLevel.READ_COMMITTED, tx -> {
+            results = store.inTransaction(tx -> {
                 List<HandlingResult> inTx = new ArrayList<>(prepared.size());
                 for (Object p : prepared) {
                     inTx.add(p instanceof PreparedCommand c ? decideBehindSavepoint(tx, c) : (HandlingResult) p);

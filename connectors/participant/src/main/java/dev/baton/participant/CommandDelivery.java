@@ -4,8 +4,6 @@ import dev.baton.participant.StepDecider.Interrupted;
 import dev.baton.participant.StepDecider.RollbackWith;
 import dev.baton.participant.StepDecider.TransientHandlerFailure;
 import dev.baton.participant.internal.SqlErrors;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +36,7 @@ final class CommandDelivery {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return store.jdbi().withHandle(h -> deliver(h, c));
+                return deliver(c);
             } catch (RollbackWith r) {
                 return r.reply;
             } catch (Interrupted e) {
@@ -68,7 +66,7 @@ final class CommandDelivery {
      * {@link ParticipantRuntime.Builder#contentionAttempts(int)}), this time finding the row, waiting for its lock and
      * replaying.
      */
-    private HandlingResult deliver(Handle h, PreparedCommand c) {
-        return h.inTransaction(TransactionIsolationLevel.READ_COMMITTED, tx -> decider.decide(tx, c));
+    private HandlingResult deliver(PreparedCommand c) {
+        return store.inTransaction(tx -> decider.decide(tx, c));
     }
 }

@@ -14,8 +14,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.ConnectionFactory;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,10 +81,13 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final RecordPurge purge;
     private final StoreDialect dialect;
+    private final TransactionBoundary boundary; // null: JDBI runs the transactions
 
     private JdbiIdempotencyStore(DataSource dataSource, AutoCloseable ownedPool, String description,
-                                 StoreDialect dialect, Boolean migrate) {
-        this.jdbi = Jdbi.create(dataSource);
+                                 StoreDialect dialect, Boolean migrate, ConnectionFactory connections,
+                                 TransactionBoundary boundary) {
+        this.jdbi = connections == null ? Jdbi.create(dataSource) : Jdbi.create(connections);
+        this.boundary = boundary;
         this.ownedPool = ownedPool;
         this.description = description;
         String product = productName(jdbi);
@@ -192,7 +198,7 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
 
     private static JdbiIdempotencyStore opened(OwnedPools.Pool pool, String description) {
         try {
-            return new JdbiIdempotencyStore(pool.dataSource(), pool.closer(), description, null, null);
+            return new JdbiIdempotencyStore(pool.dataSource(), pool.closer(), description, null, null, null, null);
         } catch (RuntimeException e) {
             try {
                 pool.closer().close();
@@ -245,7 +251,18 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
      */
     public int purgeHandledBefore(Instant before) {
         Objects.requireNonNull(before, "before");
-        return call("purge", () -> jdbi.inTransaction(h -> Inbox.purge(h, before)));
+        return call("purge", () -> inTransaction(h -> Inbox.purge(h, before)));
+    }
+
+    /**
+     * Runs {@code work} in one transaction at READ COMMITTED: JDBI's own, or the service's under a
+     * {@link TransactionBoundary}. Committed when it returns, rolled back when it throws.
+     */
+    <T> T inTransaction(HandleCallback<T, RuntimeException> work) {
+        if (boundary == null) {
+            return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+        }
+        return boundary.inTransaction(() -> jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work));
     }
 
     /** True once {@link #close()} was called. */
@@ -295,6 +312,8 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
         private final DataSource dataSource;
         private StoreDialect dialect;
         private Boolean migrate;
+        private ConnectionFactory connections;
+        private TransactionBoundary boundary;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -322,13 +341,39 @@ public final class JdbiIdempotencyStore implements AutoCloseable {
         }
 
         /**
+         * Lets a transaction manager of the service begin and end the SDK's transactions; see
+         * {@link TransactionBoundary}. Requires {@link #connectionFactory(ConnectionFactory)}.
+         */
+        public Builder transactions(TransactionBoundary boundary) {
+            this.boundary = Objects.requireNonNull(boundary, "boundary");
+            return this;
+        }
+
+        /**
+         * Where the SDK's JDBI handles get their connections under a {@link #transactions(TransactionBoundary)
+         * boundary}: the connection the service's transaction manager bound to the thread (with Spring,
+         * {@code DataSourceUtils.getConnection(dataSource)}, released with {@code DataSourceUtils.releaseConnection}).
+         * Migration and the schema check still use the data source directly.
+         */
+        public Builder connectionFactory(ConnectionFactory connections) {
+            this.connections = Objects.requireNonNull(connections, "connections");
+            return this;
+        }
+
+        /**
          * Opens the store: reaches the database, then migrates or checks the tables.
          *
          * @throws ParticipantStoreException when the database cannot be reached, has no dialect, cannot be migrated,
          *     or lacks the tables
          */
         public JdbiIdempotencyStore build() {
-            return new JdbiIdempotencyStore(dataSource, null, dataSource.getClass().getSimpleName(), dialect, migrate);
+            if ((connections == null) != (boundary == null)) {
+                throw new IllegalStateException("a TransactionBoundary and a ConnectionFactory go together: the"
+                        + " boundary begins the transaction, the factory hands the SDK its connection; set both or"
+                        + " neither");
+            }
+            return new JdbiIdempotencyStore(dataSource, null, dataSource.getClass().getSimpleName(), dialect, migrate,
+                    connections, boundary);
         }
     }
 }
