@@ -24,7 +24,10 @@ public final class Headers {
     public static final String SAGA_TYPE = "baton-saga-type";
     /** The stable key of the step the command belongs to. Echoed on replies. */
     public static final String STEP = "baton-step";
-    /** The delivery attempt of this invocation, from 1: re-sends after a timeout or a busy answer count up. */
+    /**
+     * How many times a command of this step and kind has gone out for this saga, from 1: re-sends after a timeout, a
+     * busy or error answer, and new invocations count up; a send held back by flow control or a breaker does not.
+     */
     public static final String ATTEMPT = "baton-attempt";
     /**
      * The payload's wire name: the {@code @MessageType} value of its class, or the class's simple name. Required on

@@ -274,6 +274,12 @@ public final class KafkaTransport implements Transport {
         if (!missing.isEmpty()) {
             return new Parsed(null, "not a Baton reply: missing header(s) " + missing);
         }
+        String messageId = h.get(Headers.MESSAGE_ID);
+        if (messageId.length() > MAX_MESSAGE_ID_LENGTH) {
+            // the store's inbox would refuse it, failing the whole batch again and again: the partition would stall
+            return new Parsed(null, "header " + Headers.MESSAGE_ID + " has " + messageId.length() + " characters; a"
+                    + " reply's message id has at most " + MAX_MESSAGE_ID_LENGTH + " (the engine's inbox keeps it)");
+        }
         ReplyOutcome outcome;
         try {
             outcome = ReplyOutcome.valueOf(h.get(Headers.OUTCOME));
@@ -318,6 +324,9 @@ public final class KafkaTransport implements Transport {
         return new Parsed(new InboundReply(h.get(Headers.MESSAGE_ID), h.get(Headers.CORRELATION_ID), sagaId, outcome,
                 h.get(Headers.MESSAGE_TYPE), payload, h.get(Headers.REASON), retryAfter, origin), null);
     }
+
+    /** The longest reply message id the engine's inbox keeps (its column is 255 characters on every store). */
+    static final int MAX_MESSAGE_ID_LENGTH = 255;
 
     /** The longest wait a participant's retry-after hint can ask for; a longer one is cut to this. */
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);

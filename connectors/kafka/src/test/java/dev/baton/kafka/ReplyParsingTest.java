@@ -21,11 +21,15 @@ class ReplyParsingTest {
     }
 
     private static ConsumerRecord<String, byte[]> reply(String outcome, String retryAfterMs, String cause) {
+        return reply(outcome, retryAfterMs, cause, "r-1");
+    }
+
+    private static ConsumerRecord<String, byte[]> reply(String outcome, String retryAfterMs, String cause, String id) {
         Map<String, String> h = new LinkedHashMap<>();
         if (cause != null) {
             h.put(Headers.RETRY_CAUSE, cause);
         }
-        h.put(Headers.MESSAGE_ID, "r-1");
+        h.put(Headers.MESSAGE_ID, id);
         h.put(Headers.CORRELATION_ID, "s-1/pay/do/1");
         h.put(Headers.SAGA_ID, "s-1");
         h.put(Headers.OUTCOME, outcome);
@@ -49,6 +53,15 @@ class ReplyParsingTest {
             assertThat(r.outcome()).isEqualTo(ReplyOutcome.SUCCESS);
             assertThat(r.retryAfter()).as("a hint means nothing without RETRY_LATER").isNull();
         });
+    }
+
+    @Test
+    @DisplayName("a message id longer than the inbox keeps is a problem (dead-lettered), not a batch that fails forever")
+    void overlongMessageId() {
+        assertThat(KafkaTransport.parse(reply("SUCCESS", null, null, "r".repeat(255))).reply()).isNotNull();
+        KafkaTransport.Parsed p = KafkaTransport.parse(reply("SUCCESS", null, null, "r".repeat(256)));
+        assertThat(p.reply()).isNull();
+        assertThat(p.problem()).contains("baton-message-id has 256 characters").contains("at most 255");
     }
 
     @Test

@@ -266,4 +266,19 @@ class ParticipantBreakersKitTest {
         startSagas(3, "poison-again-"); // three more commands fail: 4 of the last 7 calls, over 50 % of 4
         assertThat(breakers().state("payment").state()).isEqualTo("OPEN");
     }
+
+    @Test
+    @DisplayName("a command answered busy, then with an error, counts once: its first error is not a repeat")
+    void errorAfterBusyCounts() {
+        othersAnswer();
+        java.util.Set<String> answeredBusy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        kit.when(AuthorizePayment.class, c -> answeredBusy.add(c.orderId())
+                ? Answer.busy("at capacity")
+                : Answer.error("the handler for AuthorizePayment threw IllegalStateException"));
+        List<SagaId> sagas = startSagas(2, "busy-then-failing-");
+        kit.runFor(Duration.ofSeconds(20));
+        assertThat(answeredBusy).hasSize(2);
+        sagas.forEach(id -> assertThat(paymentsSentTo(id)).as("busy, then errors").isGreaterThanOrEqualTo(3));
+        assertThat(breakers().state("payment").failedCalls()).as("one first error per command").isEqualTo(2);
+    }
 }

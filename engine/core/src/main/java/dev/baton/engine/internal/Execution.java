@@ -65,17 +65,30 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
      * @param uncertain true when the invocation may have taken effect without the saga moving past it: an attempt
      *                  timed out, or its success could not be applied (the reply handler threw)
      * @param firstSentAt when this step (direction) was first sent, for step durations
+     * @param erred true once this invocation was answered with an error (its handler failed): a later error of the
+     *              same invocation is a repeat, which a breaker does not count again
      */
     public record Cursor(String step, Direction direction, int execution, int attempt, int roundAttempt,
-                         boolean awaiting, boolean uncertain, Instant firstSentAt) {
+                         boolean awaiting, boolean uncertain, Instant firstSentAt, boolean erred) {
+
+        /** A cursor of an invocation that has not answered with an error. */
+        public Cursor(String step, Direction direction, int execution, int attempt, int roundAttempt,
+                      boolean awaiting, boolean uncertain, Instant firstSentAt) {
+            this(step, direction, execution, attempt, roundAttempt, awaiting, uncertain, firstSentAt, false);
+        }
+
+        /** This invocation answered with an error. */
+        Cursor answeredError() {
+            return new Cursor(step, direction, execution, attempt, roundAttempt, awaiting, uncertain, firstSentAt, true);
+        }
 
         Cursor sent(Instant now) {
             return new Cursor(step, direction, execution, attempt, roundAttempt, true, uncertain,
-                    firstSentAt == null ? now : firstSentAt);
+                    firstSentAt == null ? now : firstSentAt, erred);
         }
 
         Cursor nextAttempt() {
-            return new Cursor(step, direction, execution, attempt + 1, roundAttempt + 1, false, uncertain, firstSentAt);
+            return new Cursor(step, direction, execution, attempt + 1, roundAttempt + 1, false, uncertain, firstSentAt, erred);
         }
 
         Cursor newExecution() {
@@ -83,17 +96,17 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
         }
 
         Cursor newRound() {
-            return new Cursor(step, direction, execution, attempt + 1, 1, false, uncertain, firstSentAt);
+            return new Cursor(step, direction, execution, attempt + 1, 1, false, uncertain, firstSentAt, erred);
         }
 
         /** An operator's retry of an invocation whose outcome is unknown: the same invocation, a fresh policy round. */
         Cursor resentByOperator() {
-            return new Cursor(step, direction, execution, attempt + 1, 1, false, uncertain, firstSentAt);
+            return new Cursor(step, direction, execution, attempt + 1, 1, false, uncertain, firstSentAt, erred);
         }
 
         /** The invocation was refused (FAILURE, final): it took no effect, whatever timed out before. */
         Cursor refused() {
-            return new Cursor(step, direction, execution, attempt, roundAttempt, false, false, firstSentAt);
+            return new Cursor(step, direction, execution, attempt, roundAttempt, false, false, firstSentAt, erred);
         }
 
         Cursor retriedByOperator() {
@@ -101,16 +114,16 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
         }
 
         Cursor timedOut() {
-            return new Cursor(step, direction, execution, attempt, roundAttempt, awaiting, true, firstSentAt);
+            return new Cursor(step, direction, execution, attempt, roundAttempt, awaiting, true, firstSentAt, erred);
         }
 
         /** The command took effect, but its reply could not be applied. */
         Cursor unapplied() {
-            return new Cursor(step, direction, execution, attempt, roundAttempt, false, true, firstSentAt);
+            return new Cursor(step, direction, execution, attempt, roundAttempt, false, true, firstSentAt, erred);
         }
 
         Cursor idle() {
-            return new Cursor(step, direction, execution, attempt, roundAttempt, false, uncertain, firstSentAt);
+            return new Cursor(step, direction, execution, attempt, roundAttempt, false, uncertain, firstSentAt, erred);
         }
 
         static Cursor first(String step, Direction direction) {

@@ -43,6 +43,9 @@ final class ExecutionFormat {
                     .append(",\"uncertain\":").append(c.uncertain())
                     .append(",\"firstSentAt\":");
             instant(b, c.firstSentAt());
+            if (c.erred()) {
+                b.append(",\"erred\":true"); // absent means false: states written before it existed read the same
+            }
             b.append('}');
         }
         b.append(",\"parkDeadline\":");
@@ -74,7 +77,8 @@ final class ExecutionFormat {
         return new Execution.Cursor((String) require(m, "step"),
                 Execution.Direction.valueOf((String) require(m, "direction")),
                 integer(require(m, "execution")), integer(require(m, "attempt")), integer(require(m, "roundAttempt")),
-                (Boolean) require(m, "awaiting"), Boolean.TRUE.equals(m.get("uncertain")), instant(m.get("firstSentAt")));
+                (Boolean) require(m, "awaiting"), Boolean.TRUE.equals(m.get("uncertain")), instant(m.get("firstSentAt")),
+                Boolean.TRUE.equals(m.get("erred")));
     }
 
     private static Object require(Map<?, ?> m, String field) {

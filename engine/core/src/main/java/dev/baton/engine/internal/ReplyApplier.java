@@ -183,7 +183,7 @@ final class ReplyApplier {
         GateAdvisor.outstandingParticipant(state, def).ifPresent(p -> fx.outcomes.add(Map.entry(p,
                 switch (r.outcome()) {
                     case RETRY_LATER -> CommandGate.Outcome.BUSY;
-                    case ERROR -> state.exec().cursor().attempt() > 1 ? CommandGate.Outcome.ERROR_REPEATED
+                    case ERROR -> state.exec().cursor().erred() ? CommandGate.Outcome.ERROR_REPEATED
                             : CommandGate.Outcome.ERROR;
                     case SUCCESS, FAILURE -> CommandGate.Outcome.ANSWERED;
                 })));

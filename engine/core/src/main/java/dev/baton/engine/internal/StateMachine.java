@@ -203,11 +203,12 @@ public final class StateMachine {
                 // as a timeout, but known to have taken no effect: the same invocation again per the retry policy,
                 // then what the step does when attempts run out (park, compensate, fail)
                 String why = "error: " + (r.reason() == null ? "the participant failed" : r.reason());
-                Optional<Duration> delay = step.retry().delayAfter(c.roundAttempt());
+                Cursor erred = c.answeredError();
+                Optional<Duration> delay = step.retry().delayAfter(erred.roundAttempt());
                 if (delay.isPresent()) {
-                    return backoff(s, c.nextAttempt(), atLeast(delay.get(), r.retryAfter()), now, fx, why);
+                    return backoff(s, erred.nextAttempt(), atLeast(delay.get(), r.retryAfter()), now, fx, why);
                 }
-                return busy(s, def, step, c, now, fx, why, true, r.retryAfter());
+                return busy(s, def, step, erred, now, fx, why, true, r.retryAfter());
             }
         }
         throw new IllegalStateException("unreachable");

@@ -25,6 +25,7 @@ class ExecutionFormatTest {
                 + "\"parkDeadline\":\"2026-01-01T00:30:00Z\"}";
         assertThat(ExecutionFormat.encode(e)).isEqualTo(stored);
         assertThat(ExecutionFormat.decode(stored)).isEqualTo(e);
+        assertThat(ExecutionFormat.decode(stored).cursor().erred()).as("absent: no error answered").isFalse();
     }
 
     @Test
@@ -36,7 +37,9 @@ class ExecutionFormatTest {
                         3, 7, 2, true, true, T), null),
                 new Execution(List.of("quote\"back\\slash", "tab\tnew\nline", "\u0001ctl", "ünïcødé €"), List.of(),
                         new Execution.Cursor("quote\"back\\slash", Execution.Direction.FORWARD, 1, 1, 1, false, false, null),
-                        T));
+                        T),
+                new Execution(List.of(), List.of(), new Execution.Cursor("pay", Execution.Direction.FORWARD, 1, 4, 4,
+                        false, false, T, true), null));
         for (Execution e : cases) {
             assertThat(ExecutionFormat.decode(ExecutionFormat.encode(e))).isEqualTo(e);
         }
