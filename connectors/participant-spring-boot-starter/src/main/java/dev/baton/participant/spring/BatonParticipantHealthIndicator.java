@@ -1,0 +1,107 @@
+package dev.baton.participant.spring;
+
+import dev.baton.kafka.common.LoopHealth;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.boot.actuate.health.AbstractHealthIndicator;
+import org.springframework.boot.actuate.health.Health;
+
+/**
+ * {@code /actuator/health} for the participants: DOWN while a command loop is not running or keeps failing (the broker
+ * or the database unreachable), UP otherwise; the details show per participant the loop's last successful poll,
+ * its consecutive failures and restarts, and the consumer group's lag (commands not yet answered), read from the
+ * broker. Lag is only shown: a participant that is behind is busy, not down.
+ *
+ * @since 0.6
+ */
+public final class BatonParticipantHealthIndicator extends AbstractHealthIndicator {
+
+    /** A loop that has not polled successfully for this long is DOWN. */
+    static final Duration SILENCE_LIMIT = Duration.ofSeconds(60);
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(2);
+
+    private final BatonParticipants participants;
+    private final Admin admin;
+    private final Clock clock;
+
+    /**
+     * @param admin reads the consumer groups' offsets; null shows no lag
+     */
+    public BatonParticipantHealthIndicator(BatonParticipants participants, Admin admin, Clock clock) {
+        super("Baton participant health check failed");
+        this.participants = participants;
+        this.admin = admin;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        Map<String, LoopHealth> loops = participants.loops();
+        boolean up = participants.isRunning() && loops.size() == participants.participants().size();
+        Map<String, Object> details = new LinkedHashMap<>();
+        for (String name : participants.participants()) {
+            LoopHealth loop = loops.get(name);
+            Map<String, Object> d = new LinkedHashMap<>();
+            if (loop == null) {
+                d.put("state", "STOPPED");
+                up = false;
+            } else {
+                Duration silence = loop.silence(clock.instant());
+                boolean failing = loop.failing() || silence.compareTo(SILENCE_LIMIT) > 0;
+                up &= !failing;
+                d.put("state", failing ? "FAILING" : "RUNNING");
+                d.put("lastSuccessfulPoll", loop.lastSuccessfulPoll().toString());
+                d.put("consecutiveFailures", loop.consecutiveFailures());
+                d.put("restarts", loop.restarts());
+                if (loop.lastError() != null) {
+                    d.put("lastError", loop.lastError());
+                }
+            }
+            if (admin != null && loop != null) {
+                d.put("lag", lag(name));
+            }
+            details.put(name, d);
+        }
+        (up ? builder.up() : builder.down()).withDetail("participants", details)
+                .withDetail("bootstrapServers", participants.options().bootstrapServers());
+    }
+
+    /** Commands on the participant's topic not yet committed by its group, or a text saying why it is unknown. */
+    private Object lag(String participant) {
+        String group = participants.options().participantGroupId(participant);
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            String topic = participants.options().commandTopic(participant);
+            Set<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .collect(java.util.stream.Collectors.toSet());
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
+                    .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            long lag = 0;
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata c = committed.get(tp);
+                lag += Math.max(0, ends.get(tp).offset() - (c == null ? 0 : c.offset()));
+            }
+            return lag;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown: interrupted";
+        } catch (Exception e) {
+            return "unknown: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+    }
+}
