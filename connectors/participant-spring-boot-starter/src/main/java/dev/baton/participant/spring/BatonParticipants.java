@@ -20,7 +20,8 @@ import org.springframework.context.SmartLifecycle;
  * The application's participants bound to Kafka: one {@link KafkaParticipant} per {@link CommandHandlers} bean. They
  * start consuming once the application context is refreshed (every bean, the {@code DataSource} included, is ready)
  * and stop first on shutdown, before the data source closes: the poll in hand is finished, its replies sent and its
- * offsets committed. Thread-safe.
+ * offsets committed. While they run, a non-daemon thread keeps the JVM alive, so an application without a web
+ * server keeps serving until it is shut down. Thread-safe.
  *
  * @since 0.6
  */
@@ -35,6 +36,9 @@ public final class BatonParticipants implements SmartLifecycle {
     private final List<KafkaParticipant> bindings = new ArrayList<>();
     private final Map<String, KafkaParticipant> byName = new LinkedHashMap<>();
     private volatile boolean running;
+    /** A non-daemon thread while running: the command loops' threads are daemons, and an application without a web
+     * server would otherwise exit as soon as its context is refreshed. */
+    private java.util.concurrent.CountDownLatch stopped;
 
     /**
      * @param options the Kafka settings
@@ -97,6 +101,15 @@ public final class BatonParticipants implements SmartLifecycle {
             throw e;
         }
         running = true;
+        java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+        stopped = latch;
+        Thread.ofPlatform().name("baton-participants-keep-alive").daemon(false).start(() -> {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         LOG.info("Baton participants {} consuming from {}", runtimes.keySet(), options.bootstrapServers());
     }
 
@@ -106,7 +119,11 @@ public final class BatonParticipants implements SmartLifecycle {
             return;
         }
         running = false;
-        closeAll();
+        try {
+            closeAll();
+        } finally {
+            stopped.countDown();
+        }
         LOG.info("Baton participants {} stopped", runtimes.keySet());
     }
 
