@@ -37,7 +37,8 @@ public final class HandlerContext {
     /**
      * The JDBI handle of the SDK's transaction. Write the service's own changes with it to have them commit with
      * the record of this message, or roll back with it. {@link Handle#afterCommit(Runnable)} runs code once both are
-     * durable. Never commit, roll back or close it.
+     * durable. Never commit, roll back or close it. JDBI hands this same handle to {@code store.jdbi().withHandle(...)}
+     * called on the handler's thread, so such calls are part of this transaction too, not a separate one.
      */
     public Handle handle() {
         return handle;

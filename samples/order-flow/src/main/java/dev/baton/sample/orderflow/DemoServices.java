@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-/** The four services, in this JVM. */
+/** The four services, in this JVM, on H2 files or in PostgreSQL. */
 final class DemoServices implements AutoCloseable {
     final OrdersService orders;
     final InventoryService inventory;
@@ -16,14 +16,22 @@ final class DemoServices implements AutoCloseable {
     final PaymentService.Settings paymentSettings;
     volatile PaymentService payment;
 
-    DemoServices(Path data, KafkaOptions options, OrderFlowDemo.Settings s) {
+    /** Where the services keep their data: null for H2 files in {@code data}, else schemas in PostgreSQL. */
+    final ServiceDatabase database;
+
+    DemoServices(Path data, KafkaOptions options, OrderFlowDemo.Settings s, ServiceDatabase database) {
         this.data = data;
         this.options = options;
+        this.database = database;
         this.paymentSettings = s.payment();
         this.orders = new OrdersService(data, options);
         this.inventory = new InventoryService(data, options, Catalog.stock(s.orders()));
         this.logistics = new LogisticsService(data, options, s.logisticsFailureRate());
         this.payment = new PaymentService(data, options, s.payment());
+        orders.on(database);
+        inventory.on(database);
+        logistics.on(database);
+        payment.on(database);
         orders.start();
         inventory.start();
         payment.start();
@@ -40,6 +48,7 @@ final class DemoServices implements AutoCloseable {
             LockSupport.parkNanos(downtime.toNanos());
             for (int attempt = 1; ; attempt++) {
                 PaymentService fresh = new PaymentService(data, options, paymentSettings);
+                fresh.on(database);
                 try {
                     fresh.start();
                     payment = fresh;

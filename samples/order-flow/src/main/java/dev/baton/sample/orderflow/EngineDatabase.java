@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where the demo's engine keeps its sagas: an H2 file (the default), an embedded PostgreSQL started by the demo, or
- * an existing PostgreSQL server. Only the engine's store: the four services keep their own H2 files, because each
- * service owns its database. Immutable.
+ * Where the demo keeps its data: H2 files (the default: one for the engine, one per service), or a PostgreSQL
+ * database, embedded (started by the demo) or an existing server, where the engine's tables sit in the default
+ * schema and each service has a schema of its own ({@link ServiceDatabase}). Immutable.
  *
  * @param kind which of the three
  * @param url the JDBC URL of an existing server (kind {@link Kind#POSTGRES}), otherwise null
@@ -102,6 +102,13 @@ record EngineDatabase(Kind kind, String url, String user, String password) {
      * @param directory its data files, or null
      */
     record Opened(Map<String, String> settings, EmbeddedPostgresServer embedded, Path directory) implements AutoCloseable {
+        /** Where the services keep their data: null for H2 files, else the same PostgreSQL database, a schema each. */
+        ServiceDatabase services() {
+            String url = settings.get(ServerConfig.DB_URL.name());
+            return url == null ? null : new ServiceDatabase(url, settings.get(ServerConfig.DB_USER.name()),
+                    settings.get(ServerConfig.DB_PASSWORD.name()));
+        }
+
         /** The server's version, {@code fsync} and {@code synchronous_commit} as it reports them, for the start-up line. */
         String durability() {
             String url = settings.get(ServerConfig.DB_URL.name());

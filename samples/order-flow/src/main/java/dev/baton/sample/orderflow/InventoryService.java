@@ -35,7 +35,8 @@ public final class InventoryService extends Service {
                 + " sku VARCHAR(64), quantity INT NOT NULL, status VARCHAR(20) NOT NULL)");
         h.execute("CREATE INDEX IF NOT EXISTS reservation_order ON reservation (order_id)");
         for (Map.Entry<String, Integer> e : initialStock.entrySet()) {
-            h.execute("MERGE INTO stock (sku, initial, available) KEY (sku) SELECT ?, ?, ? FROM DUAL"
+            // H2 and PostgreSQL alike: stock is set once, a restart on existing data keeps it
+            h.execute("INSERT INTO stock (sku, initial, available) SELECT ?, ?, ?"
                     + " WHERE NOT EXISTS (SELECT 1 FROM stock WHERE sku = ?)", e.getKey(), e.getValue(), e.getValue(), e.getKey());
         }
     }

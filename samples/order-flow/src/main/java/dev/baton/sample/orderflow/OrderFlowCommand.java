@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = "Runs a Kafka broker, the Baton engine and four services in this JVM, sends a stream of orders"
                 + " with a promotion spike in the middle, then prints a summary and a consistency check.",
-        footer = "%nOnly the engine's store moves with --postgres: the four services keep their own H2 files in DIR,"
-                + " because each service owns its database.")
+        footer = "%nWith --postgres the engine and the four services all keep their data in that PostgreSQL database:"
+                + " the engine's tables in its default schema, each service's (its own tables and the participant"
+                + " SDK's records) in a schema of its own, orderflow_<service>.")
 final class OrderFlowCommand implements Callable<Integer> {
 
     /** What {@code --postgres} without a URL stands for. */
@@ -100,7 +101,8 @@ final class OrderFlowCommand implements Callable<Integer> {
     double baseRate;
 
     @Option(names = "--postgres", paramLabel = "URL", arity = "0..1", fallbackValue = EMBEDDED,
-            description = "Keep the engine's sagas in PostgreSQL instead of an H2 file: without URL, a PostgreSQL 14"
+            description = "Keep the engine's sagas and the services' data in PostgreSQL instead of H2 files (a schema per"
+                    + " service): without URL, a PostgreSQL 14"
                     + " started by the demo, its files in DIR/postgres (fsync and synchronous commit on; Linux"
                     + " x86-64); with a jdbc:postgresql://host[:port]/db URL, that server (best an empty database:"
                     + " sagas of earlier runs stay in it).")

@@ -147,7 +147,7 @@ public final class OrderFlowDemo {
         EngineDatabase.Opened engineDb = s.engineDb().open(data);
         if (s.engineDb().kind() != EngineDatabase.Kind.H2_FILE) {
             out.println("order-flow: engine store " + ServerConfig.maskUrl(engineDb.settings().get(ServerConfig.DB_URL.name()))
-                    + " (" + engineDb.durability() + ")");
+                    + " (" + engineDb.durability() + "); each service in its own schema, orderflow_<service>");
         }
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDirectory(data.resolve("kafka"))
                 .defaultPartitions(PARTITIONS).build().start();
@@ -156,7 +156,7 @@ public final class OrderFlowDemo {
         Result r;
         try {
             KafkaOptions options = kafkaOptions(broker.bootstrapServers(), TOPIC_PREFIX, PARTITIONS);
-            services = new DemoServices(data, options, s);
+            services = new DemoServices(data, options, s, engineDb.services());
             Map<String, String> settings = new HashMap<>(engineDb.settings());
             settings.put(ServerConfig.KAFKA_BOOTSTRAP.name(), broker.bootstrapServers());
             settings.put(ServerConfig.KAFKA_TOPIC_PREFIX.name(), TOPIC_PREFIX);

@@ -16,14 +16,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * One participant service: its own H2 file database (business tables and the SDK's idempotency records, so a
- * handler's writes commit in the same transaction as the record) and its Kafka binding. Subclasses give the schema
+ * One participant service: its own database (business tables and the SDK's idempotency records, so a handler's
+ * writes commit in the same transaction as the record), an H2 file or a schema of its own in PostgreSQL, and its
+ * Kafka binding. Subclasses give the schema
  * and the handlers. Each service also has a {@code main} that runs it as its own process.
  */
 public abstract class Service implements AutoCloseable {
     private final String name;
     private final Path dataDir;
     private final KafkaOptions options;
+    private volatile ServiceDatabase database; // null: an H2 file in dataDir
     private volatile JdbiIdempotencyStore store;
     private volatile KafkaParticipant binding;
 
@@ -42,14 +44,33 @@ public abstract class Service implements AutoCloseable {
         return name;
     }
 
-    /** The JDBC URL of the service's database: an H2 file, every commit written through. */
+    /**
+     * Keeps the service's data in its own schema of a PostgreSQL database instead of an H2 file; call before
+     * {@link #start()}. Null goes back to the H2 file.
+     */
+    public Service on(ServiceDatabase database) {
+        this.database = database;
+        return this;
+    }
+
+    /**
+     * The JDBC URL of the service's database: an H2 file, every commit written through, or its schema in PostgreSQL
+     * (see {@link #on(ServiceDatabase)}).
+     */
     public String jdbcUrl() {
-        return "jdbc:h2:file:" + dataDir.resolve(name).toAbsolutePath() + ";WRITE_DELAY=0";
+        ServiceDatabase db = database;
+        return db != null ? db.jdbcUrl(name)
+                : "jdbc:h2:file:" + dataDir.resolve(name).toAbsolutePath() + ";WRITE_DELAY=0";
     }
 
     /** Opens the database and starts consuming commands. */
     public synchronized Service start() {
-        JdbiIdempotencyStore s = JdbiIdempotencyStore.create(jdbcUrl(), "sa", "");
+        ServiceDatabase db = database;
+        if (db != null) {
+            db.prepare(name);
+        }
+        JdbiIdempotencyStore s = db != null ? JdbiIdempotencyStore.create(jdbcUrl(), db.user(), db.password())
+                : JdbiIdempotencyStore.create(jdbcUrl(), "sa", "");
         try {
             s.jdbi().useHandle(this::schema);
             ParticipantRuntime runtime = ParticipantRuntime.builder().handlers(handlers()).store(s).build();

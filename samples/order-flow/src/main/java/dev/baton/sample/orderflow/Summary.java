@@ -27,7 +27,8 @@ final class Summary {
         row(out, "saga latency", String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms, p99 %.0f ms", r.p50Ms(), r.p95Ms(), r.p99Ms()));
         row(out, "throughput", String.format(Locale.ROOT, "%.1f sagas/s", r.sagasPerSecond()));
         row(out, "run time", String.format(Locale.ROOT, "%.1f s", r.seconds()));
-        row(out, "engine store", s.engineDb().describe() + "  (the services: an H2 file each)");
+        row(out, "engine store", s.engineDb().describe() + (s.engineDb().kind() == EngineDatabase.Kind.H2_FILE
+                ? "  (the services: an H2 file each)" : "  (the services: a schema each in the same database)"));
         row(out, "process CPU time", String.format(Locale.ROOT, "%.1f s  (the whole JVM: broker, engine, services)", r.cpuSeconds()));
         row(out, "peak heap", String.format(Locale.ROOT, "%d MiB", r.peakHeapBytes() >> 20));
         row(out, "consistency", r.inconsistent() == 0 && r.duplicates() == 0

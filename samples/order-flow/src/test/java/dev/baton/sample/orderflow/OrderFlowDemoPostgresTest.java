@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code --postgres}: the engine's store in PostgreSQL, the services on their H2 files. */
+/** {@code --postgres}: the engine's store and the four services' data in PostgreSQL, a schema per service. */
 class OrderFlowDemoPostgresTest {
     @TempDir
     Path data;
@@ -31,9 +31,10 @@ class OrderFlowDemoPostgresTest {
         assertThat(output).contains("engine store jdbc:postgresql://localhost:", "fsync=on, synchronous_commit=on");
         assertThat(data.resolve("postgres").resolve("PG_VERSION")).exists();
         assertThat(data.resolve("engine")).doesNotExist(); // no H2 file for the engine
-        assertThat(data.resolve("payment.mv.db")).exists(); // the services keep theirs
-        assertThat(r.ok()).as(output).isTrue();
+        assertThat(data.resolve("payment.mv.db")).doesNotExist(); // nor for the services
+        assertThat(r.ok()).as(output).isTrue(); // the consistency check read the services' rows from PostgreSQL
         assertThat(r.completed() + r.compensated()).as(output).isEqualTo(60);
+        assertThat(output).contains("each service in its own schema");
     }
 
     @Test
