@@ -33,10 +33,15 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -170,7 +175,9 @@ class PaymentServiceSagaTest {
         long atKill = capturedSoFar();
         payment.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         System.out.printf("payment-sample: SIGKILL after %d captured payments%n", atKill);
-        Thread.sleep(2_000);
+        // down until payment commands wait for it in Kafka: the restarted service has a backlog, not an idle start
+        await().atMost(Duration.ofSeconds(60)).until(() -> paymentBacklog() > 0);
+        System.out.printf("payment-sample: %d payment commands waiting; restarting%n", paymentBacklog());
         payment = startPayment(2);
 
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> sagas.stream()
@@ -252,6 +259,28 @@ class PaymentServiceSagaTest {
             }
         }
         return commands.size();
+    }
+
+    /** Payment commands on the topic that the payment service's consumer group has not committed. */
+    private long paymentBacklog() {
+        String topic = PREFIX + "payment.commands";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin
+                    .listConsumerGroupOffsets(PREFIX + "participant.payment").partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            long backlog = 0;
+            for (var e : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                backlog += e.getValue().offset() - (c == null ? 0 : c.offset());
+            }
+            return backlog;
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     /** Replies to payment commands on the replies topic so far. */
