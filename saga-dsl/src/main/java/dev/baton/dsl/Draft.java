@@ -91,11 +91,11 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
     }
 
     /** One step under construction. Problems found while building (a setting made twice) are kept for build(). */
-    record StepDraft<D>(String key, int index, Participant<?> participant, Function<? super D, ?> command,
-                        Map<Class<?>, BiFunction<? super D, ?, ? extends D>> replies,
-                        Participant<?> compensationParticipant, Function<? super D, ?> compensation,
-                        boolean noCompensation, Duration timeout, Retry retry, Retry compensationRetry, Park park,
-                        boolean pivot, List<String> problems) {
+    record StepDraft<D>(String key, int index, Participant<?> participant, Class<?> commandType,
+                        Function<? super D, ?> command, Map<Class<?>, BiFunction<? super D, ?, ? extends D>> replies,
+                        Participant<?> compensationParticipant, Class<?> compensationType,
+                        Function<? super D, ?> compensation, boolean noCompensation, Duration timeout, Retry retry,
+                        Retry compensationRetry, Park park, boolean pivot, List<String> problems) {
 
         StepDraft {
             replies = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replies));
@@ -103,7 +103,8 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         }
 
         static <D> StepDraft<D> start(String key, int index) {
-            return new StepDraft<>(key, index, null, null, Map.of(), null, null, false, null, null, null, null, false, List.of());
+            return new StepDraft<>(key, index, null, null, null, Map.of(), null, null, null, false, null, null, null, null,
+                    false, List.of());
         }
 
         String where() {
@@ -113,8 +114,8 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         StepDraft<D> problem(String p) {
             List<String> ps = new ArrayList<>(problems);
             ps.add(where() + ": " + p);
-            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, ps);
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, ps);
         }
 
         StepDraft<D> invoke(Participant<?> p, Function<? super D, ?> f) {
@@ -122,7 +123,22 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("invoke(participant, command) was given a null " + nullArgument(p, f)
                         + "; pass a Participant handle and a function that builds the command from the data");
             }
-            return new StepDraft<>(key, index, p, f, replies, compensationParticipant, compensation,
+            return new StepDraft<>(key, index, p, null, f, replies, compensationParticipant, compensationType, compensation,
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+        }
+
+        /** {@link #invoke(Participant, Function)} with the command's class declared. */
+        StepDraft<D> invoke(Participant<?> p, Class<?> type, Function<? super D, ?> f) {
+            if (p == null || type == null || f == null) {
+                return problem("invoke(participant, commandType, command) was given a null " + nullArguments(p, type, f)
+                        + "; pass a Participant handle, the command's class and a function that builds the command from"
+                        + " the data");
+            }
+            String wrong = typeProblem("invoke", "command", p, type);
+            if (wrong != null) {
+                return problem(wrong);
+            }
+            return new StepDraft<>(key, index, p, type, f, replies, compensationParticipant, compensationType, compensation,
                     noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
         }
 
@@ -147,8 +163,8 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             }
             Map<Class<?>, BiFunction<? super D, ?, ? extends D>> r = new LinkedHashMap<>(replies);
             r.put(type, f);
-            return new StepDraft<>(key, index, participant, command, r, compensationParticipant, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+            return new StepDraft<>(key, index, participant, commandType, command, r, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
         }
 
         StepDraft<D> compensate(Participant<?> p, Function<? super D, ?> f) {
@@ -159,16 +175,56 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("compensate(participant, command) was given a null " + nullArgument(p, f)
                         + "; pass a Participant handle and a function that builds the undo command from the data");
             }
-            return new StepDraft<>(key, index, participant, command, replies, p, f,
+            return new StepDraft<>(key, index, participant, commandType, command, replies, p, null, f,
                     noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+        }
+
+        /** {@link #compensate(Participant, Function)} with the compensating command's class declared. */
+        StepDraft<D> compensate(Participant<?> p, Class<?> type, Function<? super D, ?> f) {
+            if (compensation != null) {
+                return problem("compensate(...) was declared twice; declare it once");
+            }
+            if (p == null || type == null || f == null) {
+                return problem("compensate(participant, commandType, command) was given a null " + nullArguments(p, type, f)
+                        + "; pass a Participant handle, the undo command's class and a function that builds the undo"
+                        + " command from the data");
+            }
+            String wrong = typeProblem("compensate", "undo command", p, type);
+            if (wrong != null) {
+                return problem(wrong);
+            }
+            return new StepDraft<>(key, index, participant, commandType, command, replies, p, type, f,
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+        }
+
+        /**
+         * Why {@code type} cannot be declared as the class of a command sent to {@code p}, or null when it can. Only a
+         * concrete class has a wire name of its own; the generic signatures keep the other case out unless raw types or
+         * unchecked casts got past them.
+         */
+        private static String typeProblem(String call, String what, Participant<?> p, Class<?> type) {
+            if (type.isInterface() || type.isPrimitive() || type.isArray()
+                    || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+                String kind = type.isPrimitive() ? "a primitive type" : type.isArray() ? "an array type"
+                        : "an interface or abstract class";
+                return call + "(" + p.name() + ", " + type.getSimpleName() + ".class, ...) names " + kind + ", but the "
+                        + what + " travels under the wire name of its concrete class; name the class the function builds"
+                        + " (a record), or leave the type out";
+            }
+            if (!p.commandType().isAssignableFrom(type)) {
+                return call + "(" + p.name() + ", " + type.getSimpleName() + ".class, ...) names a class that is not a "
+                        + p.commandType().getSimpleName() + ", the command type of participant '" + p.name()
+                        + "'; name a class the participant accepts";
+            }
+            return null;
         }
 
         StepDraft<D> markNoCompensation() {
             if (noCompensation) {
                 return problem("noCompensation() was called twice; call it once");
             }
-            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
-                    true, timeout, retry, compensationRetry, park, pivot, problems);
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, true, timeout, retry, compensationRetry, park, pivot, problems);
         }
 
         StepDraft<D> timeout(Duration t) {
@@ -178,8 +234,8 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             if (t == null) {
                 return problem("timeout was null; give a positive duration");
             }
-            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
-                    noCompensation, t, retry, compensationRetry, park, pivot, problems);
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, t, retry, compensationRetry, park, pivot, problems);
         }
 
         StepDraft<D> retry(Retry r) {
@@ -189,8 +245,8 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             if (r == null) {
                 return problem("retry was null; use Retry.none() for a single attempt");
             }
-            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
-                    noCompensation, timeout, r, compensationRetry, park, pivot, problems);
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, r, compensationRetry, park, pivot, problems);
         }
 
         StepDraft<D> compensationRetry(Retry r) {
@@ -200,8 +256,8 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             if (r == null) {
                 return problem("compensationRetry was null; give a policy");
             }
-            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
-                    noCompensation, timeout, retry, r, park, pivot, problems);
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, r, park, pivot, problems);
         }
 
         StepDraft<D> park(Park p) {
@@ -211,8 +267,22 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             if (p == null) {
                 return problem("whenBusy was null; give a Park rule such as Park.as(\"PENDING_PAYMENT\")");
             }
-            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
-                    noCompensation, timeout, retry, compensationRetry, p, pivot, problems);
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, p, pivot, problems);
+        }
+
+        private static String nullArguments(Object participant, Object type, Object function) {
+            List<String> nulls = new ArrayList<>();
+            if (participant == null) {
+                nulls.add("participant");
+            }
+            if (type == null) {
+                nulls.add("command type");
+            }
+            if (function == null) {
+                nulls.add("command function");
+            }
+            return String.join(" and a null ", nulls);
         }
 
         private static String nullArgument(Object participant, Object function) {
@@ -226,8 +296,8 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             if (pivot) {
                 return problem("pivot() was called twice; call it once");
             }
-            return new StepDraft<>(key, index, participant, command, replies, compensationParticipant, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, true, problems);
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, true, problems);
         }
     }
 }

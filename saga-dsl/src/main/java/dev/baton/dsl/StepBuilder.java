@@ -34,6 +34,26 @@ public final class StepBuilder<D> {
         return new StepBuilder<>(draft.updateLast(s -> s.compensate(participant, command)));
     }
 
+    /**
+     * The compensating command, with its class declared (see {@link StepStart#invoke(Participant, Class, Function)}):
+     * sent when a later step fails.
+     *
+     * <pre>{@code
+     * .compensate(PAYMENT, RefundPayment.class, d -> new RefundPayment(d.paymentId()))
+     * }</pre>
+     *
+     * Without a declared class the possible undo commands are the records that the participant's command type permits
+     * when it is a sealed interface ({@link StepDefinition#compensationTypes()}), else unknown.
+     *
+     * @param commandType the concrete class {@code command} builds, usually a record; {@code build()} reports an
+     *                    interface or abstract class
+     * @since 0.6
+     */
+    public <C, T extends C> StepBuilder<D> compensate(Participant<C> participant, Class<T> commandType,
+                                                      Function<? super D, ? extends T> command) {
+        return new StepBuilder<>(draft.updateLast(s -> s.compensate(participant, commandType, command)));
+    }
+
     /** Declares that this step, before the pivot, changes nothing that needs undoing (a check, a read). */
     public StepBuilder<D> noCompensation() {
         return new StepBuilder<>(draft.updateLast(Draft.StepDraft::markNoCompensation));

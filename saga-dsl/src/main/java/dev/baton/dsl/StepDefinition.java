@@ -1,9 +1,13 @@
 package dev.baton.dsl;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -19,25 +23,34 @@ public final class StepDefinition<D> {
     private final int index;
     private final StepKind kind;
     private final Participant<?> participant;
+    private final Class<?> commandType;
+    private final List<Class<?>> commandTypes;
     private final Function<? super D, ?> command;
     private final Map<String, ReplyHandler<D, ?>> replies;
     private final Participant<?> compensationParticipant;
+    private final Class<?> compensationType;
+    private final List<Class<?>> compensationTypes;
     private final Function<? super D, ?> compensation;
     private final Duration timeout;
     private final Retry retry;
     private final Retry compensationRetry;
     private final Park park;
 
-    StepDefinition(String key, int index, StepKind kind, Participant<?> participant, Function<? super D, ?> command,
-                   Map<String, ReplyHandler<D, ?>> replies, Participant<?> compensationParticipant,
-                   Function<? super D, ?> compensation, Duration timeout, Retry retry, Retry compensationRetry, Park park) {
+    StepDefinition(String key, int index, StepKind kind, Participant<?> participant, Class<?> commandType,
+                   Function<? super D, ?> command, Map<String, ReplyHandler<D, ?>> replies,
+                   Participant<?> compensationParticipant, Class<?> compensationType, Function<? super D, ?> compensation,
+                   Duration timeout, Retry retry, Retry compensationRetry, Park park) {
         this.key = key;
         this.index = index;
         this.kind = kind;
         this.participant = participant;
+        this.commandType = commandType;
+        this.commandTypes = candidates(commandType, participant);
         this.command = command;
         this.replies = Map.copyOf(replies);
         this.compensationParticipant = compensationParticipant;
+        this.compensationType = compensationType;
+        this.compensationTypes = compensation == null ? List.of() : candidates(compensationType, compensationParticipant);
         this.compensation = compensation;
         this.timeout = timeout;
         this.retry = retry;
@@ -76,9 +89,31 @@ public final class StepDefinition<D> {
         return participant;
     }
 
+    /**
+     * The command's class as the definition declared it ({@code invoke(participant, Type.class, command)}), or empty.
+     *
+     * @since 0.6
+     */
+    public Optional<Class<?>> commandType() {
+        return Optional.ofNullable(commandType);
+    }
+
+    /**
+     * The classes the step's command may be: the declared {@link #commandType()} alone; else the participant's command
+     * type itself when it is a record; else, when it is a sealed interface (or sealed class), the records it permits,
+     * directly or through sealed subtypes, in the order of their {@code permits} clauses; else none (the definition
+     * does not say, as with {@code Participant<Object>}). Their wire names are {@code MessageType.Names.of(type)}.
+     *
+     * @since 0.6
+     */
+    public List<Class<?>> commandTypes() {
+        return commandTypes;
+    }
+
     /** Builds the step's command from the saga data. May throw: the user's code runs here. */
     public Object command(D data) {
-        return Objects.requireNonNull(command.apply(data), () -> "step '" + key + "' built a null command");
+        Object c = Objects.requireNonNull(command.apply(data), () -> "step '" + key + "' built a null command");
+        return checked(commandType, c, "command");
     }
 
     /** True when the step has a compensation. */
@@ -91,12 +126,74 @@ public final class StepDefinition<D> {
         return Optional.ofNullable(compensationParticipant);
     }
 
+    /**
+     * The compensating command's class as the definition declared it ({@code compensate(participant, Type.class,
+     * command)}), or empty (also when the step has no compensation).
+     *
+     * @since 0.6
+     */
+    public Optional<Class<?>> compensationType() {
+        return Optional.ofNullable(compensationType);
+    }
+
+    /**
+     * The classes the compensating command may be, as {@link #commandTypes()} says for the command, from the
+     * compensation's participant; none when the step has no compensation.
+     *
+     * @since 0.6
+     */
+    public List<Class<?>> compensationTypes() {
+        return compensationTypes;
+    }
+
     /** Builds the compensating command from the saga data. */
     public Object compensationCommand(D data) {
         if (compensation == null) {
             throw new IllegalStateException("step '" + key + "' has no compensation");
         }
-        return Objects.requireNonNull(compensation.apply(data), () -> "step '" + key + "' built a null compensation");
+        Object c = Objects.requireNonNull(compensation.apply(data), () -> "step '" + key + "' built a null compensation");
+        return checked(compensationType, c, "compensation");
+    }
+
+    /**
+     * {@code built}, when it is of the declared type. The signatures of {@code invoke} and {@code compensate} make the
+     * function build that type; only an unchecked cast gets another past them, and the published type would then lie.
+     */
+    private Object checked(Class<?> declared, Object built, String what) {
+        if (declared != null && !declared.isInstance(built)) {
+            throw new IllegalStateException("step '" + key + "' declares its " + what + " as " + declared.getSimpleName()
+                    + " but built a " + built.getClass().getSimpleName());
+        }
+        return built;
+    }
+
+    /** The declared type alone; else {@code participant}'s record command type, or the records its sealed one permits. */
+    private static List<Class<?>> candidates(Class<?> declared, Participant<?> participant) {
+        if (declared != null) {
+            return List.of(declared);
+        }
+        if (participant == null) {
+            return List.of();
+        }
+        if (participant.commandType().isRecord()) {
+            return List.of(participant.commandType()); // a record is final: the command can be nothing else
+        }
+        Set<Class<?>> out = new LinkedHashSet<>();
+        permittedRecords(participant.commandType(), out, new HashSet<>());
+        return List.copyOf(out);
+    }
+
+    private static void permittedRecords(Class<?> type, Set<Class<?>> out, Set<Class<?>> seen) {
+        if (!type.isSealed() || !seen.add(type)) {
+            return;
+        }
+        for (Class<?> sub : type.getPermittedSubclasses()) {
+            if (sub.isRecord()) {
+                out.add(sub);
+            } else {
+                permittedRecords(sub, out, seen);
+            }
+        }
     }
 
     /** Reply types this step's {@code onReply} handlers accept, by wire name. */

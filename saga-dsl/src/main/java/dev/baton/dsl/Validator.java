@@ -107,8 +107,8 @@ final class Validator {
         for (Draft.StepDraft<D> s : d.steps()) {
             Map<String, StepDefinition.ReplyHandler<D, ?>> replies = new LinkedHashMap<>();
             s.replies().forEach((type, f) -> replies.put(MessageType.Names.of(type), handler(type, f)));
-            steps.add(new StepDefinition<>(s.key(), s.index(), kindOf(s.index(), pivot), s.participant(), s.command(),
-                    replies, s.compensationParticipant(), s.compensation(),
+            steps.add(new StepDefinition<>(s.key(), s.index(), kindOf(s.index(), pivot), s.participant(), s.commandType(),
+                    s.command(), replies, s.compensationParticipant(), s.compensationType(), s.compensation(),
                     s.timeout() == null ? defaultTimeout : s.timeout(),
                     s.retry() == null ? Draft.DEFAULT_RETRY : s.retry(),
                     s.compensationRetry() == null ? Draft.DEFAULT_COMPENSATION_RETRY : s.compensationRetry(),

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The saga definitions the server runs, by type and version, and the endpoints that describe them
@@ -15,6 +16,8 @@ import java.util.TreeMap;
 final class DefinitionCatalog {
 
     private final Map<String, TreeMap<Integer, SagaDefinition<?>>> definitions = new TreeMap<>();
+    /** Views made once, on first request: the schemas take a few milliseconds per type. By identity of the definition. */
+    private final Map<SagaDefinition<?>, DefinitionView> views = new ConcurrentHashMap<>();
 
     DefinitionCatalog(List<SagaDefinition<?>> definitions) {
         for (SagaDefinition<?> d : definitions) {
@@ -40,8 +43,7 @@ final class DefinitionCatalog {
     void list(Context ctx) {
         RequestParams.singleParams(ctx, Set.of());
         List<DefinitionView> items = new ArrayList<>();
-        definitions.forEach((type, versions) -> items.add(DefinitionView.of(versions.lastEntry().getValue(),
-                List.copyOf(versions.keySet()))));
+        definitions.forEach((type, versions) -> items.add(view(versions.lastEntry().getValue())));
         Json.write(ctx, 200, Map.of("items", items));
     }
 
@@ -59,6 +61,10 @@ final class DefinitionCatalog {
             throw new ApiProblem(ApiProblem.Type.UNKNOWN_SAGA_TYPE, "saga type '" + type + "' has no version " + version
                     + "; registered versions: " + versions.keySet());
         }
-        Json.write(ctx, 200, DefinitionView.of(d, List.copyOf(versions.keySet())));
+        Json.write(ctx, 200, view(d));
+    }
+
+    private DefinitionView view(SagaDefinition<?> d) {
+        return views.computeIfAbsent(d, k -> DefinitionView.of(k, List.copyOf(definitions.get(k.type()).keySet())));
     }
 }

@@ -1,5 +1,7 @@
 package dev.baton.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.dsl.MessageType;
 import dev.baton.dsl.Park;
 import dev.baton.dsl.Retry;
 import dev.baton.dsl.SagaDefinition;
@@ -7,55 +9,90 @@ import dev.baton.dsl.StepDefinition;
 import dev.baton.dsl.StepKind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A saga definition as the API shows it: its steps with kind, participants, timeout, retry policies and park rule, the
- * registered versions, and a Mermaid flowchart of the forward path and the compensation edges. Pure.
+ * A saga definition as the API shows it: its steps with kind, participants, the wire names of their commands and
+ * replies, timeout, retry policies and park rule, the registered versions, a Mermaid flowchart of the forward path and
+ * the compensation edges, and the JSON Schema of every message and data type it names. Pure.
  *
  * @param version the version shown
  * @param versions every registered version of the type, ascending
+ * @param dataType the name the saga data is registered under; its schema is {@code schemas[dataType]}
  * @param pivot the pivot step's key, or null when the saga has none (then every step is compensatable)
  * @param mermaid a Mermaid {@code flowchart} text: solid edges forward, dotted edges on failure, busy and compensation
+ * @param schemas wire name → JSON Schema (draft 2020-12) of each command, compensation and reply type the steps name,
+ *                and of the data under {@code dataType} (since 0.6)
  *
  * @since 0.1
  */
 public record DefinitionView(String type, int version, List<Integer> versions, String dataType, String pivot,
-                             List<StepView> steps, String mermaid) {
+                             List<StepView> steps, String mermaid, Map<String, JsonNode> schemas) {
 
     /**
      * One step.
      *
      * @param kind COMPENSATABLE, PIVOT or RETRIABLE
+     * @param command the wire names the step's command may carry (since 0.6)
+     * @param replies the wire names of the replies the step folds into the data ({@code onReply}), sorted; a reply of
+     *                another type is accepted and its payload not read (since 0.6)
      * @param retry how the command is re-sent after timeouts (and failures, for retriable steps)
      * @param compensation null when the step has none
      * @param park the pending state the step parks in when the participant is busy, or null
      */
-    public record StepView(String key, int index, String kind, String participant, Duration timeout, Map<String, Object> retry,
-                           CompensationView compensation, ParkView park) {}
+    public record StepView(String key, int index, String kind, String participant, MessageTypesView command,
+                           List<String> replies, Duration timeout, Map<String, Object> retry, CompensationView compensation,
+                           ParkView park) {}
 
-    /** A step's compensation: who receives it and how it is retried. */
-    public record CompensationView(String participant, Map<String, Object> retry) {}
+    /** A step's compensation: who receives it, the wire names it may carry (since 0.6), and how it is retried. */
+    public record CompensationView(String participant, MessageTypesView command, Map<String, Object> retry) {}
+
+    /**
+     * What a command (or compensation) is, by wire name, each with an entry in {@code schemas}.
+     *
+     * @param messageTypes the one type the definition declares ({@code declared}); else the records the participant's
+     *                     sealed command type permits, one of which is sent; else empty: the definition does not say
+     * @param declared whether the definition names the class ({@code invoke(participant, Type.class, ...)})
+     * @since 0.6
+     */
+    public record MessageTypesView(List<String> messageTypes, boolean declared) {
+        static MessageTypesView of(List<Class<?>> types, boolean declared) {
+            return new MessageTypesView(types.stream().map(MessageType.Names::of).distinct().toList(), declared);
+        }
+    }
 
     /** A park rule. */
     public record ParkView(String state, Duration retryEvery, Duration giveUpAfter) {}
 
-    /** The view of {@code definition}, one of {@code versions}. */
+    /**
+     * The view of {@code definition}, one of {@code versions}, with the schemas of its types as the server's engine
+     * encodes them (Baton's default Jackson mapper).
+     */
     public static DefinitionView of(SagaDefinition<?> definition, List<Integer> versions) {
+        return of(definition, versions, MessageSchemas.DEFAULT.of(definition));
+    }
+
+    /** The view of {@code definition}, one of {@code versions}, with {@code schemas} (wire name → JSON Schema). */
+    static DefinitionView of(SagaDefinition<?> definition, List<Integer> versions, Map<String, JsonNode> schemas) {
         List<StepView> steps = new ArrayList<>();
         for (StepDefinition<?> s : definition.steps()) {
             CompensationView comp = s.hasCompensation()
-                    ? new CompensationView(s.compensationParticipant().map(p -> p.name()).orElse(null), retry(s.compensationRetry()))
+                    ? new CompensationView(s.compensationParticipant().map(p -> p.name()).orElse(null),
+                            MessageTypesView.of(s.compensationTypes(), s.compensationType().isPresent()),
+                            retry(s.compensationRetry()))
                     : null;
             ParkView park = s.park().map(p -> new ParkView(p.state(), p.retryEvery(), p.giveUpAfter())).orElse(null);
-            steps.add(new StepView(s.key(), s.index(), s.kind().name(), s.participant().name(), s.timeout(), retry(s.retry()),
-                    comp, park));
+            steps.add(new StepView(s.key(), s.index(), s.kind().name(), s.participant().name(),
+                    MessageTypesView.of(s.commandTypes(), s.commandType().isPresent()),
+                    s.replyTypes().keySet().stream().sorted().toList(),
+                    s.timeout(), retry(s.retry()), comp, park));
         }
         String pivot = definition.pivotIndex().isPresent() ? definition.steps().get(definition.pivotIndex().getAsInt()).key() : null;
         return new DefinitionView(definition.type(), definition.version(), List.copyOf(versions), definition.dataTypeName(),
-                pivot, List.copyOf(steps), mermaid(definition));
+                pivot, List.copyOf(steps), mermaid(definition), Collections.unmodifiableMap(new LinkedHashMap<>(schemas)));
     }
 
     static Map<String, Object> retry(Retry r) {

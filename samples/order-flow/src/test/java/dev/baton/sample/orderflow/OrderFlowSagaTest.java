@@ -2,11 +2,13 @@ package dev.baton.sample.orderflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.dsl.MessageType;
+import dev.baton.dsl.StepDefinition;
 import dev.baton.sample.orderflow.OrderFlowSaga.OrderData;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The order saga's validations of its start data. */
+/** The order saga's validations of its start data, and the message classes it declares. */
 class OrderFlowSagaTest {
 
     @Test
@@ -16,5 +18,16 @@ class OrderFlowSagaTest {
         assertThat(OrderFlowSaga.ORDER_FLOW.problemsWith(new OrderData(null, " ", null, 0, -1, "r-1"))).containsExactly(
                 "orderId is required", "customerId is required", "sku is required", "quantity must be at least 1, but was 0",
                 "amountCents must not be negative, but was -1", "reservationId is set by the inventory's reply; leave it out");
+    }
+
+    @Test
+    @DisplayName("every step declares its command's and compensation's class, so the server can publish their schemas")
+    void declaredMessageTypes() {
+        assertThat(OrderFlowSaga.ORDER_FLOW.steps()).extracting(s -> s.commandType().map(MessageType.Names::of).orElse(null))
+                .containsExactly("CreateOrder", "ReserveStock", "AuthorizePayment", "ShipOrder");
+        assertThat(OrderFlowSaga.ORDER_FLOW.steps()).extracting(s -> s.compensationType().map(MessageType.Names::of).orElse(null))
+                .containsExactly("CancelOrder", "ReleaseStock", null, null);
+        StepDefinition<OrderData> reserve = OrderFlowSaga.ORDER_FLOW.step("reserve-stock").orElseThrow();
+        assertThat(reserve.replyTypes()).containsOnlyKeys("StockReserved");
     }
 }
