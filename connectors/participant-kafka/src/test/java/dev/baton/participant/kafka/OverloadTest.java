@@ -48,16 +48,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A payment service with a fixed capacity, offered three times that: flow control keeps it at its capacity, the
  * sagas that cannot go wait in PENDING_PAYMENT and drain in order afterwards, and none is compensated for being
- * busy. The payment service takes {@code baton.overload.slots} (5) authorizations at a time, each holding its slot
- * for {@code baton.overload.hold-ms} (250) after it answered, 20 per second, and answers RETRY_LATER when all are
- * taken. Sagas start at three times that for {@code baton.overload.seconds} (20 by default; the figures in
+ * busy. The payment service's capacity is 20 authorizations per second ({@code baton.overload.slots} (5) per
+ * {@code baton.overload.hold-ms} (250)); it answers RETRY_LATER beyond it. It runs twice, with the two kinds of
+ * limit a real service has ({@link #models()}): a rate (a token bucket, as an API quota) and a number of slots each
+ * held for a fixed time after its answer. Sagas start at three times the capacity for {@code baton.overload.seconds} (20 by default; the figures in
  * docs/operations.md are from a 60 s run). With a hold of 100 ms (50 per second, 150 sagas started per second) this
  * 2-core machine, running everything in one JVM, is itself the bottleneck during the load: docs/operations.md says
  * why the default is 20 per second.
@@ -73,6 +75,17 @@ class OverloadTest {
     static final int CAPACITY = SLOTS * 1000 / HOLD_MS;
     static final int OFFERED = 3 * CAPACITY;
     static final int SECONDS = Integer.getInteger("baton.overload.seconds", 20);
+    /**
+     * How the card processor is limited; the test runs both unless {@code baton.overload.model} names one.
+     * {@code rate}: a token bucket of {@link #CAPACITY} authorizations per second with a burst of {@link #SLOTS} (an
+     * API quota: a call that comes late finds its token waiting). {@code slots}: {@link #SLOTS} authorizations at a
+     * time, each holding its slot {@link #HOLD_MS} ms after its answer (a loss system: a slot that frees between two
+     * calls idles until the next one).
+     */
+    static List<String> models() {
+        String one = System.getProperty("baton.overload.model");
+        return one == null ? List.of("rate", "slots") : List.of(one);
+    }
 
     static final SagaDefinition<OrderData> SAGA = Saga.define("order-overload", OrderData.class)
             .defaultTimeout(Duration.ofSeconds(10))
@@ -97,6 +110,7 @@ class OverloadTest {
 
     /** The card processor: {@link #SLOTS} authorizations at a time, each for {@link #HOLD_MS}. */
     static final class CardProcessor {
+        private final String model;
         private final ArrayDeque<Long> inProgress = new ArrayDeque<>();
         final LongAdder calls = new LongAdder();
         final LongAdder busy = new LongAdder();
@@ -104,9 +118,28 @@ class OverloadTest {
         /** When each call came (nanoTime), to show how evenly the engine spaces them. */
         final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
 
+        private double tokens = SLOTS;
+        private long refilledAt = System.nanoTime();
+
+        CardProcessor(String model) {
+            if (!model.equals("rate") && !model.equals("slots")) {
+                throw new IllegalArgumentException("baton.overload.model is rate or slots, but was " + model);
+            }
+            this.model = model;
+        }
+
         synchronized boolean admit() {
             long now = System.nanoTime();
             arrivals.add(now);
+            if (model.equals("rate")) {
+                tokens = Math.min(SLOTS, tokens + (now - refilledAt) / 1e9 * CAPACITY);
+                refilledAt = now;
+                if (tokens < 1) {
+                    return false;
+                }
+                tokens -= 1;
+                return true;
+            }
             while (!inProgress.isEmpty() && inProgress.peekFirst() <= now) {
                 inProgress.pollFirst();
             }
@@ -146,12 +179,13 @@ class OverloadTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
     @DisplayName("a participant offered three times its capacity is kept at its capacity; every order completes afterwards, none compensated")
-    void busyParticipantAtCapacity(EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
-        KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("overload.")
-                .withEngineGroupId("overload-engine");
-        CardProcessor processor = new CardProcessor();
+    void busyParticipantAtCapacity(String model, EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
+        KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers())
+                .withTopicPrefix("overload-" + model + ".").withEngineGroupId("overload-" + model + "-engine");
+        CardProcessor processor = new CardProcessor(model);
         List<SagaId> ids = new CopyOnWriteArrayList<>();
         ScheduledExecutorService starter = Executors.newScheduledThreadPool(2);
         JdbiIdempotencyStore paymentStore = JdbiIdempotencyStore.h2InMemory("payment-" + UUID.randomUUID());
@@ -238,11 +272,11 @@ class OverloadTest {
             processor.gapSpread(loadEnd, lastCapture + 1);
             double attemptsPerSaga = processor.calls.sum() / (double) Math.max(1, completed);
             FlowView flow = engine.flows().stream().filter(f -> f.participant().equals("payment")).findFirst().orElseThrow();
-            System.out.printf("overload: capacity_per_s=%d offered_per_s=%d seconds=%d sagas=%d goodput_per_s=%.1f"
+            System.out.printf("overload: model=%s capacity_per_s=%d offered_per_s=%d seconds=%d sagas=%d goodput_per_s=%.1f"
                             + " goodput_share=%.3f backlog_goodput_share=%.3f backlog_at_load_end=%d drain_s=%.1f expected_drain_s=%.1f"
                             + " drain_ratio=%.2f payment_calls_per_completed=%.2f busy_answers=%d max_waiting=%d"
                             + " call_gap_cv=%.2f calls_within_5ms=%.2f compensated=%d failed=%d doubled_payments=%d limit_after=%.1f statuses=%s%n",
-                    CAPACITY, OFFERED, SECONDS, total, goodput, goodput / CAPACITY, backlogGoodput / CAPACITY, backlog,
+                    model, CAPACITY, OFFERED, SECONDS, total, goodput, goodput / CAPACITY, backlogGoodput / CAPACITY, backlog,
                     drainSeconds,
                     expectedDrain, drainSeconds / Math.max(0.1, expectedDrain), attemptsPerSaga,
                     processor.busy.sum(), maxWaiting, spread[0], spread[1], statuses.getOrDefault(SagaStatus.COMPENSATED, 0),
