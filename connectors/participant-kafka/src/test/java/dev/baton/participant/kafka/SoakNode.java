@@ -34,15 +34,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One process of the chaos soak ({@link ChaosSoakTest}): the engine, or one of the four order-flow services, each on
- * an H2 file written at each commit ({@code WRITE_DELAY=0}) so that SIGKILL loses nothing committed.
+ * One process of the chaos soak ({@link ChaosSoakTest}): the engine, on an H2 file written at each commit
+ * ({@code WRITE_DELAY=0}), or one of the four order-flow services, on the database the soak gives it (a PostgreSQL
+ * database of its own by default, or an H2 file).
  *
  * <ul>
  *   <li>{@code engine <bootstrap> <prefix> <dir>}: the engine with its Kafka transport, and the start topic's
  *       consumer. Prints {@code READY <ms>}, then {@code STATUS sagas=<n> open=<k> <ms>} every 500 ms (from the
  *       store) and {@code ENDED <ms>} when sagas end here (at most every 200 ms).</li>
- *   <li>{@code service <bootstrap> <prefix> <participant> <database file>}: the participant's handlers (as in
- *       {@link OrderServices}) bound to Kafka; prints {@code READY <ms>}.</li>
+ *   <li>{@code service <bootstrap> <prefix> <participant> <jdbc url> [<user> [<password>]]}: the participant's
+ *       handlers (as in {@link OrderServices}) bound to Kafka, their effects and the SDK's records in that database;
+ *       prints {@code READY <ms>}.</li>
  * </ul>
  *
  * End of stdin closes a node cleanly (exit 0); the soak kills nodes with SIGKILL at any point.
@@ -80,7 +82,8 @@ public final class SoakNode {
         KafkaOptions options = CrashSaga.options(args[1], args[2]);
         switch (args[0]) {
             case "engine" -> engine(options, Path.of(args[3]));
-            case "service" -> service(options, args[3], args[4]);
+            case "service" -> service(options, args[3], args[4], args.length > 5 ? args[5] : "sa",
+                    args.length > 6 ? args[6] : "");
             default -> throw new IllegalArgumentException("engine or service, but was " + args[0]);
         }
     }
@@ -138,9 +141,10 @@ public final class SoakNode {
         System.exit(0);
     }
 
-    private static void service(KafkaOptions options, String participant, String database) throws Exception {
+    private static void service(KafkaOptions options, String participant, String url, String user, String password)
+            throws Exception {
         OrderServices.TRACE_EFFECTS = true;
-        JdbiIdempotencyStore store = JdbiIdempotencyStore.create(serviceUrl(database), "sa", "");
+        JdbiIdempotencyStore store = JdbiIdempotencyStore.create(url, user, password);
         store.jdbi().useHandle(h -> h.execute(OrderServices.EFFECT_TABLE));
         ParticipantRuntime runtime = ParticipantRuntime.builder().handlers(handlers(participant)).store(store).build();
         KafkaParticipant binding = KafkaParticipant.create(options, runtime).start();
