@@ -97,6 +97,18 @@ public final class KafkaTransport implements Transport {
         Clients.createTopics(options, topics);
     }
 
+    /** {@code kafka}, for traces. */
+    @Override
+    public String messagingSystem() {
+        return "kafka";
+    }
+
+    /** The participant's command topic ({@link KafkaOptions#commandTopic(String)}), for traces. */
+    @Override
+    public String destination(String participant) {
+        return options.commandTopic(participant);
+    }
+
     @Override
     public CompletableFuture<Void> send(List<OutboxRecord> messages) {
         if (sendsBlocked && readingStalled) {

@@ -9,6 +9,7 @@ import dev.baton.engine.spi.CommandGate;
 import dev.baton.engine.spi.SagaListener;
 import dev.baton.engine.spi.SagaStore;
 import dev.baton.engine.spi.Transport;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class SagaEngineBuilder {
     Clock clock = Clock.systemUTC();
     Supplier<SagaId> ids = SagaId.uuidV7();
     SagaListener listener = SagaListener.NOOP;
+    OpenTelemetry openTelemetry = OpenTelemetry.noop();
     Duration timerPollInterval = Duration.ofMillis(100);
     int timerBatchSize = 100;
     Duration outboxSweepInterval = Duration.ofSeconds(5);
@@ -89,6 +91,20 @@ public final class SagaEngineBuilder {
     /** Observes the engine (metrics, logs). Defaults to {@link SagaListener#NOOP}. */
     public SagaEngineBuilder listener(SagaListener listener) {
         this.listener = listener;
+        return this;
+    }
+
+    /**
+     * Where the engine records its spans: one trace per saga, a span per command sent (each step's and compensation's
+     * attempts) from its sending to the answer, parks, retries, timeouts and operator actions as events; see
+     * {@code docs/observability.md}. The engine uses the OpenTelemetry API only: pass the {@code OpenTelemetrySdk} your
+     * application configured (or {@code GlobalOpenTelemetry.get()}). Defaults to {@link OpenTelemetry#noop()}: tracing
+     * off, at no cost beyond the {@code traceparent} header every command carries anyway.
+     *
+     * @since 0.5
+     */
+    public SagaEngineBuilder openTelemetry(OpenTelemetry openTelemetry) {
+        this.openTelemetry = openTelemetry;
         return this;
     }
 
@@ -257,8 +273,8 @@ public final class SagaEngineBuilder {
         if (definitions.isEmpty()) {
             problems.add("SagaEngine has no saga definitions; register at least one with .register(...)");
         }
-        if (clock == null || ids == null || listener == null || commandGate == null || flow == null) {
-            problems.add("clock, ids, listener, commandGate and flow must not be null");
+        if (clock == null || ids == null || listener == null || commandGate == null || flow == null || openTelemetry == null) {
+            problems.add("clock, ids, listener, commandGate, flow and openTelemetry must not be null");
         }
         positive(problems, "timerPollInterval", timerPollInterval);
         positive(problems, "leaseDuration", lease);
@@ -294,7 +310,7 @@ public final class SagaEngineBuilder {
         return new DefaultSagaEngine(new EngineSettings(Objects.requireNonNull(defs), store, transport, codec, clock, ids,
                 listener, commandGate, timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries,
                 timeoutGrace, lease, inboxRetention, endedRetention, failedRetention, flow,
-                nodeName == null ? defaultNodeName() : nodeName, exceptionMessagesInReasons));
+                nodeName == null ? defaultNodeName() : nodeName, exceptionMessagesInReasons, openTelemetry));
     }
 
     private static String defaultNodeName() {

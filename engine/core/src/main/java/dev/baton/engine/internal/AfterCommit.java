@@ -21,9 +21,12 @@ final class AfterCommit {
     private final SagaListener listener;
     private final OutboxDispatcher outbox;
     private final UserErrorLog errors;
+    private final SagaTracing tracing;
 
-    AfterCommit(GateAdvisor gate, SagaListener listener, OutboxDispatcher outbox, UserErrorLog errors) {
+    AfterCommit(GateAdvisor gate, SagaListener listener, OutboxDispatcher outbox, UserErrorLog errors,
+                SagaTracing tracing) {
         this.gate = gate;
+        this.tracing = tracing;
         this.listener = listener;
         this.outbox = outbox;
         this.errors = errors;
@@ -63,6 +66,7 @@ final class AfterCommit {
             Listeners.safely(() -> listener.onIgnoredReply(e.getKey(), e.getValue()));
         }
         fx.ignored.clear();
+        tracing.committed(fx);
         for (Effects.Change c : fx.changes) {
             for (Decision.UserError e : c.decision().errors()) {
                 errors.log(c.after().id(), c.after().type(), e);

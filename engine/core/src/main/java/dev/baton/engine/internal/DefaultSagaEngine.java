@@ -40,6 +40,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
 
     private final EngineSettings settings;
     private final SagaRecordMapper mapper;
+    private final SagaTracing tracing;
     private final GateAdvisor gate;
     private final OutboxDispatcher outbox;
     private final EventApplier events;
@@ -54,11 +55,13 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     public DefaultSagaEngine(EngineSettings s) {
         this.settings = s;
         SagaLocks locks = new SagaLocks();
-        mapper = new SagaRecordMapper(s.definitions(), s.codec(), s.ids(), s.exceptionMessagesInReasons());
+        tracing = SagaTracing.of(s.openTelemetry(), s.transport(), s.clock());
+        mapper = new SagaRecordMapper(s.definitions(), s.codec(), s.ids(), s.exceptionMessagesInReasons(), tracing);
         gate = new GateAdvisor(s.gate(), new FlowControl(s.flow(), s.store(), s.clock(), s.nodeName(),
                 s.definitions().participants()));
         outbox = new OutboxDispatcher(s.store(), s.transport(), s.listener(), s.clock(), s.lease());
-        AfterCommit afterCommit = new AfterCommit(gate, s.listener(), outbox, new UserErrorLog(ErrorReports.ofDefaults()));
+        AfterCommit afterCommit = new AfterCommit(gate, s.listener(), outbox, new UserErrorLog(ErrorReports.ofDefaults()),
+                tracing);
         events = new EventApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, s.conflictRetries());
         starts = new StartBatcher(s.store(), s.clock(), mapper, gate, afterCommit, s.conflictRetries());
         replies = new ReplyApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, events, new DeadLetters(s.ids()));
@@ -131,6 +134,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
             gate.flow().close();
             settings.transport().close();
         } finally {
+            tracing.close();
             outbox.close();
             settings.store().close();
         }

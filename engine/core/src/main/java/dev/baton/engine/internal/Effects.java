@@ -3,9 +3,12 @@ package dev.baton.engine.internal;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.CommandGate;
+import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
+import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,11 +20,26 @@ import java.util.Map;
  */
 final class Effects {
     /** One saga's change, for the listener. */
-    record Change(SagaStatus from, Execution beforeExec, SagaState after, Decision decision, Instant at) {}
+    record Change(SagaStatus from, Execution beforeExec, SagaState after, Decision decision, Instant at,
+                  InboundReply reply) {
+        Change(SagaStatus from, Execution beforeExec, SagaState after, Decision decision, Instant at) {
+            this(from, beforeExec, after, decision, at, null);
+        }
+
+        /** The same change, caused by {@code r}. */
+        Change answeredBy(InboundReply r) {
+            return new Change(from, beforeExec, after, decision, at, r);
+        }
+    }
+
+    /** A span opened for a command written by the transaction ({@link SagaTracing}), and until when it is kept. */
+    record PendingSpan(Span span, Instant deadline) {}
 
     private final GateAdvisor gate;
     final List<OutboxRecord> outbox = new ArrayList<>();
     final List<Change> changes = new ArrayList<>();
+    /** Spans of the commands written so far, by {@link SagaTracing#key}: kept once committed, dropped otherwise. */
+    final Map<String, PendingSpan> spans = new HashMap<>();
     final List<String> duplicates = new ArrayList<>();
     final List<Map.Entry<SagaId, String>> ignored = new ArrayList<>();
     /** Sagas started (created) in the transaction, with their types. */
@@ -66,6 +84,7 @@ final class Effects {
     /** The transaction did not commit: its permits were not used. */
     void rollback() {
         rollback(new Mark(0, 0, 0));
+        spans.clear();
     }
 
     /** How much room, how many permits and places in line were taken so far: to roll back one part of a batch. */

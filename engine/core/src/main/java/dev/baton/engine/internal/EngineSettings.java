@@ -1,5 +1,6 @@
 package dev.baton.engine.internal;
 
+import io.opentelemetry.api.OpenTelemetry;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.spi.Codec;
 import dev.baton.engine.spi.CommandGate;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
  *
  * @param endedRetention null: ended sagas are kept
  * @param failedRetention null: FAILED sagas are kept
+ * @param openTelemetry where the engine's spans go; {@link OpenTelemetry#noop()}: tracing off
  * @param exceptionMessagesInReasons whether a user exception's message follows its class and error id in reasons
  */
 public record EngineSettings(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
@@ -25,7 +27,7 @@ public record EngineSettings(Definitions definitions, SagaStore store, Transport
                              Duration timerPollInterval, int timerBatchSize, Duration sweepInterval, Duration sweepAge,
                              int conflictRetries, Duration timeoutGrace, Duration lease, Duration inboxRetention,
                              Duration endedRetention, Duration failedRetention, FlowSettings flow, String nodeName,
-                             boolean exceptionMessagesInReasons) {
+                             boolean exceptionMessagesInReasons, OpenTelemetry openTelemetry) {
     public EngineSettings {
         Objects.requireNonNull(definitions, "definitions");
         Objects.requireNonNull(store, "store");
@@ -37,5 +39,6 @@ public record EngineSettings(Definitions definitions, SagaStore store, Transport
         Objects.requireNonNull(gate, "gate");
         Objects.requireNonNull(flow, "flow");
         Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(openTelemetry, "openTelemetry");
     }
 }

@@ -174,6 +174,7 @@ final class ReplyApplier {
         try {
             d = gate.gated(d, def, now, fx);
             writes.add(mapper.encode(current, state, d, def, now, fx));
+            fx.changes.set(fx.changes.size() - 1, fx.changes.get(fx.changes.size() - 1).answeredBy(r));
         } catch (SagaCodecException e) {
             fx.rollback(mark);
             // nothing was written yet (encoding comes first): set the reply aside; the saga's timeout re-sends

@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -36,9 +35,12 @@ final class SagaRecordMapper {
     private final Codec codec;
     private final Supplier<SagaId> ids;
     private final boolean messagesInReasons;
+    private final SagaTracing tracing;
 
-    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids, boolean messagesInReasons) {
+    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids, boolean messagesInReasons,
+                     SagaTracing tracing) {
         this.definitions = definitions;
+        this.tracing = tracing;
         this.codec = codec;
         this.ids = ids;
         this.messagesInReasons = messagesInReasons;
@@ -121,7 +123,7 @@ final class SagaRecordMapper {
             headers.put(Headers.MESSAGE_TYPE, type);
             headers.put(Headers.KIND, (c.direction() == Execution.Direction.FORWARD ? CommandKind.COMMAND
                     : CommandKind.COMPENSATION).wireValue());
-            headers.put(Headers.TRACEPARENT, traceparent(s.id(), c.messageId(), c.attempt()));
+            headers.put(Headers.TRACEPARENT, tracing.commandSent(s, c, d, now, effects));
             out.add(new OutboxRecord(ids.get().value(), s.id(), c.participant(), c.messageId(), type, headers, payload, now));
         }
         List<HistoryRecord> history = new ArrayList<>(d.history().size());
@@ -155,20 +157,5 @@ final class SagaRecordMapper {
             }
         }
         return out;
-    }
-
-    /**
-     * A W3C trace context for a command: the trace id is derived from the saga id (a saga is one trace), the span
-     * id from the message id and attempt. Deterministic, so a re-sent outbox row carries the same context.
-     */
-    static String traceparent(SagaId id, String messageId, int attempt) {
-        String hex = id.value().replace("-", "").toLowerCase(Locale.ROOT);
-        String traceId = hex.length() == 32 && hex.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)
-                ? hex : String.format("%016x%016x", (long) id.value().hashCode() * 0x9E3779B97F4A7C15L, (long) id.value().length() ^ 0x5DEECE66DL);
-        long span = messageId.hashCode() * 0x9E3779B97F4A7C15L + attempt;
-        if (span == 0) {
-            span = 1;
-        }
-        return "00-" + traceId + "-" + String.format("%016x", span) + "-01";
     }
 }

@@ -29,6 +29,26 @@ public interface Transport extends AutoCloseable {
     default void prepare(java.util.Set<String> destinations) {}
 
     /**
+     * The messaging system's name for traces ({@code messaging.system} in OpenTelemetry's semantic conventions, such
+     * as {@code kafka}); null, the default, when none applies.
+     *
+     * @since 0.5
+     */
+    default String messagingSystem() {
+        return null;
+    }
+
+    /**
+     * Where commands for {@code participant} go, for traces ({@code messaging.destination.name}): for Kafka its command
+     * topic. Defaults to the participant's name. Called for every command sent while tracing is on: keep it cheap.
+     *
+     * @since 0.5
+     */
+    default String destination(String participant) {
+        return participant;
+    }
+
+    /**
      * Starts delivering replies to {@code sink}. The transport must consider a reply consumed only after
      * {@code sink.accept} returned normally (for Kafka: commit offsets after it).
      */
