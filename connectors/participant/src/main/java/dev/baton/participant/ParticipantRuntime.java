@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,8 +74,9 @@ public final class ParticipantRuntime {
     private ParticipantRuntime(Builder b) {
         this.handlers = b.handlers;
         String participant = b.handlers.participant();
-        StepDecider decider = new StepDecider(b.handlers, b.mapper, b.clock, new ReplyFactory(b.replyIds),
-                new HandlerErrors(dev.baton.protocol.ErrorReports.ofDefaults(), b.exceptionMessagesInReasons));
+        ParticipantTracing tracing = ParticipantTracing.of(b.openTelemetry, participant);
+        StepDecider decider = new StepDecider(b.handlers, b.mapper, b.clock, new ReplyFactory(b.replyIds, tracing),
+                new HandlerErrors(dev.baton.protocol.ErrorReports.ofDefaults(), b.exceptionMessagesInReasons), tracing);
         this.preparation = new CommandPreparation(b.handlers, b.mapper);
         this.delivery = new CommandDelivery(participant, b.store, decider, b.contentionAttempts);
         this.batches = new BatchDelivery(participant, b.store, preparation, decider, b.batchSize, this::handle);
@@ -186,6 +188,7 @@ public final class ParticipantRuntime {
         private int contentionAttempts = 5;
         private int batchSize = 100;
         private boolean exceptionMessagesInReasons;
+        private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
         private Builder() {}
 
@@ -258,6 +261,22 @@ public final class ParticipantRuntime {
         }
 
         /**
+         * Where the runtime records its spans: one {@code CONSUMER} span per handling of a command, named
+         * {@code handle <message type>}, the child of the command's {@code traceparent} (the engine's span of that
+         * attempt) and current while the handler runs, so that the service's own instrumentation (JDBC, HTTP) nests
+         * under it; the reply's {@code traceparent} then names this span. The SDK uses the OpenTelemetry API only: pass
+         * the {@code OpenTelemetrySdk} the service configured, or {@code GlobalOpenTelemetry.get()}. Defaults to
+         * {@link OpenTelemetry#noop()}: no spans, no cost, and replies copy the command's {@code traceparent}. See
+         * {@code docs/observability.md}.
+         *
+         * @since 0.5
+         */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = openTelemetry;
+            return this;
+        }
+
+        /**
          * Validates and builds the runtime.
          *
          * @throws IllegalStateException listing every missing or invalid setting
@@ -272,8 +291,8 @@ public final class ParticipantRuntime {
                 problems.add("ParticipantRuntime requires an idempotency store; none was set (call .store("
                         + "JdbiIdempotencyStore.create(dataSource)))");
             }
-            if (mapper == null || clock == null || replyIds == null) {
-                problems.add("objectMapper, clock and replyIds must not be null");
+            if (mapper == null || clock == null || replyIds == null || openTelemetry == null) {
+                problems.add("objectMapper, clock, replyIds and openTelemetry must not be null");
             }
             if (contentionAttempts < 1) {
                 problems.add("contentionAttempts must be >= 1, but was " + contentionAttempts);

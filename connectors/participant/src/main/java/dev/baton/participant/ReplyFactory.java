@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * Makes the {@link Reply} to a command: a new reply id, the correlation to the command, the outcome, and the trace
- * headers copied through. Thread-safe when its reply-id supplier is.
+ * headers: the participant's span's context while tracing is on, else the command's copied through. Thread-safe when its reply-id supplier is.
  */
 final class ReplyFactory {
 
@@ -17,9 +17,11 @@ final class ReplyFactory {
     static final int MAX_REASON_LENGTH = 2000;
 
     private final Supplier<String> replyIds;
+    private final ParticipantTracing tracing;
 
-    ReplyFactory(Supplier<String> replyIds) {
+    ReplyFactory(Supplier<String> replyIds, ParticipantTracing tracing) {
         this.replyIds = replyIds;
+        this.tracing = tracing;
     }
 
     Reply reply(CommandHeaders p, IncomingCommand command, ReplyOutcome outcome, String replyType, String replyJson,
@@ -49,7 +51,12 @@ final class ReplyFactory {
         if (retryCause != null && outcome == ReplyOutcome.RETRY_LATER) {
             headers.put(Headers.RETRY_CAUSE, retryCause);
         }
-        copy(command, headers, Headers.TRACEPARENT);
+        String traceparent = tracing.replyTraceparent(); // the participant's span, while tracing is on
+        if (traceparent != null) {
+            headers.put(Headers.TRACEPARENT, traceparent);
+        } else {
+            copy(command, headers, Headers.TRACEPARENT);
+        }
         copy(command, headers, Headers.TRACESTATE);
         return new Reply(headers, replyJson, disposition, command);
     }

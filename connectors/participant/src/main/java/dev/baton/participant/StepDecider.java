@@ -26,13 +26,16 @@ final class StepDecider {
     private static final String SAVEPOINT = "baton_participant_handler";
 
     private final CommandHandlers handlers;
+    private final ParticipantTracing tracing;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final ReplyFactory replies;
     private final HandlerErrors errors;
 
-    StepDecider(CommandHandlers handlers, ObjectMapper mapper, Clock clock, ReplyFactory replies, HandlerErrors errors) {
+    StepDecider(CommandHandlers handlers, ObjectMapper mapper, Clock clock, ReplyFactory replies, HandlerErrors errors,
+                ParticipantTracing tracing) {
         this.handlers = handlers;
+        this.tracing = tracing;
         this.mapper = mapper;
         this.clock = clock;
         this.replies = replies;
@@ -44,6 +47,10 @@ final class StepDecider {
     }
 
     HandlingResult decide(Handle tx, PreparedCommand c) {
+        return tracing.handle(c.headers(), c.command(), () -> decideInSpan(tx, c));
+    }
+
+    private HandlingResult decideInSpan(Handle tx, PreparedCommand c) {
         CommandHeaders p = c.headers();
         IncomingCommand command = c.command();
         Optional<StepState> locked = Inbox.lockStep(tx, participant(), p.sagaId(), p.step());

@@ -80,6 +80,7 @@ final class OrderServices implements AutoCloseable {
     private final Map<String, AtomicInteger> busyCount = new ConcurrentHashMap<>();
     private final Set<String> only;
     private final Function<String, JdbiIdempotencyStore> storeFor;
+    private final io.opentelemetry.api.OpenTelemetry openTelemetry;
 
     OrderServices(KafkaOptions options, int replyCopies) {
         this(options, replyCopies, ALL);
@@ -93,8 +94,15 @@ final class OrderServices implements AutoCloseable {
     /** Only the named services, each on the store {@code storeFor} opens for its name (the fault tests put one on PostgreSQL). */
     OrderServices(KafkaOptions options, int replyCopies, Set<String> participants,
                   Function<String, JdbiIdempotencyStore> storeFor) {
+        this(options, replyCopies, participants, storeFor, io.opentelemetry.api.OpenTelemetry.noop());
+    }
+
+    /** As above, the services recording their spans through {@code openTelemetry}. */
+    OrderServices(KafkaOptions options, int replyCopies, Set<String> participants,
+                  Function<String, JdbiIdempotencyStore> storeFor, io.opentelemetry.api.OpenTelemetry openTelemetry) {
         this.only = Set.copyOf(participants);
         this.storeFor = storeFor;
+        this.openTelemetry = openTelemetry;
         add(options, replyCopies, CommandHandlers.forParticipant(OrderSaga.ORDERS)
                 .on(CreateOrder.class, (c, ctx) -> effect(ctx, c.orderId()))
                 .on(CancelOrder.class, (c, ctx) -> effect(ctx, c.orderId()))
@@ -162,7 +170,8 @@ final class OrderServices implements AutoCloseable {
         store.jdbi().useHandle(h -> h.execute(EFFECT_TABLE));
         stores.add(store);
         databases.put(handlers.participant(), store.jdbi());
-        ParticipantRuntime runtime = ParticipantRuntime.builder().handlers(handlers).store(store).build();
+        ParticipantRuntime runtime = ParticipantRuntime.builder().handlers(handlers).store(store)
+                .openTelemetry(openTelemetry).build();
         bindings.add((replyCopies == 1 ? KafkaParticipant.create(options, runtime)
                 : KafkaParticipant.createDuplicatingReplies(options, runtime, replyCopies)).start());
     }
