@@ -22,6 +22,7 @@ import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jdbi.internal.Dialect;
 import dev.baton.jdbi.internal.FlowTables;
 import dev.baton.jdbi.internal.H2Compaction;
+import dev.baton.jdbi.internal.H2GroupCommit;
 import dev.baton.jdbi.internal.HistoryTables;
 import dev.baton.jdbi.internal.Housekeeping;
 import dev.baton.jdbi.internal.JdbiStoreTransaction;
@@ -96,6 +97,8 @@ public final class JdbiSagaStore implements SagaStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Null unless the store runs on an embedded H2 file with compaction on. */
     private volatile H2Compaction compaction;
+    /** Null unless the store runs on an embedded H2 file that writes commits with a delay. */
+    private final H2GroupCommit groupCommit;
 
     private JdbiSagaStore(DataSource dataSource, AutoCloseable ownedPool, boolean migrate) {
         this.jdbi = Jdbi.create(dataSource);
@@ -104,6 +107,7 @@ public final class JdbiSagaStore implements SagaStore {
         if (migrate) {
             Schema.migrate(dataSource, dialect);
         }
+        this.groupCommit = dialect == Dialect.H2 ? H2GroupCommit.startIfDelayed(dataSource) : null;
     }
 
     /**
@@ -182,8 +186,9 @@ public final class JdbiSagaStore implements SagaStore {
     public <T> T inTransaction(Function<StoreTransaction, T> work) {
         Objects.requireNonNull(work, "work");
         checkOpen();
+        T result;
         try {
-            return jdbi.inTransaction(handle -> {
+            result = jdbi.inTransaction(handle -> {
                 JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, dialect);
                 try {
                     return work.apply(tx);
@@ -194,6 +199,25 @@ public final class JdbiSagaStore implements SagaStore {
         } catch (JdbiException e) {
             // Failures of the work's own statements arrive translated; what is left is begin, commit or rollback.
             throw SqlErrors.failure("transaction (begin, commit or rollback)", e);
+        }
+        awaitDurable("transaction");
+        return result;
+    }
+
+    /**
+     * On an H2 file with a write delay, returns once every transaction committed so far is in the file: after each
+     * transaction and before each read whose rows the engine sends on (due timers, the outbox), so that nothing
+     * leaves the process on a commit that a killed process would lose.
+     */
+    private void awaitDurable(String operation) {
+        H2GroupCommit g = groupCommit;
+        if (g == null) {
+            return;
+        }
+        try {
+            g.awaitDurable();
+        } catch (IllegalStateException e) {
+            throw new SagaStoreException("saga store: " + operation + ": " + e.getMessage(), e);
         }
     }
 
@@ -238,7 +262,7 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0) {
             return List.of();
         }
-        return call("dueTimers", () -> jdbi.withHandle(h -> h
+        return durableCall("dueTimers", () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT " + Rows.TIMER_COLUMNS + " FROM baton_timer WHERE fire_at <= :now"
                         + " AND kind <> 'WAIT' ORDER BY fire_at, saga_id, kind LIMIT :limit")
                 .bind("now", Rows.timestamp(now)).bind("limit", limit).map(Rows.TIMER).list()));
@@ -256,7 +280,7 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0) {
             return List.of();
         }
-        return call("outbox", () -> jdbi.withHandle(h -> h
+        return durableCall("outbox", () -> jdbi.withHandle(h -> h
                 .createQuery("SELECT " + Rows.OUTBOX_COLUMNS + " FROM baton_outbox WHERE created_at < :before"
                         + " ORDER BY created_at, seq LIMIT :limit")
                 .bind("before", Rows.timestamp(createdBefore)).bind("limit", limit).map(Rows.OUTBOX).list()));
@@ -276,7 +300,7 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0 || kinds.isEmpty()) {
             return List.of();
         }
-        return call("leaseDueTimers", () -> jdbi.inTransaction(h -> Leases.dueTimers(h, now, kinds, leaseUntil,
+        return durableCall("leaseDueTimers", () -> jdbi.inTransaction(h -> Leases.dueTimers(h, now, kinds, leaseUntil,
                 limit)));
     }
 
@@ -293,7 +317,7 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0) {
             return List.of();
         }
-        return call("leaseOutbox", () -> jdbi.inTransaction(h -> Leases.outbox(h, createdBefore, now, leaseUntil,
+        return durableCall("leaseOutbox", () -> jdbi.inTransaction(h -> Leases.outbox(h, createdBefore, now, leaseUntil,
                 limit)));
     }
 
@@ -356,7 +380,7 @@ public final class JdbiSagaStore implements SagaStore {
         if (checkLimit(limit) == 0) {
             return List.of();
         }
-        return call("leaseWaiting", () -> jdbi.inTransaction(h -> FlowTables.leaseWaiting(h, participant, now,
+        return durableCall("leaseWaiting", () -> jdbi.inTransaction(h -> FlowTables.leaseWaiting(h, participant, now,
                 leaseUntil, limit)));
     }
 
@@ -365,7 +389,7 @@ public final class JdbiSagaStore implements SagaStore {
                                   double initialLimit, Instant now, Instant leaseUntil) {
         Objects.requireNonNull(participant, "participant");
         Objects.requireNonNull(node, "node");
-        return call("exchangeFlow of " + participant, () -> {
+        return durableCall("exchangeFlow of " + participant, () -> {
             if (jdbi.withHandle(h -> FlowTables.find(h, participant)).isEmpty()) {
                 try {
                     jdbi.useTransaction(h -> FlowTables.insert(h, participant, initialLimit, now));
@@ -424,6 +448,9 @@ public final class JdbiSagaStore implements SagaStore {
         if (c != null) {
             c.close(); // before the pool: it borrows connections
         }
+        if (groupCommit != null) {
+            groupCommit.close(); // closing the database writes what is left
+        }
         if (closed.compareAndSet(false, true) && ownedPool != null) {
             try {
                 ownedPool.close();
@@ -459,6 +486,13 @@ public final class JdbiSagaStore implements SagaStore {
         } catch (JdbiException e) {
             throw SqlErrors.failure(operation, e);
         }
+    }
+
+    /** {@link #call(String, Supplier)}, then waits until what it read or wrote is in the file (H2 with a delay). */
+    private <T> T durableCall(String operation, Supplier<T> work) {
+        T result = call(operation, work);
+        awaitDurable(operation);
+        return result;
     }
 
     private void call(String operation, Runnable work) {

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  *     times), or null for none (the default). For Micrometer: {@code new MicrometerMetricsTrackerFactory(registry)}
  *     from HikariCP, which needs {@code micrometer-core} on the classpath; this module does not depend on it.
  * @param h2Compaction for an H2 file database opened in this JVM: whether the store rewrites its sparse chunks every
- *     few seconds, which keeps the file proportional to the live data (H2 does not while every commit is written at
- *     once, {@code WRITE_DELAY=0}); defaults to true. Ignored for other databases.
+ *     few seconds, which keeps the file proportional to the live data (H2's own housekeeping does not run at all while every
+ *     commit is written at once, {@code WRITE_DELAY=0}); defaults to true. Ignored for other databases.
  * @since 0.1
  */
 public record JdbiStoreOptions(String jdbcUrl, String username, String password, int maximumPoolSize,
@@ -36,13 +36,16 @@ public record JdbiStoreOptions(String jdbcUrl, String username, String password,
     public static final int DEFAULT_MAXIMUM_POOL_SIZE = 10;
 
     /**
-     * The H2 settings added to file URLs. {@code WRITE_DELAY=0}: a commit reaches the file before {@code commit()}
-     * returns, so a committed transaction survives the process being killed (H2's default, 500 ms, can lose the
-     * last half second of commits). It does not fsync: a power cut or OS crash can still lose recent commits; that
+     * The H2 settings added to file URLs. {@code WRITE_DELAY=500} (H2's default, set because a database remembers
+     * the value it last ran with): a commit stays in H2's memory, and the store's group commit writes the commits of
+     * every transaction that waits for it at once, before {@link JdbiSagaStore#inTransaction} returns. So a
+     * transaction the store has returned survives the process being killed, and the file gets one chunk per write
+     * instead of one per commit. With {@code WRITE_DELAY=0} in a URL of your own every commit writes the file itself
+     * and the store does not wait. Neither fsyncs: a power cut or OS crash can still lose recent commits; that
      * durability is PostgreSQL's job. {@code DB_CLOSE_ON_EXIT=FALSE}: H2 does not close the database from its own
      * shutdown hook, so an application shutting down can still use the store until it closes it.
      */
-    public static final String H2_FILE_SETTINGS = ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    public static final String H2_FILE_SETTINGS = ";WRITE_DELAY=500;DB_CLOSE_ON_EXIT=FALSE";
 
     private static final Pattern MEMORY_NAME = Pattern.compile("[A-Za-z0-9_\\-]{1,100}");
 

@@ -9,6 +9,7 @@ import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
 import dev.baton.jdbi.JdbiSagaStore;
+import dev.baton.jdbi.JdbiStoreOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -36,8 +38,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One store transaction of the kind the engine commits for each step: versioned update of the saga, two history
- * entries, one outbox row, a timer replaced. On the embedded default (H2 file, every commit written to the file
- * before it returns), single-threaded.
+ * entries, one outbox row, a timer replaced. On the embedded default (an H2 file), for each way H2 may write commits:
+ * {@code writeDelay=500}, the default (commits stay in memory and the store's group commit writes those of every
+ * waiting transaction at once before {@code inTransaction} returns), and {@code writeDelay=0} (every commit writes the
+ * file itself). Run with {@code -t 1} for one caller and {@code -t 4} for several (each thread updates a saga of its
+ * own, as the engine's reply, start, timer and outbox threads do).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -46,25 +51,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 5)
 @Fork(1)
 public class StoreBenchmark {
+    @Param({"500", "0"})
+    public int writeDelay;
+
     private Path dir;
-    private JdbiSagaStore store;
-    private SagaRecord saga;
-    private long n;
+    JdbiSagaStore store;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("baton-bench");
-        store = JdbiSagaStore.h2File(dir);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        saga = new SagaRecord(SagaId.of(UUID.randomUUID().toString()), "order-flow", 1, SagaStatus.RUNNING, null,
-                "reserve-inventory", null, "order-flow.data",
-                "{\"orderId\":\"o-1\",\"customerId\":\"c-1\",\"amountCents\":2500,\"reservationId\":null}",
-                "{\"completed\":[\"create-order\"],\"compensated\":[],\"cursor\":{\"step\":\"reserve-inventory\"}}",
-                null, 1, now, now);
-        store.inTransaction(tx -> {
-            tx.insert(saga);
-            return null;
-        });
+        String url = "jdbc:h2:file:" + dir.resolve("baton").toAbsolutePath() + ";WRITE_DELAY=" + writeDelay
+                + ";DB_CLOSE_ON_EXIT=FALSE";
+        store = JdbiSagaStore.create(JdbiStoreOptions.of(url, "sa", ""));
     }
 
     @TearDown(Level.Trial)
@@ -75,10 +73,33 @@ public class StoreBenchmark {
         }
     }
 
+    /** A saga of the benchmark thread's own. */
+    @State(Scope.Thread)
+    public static class ThreadSaga {
+        SagaRecord saga;
+        long n;
+
+        @Setup(Level.Trial)
+        public void setUp(StoreBenchmark bench) {
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            saga = new SagaRecord(SagaId.of(UUID.randomUUID().toString()), "order-flow", 1, SagaStatus.RUNNING, null,
+                    "reserve-inventory", null, "order-flow.data",
+                    "{\"orderId\":\"o-1\",\"customerId\":\"c-1\",\"amountCents\":2500,\"reservationId\":null}",
+                    "{\"completed\":[\"create-order\"],\"compensated\":[],\"cursor\":{\"step\":\"reserve-inventory\"}}",
+                    null, 1, now, now);
+            SagaRecord first = saga;
+            bench.store.inTransaction(tx -> {
+                tx.insert(first);
+                return null;
+            });
+        }
+    }
+
     @Benchmark
-    public SagaRecord stepTransaction() {
+    public SagaRecord stepTransaction(ThreadSaga t) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        long i = ++n;
+        long i = ++t.n;
+        SagaRecord saga = t.saga;
         SagaRecord next = new SagaRecord(saga.id(), saga.type(), 1, SagaStatus.RUNNING, null, "step-" + (i % 4), null,
                 saga.dataType(), saga.data(), saga.execution(), null, saga.version() + 1, saga.createdAt(), now);
         store.inTransaction(tx -> {
@@ -91,7 +112,7 @@ public class StoreBenchmark {
             tx.setTimer(new TimerRecord(saga.id(), TimerKind.TIMEOUT, "step", "t" + i, now.plusSeconds(30)));
             return null;
         });
-        saga = next;
+        t.saga = next;
         return next;
     }
 }
