@@ -9,4 +9,21 @@ import java.nio.file.Path;
  */
 record BenchSettings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles,
                      Path dir, String postgres, String postgresUser, String postgresPassword, int nodes,
-                     int replyConsumers, int starters, int lingerMs) {}
+                     int replyConsumers, int starters, int lingerMs, String h2Settings) {
+
+    /**
+     * {@code url} with each {@code ;KEY=VALUE} of {@code settings} in place of the URL's own value for that key (H2
+     * refuses a URL that names a setting twice), for comparing H2 settings of the engine's file.
+     */
+    static String withH2Settings(String url, String settings) {
+        String result = url;
+        for (String setting : settings.split(";")) {
+            if (setting.isBlank()) {
+                continue;
+            }
+            String key = setting.substring(0, setting.indexOf('=') < 0 ? setting.length() : setting.indexOf('='));
+            result = result.replaceAll("(?i);" + java.util.regex.Pattern.quote(key) + "=[^;]*", "") + ";" + setting;
+        }
+        return result;
+    }
+}

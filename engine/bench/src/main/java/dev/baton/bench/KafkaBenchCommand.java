@@ -83,6 +83,11 @@ final class KafkaBenchCommand implements Callable<Integer> {
             description = "The producers' linger.ms (default ${DEFAULT-VALUE}).")
     int lingerMs;
 
+    @Option(names = "--h2-settings", paramLabel = ";K=V", defaultValue = "",
+            description = "H2 settings that replace or add to those of the engine's file URL, to compare; for example"
+                    + " ;WRITE_DELAY=0 writes every commit itself, without the store's group commit (default none).")
+    String h2Settings;
+
     /** Runs the command line; returns the exit code (0 done, 1 failed, 2 bad arguments). */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         return new CommandLine(new KafkaBenchCommand()).setOut(out).setErr(err).execute(args);
@@ -127,7 +132,7 @@ final class KafkaBenchCommand implements Callable<Integer> {
             throw new ParameterException(commandLine(), "--nodes " + nodes + " needs --postgres: an H2 file serves one node");
         }
         return new BenchSettings(inflight, warmupSeconds, durationSeconds, partitions, participantDb.equals("file"), dir,
-                pg, postgresUser, postgresPassword, nodes, replyConsumers, starters, lingerMs);
+                pg, postgresUser, postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings);
     }
 
     private void positive(String option, int value) {

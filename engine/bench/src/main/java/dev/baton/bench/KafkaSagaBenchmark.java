@@ -144,7 +144,9 @@ public final class KafkaSagaBenchmark {
                 List<SagaEngine> engines = new ArrayList<>();
                 try {
                     for (int node = 0; node < s.nodes(); node++) {
-                        SagaStore store = pg == null ? JdbiSagaStore.h2File(dir.resolve("engine"))
+                        JdbiStoreOptions h2 = JdbiStoreOptions.h2File(dir.resolve("engine"));
+                        SagaStore store = pg == null ? JdbiSagaStore.create(JdbiStoreOptions.of(
+                                        BenchSettings.withH2Settings(h2.jdbcUrl(), s.h2Settings()), h2.username(), h2.password()))
                                 : JdbiSagaStore.create(JdbiStoreOptions.of(pg.url(), pg.user(), pg.password()));
                         SagaEngine engine = SagaEngine.builder()
                                 .store(new CountingStore(store, stats))

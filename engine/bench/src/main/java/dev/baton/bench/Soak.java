@@ -87,7 +87,7 @@ public final class Soak {
             List<AutoCloseable> services = new ArrayList<>();
             List<JdbiIdempotencyStore> records = new ArrayList<>();
             JdbiStoreOptions h2 = JdbiStoreOptions.h2File(dir.resolve("engine"));
-            JdbiStoreOptions storeOptions = JdbiStoreOptions.of(h2.jdbcUrl() + s.h2Settings(), h2.username(), h2.password())
+            JdbiStoreOptions storeOptions = JdbiStoreOptions.of(BenchSettings.withH2Settings(h2.jdbcUrl(), s.h2Settings()), h2.username(), h2.password())
                     .withH2Compaction(s.h2Compaction());
             ScheduledExecutorService driver = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon()
                     .name("soak-", 0).factory());

@@ -20,7 +20,16 @@ class KafkaBenchCommandTest {
     @Test
     void defaults() {
         assertThat(KafkaBenchCommand.parse()).isEqualTo(new BenchSettings(100, 30, 30, 3, true, null, null, "postgres", "",
-                1, 1, 1, 0));
+                1, 1, 1, 0, ""));
+    }
+
+    @Test
+    void h2SettingsReplaceTheUrlsOwn() {
+        assertThat(BenchSettings.withH2Settings("jdbc:h2:file:/d/baton;WRITE_DELAY=500;DB_CLOSE_ON_EXIT=FALSE",
+                ";WRITE_DELAY=0;RETENTION_TIME=0"))
+                .isEqualTo("jdbc:h2:file:/d/baton;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;RETENTION_TIME=0");
+        assertThat(BenchSettings.withH2Settings("jdbc:h2:file:/d/baton;WRITE_DELAY=500", "")).isEqualTo(
+                "jdbc:h2:file:/d/baton;WRITE_DELAY=500");
     }
 
     @Test
@@ -28,7 +37,7 @@ class KafkaBenchCommandTest {
         BenchSettings s = KafkaBenchCommand.parse("--inflight", "100", "--warmup", "30", "--partitions", "8", "--postgres",
                 "--nodes", "2", "--reply-consumers", "4", "--starters", "2", "--linger-ms", "5", "--participant-db", "mem",
                 "--dir", "/tmp/b", "--duration", "20");
-        assertThat(s).isEqualTo(new BenchSettings(100, 30, 20, 8, false, Path.of("/tmp/b"), "", "postgres", "", 2, 4, 2, 5));
+        assertThat(s).isEqualTo(new BenchSettings(100, 30, 20, 8, false, Path.of("/tmp/b"), "", "postgres", "", 2, 4, 2, 5, ""));
 
         BenchSettings external = KafkaBenchCommand.parse("--postgres", "jdbc:postgresql://db/x", "--postgres-user", "u",
                 "--postgres-password", "p");
