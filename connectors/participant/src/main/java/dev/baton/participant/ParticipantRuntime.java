@@ -291,8 +291,11 @@ public final class ParticipantRuntime {
                 problems.add("ParticipantRuntime requires an idempotency store; none was set (call .store("
                         + "JdbiIdempotencyStore.create(dataSource)))");
             }
-            if (mapper == null || clock == null || replyIds == null || openTelemetry == null) {
-                problems.add("objectMapper, clock, replyIds and openTelemetry must not be null");
+            if (mapper == null || clock == null || replyIds == null) {
+                problems.add("objectMapper, clock and replyIds must not be null");
+            }
+            if (openTelemetry == null) {
+                problems.add("openTelemetry must not be null (OpenTelemetry.noop(), the default, turns tracing off)");
             }
             if (contentionAttempts < 1) {
                 problems.add("contentionAttempts must be >= 1, but was " + contentionAttempts);

@@ -273,8 +273,11 @@ public final class SagaEngineBuilder {
         if (definitions.isEmpty()) {
             problems.add("SagaEngine has no saga definitions; register at least one with .register(...)");
         }
-        if (clock == null || ids == null || listener == null || commandGate == null || flow == null || openTelemetry == null) {
-            problems.add("clock, ids, listener, commandGate, flow and openTelemetry must not be null");
+        if (clock == null || ids == null || listener == null || commandGate == null || flow == null) {
+            problems.add("clock, ids, listener, commandGate and flow must not be null");
+        }
+        if (openTelemetry == null) {
+            problems.add("openTelemetry must not be null (OpenTelemetry.noop(), the default, turns tracing off)");
         }
         positive(problems, "timerPollInterval", timerPollInterval);
         positive(problems, "leaseDuration", lease);

@@ -23,6 +23,7 @@ import dev.baton.server.api.Problems;
 import dev.baton.server.api.SagaApi;
 import dev.baton.server.ops.Health;
 import dev.baton.server.ops.Metrics;
+import dev.baton.server.ops.Tracing;
 import dev.baton.server.ops.SagaLog;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -94,6 +95,10 @@ public final class BatonServer implements AutoCloseable {
             } catch (RuntimeException ex) {
                 throw new StartException(kafkaAt + " is not usable: " + rootMessage(ex), ex);
             }
+            // opened before the engine, closed after it (resources close in reverse): the engine's last spans get out
+            io.opentelemetry.api.OpenTelemetry otel = Tracing.open(config, System::getProperty)
+                    .map(sdk -> (io.opentelemetry.api.OpenTelemetry) own(sdk))
+                    .orElse(io.opentelemetry.api.OpenTelemetry.noop());
             SagaEngine e;
             try {
                 e = SagaEngine.builder()
@@ -103,6 +108,7 @@ public final class BatonServer implements AutoCloseable {
                         .register(definitions.toArray(SagaDefinition<?>[]::new))
                         .listener(listener)
                         .commandGate(breakers)
+                        .openTelemetry(otel)
                         .leaseDuration(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_LEASE_MS)))
                         .flow(flowSettings(config))
                         .timerBatchSize(config.getInt(ServerConfig.ENGINE_TIMER_BATCH))
@@ -134,7 +140,7 @@ public final class BatonServer implements AutoCloseable {
             this.health = own(new Health(store, kafka, loops,
                     Duration.ofMillis(config.getInt(ServerConfig.HEALTH_MAX_POLL_SILENCE_MS)), Clock.systemUTC()));
             SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY),
-                    () -> SagaApi.breakers(breakers.states()));
+                    () -> SagaApi.breakers(breakers.states()), config.get(ServerConfig.TRACING_LINK_TEMPLATE));
             Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));
             ContainerErrors containerErrors = new ContainerErrors(HEADER_LIMIT, config.getInt(ServerConfig.API_MAX_BODY));
             this.http = Javalin.create(c -> {

@@ -94,6 +94,13 @@ public final class ServerConfig {
     public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600");
     public static final Key DEFINITIONS_DIR = new Key("baton.definitions.dir", "", "a folder of jars with saga definitions; empty = classpath only");
     public static final Key LOG_FORMAT = new Key("baton.log.format", "text", "text or json");
+    public static final Key TRACING_ENABLED = new Key("baton.tracing.enabled", "auto",
+            "auto, true or false: whether the engine records and exports traces (OpenTelemetry, configured by the standard"
+                    + " OTEL_* variables or otel.* system properties). auto: only when OTEL_TRACES_EXPORTER names an exporter"
+                    + " other than none; true: also without it (OTLP to localhost by default); false: never");
+    public static final Key TRACING_LINK_TEMPLATE = new Key("baton.tracing.link-template", "",
+            "a URL containing {traceId}, e.g. https://jaeger.example/trace/{traceId}: GET /api/sagas/{id} shows it as"
+                    + " traceLink; empty = no link");
     public static final Key LOG_LEVEL = new Key("baton.log.level", "INFO", "ERROR, WARN, INFO, DEBUG or TRACE (Baton's own loggers; DEBUG shows every saga transition)");
 
     /** Every known key, in documentation order. */
@@ -102,7 +109,9 @@ public final class ServerConfig {
             ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS,
             ENGINE_ENDED_RETENTION_DAYS, ENGINE_FAILED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, FLOW_ENABLED, FLOW_INITIAL_LIMIT, FLOW_MAX_LIMIT,
             API_TOKEN, API_READ_TOKEN,
-            API_MAX_BODY, DEFINITIONS_DIR, LOG_FORMAT, LOG_LEVEL);
+            API_MAX_BODY, DEFINITIONS_DIR, TRACING_ENABLED, TRACING_LINK_TEMPLATE, LOG_FORMAT, LOG_LEVEL);
+    /** Environment variables with this prefix are OpenTelemetry's own settings ({@link #otelEnvironment()}). */
+    public static final String OTEL_ENV_PREFIX = "OTEL_";
     /** File keys under this prefix pass through to every Kafka client. */
     public static final String KAFKA_CLIENT_PREFIX = "baton.kafka.client.";
     /** File keys under this prefix are circuit breaker settings: {@code <participant>.<setting>}. */
@@ -120,12 +129,14 @@ public final class ServerConfig {
     private final Map<String, String> values;
     private final Map<String, String> kafkaClient;
     private final Map<String, String> breakerKeys;
+    private final Map<String, String> otel;
     private final List<String> warnings;
     private BreakerConfigs breakers;
 
     private ServerConfig(Map<String, String> values, Map<String, String> kafkaClient, Map<String, String> breakerKeys,
-                         List<String> warnings) {
+                         Map<String, String> otel, List<String> warnings) {
         this.values = Map.copyOf(values);
+        this.otel = Map.copyOf(otel);
         this.kafkaClient = Map.copyOf(kafkaClient);
         this.breakerKeys = Map.copyOf(breakerKeys);
         this.warnings = List.copyOf(warnings);
@@ -179,10 +190,16 @@ public final class ServerConfig {
                 breaker.put(breakerKey(name.substring(BREAKER_ENV_PREFIX.length())), v.trim());
             }
         });
+        Map<String, String> otel = new TreeMap<>();
+        envAll.forEach((name, v) -> {
+            if (name.startsWith(OTEL_ENV_PREFIX) && v != null) {
+                otel.put(name, v.trim());
+            }
+        });
         List<String> warnings = new ArrayList<>();
         checkEnvironmentNames(envAll, problems, warnings);
         values.putAll(overrides);
-        ServerConfig c = new ServerConfig(values, client, breaker, warnings);
+        ServerConfig c = new ServerConfig(values, client, breaker, otel, warnings);
         c.validate(problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
@@ -338,6 +355,15 @@ public final class ServerConfig {
         if (!get(KAFKA_TOPIC_PREFIX).matches("[A-Za-z0-9._-]*")) {
             problems.add(KAFKA_TOPIC_PREFIX.name() + " must be " + KAFKA_TOPIC_PREFIX.expected() + ", but was '" + get(KAFKA_TOPIC_PREFIX) + "'");
         }
+        if (!List.of("auto", "true", "false").contains(get(TRACING_ENABLED))) {
+            problems.add(TRACING_ENABLED.name() + " must be " + TRACING_ENABLED.expected() + ", but was '"
+                    + get(TRACING_ENABLED) + "'");
+        }
+        String link = get(TRACING_LINK_TEMPLATE);
+        if (!link.isEmpty() && (!link.contains("{traceId}") || !link.matches("(?i)https?://\\S+"))) {
+            problems.add(TRACING_LINK_TEMPLATE.name() + " must be " + TRACING_LINK_TEMPLATE.expected() + ", but was '"
+                    + link + "'");
+        }
         if (!List.of("text", "json").contains(get(LOG_FORMAT))) {
             problems.add(LOG_FORMAT.name() + " must be " + LOG_FORMAT.expected() + ", but was '" + get(LOG_FORMAT) + "'");
         }
@@ -433,6 +459,15 @@ public final class ServerConfig {
     /** The circuit breaker settings: defaults and per participant. */
     public BreakerConfigs breakers() {
         return breakers;
+    }
+
+    /**
+     * The {@code OTEL_*} environment variables, as read: OpenTelemetry's own settings, which the server hands to the
+     * SDK's autoconfiguration (see {@code dev.baton.server.ops.Tracing}); never logged, since
+     * {@code OTEL_EXPORTER_OTLP_HEADERS} may hold an API key.
+     */
+    public Map<String, String> otelEnvironment() {
+        return otel;
     }
 
     /** Kafka client properties to pass through. */

@@ -76,13 +76,22 @@ public final class SagaApi {
     /** With the participants' circuit breakers for {@code GET /api/stats}. */
     public SagaApi(SagaEngine engine, SagaStore store, List<SagaDefinition<?>> definitions, Clock clock, long maxBodyBytes,
                    Supplier<Map<String, Breaker>> breakers) {
+        this(engine, store, definitions, clock, maxBodyBytes, breakers, "");
+    }
+
+    /**
+     * As above, with a link to each saga's trace in {@code GET /api/sagas/{id}}: {@code traceLinkTemplate} with
+     * {@code {traceId}} replaced (empty: no link).
+     */
+    public SagaApi(SagaEngine engine, SagaStore store, List<SagaDefinition<?>> definitions, Clock clock, long maxBodyBytes,
+                   Supplier<Map<String, Breaker>> breakers, String traceLinkTemplate) {
         this.breakers = breakers;
         this.engine = engine;
         this.store = store;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
         this.definitions = new DefinitionCatalog(definitions);
-        this.details = new SagaDetails(engine, store, this.definitions);
+        this.details = new SagaDetails(engine, store, this.definitions, traceLinkTemplate);
         this.stats = new StatsCache(store, clock);
         try (InputStream in = SagaApi.class.getResourceAsStream(OPENAPI_RESOURCE)) {
             if (in == null) {
@@ -125,12 +134,13 @@ public final class SagaApi {
     public record SagaList(List<SagaSummary> items, String nextCursor) {}
 
     /**
-     * One saga in full: its summary, its data, the steps that took effect and were compensated, the step timeline
+     * One saga in full: its summary, its trace id (and a link to the trace when a template is set), its data, the steps that took effect and were compensated, the step timeline
      * ({@link StepTimeline}), and the latest page of its history with the counters of folded entries.
      */
     public record SagaDetail(String id, String type, int definitionVersion, SagaStatus status, String pendingState,
                              String reason, String currentStep, String businessKey, long version, Instant createdAt,
-                             Instant updatedAt, JsonNode data, List<String> completedSteps, List<String> compensatedSteps,
+                             Instant updatedAt, String traceId, String traceLink, JsonNode data,
+                             List<String> completedSteps, List<String> compensatedSteps,
                              List<StepTimeline.Step> steps, HistoryView history) {}
 
     void list(Context ctx) {

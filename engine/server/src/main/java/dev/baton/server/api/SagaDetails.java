@@ -23,11 +23,13 @@ import java.util.List;
  */
 final class SagaDetails {
 
+    private final String traceLinkTemplate;
     private final SagaEngine engine;
     private final SagaStore store;
     private final DefinitionCatalog definitions;
 
-    SagaDetails(SagaEngine engine, SagaStore store, DefinitionCatalog definitions) {
+    SagaDetails(SagaEngine engine, SagaStore store, DefinitionCatalog definitions, String traceLinkTemplate) {
+        this.traceLinkTemplate = traceLinkTemplate == null ? "" : traceLinkTemplate;
         this.engine = engine;
         this.store = store;
         this.definitions = definitions;
@@ -41,7 +43,8 @@ final class SagaDetails {
             List<HistoryRecord> history = store.history(id);
             List<HistoryFold> folds = store.historyFolds(id);
             return new SagaDetail(v.id().value(), v.type(), v.definitionVersion(), v.status(), v.pendingState(), v.reason(),
-                    v.currentStep(), v.businessKey(), v.version(), v.createdAt(), v.updatedAt(), Json.MAPPER.valueToTree(v.data()),
+                    v.currentStep(), v.businessKey(), v.version(), v.createdAt(), v.updatedAt(), v.id().traceId(),
+                    traceLink(v.id()), Json.MAPPER.valueToTree(v.data()),
                     v.completedSteps(), v.compensatedSteps(),
                     StepTimeline.of(definitions.find(v.type(), v.definitionVersion()), history, folds),
                     latest(history, folds));
@@ -57,11 +60,17 @@ final class SagaDetails {
                 data = Json.MAPPER.getNodeFactory().textNode(r.data());
             }
             return new SagaDetail(r.id().value(), r.type(), r.definitionVersion(), r.status(), r.pendingState(), r.reason(),
-                    r.currentStep(), r.businessKey(), r.version(), r.createdAt(), r.updatedAt(), data,
+                    r.currentStep(), r.businessKey(), r.version(), r.createdAt(), r.updatedAt(), r.id().traceId(),
+                    traceLink(r.id()), data,
                     history.stream().filter(h -> h.kind() == HistoryKind.STEP_COMPLETED).map(HistoryRecord::step).toList(),
                     history.stream().filter(h -> h.kind() == HistoryKind.STEP_COMPENSATED).map(HistoryRecord::step).toList(),
                     StepTimeline.of(null, history, folds), latest(history, folds));
         }
+    }
+
+    /** The link to the saga's trace in a tracing UI, or null without a template. */
+    private String traceLink(SagaId id) {
+        return traceLinkTemplate.isEmpty() ? null : traceLinkTemplate.replace("{traceId}", id.traceId());
     }
 
     private static HistoryView latest(List<HistoryRecord> history, List<HistoryFold> folds) {
