@@ -2,12 +2,16 @@ package dev.baton.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
+import dev.baton.engine.spi.InboundReply;
 import dev.baton.engine.spi.OutboxRecord;
+import dev.baton.engine.spi.ReplyOutcome;
 import dev.baton.engine.spi.Transport;
 import dev.baton.engine.spi.TimerKind;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -17,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -72,6 +77,55 @@ class SagaTracingTest {
             tracing.close();
             assertThat(tracing.held()).isZero();
             assertThat(exporter.getFinishedSpanItems()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("an answer applied where the span is not held (another node, a restart): a 'reply' span, child of the"
+            + " participant's; the sending node ends its span as not_seen once the timeout is past")
+    void answerAppliedElsewhere() {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        try (OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build()) {
+            SagaTracing sender = SagaTracing.of(otel, new NoTransport(), Clock.fixed(NOW, ZoneOffset.UTC));
+            SagaTracing applier = SagaTracing.of(otel, new NoTransport(), Clock.fixed(NOW, ZoneOffset.UTC));
+            SagaState s = state(SagaId.of("0197a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"));
+            Decision.Command c = command(s.id(), "create-order", 1);
+            Decision sent = decision(s, c);
+            Effects fx = new Effects(null);
+            String traceparent = sender.commandSent(s, c, sent, NOW, fx);
+            Execution.Cursor awaiting = new Execution.Cursor("create-order", Execution.Direction.FORWARD, 1, 1, 1, true,
+                    false, NOW);
+            SagaState afterSend = s.withExec(Execution.initial().withCursor(awaiting));
+            fx.changes.add(new Effects.Change(SagaStatus.RUNNING, Execution.initial(), afterSend, sent, NOW));
+            sender.committed(fx);
+            assertThat(sender.held()).isOne();
+
+            String participantSpan = "00f067aa0ba902b7";
+            InboundReply reply = new InboundReply("r-1", c.messageId(), s.id(), ReplyOutcome.SUCCESS, null, null, null,
+                    null, Map.of("traceparent", "00-" + s.id().traceId() + "-" + participantSpan + "-01"));
+            SagaState done = afterSend.withExec(Execution.initial().complete("create-order"));
+            Decision applied = new Decision(done, List.of(), List.of(), Set.of(TimerKind.TIMEOUT),
+                    List.of(new Decision.Entry(HistoryKind.STEP_COMPLETED, "create-order", null)), null, null, List.of());
+            Effects other = new Effects(null);
+            other.changes.add(new Effects.Change(SagaStatus.RUNNING, afterSend.exec(), done, applied, NOW.plusSeconds(1))
+                    .answeredBy(reply));
+            applier.committed(other);
+            assertThat(exporter.getFinishedSpanItems()).singleElement().satisfies(span -> {
+                assertThat(span.getName()).isEqualTo("reply create-order");
+                assertThat(span.getKind()).isEqualTo(SpanKind.CONSUMER);
+                assertThat(span.getTraceId()).isEqualTo(s.id().traceId());
+                assertThat(span.getParentSpanId()).isEqualTo(participantSpan);
+                assertThat(span.getAttributes().get(SagaTracing.OUTCOME)).isEqualTo("success");
+            });
+
+            sender.sweep(NOW.plusSeconds(30).plus(SagaTracing.KEEP_PAST_TIMEOUT).plusSeconds(1));
+            assertThat(sender.held()).isZero();
+            assertThat(exporter.getFinishedSpanItems()).filteredOn(span -> span.getName().equals("step create-order"))
+                    .singleElement().satisfies(span -> {
+                        assertThat(span.getAttributes().get(SagaTracing.OUTCOME)).isEqualTo("not_seen");
+                        assertThat(traceparent).contains(span.getSpanId());
+                    });
         }
     }
 
