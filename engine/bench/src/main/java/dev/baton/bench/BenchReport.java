@@ -35,6 +35,12 @@ final class BenchReport {
             System.out.printf(Locale.ROOT, "latency (start -> terminal): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     ms(l, 50), ms(l, 95), ms(l, 99), l.getMaxValue() / 1e6);
         }
+        if (stats.cpuNanosAtStart >= 0 && stats.cpuNanosAtEnd >= 0 && measured > 0) {
+            double cpu = (stats.cpuNanosAtEnd - stats.cpuNanosAtStart) / 1e9;
+            System.out.printf(Locale.ROOT, "CPU in the window (the whole JVM: broker, engine, services): %.1f s of %.0f s x %d"
+                    + " cores = %.0f %%, %.2f ms per saga%n", cpu, seconds, Runtime.getRuntime().availableProcessors(),
+                    100 * cpu / (seconds * Runtime.getRuntime().availableProcessors()), 1000 * cpu / measured);
+        }
         System.out.printf(Locale.ROOT, "outcomes in the window: COMPLETED %,d, COMPENSATED %,d%n",
                 stats.outcomes.get(SagaStatus.COMPLETED).sum(), stats.outcomes.get(SagaStatus.COMPENSATED).sum());
         long tx = stats.transactions.sum();

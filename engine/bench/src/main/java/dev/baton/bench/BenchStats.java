@@ -59,6 +59,15 @@ final class BenchStats implements SagaListener {
         return pg == null ? -1 : pg.commits();
     }
 
+    /** The process's CPU time at the window's start and end (every thread: broker, engine, services), or -1. */
+    volatile long cpuNanosAtStart = -1;
+    volatile long cpuNanosAtEnd = -1;
+
+    /** This JVM's CPU time so far, all threads, or -1 where the system does not tell. */
+    static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     void window(long from, long to) {
         this.from = from;
         this.to = to;

@@ -244,6 +244,7 @@ public final class KafkaSagaBenchmark {
             if (!windowOpen && now >= measureFrom) {
                 windowOpen = true;
                 stats.databaseCommitsAtStart = stats.databaseCommits();
+                stats.cpuNanosAtStart = BenchStats.processCpuNanos();
             }
             if (now >= nextReport) {
                 long ended = stats.endedTotal.sum();
@@ -255,6 +256,7 @@ public final class KafkaSagaBenchmark {
             }
             Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(nextReport - now), 50)));
         }
+        stats.cpuNanosAtEnd = BenchStats.processCpuNanos();
         for (Thread t : starters) {
             t.join();
         }
