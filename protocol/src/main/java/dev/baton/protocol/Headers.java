@@ -61,7 +61,11 @@ public final class Headers {
 
     // ---------------------------------------------------------------- carried through
 
-    /** W3C trace context; written by the engine on commands, copied from the command onto its reply. */
+    /**
+     * W3C trace context. On a command: the saga's trace id and the span of the attempt (the engine's span when it
+     * traces, else a random id). On a reply: the participant's span that handled the command, or the command's value
+     * copied. See docs/protocol.md and docs/observability.md.
+     */
     public static final String TRACEPARENT = "traceparent";
     /** W3C trace state; copied from the command onto its reply when present. */
     public static final String TRACESTATE = "tracestate";
