@@ -130,6 +130,50 @@ class SagaTracingTest {
     }
 
     @Test
+    @DisplayName("a timeout ends the attempt's span as 'timeout' with its events; the re-send is a span of its own")
+    void timeoutEndsTheAttempt() {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        try (OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build()) {
+            SagaTracing tracing = SagaTracing.of(otel, new NoTransport(), Clock.fixed(NOW, ZoneOffset.UTC));
+            SagaState s = state(SagaId.of("0197a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"));
+            Decision.Command first = command(s.id(), "reserve-stock", 1);
+            Effects fx = new Effects(null);
+            tracing.commandSent(s, first, decision(s, first), NOW, fx);
+            Execution.Cursor attempt1 = new Execution.Cursor("reserve-stock", Execution.Direction.FORWARD, 1, 1, 1, true,
+                    false, NOW);
+            SagaState sent = s.withExec(Execution.initial().withCursor(attempt1));
+            fx.changes.add(new Effects.Change(SagaStatus.RUNNING, Execution.initial(), sent, decision(s, first), NOW));
+            tracing.committed(fx);
+
+            Instant later = NOW.plusSeconds(30);
+            Decision.Command second = command(s.id(), "reserve-stock", 2);
+            SagaState resent = sent.withExec(Execution.initial().withCursor(new Execution.Cursor("reserve-stock",
+                    Execution.Direction.FORWARD, 1, 2, 2, true, true, NOW)));
+            Decision timedOut = new Decision(resent, List.of(second), List.of(), Set.of(), List.of(
+                    new Decision.Entry(HistoryKind.TIMED_OUT, "reserve-stock", "no reply in PT30S"),
+                    new Decision.Entry(HistoryKind.COMMAND_SENT, "reserve-stock", "attempt 2")), null, null, List.of());
+            Effects fx2 = new Effects(null);
+            tracing.commandSent(resent, second, timedOut, later, fx2);
+            fx2.changes.add(new Effects.Change(SagaStatus.RUNNING, sent.exec(), resent, timedOut, later));
+            tracing.committed(fx2);
+
+            assertThat(exporter.getFinishedSpanItems()).singleElement().satisfies(span -> {
+                assertThat(span.getName()).isEqualTo("step reserve-stock");
+                assertThat(span.getAttributes().get(SagaTracing.ATTEMPT)).isEqualTo(1L);
+                assertThat(span.getAttributes().get(SagaTracing.OUTCOME)).isEqualTo("timeout");
+                assertThat(span.getEvents()).extracting(e -> e.getName()).containsExactly("timed_out");
+                assertThat(span.getEndEpochNanos() - span.getStartEpochNanos()).isEqualTo(30_000_000_000L);
+            });
+            assertThat(tracing.held()).as("attempt 2 in flight").isOne();
+            tracing.close();
+            assertThat(exporter.getFinishedSpanItems()).filteredOn(span -> span.getAttributes().get(SagaTracing.ATTEMPT) == 2L)
+                    .singleElement().satisfies(span -> assertThat(span.getAttributes().get(SagaTracing.OUTCOME))
+                            .isEqualTo("unfinished"));
+        }
+    }
+
+    @Test
     @DisplayName("the trace id: a UUID's hex digits; any other id (or the nil UUID) the first half of its SHA-256; stable")
     void traceIds() {
         assertThat(SagaId.of("0197a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b").traceId()).isEqualTo("0197a1b2c3d47e5f8a6b7c8d9e0f1a2b");
