@@ -24,6 +24,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's spans (see {@code docs/observability.md}, "Traces"). A saga is one trace whose id derives from the saga
@@ -54,9 +57,9 @@ import java.util.function.Function;
  * string, whose span id is then random. Thread-safe.
  */
 final class SagaTracing {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SagaTracing.class);
+    private static final Logger log = LoggerFactory.getLogger(SagaTracing.class);
     /** Tracing off: commands still carry a traceparent (the saga's trace id, a random span id). */
-    static final SagaTracing OFF = new SagaTracing(null, null, p -> p, java.time.Clock.systemUTC());
+    static final SagaTracing OFF = new SagaTracing(null, null, p -> p, Clock.systemUTC());
 
     static final String SCOPE = "dev.baton.engine";
 
@@ -94,14 +97,14 @@ final class SagaTracing {
     private final Tracer tracer;
     private final String messagingSystem;
     private final Function<String, String> destinations;
-    private final java.time.Clock clock;
+    private final Clock clock;
     /** The spans of attempts this node sent and whose end it has not seen, by {@link #key}. */
     private final Map<String, Held> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong nextSweep = new AtomicLong(System.nanoTime());
 
     private record Held(Span span, Instant deadline) {}
 
-    private SagaTracing(Tracer tracer, String messagingSystem, Function<String, String> destinations, java.time.Clock clock) {
+    private SagaTracing(Tracer tracer, String messagingSystem, Function<String, String> destinations, Clock clock) {
         this.tracer = tracer;
         this.clock = clock;
         this.messagingSystem = messagingSystem;
@@ -109,7 +112,7 @@ final class SagaTracing {
     }
 
     /** Tracing through {@code otel}; {@link #OFF} when it is null or the no-op instance. */
-    static SagaTracing of(OpenTelemetry otel, Transport transport, java.time.Clock clock) {
+    static SagaTracing of(OpenTelemetry otel, Transport transport, Clock clock) {
         if (otel == null || otel == OpenTelemetry.noop()) {
             return OFF;
         }
