@@ -5,6 +5,7 @@ import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.participant.CommandHandlers;
 import dev.baton.participant.JdbiIdempotencyStore;
 import dev.baton.participant.ParticipantRuntime;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -83,8 +84,11 @@ public class BatonParticipantAutoConfiguration {
     @ConditionalOnMissingBean
     public BatonParticipants batonParticipants(List<CommandHandlers> handlers, JdbiIdempotencyStore store,
                                                ObjectProvider<ObjectMapper> objectMapper,
+                                               ObjectProvider<OpenTelemetry> openTelemetry,
                                                BatonParticipantProperties properties) {
         ObjectMapper mapper = objectMapper.getIfUnique(ParticipantRuntime::defaultObjectMapper);
+        // the application's OpenTelemetry (an OpenTelemetry starter's bean, say): the handled commands' spans go there
+        OpenTelemetry otel = openTelemetry.getIfUnique(OpenTelemetry::noop);
         return new BatonParticipants(kafkaOptions(properties), handlers, h -> ParticipantRuntime.builder()
                 .handlers(h)
                 .store(store)
@@ -92,6 +96,7 @@ public class BatonParticipantAutoConfiguration {
                 .batchSize(properties.getBatchSize())
                 .contentionAttempts(properties.getContentionAttempts())
                 .exceptionMessagesInReasons(properties.isExceptionMessagesInReasons())
+                .openTelemetry(otel)
                 .build());
     }
 
