@@ -134,6 +134,9 @@ class ChaosSoakTest {
                     Optional<SagaRecord> r = store.inTransaction(tx -> tx.loadByBusinessKey(SoakNode.SAGA.type(), key));
                     if (r.isEmpty()) {
                         lost++;
+                        reasons.merge("no saga for an acknowledged start", 1, Integer::sum);
+                        System.out.println("SOAK lost " + key + ": acknowledged by the broker, no saga in the engine's"
+                                + " database");
                         continue;
                     }
                     SagaStatus status = r.get().status();
