@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * }
  * JdbiSagaStore.h2InMemory("test-" + UUID.randomUUID());              // tests
  * JdbiSagaStore.create(dataSource);                                   // your pool; you close it
- * JdbiSagaStore.create("jdbc:h2:file:/var/baton/db", "sa", "");                // a pool the store owns
+ * JdbiSagaStore.create("jdbc:h2:file:/var/baton/db;WRITE_DELAY=0", "sa", "");  // a pool the store owns
  * }</pre>
  *
  * <p><b>Databases.</b> H2 2.x and PostgreSQL (tested on 14; the driver and Flyway's PostgreSQL module come with
@@ -71,12 +71,13 @@ import org.slf4j.LoggerFactory;
  * JdbiSagaStore.create("jdbc:postgresql://db:5432/baton", "baton", password);
  * }</pre>
  *
- * <p><b>Durability.</b> On an H2 file opened in this JVM with a write delay ({@link #h2File(Path)} sets H2's default,
- * 500 ms) the store commits through a group commit: when {@code inTransaction} returns, the commit is in the database
- * file and survives the process being killed, and the commits of concurrent transactions share one write. The reads
- * and leases whose rows the engine sends on (outbox, due timers, the participants' line) wait for it too. With
- * {@code WRITE_DELAY=0} in a URL of your own every commit writes the file itself. Neither fsyncs, so a commit may not
- * survive a power cut or an OS crash; use PostgreSQL where that matters.
+ * <p><b>Durability.</b> {@link #h2File(Path)} sets {@code WRITE_DELAY=0}: when {@code inTransaction} returns, the
+ * commit is in the database file and is meant to survive the process being killed. On an H2 file opened in this JVM
+ * with a write delay (a URL of your own without {@code WRITE_DELAY=0}) the store commits through a group commit
+ * instead: {@code inTransaction}, and the reads and leases whose rows the engine sends on (outbox, due timers, the
+ * participants' line), return only once the commit is in the file. Neither fsyncs, so a commit may not survive a
+ * power cut or an OS crash, and H2 2.5.252 was seen losing the last commits of some kills either way; use PostgreSQL
+ * where that matters.
  *
  * <p><b>Time.</b> Instants are stored as {@code TIMESTAMP(6) WITH TIME ZONE} in UTC, truncated to microseconds.
  *
@@ -115,7 +116,7 @@ public final class JdbiSagaStore implements SagaStore {
 
     /**
      * Opens the embedded default: an H2 file database in {@code directory}, crash-safe against the process being
-     * killed (group commit), in a pool the store owns. See {@link JdbiStoreOptions#h2File(Path)}.
+     * killed ({@code WRITE_DELAY=0}), in a pool the store owns. See {@link JdbiStoreOptions#h2File(Path)}.
      */
     public static JdbiSagaStore h2File(Path directory) {
         return create(JdbiStoreOptions.h2File(directory));

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded default writes commits through the store's group commit (a write delay in H2, and one write for the
- * commits of every transaction waiting): a process killed with SIGKILL at a random moment, again and again on the
+ * On an H2 file with H2's write delay (a URL of the user's own; the embedded default writes each commit itself) the
+ * store writes commits through its group commit, one write for the commits of every transaction waiting: a process killed with SIGKILL at a random moment, again and again on the
  * same file, loses no transaction that {@code inTransaction} had returned. The control runs plain JDBC on the same
  * write delay without the group commit, and loses acknowledged commits: the kills land where it matters. Longer runs
  * of the engine's kind of work show H2 losing some acknowledged commits all the same ({@link #stepsUnderKills}).

@@ -271,7 +271,7 @@ class JdbiSagaStoreLifecycleTest {
 
         assertThat(JdbiStoreOptions.h2File(dir).jdbcUrl())
                 .startsWith("jdbc:h2:file:" + dir.toAbsolutePath())
-                .endsWith(";WRITE_DELAY=500;DB_CLOSE_ON_EXIT=FALSE");
+                .endsWith(";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
     }
 
     @Test

@@ -26,7 +26,7 @@ final class BenchReport {
         System.out.printf(Locale.ROOT, "settings: inflight=%d warmup=%ds duration=%ds partitions=%d linger.ms=%d batch.size=%d"
                         + " max.poll.records=%d nodes=%d reply-consumers=%d starters=%d engine-store=%s participant-db=%s; JDK %s, %d cores%n",
                 s.inflight(), s.warmupSeconds(), s.durationSeconds(), o.partitions(), o.lingerMs(), o.batchSize(),
-                o.maxPollRecords(), s.nodes(), o.replyConsumers(), s.starters(), pg == null ? "H2 file" + (s.h2Settings().isEmpty() ? " (group commit)" : " " + s.h2Settings()) : pg.describe(),
+                o.maxPollRecords(), s.nodes(), o.replyConsumers(), s.starters(), pg == null ? "H2 file" + (s.h2Settings().isEmpty() ? " (WRITE_DELAY=0)" : " " + s.h2Settings()) : pg.describe(),
                 s.participantFiles() ? "H2 file (WRITE_DELAY=0)" : "H2 in memory",
                 Runtime.version(), Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "throughput: %,d sagas ended in the %d s window = %.1f sagas/s%n", measured,

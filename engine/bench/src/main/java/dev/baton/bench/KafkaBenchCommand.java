@@ -85,7 +85,8 @@ final class KafkaBenchCommand implements Callable<Integer> {
 
     @Option(names = "--h2-settings", paramLabel = ";K=V", defaultValue = "",
             description = "H2 settings that replace or add to those of the engine's file URL, to compare; for example"
-                    + " ;WRITE_DELAY=0 writes every commit itself, without the store's group commit (default none).")
+                    + " ;WRITE_DELAY=500 keeps H2's write delay, which the store writes through its group commit"
+                    + " (default none: WRITE_DELAY=0).")
     String h2Settings;
 
     /** Runs the command line; returns the exit code (0 done, 1 failed, 2 bad arguments). */

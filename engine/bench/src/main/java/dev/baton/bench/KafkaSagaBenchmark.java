@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * The four-step order saga end to end, closed loop: the engine on the embedded default store (an H2 file, its
- * commits written by the store's group commit; {@code --h2-settings ";WRITE_DELAY=0"} writes each itself) or on PostgreSQL ({@code --postgres}), with the Kafka transport, four participant
+ * The four-step order saga end to end, closed loop: the engine on the embedded default store (an H2 file, every
+ * commit written to the file; {@code --h2-settings ";WRITE_DELAY=500"} for the store's group commit) or on PostgreSQL ({@code --postgres}), with the Kafka transport, four participant
  * services (the SDK's runtime and idempotency records on H2, bound with {@link KafkaParticipant}), and a real Kafka
  * broker, all in this JVM. With {@code --nodes N} (PostgreSQL only) N engines run in this JVM, each with its own
  * connection pool, Kafka clients and timer and outbox threads, sharing the database and the reply consumer group, as

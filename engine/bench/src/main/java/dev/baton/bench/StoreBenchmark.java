@@ -39,9 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One store transaction of the kind the engine commits for each step: versioned update of the saga, two history
  * entries, one outbox row, a timer replaced. On the embedded default (an H2 file), for each way H2 may write commits:
- * {@code writeDelay=500}, the default (commits stay in memory and the store's group commit writes those of every
- * waiting transaction at once before {@code inTransaction} returns), and {@code writeDelay=0} (every commit writes the
- * file itself). Run with {@code -t 1} for one caller and {@code -t 4} for several (each thread updates a saga of its
+ * {@code writeDelay=0}, the default (every commit writes the file itself), and {@code writeDelay=500} (commits stay
+ * in memory and the store's group commit writes those of every waiting transaction at once before
+ * {@code inTransaction} returns). Run with {@code -t 1} for one caller and {@code -t 4} for several (each thread updates a saga of its
  * own, as the engine's reply, start, timer and outbox threads do).
  */
 @State(Scope.Benchmark)

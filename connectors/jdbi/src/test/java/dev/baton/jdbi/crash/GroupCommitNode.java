@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * moment and checks that every acknowledged saga is in the file.
  *
  * <ul>
- *   <li>{@code store <dir> <run> <threads>}: through {@link JdbiSagaStore#h2File}, the embedded default (a write
- *       delay and the store's group commit);</li>
+ *   <li>{@code store <dir> <run> <threads>}: through {@link JdbiSagaStore} on an H2 file with H2's write delay,
+ *       which the store writes through its group commit;</li>
  *   <li>{@code steps <dir> <run> <threads> [<h2 settings>]}: the engine's kind of work: each thread inserts a saga,
  *       then runs four step transactions on it (versioned update, history, an outbox row, timers replaced) and
  *       deletes each outbox row after its step, printing {@code ACK <id> <version>} after each transaction; the
@@ -47,10 +47,10 @@ public final class GroupCommitNode {
         int threads = Integer.parseInt(args[3]);
         AtomicLong next = new AtomicLong();
         if (args[0].equals("steps")) {
-            String url = JdbiStoreOptions.h2File(dir).jdbcUrl();
             String settings = args.length > 4 ? args[4] : "";
             boolean compaction = !settings.contains("NO_COMPACTION");
             settings = settings.replace("NO_COMPACTION", "");
+            String url = groupCommitUrl(dir);
             if (!settings.isEmpty()) {
                 url = url.replace(";WRITE_DELAY=500", "") + settings;
             }
@@ -64,7 +64,7 @@ public final class GroupCommitNode {
                 });
             }
         } else if (args[0].equals("store")) {
-            JdbiSagaStore store = JdbiSagaStore.h2File(dir);
+            JdbiSagaStore store = JdbiSagaStore.create(JdbiStoreOptions.of(groupCommitUrl(dir), "sa", ""));
             System.out.println("READY");
             for (int t = 0; t < threads; t++) {
                 Thread.ofPlatform().start(() -> {
@@ -104,6 +104,11 @@ public final class GroupCommitNode {
             }
         }
         Thread.currentThread().join();
+    }
+
+    /** The store's H2 file with H2's write delay, which the store writes through its group commit. */
+    public static String groupCommitUrl(Path dir) {
+        return "jdbc:h2:file:" + dir.resolve("baton").toAbsolutePath() + ";WRITE_DELAY=500;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private static void steps(JdbiSagaStore store, String id) {
