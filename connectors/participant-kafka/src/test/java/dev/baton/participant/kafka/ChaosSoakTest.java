@@ -52,10 +52,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       since.</li>
  * </ul>
  *
- * <p>The services keep their effects and the SDK's records in PostgreSQL (a database each on one embedded server,
- * which the soak does not kill), as docs/operations.md advises for a service that must not lose a commit;
- * {@code -Dbaton.soak.services-db=h2} puts each on an H2 file instead, which may lose its last acknowledged commits
- * on SIGKILL ("Chaos soak" in docs/operations.md).
+ * <p>The engine and the services keep their data in PostgreSQL (a database each on one embedded server, which the
+ * soak does not kill), as docs/operations.md advises where no commit may be lost; {@code -Dbaton.soak.engine-db=h2}
+ * and {@code -Dbaton.soak.services-db=h2} put them on H2 files instead, which lose their last acknowledged commits on
+ * some kills ("Durability" and "Chaos soak" in docs/operations.md).
  *
  * <p>Short by default (40 s of chaos, a kill every 5 s, 10 starts a second): {@code -Dbaton.soak.seconds},
  * {@code -Dbaton.soak.kill-every-s}, {@code -Dbaton.soak.rate}, {@code -Dbaton.soak.seed} for longer runs.
@@ -65,6 +65,7 @@ class ChaosSoakTest {
     private static final int KILL_EVERY_S = Integer.getInteger("baton.soak.kill-every-s", 5);
     private static final int RATE = Integer.getInteger("baton.soak.rate", 10);
     private static final boolean SERVICES_ON_H2 = System.getProperty("baton.soak.services-db", "postgres").equals("h2");
+    private static final boolean ENGINE_ON_H2 = System.getProperty("baton.soak.engine-db", "postgres").equals("h2");
     private static final List<String> ROLES = List.of("broker", "engine", OrderSaga.ORDERS.name(),
             OrderSaga.INVENTORY.name(), OrderSaga.PAYMENT.name(), OrderSaga.LOGISTICS.name());
 
@@ -73,7 +74,7 @@ class ChaosSoakTest {
     void chaosSoak(@TempDir Path dir) throws Exception {
         long seed = Long.getLong("baton.soak.seed", System.nanoTime());
         System.out.println("SOAK seed=" + seed + " (repeat with -Dbaton.soak.seed=" + seed + ") services on "
-                + (SERVICES_ON_H2 ? "H2 files" : "PostgreSQL"));
+                + (SERVICES_ON_H2 ? "H2 files" : "PostgreSQL") + ", engine on " + (ENGINE_ON_H2 ? "an H2 file" : "PostgreSQL"));
         Random random = new Random(seed);
         try (Cluster cluster = new Cluster(dir)) {
             cluster.startAll();
@@ -128,7 +129,7 @@ class ChaosSoakTest {
             int stuck = 0;
             Map<SagaStatus, Integer> statuses = new LinkedHashMap<>();
             Map<String, Integer> reasons = new LinkedHashMap<>(); // of lost and stuck sagas, for the report
-            try (JdbiSagaStore store = JdbiSagaStore.h2File(cluster.engineDir())) {
+            try (JdbiSagaStore store = cluster.openEngineStore()) {
                 for (int i : acked) {
                     String key = key(i);
                     Optional<SagaRecord> r = store.inTransaction(tx -> tx.loadByBusinessKey(SoakNode.SAGA.type(), key));
@@ -262,9 +263,19 @@ class ChaosSoakTest {
             return dir.resolve("engine");
         }
 
+        /** Where the engine keeps its sagas: a directory for its H2 file, or a PostgreSQL URL. */
+        private String engineDatabase() {
+            return ENGINE_ON_H2 ? engineDir().toString() : postgres.jdbcUrl("soak_engine");
+        }
+
+        JdbiSagaStore openEngineStore() {
+            return ENGINE_ON_H2 ? JdbiSagaStore.h2File(engineDir())
+                    : JdbiSagaStore.create(postgres.jdbcUrl("soak_engine"), postgres.user(), postgres.password());
+        }
+
         /** The JDBC URL of a service's database. */
         private String serviceUrl(String participant) {
-            return postgres == null ? SoakNode.serviceUrl(dir.resolve("service-" + participant).toString())
+            return SERVICES_ON_H2 ? SoakNode.serviceUrl(dir.resolve("service-" + participant).toString())
                     : postgres.jdbcUrl(databaseName(participant));
         }
 
@@ -273,11 +284,11 @@ class ChaosSoakTest {
         }
 
         private String dbUser() {
-            return postgres == null ? "sa" : postgres.user();
+            return SERVICES_ON_H2 ? "sa" : postgres.user();
         }
 
         private String dbPassword() {
-            return postgres == null ? "" : postgres.password();
+            return SERVICES_ON_H2 ? "" : postgres.password();
         }
 
         List<Jdbi> serviceDatabases() {
@@ -286,9 +297,9 @@ class ChaosSoakTest {
         }
 
         void startAll() throws Exception {
-            if (!SERVICES_ON_H2) {
+            if (!SERVICES_ON_H2 || !ENGINE_ON_H2) {
                 postgres = dev.baton.jdbi.EmbeddedPostgresServer.builder().dataDirectory(dir.resolve("postgres")).start();
-                for (String role : ROLES.subList(2, ROLES.size())) {
+                for (String role : ROLES.subList(1, ROLES.size())) {
                     postgres.createDatabaseIfAbsent(databaseName(role));
                 }
             }
@@ -352,7 +363,8 @@ class ChaosSoakTest {
                 case "broker" -> ChildProcess.start(name, dev.baton.kafka.dev.EmbeddedKafkaBroker.class, log,
                         "--port", Integer.toString(brokerPort), "--dir", dir.resolve("kafka").toString());
                 case "engine" -> ChildProcess.start(name, SoakNode.class, log, "engine", options().bootstrapServers(),
-                        "soak.", engineDir().toString());
+                        "soak.", engineDatabase(), postgres == null ? "sa" : postgres.user(),
+                        postgres == null ? "" : postgres.password());
                 default -> ChildProcess.start(name, SoakNode.class, log, "service", options().bootstrapServers(), "soak.",
                         role, serviceUrl(role), dbUser(), dbPassword());
             };

@@ -34,12 +34,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One process of the chaos soak ({@link ChaosSoakTest}): the engine, on an H2 file written at each commit
- * ({@code WRITE_DELAY=0}), or one of the four order-flow services, on the database the soak gives it (a PostgreSQL
- * database of its own by default, or an H2 file).
+ * One process of the chaos soak ({@link ChaosSoakTest}): the engine or one of the four order-flow services, each on
+ * the database the soak gives it (a PostgreSQL database of its own by default, or an H2 file).
  *
  * <ul>
- *   <li>{@code engine <bootstrap> <prefix> <dir>}: the engine with its Kafka transport, and the start topic's
+ *   <li>{@code engine <bootstrap> <prefix> <dir or jdbc url> [<user> [<password>]]}: the engine (on the H2 file in
+ *       that directory, or the database at that URL) with its Kafka transport, and the start topic's
  *       consumer. Prints {@code READY <ms>}, then {@code STATUS sagas=<n> open=<k> <ms>} every 500 ms (from the
  *       store) and {@code ENDED <ms>} when sagas end here (at most every 200 ms).</li>
  *   <li>{@code service <bootstrap> <prefix> <participant> <jdbc url> [<user> [<password>]]}: the participant's
@@ -81,7 +81,7 @@ public final class SoakNode {
     public static void main(String[] args) throws Exception {
         KafkaOptions options = CrashSaga.options(args[1], args[2]);
         switch (args[0]) {
-            case "engine" -> engine(options, Path.of(args[3]));
+            case "engine" -> engine(options, args[3], args.length > 4 ? args[4] : "sa", args.length > 5 ? args[5] : "");
             case "service" -> service(options, args[3], args[4], args.length > 5 ? args[5] : "sa",
                     args.length > 6 ? args[6] : "");
             default -> throw new IllegalArgumentException("engine or service, but was " + args[0]);
@@ -93,8 +93,9 @@ public final class SoakNode {
         return "jdbc:h2:file:" + database + ";WRITE_DELAY=0";
     }
 
-    private static void engine(KafkaOptions options, Path dir) throws Exception {
-        JdbiSagaStore store = JdbiSagaStore.h2File(dir);
+    private static void engine(KafkaOptions options, String database, String user, String password) throws Exception {
+        JdbiSagaStore store = database.startsWith("jdbc:") ? JdbiSagaStore.create(database, user, password)
+                : JdbiSagaStore.h2File(Path.of(database));
         AtomicLong lastPrinted = new AtomicLong();
         SagaListener listener = new SagaListener() {
             @Override
