@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
 
 /** The immutable state behind the builders. Package-private; every change makes a copy. */
 record Draft<D>(String type, Class<D> dataType, Integer version, String dataTypeName, Duration defaultTimeout,
-                List<String> sagaProblems, List<StepDraft<D>> steps, List<Function<? super D, String>> validations) {
+                Duration sla, List<String> sagaProblems, List<StepDraft<D>> steps, List<Function<? super D, String>> validations) {
 
     /** The default time a step waits for a reply before the attempt counts as timed out. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -31,20 +31,20 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
     }
 
     static <D> Draft<D> start(String type, Class<D> dataType) {
-        return new Draft<>(type, dataType, null, null, null, List.of(), List.of(), List.of());
+        return new Draft<>(type, dataType, null, null, null, null, List.of(), List.of(), List.of());
     }
 
     Draft<D> withSagaProblem(String problem) {
         List<String> p = new ArrayList<>(sagaProblems);
         p.add(problem);
-        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, p, steps, validations);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sla, p, steps, validations);
     }
 
     Draft<D> withVersion(int v) {
         if (version != null) {
             return withSagaProblem("version was set twice (" + version + ", then " + v + "); set it once");
         }
-        return new Draft<>(type, dataType, v, dataTypeName, defaultTimeout, sagaProblems, steps, validations);
+        return new Draft<>(type, dataType, v, dataTypeName, defaultTimeout, sla, sagaProblems, steps, validations);
     }
 
     Draft<D> withDataTypeName(String name) {
@@ -54,7 +54,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         if (dataTypeName != null) {
             return withSagaProblem("dataTypeName was set twice ('" + dataTypeName + "', then '" + name + "'); set it once");
         }
-        return new Draft<>(type, dataType, version, name, defaultTimeout, sagaProblems, steps, validations);
+        return new Draft<>(type, dataType, version, name, defaultTimeout, sla, sagaProblems, steps, validations);
     }
 
     Draft<D> withDefaultTimeout(Duration t) {
@@ -65,7 +65,18 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         if (defaultTimeout != null) {
             return withSagaProblem("defaultTimeout was set twice (" + defaultTimeout + ", then " + t + "); set it once");
         }
-        return new Draft<>(type, dataType, version, dataTypeName, t, sagaProblems, steps, validations);
+        return new Draft<>(type, dataType, version, dataTypeName, t, sla, sagaProblems, steps, validations);
+    }
+
+    Draft<D> withSla(Duration t) {
+        if (t == null) {
+            return withSagaProblem("sla was null; give a positive duration (the target from start to end), or leave it"
+                    + " out for no saga SLA");
+        }
+        if (sla != null) {
+            return withSagaProblem("sla was set twice (" + sla + ", then " + t + "); set it once");
+        }
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, t, sagaProblems, steps, validations);
     }
 
     Draft<D> withValidation(Function<? super D, String> validation) {
@@ -75,19 +86,19 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
         }
         List<Function<? super D, String>> v = new ArrayList<>(validations);
         v.add(validation);
-        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, steps, v);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sla, sagaProblems, steps, v);
     }
 
     Draft<D> addStep(String key) {
         List<StepDraft<D>> s = new ArrayList<>(steps);
         s.add(StepDraft.start(key, steps.size()));
-        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, s, validations);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sla, sagaProblems, s, validations);
     }
 
     Draft<D> updateLast(UnaryOperator<StepDraft<D>> change) {
         List<StepDraft<D>> s = new ArrayList<>(steps);
         s.set(s.size() - 1, change.apply(s.get(s.size() - 1)));
-        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sagaProblems, s, validations);
+        return new Draft<>(type, dataType, version, dataTypeName, defaultTimeout, sla, sagaProblems, s, validations);
     }
 
     /** One step under construction. Problems found while building (a setting made twice) are kept for build(). */
@@ -95,7 +106,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         Function<? super D, ?> command, Map<Class<?>, BiFunction<? super D, ?, ? extends D>> replies,
                         Participant<?> compensationParticipant, Class<?> compensationType,
                         Function<? super D, ?> compensation, boolean noCompensation, Duration timeout, Retry retry,
-                        Retry compensationRetry, Park park, boolean pivot, List<String> problems) {
+                        Retry compensationRetry, Park park, boolean pivot, Duration sla, List<String> problems) {
 
         StepDraft {
             replies = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replies));
@@ -104,7 +115,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
 
         static <D> StepDraft<D> start(String key, int index) {
             return new StepDraft<>(key, index, null, null, null, Map.of(), null, null, null, false, null, null, null, null,
-                    false, List.of());
+                    false, null, List.of());
         }
 
         String where() {
@@ -115,7 +126,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             List<String> ps = new ArrayList<>(problems);
             ps.add(where() + ": " + p);
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, ps);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, ps);
         }
 
         StepDraft<D> invoke(Participant<?> p, Function<? super D, ?> f) {
@@ -124,7 +135,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         + "; pass a Participant handle and a function that builds the command from the data");
             }
             return new StepDraft<>(key, index, p, null, f, replies, compensationParticipant, compensationType, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
         }
 
         /** {@link #invoke(Participant, Function)} with the command's class declared. */
@@ -139,7 +150,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem(wrong);
             }
             return new StepDraft<>(key, index, p, type, f, replies, compensationParticipant, compensationType, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
         }
 
         StepDraft<D> reply(Class<?> type, BiFunction<? super D, ?, ? extends D> f) {
@@ -164,7 +175,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             Map<Class<?>, BiFunction<? super D, ?, ? extends D>> r = new LinkedHashMap<>(replies);
             r.put(type, f);
             return new StepDraft<>(key, index, participant, commandType, command, r, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
         }
 
         StepDraft<D> compensate(Participant<?> p, Function<? super D, ?> f) {
@@ -176,7 +187,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         + "; pass a Participant handle and a function that builds the undo command from the data");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, p, null, f,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
         }
 
         /** {@link #compensate(Participant, Function)} with the compensating command's class declared. */
@@ -194,7 +205,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem(wrong);
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, p, type, f,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
         }
 
         /**
@@ -224,7 +235,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("noCompensation() was called twice; call it once");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, true, timeout, retry, compensationRetry, park, pivot, problems);
+                    compensationType, compensation, true, timeout, retry, compensationRetry, park, pivot, sla, problems);
         }
 
         StepDraft<D> timeout(Duration t) {
@@ -235,7 +246,20 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("timeout was null; give a positive duration");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, t, retry, compensationRetry, park, pivot, problems);
+                    compensationType, compensation, noCompensation, t, retry, compensationRetry, park, pivot, sla, problems);
+        }
+
+        StepDraft<D> sla(Duration t) {
+            if (sla != null) {
+                return problem("sla was set twice (" + sla + ", then " + t + "); set it once");
+            }
+            if (t == null) {
+                return problem("sla was null; give a positive duration (the target from command sent to reply), or"
+                        + " leave it out for no step SLA");
+            }
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, t,
+                    problems);
         }
 
         StepDraft<D> retry(Retry r) {
@@ -246,7 +270,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("retry was null; use Retry.none() for a single attempt");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, r, compensationRetry, park, pivot, problems);
+                    compensationType, compensation, noCompensation, timeout, r, compensationRetry, park, pivot, sla, problems);
         }
 
         StepDraft<D> compensationRetry(Retry r) {
@@ -257,7 +281,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("compensationRetry was null; give a policy");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, r, park, pivot, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, r, park, pivot, sla, problems);
         }
 
         StepDraft<D> park(Park p) {
@@ -268,7 +292,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("whenBusy was null; give a Park rule such as Park.as(\"PENDING_PAYMENT\")");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, p, pivot, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, p, pivot, sla, problems);
         }
 
         private static String nullArguments(Object participant, Object type, Object function) {
@@ -297,7 +321,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("pivot() was called twice; call it once");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, true, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, true, sla, problems);
         }
     }
 }

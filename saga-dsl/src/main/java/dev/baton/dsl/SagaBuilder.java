@@ -36,6 +36,17 @@ public final class SagaBuilder<D> {
     }
 
     /**
+     * The saga's service-level target: the time from its start to its end (completed or compensated, as the
+     * {@code baton.saga.duration} meter measures). Positive. Defaults to none. Like a step's
+     * {@link StepBuilder#sla(Duration)} it is measured against, never enforced.
+     *
+     * @since 0.7
+     */
+    public SagaBuilder<D> sla(Duration sla) {
+        return new SagaBuilder<>(draft.withSla(sla));
+    }
+
+    /**
      * A check of the data a saga is started with, run at every start before anything is stored: it answers null
      * when the data is acceptable, otherwise a message saying what is wrong, written for whoever sent the data (the
      * REST API returns it in a 400 problem; a Java caller gets an {@code InvalidSagaDataException} carrying it).

@@ -26,10 +26,12 @@ public final class SagaDefinition<D> {
     private final List<StepDefinition<D>> steps;
     private final Map<String, StepDefinition<D>> byKey;
     private final List<Function<? super D, String>> validations;
+    private final Duration sla;
 
     SagaDefinition(String type, int version, Class<D> dataType, String dataTypeName, List<StepDefinition<D>> steps,
-                   List<Function<? super D, String>> validations) {
+                   List<Function<? super D, String>> validations, Duration sla) {
         this.validations = List.copyOf(validations);
+        this.sla = sla;
         this.type = type;
         this.version = version;
         this.dataType = dataType;
@@ -96,6 +98,15 @@ public final class SagaDefinition<D> {
     /** The longest a single attempt may wait, for display. */
     public Duration longestTimeout() {
         return steps.stream().map(StepDefinition::timeout).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /**
+     * The saga's service-level target from start to end ({@link SagaBuilder#sla(Duration)}), if it has one.
+     *
+     * @since 0.7
+     */
+    public Optional<Duration> sla() {
+        return Optional.ofNullable(sla);
     }
 
     /** Whether the definition declares validations of its start data ({@link SagaBuilder#validate}). @since 0.2 */

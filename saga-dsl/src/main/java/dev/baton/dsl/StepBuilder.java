@@ -84,6 +84,24 @@ public final class StepBuilder<D> {
         return new StepBuilder<>(draft.updateLast(s -> s.park(park)));
     }
 
+    /**
+     * The step's service-level target: the time from its command first sent to its successful reply (re-sends and
+     * parking included, as the {@code baton.step.duration} meter measures). Positive. Defaults to none.
+     *
+     * <p>The engine does not act on it: no timeout, no retry, no compensation follows from a breach. It is what the
+     * step's duration is measured against (a histogram boundary and a breach counter in the meters, the server's
+     * {@code GET /api/slas}, a warning in the log when too many replies come late).
+     *
+     * <pre>{@code
+     * .step("authorize-payment").invoke(PAYMENT, d -> new AuthorizePayment(d.orderId())).sla(Duration.ofMillis(200))
+     * }</pre>
+     *
+     * @since 0.7
+     */
+    public StepBuilder<D> sla(Duration sla) {
+        return new StepBuilder<>(draft.updateLast(s -> s.sla(sla)));
+    }
+
     /** Marks this step as the pivot: once it succeeds the saga only moves forward. At most one per saga. */
     public StepBuilder<D> pivot() {
         return new StepBuilder<>(draft.updateLast(Draft.StepDraft::markPivot));

@@ -35,11 +35,12 @@ public final class StepDefinition<D> {
     private final Retry retry;
     private final Retry compensationRetry;
     private final Park park;
+    private final Duration sla;
 
     StepDefinition(String key, int index, StepKind kind, Participant<?> participant, Class<?> commandType,
                    Function<? super D, ?> command, Map<String, ReplyHandler<D, ?>> replies,
                    Participant<?> compensationParticipant, Class<?> compensationType, Function<? super D, ?> compensation,
-                   Duration timeout, Retry retry, Retry compensationRetry, Park park) {
+                   Duration timeout, Retry retry, Retry compensationRetry, Park park, Duration sla) {
         this.key = key;
         this.index = index;
         this.kind = kind;
@@ -56,6 +57,7 @@ public final class StepDefinition<D> {
         this.retry = retry;
         this.compensationRetry = compensationRetry;
         this.park = park;
+        this.sla = sla;
     }
 
     /** A typed reply handler. */
@@ -234,6 +236,16 @@ public final class StepDefinition<D> {
     /** What to do when the participant is busy, if the step parks. */
     public Optional<Park> park() {
         return Optional.ofNullable(park);
+    }
+
+    /**
+     * The step's service-level target from its command first sent to its successful reply
+     * ({@link StepBuilder#sla(Duration)}), if it has one.
+     *
+     * @since 0.7
+     */
+    public Optional<Duration> sla() {
+        return Optional.ofNullable(sla);
     }
 
     @Override

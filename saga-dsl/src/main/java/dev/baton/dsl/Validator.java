@@ -30,6 +30,10 @@ final class Validator {
             problems.add("defaultTimeout must be positive, but was " + defaultTimeout
                     + "; give a positive duration, or leave it out to use " + Draft.DEFAULT_TIMEOUT);
         }
+        if (d.sla() != null && (d.sla().isZero() || d.sla().isNegative())) {
+            problems.add("sla must be positive, but was " + d.sla() + "; give the target from start to end, such as"
+                    + " .sla(Duration.ofSeconds(2)), or leave it out");
+        }
         String dataTypeName = d.dataTypeName() == null ? d.type() + ".data" : d.dataTypeName();
         if (dataTypeName.isBlank()) {
             problems.add("dataTypeName must not be blank; leave it out to use '" + d.type() + ".data'");
@@ -92,6 +96,10 @@ final class Validator {
                 problems.add(w + ": timeout must be positive, but was " + s.timeout()
                         + "; give a positive duration, or leave it out to use the saga's default (" + defaultTimeout + ")");
             }
+            if (s.sla() != null && (s.sla().isZero() || s.sla().isNegative())) {
+                problems.add(w + ": sla must be positive, but was " + s.sla() + "; give the target from command sent to"
+                        + " reply, such as .sla(Duration.ofMillis(200)), or leave it out");
+            }
             if (s.compensationRetry() != null && !hasComp) {
                 problems.add(w + ": has compensationRetry(...) but no compensation, so the policy would never be used; "
                         + (kind == StepKind.COMPENSATABLE
@@ -112,9 +120,9 @@ final class Validator {
                     s.timeout() == null ? defaultTimeout : s.timeout(),
                     s.retry() == null ? Draft.DEFAULT_RETRY : s.retry(),
                     s.compensationRetry() == null ? Draft.DEFAULT_COMPENSATION_RETRY : s.compensationRetry(),
-                    s.park()));
+                    s.park(), s.sla()));
         }
-        return new SagaDefinition<>(d.type(), version, d.dataType(), dataTypeName, steps, d.validations());
+        return new SagaDefinition<>(d.type(), version, d.dataType(), dataTypeName, steps, d.validations(), d.sla());
     }
 
     /** The index of the first step marked pivot(), or -1. */
