@@ -33,6 +33,20 @@ public enum BatonMeter {
     STEP_DURATION("baton.step.duration", Meter.Type.TIMER, "seconds",
             "Time from a step's command being first sent to its successful reply, re-sends and parking included",
             TagKeys.TYPE, TagKeys.STEP),
+    /**
+     * Steps whose successful reply came later than the step's SLA ({@code .sla(Duration)} in the DSL) after the
+     * command was first sent: the part of {@link #STEP_DURATION} above its SLA boundary. Registered for steps with an
+     * SLA only.
+     */
+    STEP_SLA_BREACHES("baton.step.sla.breaches", Meter.Type.COUNTER, null,
+            "Steps whose successful reply came later than the step's SLA after the command was first sent",
+            TagKeys.TYPE, TagKeys.STEP),
+    /**
+     * Sagas that ended (COMPLETED or COMPENSATED) later than the saga's SLA after their start. Registered for saga
+     * types with an SLA only.
+     */
+    SAGA_SLA_BREACHES("baton.saga.sla.breaches", Meter.Type.COUNTER, null,
+            "Sagas that ended (COMPLETED or COMPENSATED) later than the saga's SLA after their start", TagKeys.TYPE),
     /** Sagas that entered FAILED: they wait for an operator. */
     SAGAS_FAILED("baton.sagas.failed", Meter.Type.COUNTER, null,
             "Sagas that entered FAILED and wait for an operator (retry, skip or abort)", TagKeys.TYPE),
@@ -72,7 +86,43 @@ public enum BatonMeter {
             "Commands waiting in line for a participant's capacity", TagKeys.PARTICIPANT),
     /** How long the first command in a participant's line has waited (0 when none waits). */
     FLOW_OLDEST_WAIT("baton.flow.oldest.wait.seconds", Meter.Type.GAUGE, null,
-            "Seconds the first command in a participant's line has waited (0 when none waits)", TagKeys.PARTICIPANT);
+            "Seconds the first command in a participant's line has waited (0 when none waits)", TagKeys.PARTICIPANT),
+    /**
+     * Commands this engine node sent to a participant, by kind ({@code command} or {@code compensation}): every
+     * attempt, and every copy the outbox sweeper sent again.
+     */
+    PARTICIPANT_COMMANDS("baton.participant.commands", Meter.Type.COUNTER, null,
+            "Commands sent to a participant by this engine node (every attempt), by kind", TagKeys.PARTICIPANT,
+            TagKeys.KIND),
+    /**
+     * Replies from a participant that this engine node read, by outcome: {@code success}, {@code failure} (a business
+     * refusal), {@code busy} (RETRY_LATER) or {@code error} (its handler failed). A redelivered copy of a reply counts
+     * once.
+     */
+    PARTICIPANT_REPLIES("baton.participant.replies", Meter.Type.COUNTER, null,
+            "Replies read from a participant, by outcome (success, failure, busy, error)", TagKeys.PARTICIPANT,
+            TagKeys.OUTCOME),
+    /** Commands to a participant that got no answer within the step's timeout. */
+    PARTICIPANT_TIMEOUTS("baton.participant.timeouts", Meter.Type.COUNTER, null,
+            "Commands to a participant that got no answer within the step's timeout", TagKeys.PARTICIPANT),
+    /**
+     * Time from a command's send to the participant's reply, per attempt, for replies to commands this node sent;
+     * percentiles 0.5, 0.95, 0.99 and a histogram.
+     */
+    PARTICIPANT_REPLY_LATENCY("baton.participant.reply.latency", Meter.Type.TIMER, "seconds",
+            "Time from a command's send to the participant's reply (per attempt, commands this node sent)",
+            TagKeys.PARTICIPANT),
+    /** When this node last read a reply from the participant, in seconds since the epoch; 0 before the first. */
+    PARTICIPANT_LAST_REPLY("baton.participant.last.reply.timestamp.seconds", Meter.Type.GAUGE, null,
+            "When this node last read a reply from the participant, in seconds since the epoch (0: none yet)",
+            TagKeys.PARTICIPANT),
+    /**
+     * Commands in a participant's command topic that its consumer group has not committed yet (Kafka transport
+     * only), as last read, at most every few seconds.
+     */
+    PARTICIPANT_COMMAND_LAG("baton.participant.command.lag", Meter.Type.GAUGE, null,
+            "Commands in the participant's command topic not yet consumed by its consumer group (Kafka)",
+            TagKeys.PARTICIPANT);
 
     /** The tag keys used by {@link BatonMeter}s. */
     public static final class TagKeys {
@@ -88,6 +138,8 @@ public enum BatonMeter {
         public static final String TOPIC = "topic";
         /** A participant's name, e.g. {@code payment}. */
         public static final String PARTICIPANT = "participant";
+        /** What a command to a participant does: {@code command} (a step's forward command) or {@code compensation}. */
+        public static final String KIND = "kind";
 
         private TagKeys() {}
     }

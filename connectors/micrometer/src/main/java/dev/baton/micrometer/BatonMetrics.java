@@ -1,5 +1,6 @@
 package dev.baton.micrometer;
 
+import dev.baton.dsl.SagaDefinition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -57,7 +58,7 @@ public final class BatonMetrics {
 
     /** A binding to {@code registry} with no gauges yet. */
     public static Builder builder(MeterRegistry registry) {
-        return new Builder(Objects.requireNonNull(registry, "registry"), null, null, null);
+        return new Builder(Objects.requireNonNull(registry, "registry"), null, null, null, java.util.List.of());
     }
 
     /**
@@ -70,28 +71,41 @@ public final class BatonMetrics {
         private final Supplier<? extends Map<TypeAndStatus, Long>> activeCounts;
         private final LongSupplier outboxPending;
         private final LongSupplier timersDue;
+        private final java.util.List<SagaDefinition<?>> definitions;
 
         private Builder(MeterRegistry registry, Supplier<? extends Map<TypeAndStatus, Long>> activeCounts,
-                        LongSupplier outboxPending, LongSupplier timersDue) {
+                        LongSupplier outboxPending, LongSupplier timersDue, java.util.List<SagaDefinition<?>> definitions) {
             this.registry = registry;
             this.activeCounts = activeCounts;
             this.outboxPending = outboxPending;
             this.timersDue = timersDue;
+            this.definitions = definitions;
         }
 
         /** Publishes {@link BatonMeter#SAGAS_ACTIVE} from these counts (called once per series on every scrape). */
         public Builder activeCounts(Supplier<? extends Map<TypeAndStatus, Long>> counts) {
-            return new Builder(registry, Objects.requireNonNull(counts, "counts"), outboxPending, timersDue);
+            return new Builder(registry, Objects.requireNonNull(counts, "counts"), outboxPending, timersDue, definitions);
         }
 
         /** Publishes {@link BatonMeter#OUTBOX_PENDING} from this count (called on every scrape). */
         public Builder outboxPending(LongSupplier count) {
-            return new Builder(registry, activeCounts, Objects.requireNonNull(count, "count"), timersDue);
+            return new Builder(registry, activeCounts, Objects.requireNonNull(count, "count"), timersDue, definitions);
         }
 
         /** Publishes {@link BatonMeter#TIMERS_DUE} from this count (called on every scrape). */
         public Builder timersDue(LongSupplier count) {
-            return new Builder(registry, activeCounts, outboxPending, Objects.requireNonNull(count, "count"));
+            return new Builder(registry, activeCounts, outboxPending, Objects.requireNonNull(count, "count"), definitions);
+        }
+
+        /**
+         * Measures step and saga durations against the SLAs of these definitions (see {@link MicrometerSagaListener}):
+         * SLO boundaries on the duration timers and the breach counters. Defaults to none.
+         *
+         * @since 0.7
+         */
+        public Builder slas(java.util.Collection<? extends SagaDefinition<?>> definitions) {
+            return new Builder(registry, activeCounts, outboxPending, timersDue,
+                    java.util.List.copyOf(Objects.requireNonNull(definitions, "definitions")));
         }
 
         /**
@@ -106,11 +120,11 @@ public final class BatonMetrics {
                 longGauge(BatonMeter.TIMERS_DUE, timersDue);
             }
             if (activeCounts == null) {
-                return new MicrometerSagaListener(registry);
+                return new MicrometerSagaListener(registry, definitions);
             }
             ActiveSagaGauges active = new ActiveSagaGauges(registry, activeCounts);
             active.registerExisting();
-            return new MicrometerSagaListener(registry, active::typeSeen);
+            return new MicrometerSagaListener(registry, definitions, active::typeSeen);
         }
 
         private void longGauge(BatonMeter meter, LongSupplier count) {

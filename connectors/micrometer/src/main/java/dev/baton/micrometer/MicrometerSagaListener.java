@@ -1,5 +1,7 @@
 package dev.baton.micrometer;
 
+import dev.baton.dsl.SagaDefinition;
+import dev.baton.dsl.StepDefinition;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaStatus;
 import dev.baton.engine.spi.SagaListener;
@@ -8,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -40,6 +44,14 @@ import org.slf4j.LoggerFactory;
  * histogram to {@link BatonMeter#STEP_DURATION}, with a {@code MeterFilter} on the registry: a filter's
  * {@code DistributionStatisticConfig} takes precedence over these defaults.
  *
+ * <p><b>SLAs.</b> Given the saga definitions ({@link #MicrometerSagaListener(MeterRegistry, Collection)}), a step with
+ * an SLA ({@code .sla(Duration)} in the DSL) has its {@link BatonMeter#STEP_DURATION} published with the SLA as a
+ * service-level-objective boundary (Prometheus: a bucket {@code le="<sla in seconds>"} besides {@code +Inf}), and
+ * each completion later than the SLA counts in {@link BatonMeter#STEP_SLA_BREACHES}; a saga type with an SLA gets the
+ * boundary on {@link BatonMeter#SAGA_DURATION} and counts ends later than it in {@link BatonMeter#SAGA_SLA_BREACHES}.
+ * A duration equal to the SLA meets it. Of several versions of a type, the highest version's SLAs count. The
+ * step timers and breach counters of steps with an SLA are registered with their type's other meters, at zero.
+ *
  * <p>Never throws: a failure of the registry is logged (the first at WARN, later ones at DEBUG) and the event is
  * dropped, so a metrics problem never fails a saga. Thread-safe; the engine calls it from several threads.
  *
@@ -52,6 +64,8 @@ public final class MicrometerSagaListener implements SagaListener {
 
     private final MeterRegistry registry;
     private final Consumer<String> typeSeen;
+    /** SLAs by saga type, from the highest version of each; types without any SLA are absent. */
+    private final Map<String, Slas> slas;
     private final FailureLog failures = new FailureLog(LoggerFactory.getLogger(MicrometerSagaListener.class),
             "Baton metrics listener");
     private final ConcurrentHashMap<String, TypeMeters> byType = new ConcurrentHashMap<>();
@@ -60,15 +74,48 @@ public final class MicrometerSagaListener implements SagaListener {
     private volatile Counter ignored;
     private volatile Counter resent;
 
-    /** A listener recording into {@code registry}. Registers nothing until the first event. */
+    /** A listener recording into {@code registry}, with no SLAs. Registers nothing until the first event. */
     public MicrometerSagaListener(MeterRegistry registry) {
-        this(registry, type -> {});
+        this(registry, java.util.List.of(), type -> {});
+    }
+
+    /**
+     * A listener recording into {@code registry}, measuring against the SLAs of {@code definitions} (see the class
+     * comment). Registers nothing until the first event.
+     *
+     * @since 0.7
+     */
+    public MicrometerSagaListener(MeterRegistry registry, Collection<? extends SagaDefinition<?>> definitions) {
+        this(registry, definitions, type -> {});
     }
 
     /** {@code typeSeen} is told (once) about each saga type, when its meters are registered. */
-    MicrometerSagaListener(MeterRegistry registry, Consumer<String> typeSeen) {
+    MicrometerSagaListener(MeterRegistry registry, Collection<? extends SagaDefinition<?>> definitions,
+                           Consumer<String> typeSeen) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.typeSeen = Objects.requireNonNull(typeSeen, "typeSeen");
+        this.slas = Slas.of(Objects.requireNonNull(definitions, "definitions"));
+    }
+
+    /** The SLAs of one saga type: its own (or null) and its steps' (only those that have one). */
+    private record Slas(Duration saga, Map<String, Duration> steps) {
+        static Map<String, Slas> of(Collection<? extends SagaDefinition<?>> definitions) {
+            Map<String, SagaDefinition<?>> latest = new HashMap<>();
+            for (SagaDefinition<?> d : definitions) {
+                latest.merge(d.type(), d, (a, b) -> a.version() >= b.version() ? a : b);
+            }
+            Map<String, Slas> out = new HashMap<>();
+            latest.forEach((type, d) -> {
+                Map<String, Duration> steps = new HashMap<>();
+                for (StepDefinition<?> s : d.steps()) {
+                    s.sla().ifPresent(sla -> steps.put(s.key(), sla));
+                }
+                if (d.sla().isPresent() || !steps.isEmpty()) {
+                    out.put(type, new Slas(d.sla().orElse(null), Map.copyOf(steps)));
+                }
+            });
+            return Map.copyOf(out);
+        }
     }
 
     /**
@@ -126,6 +173,9 @@ public final class MicrometerSagaListener implements SagaListener {
     public void onEnded(SagaId id, String sagaType, SagaStatus outcome, Duration took) {
         try {
             TypeMeters m = meters(sagaType);
+            if (m.sagaBreaches != null && took.compareTo(m.sla.saga()) > 0) {
+                m.sagaBreaches.increment();
+            }
             if (outcome == SagaStatus.COMPLETED) {
                 m.completed.increment();
                 m.completedTook.record(took);
@@ -136,7 +186,7 @@ public final class MicrometerSagaListener implements SagaListener {
                 // the engine reports only terminal outcomes; should that change, count it rather than drop it
                 String o = outcome == null ? UNKNOWN : outcome.name();
                 ended(m.type, o).increment();
-                sagaDuration(m.type, o).record(took);
+                sagaDuration(m.type, o, m.sla.saga()).record(took);
             }
         } catch (RuntimeException | LinkageError e) {
             failures.failed("recording a saga's end", e);
@@ -150,9 +200,13 @@ public final class MicrometerSagaListener implements SagaListener {
             String s = step == null ? UNKNOWN : step;
             Timer t = m.steps.get(s);
             if (t == null) {
-                t = m.steps.computeIfAbsent(s, k -> stepDuration(m.type, k));
+                t = m.steps.computeIfAbsent(s, k -> stepDuration(m.type, k, null));
             }
             t.record(took);
+            Duration sla = m.sla.steps().get(s);
+            if (sla != null && took.compareTo(sla) > 0) {
+                m.stepBreaches.get(s).increment();
+            }
         } catch (RuntimeException | LinkageError e) {
             failures.failed("recording a step's duration", e);
         }
@@ -239,16 +293,31 @@ public final class MicrometerSagaListener implements SagaListener {
         final Timer completedTook;
         final Timer compensatedTook;
         final ConcurrentHashMap<String, Timer> steps = new ConcurrentHashMap<>();
+        final Slas sla;
+        /** The type's SLA breaches, or null when it has no SLA. */
+        final Counter sagaBreaches;
+        /** Breaches of each step with an SLA. */
+        final Map<String, Counter> stepBreaches;
 
         TypeMeters(String type) {
             this.type = type;
+            this.sla = slas.getOrDefault(type, new Slas(null, Map.of()));
+            this.sagaBreaches = sla.saga() == null ? null
+                    : counter(BatonMeter.SAGA_SLA_BREACHES, BatonMeter.TagKeys.TYPE, type);
+            Map<String, Counter> breaches = new HashMap<>();
+            sla.steps().forEach((step, target) -> {
+                steps.put(step, stepDuration(type, step, target));
+                breaches.put(step, counter(BatonMeter.STEP_SLA_BREACHES, BatonMeter.TagKeys.TYPE, type,
+                        BatonMeter.TagKeys.STEP, step));
+            });
+            this.stepBreaches = Map.copyOf(breaches);
             this.started = counter(BatonMeter.SAGAS_STARTED, BatonMeter.TagKeys.TYPE, type);
             this.failed = counter(BatonMeter.SAGAS_FAILED, BatonMeter.TagKeys.TYPE, type);
             this.pending = counter(BatonMeter.SAGAS_PENDING, BatonMeter.TagKeys.TYPE, type);
             this.completed = ended(type, SagaStatus.COMPLETED.name());
             this.compensated = ended(type, SagaStatus.COMPENSATED.name());
-            this.completedTook = sagaDuration(type, SagaStatus.COMPLETED.name());
-            this.compensatedTook = sagaDuration(type, SagaStatus.COMPENSATED.name());
+            this.completedTook = sagaDuration(type, SagaStatus.COMPLETED.name(), sla.saga());
+            this.compensatedTook = sagaDuration(type, SagaStatus.COMPENSATED.name(), sla.saga());
         }
     }
 
@@ -264,9 +333,14 @@ public final class MicrometerSagaListener implements SagaListener {
                 .register(registry);
     }
 
-    private Timer sagaDuration(String type, String outcome) {
+    /** The saga duration timer; {@code sla}, when not null, is a service-level-objective boundary of its histogram. */
+    private Timer sagaDuration(String type, String outcome, Duration sla) {
         BatonMeter meter = BatonMeter.SAGA_DURATION;
-        return Timer.builder(meter.meterName())
+        Timer.Builder b = Timer.builder(meter.meterName());
+        if (sla != null) {
+            b.serviceLevelObjectives(sla);
+        }
+        return b
                 .description(meter.description())
                 .tags(BatonMeter.TagKeys.TYPE, type, BatonMeter.TagKeys.OUTCOME, outcome)
                 .publishPercentiles(0.5, 0.95, 0.99)
@@ -276,9 +350,14 @@ public final class MicrometerSagaListener implements SagaListener {
                 .register(registry);
     }
 
-    private Timer stepDuration(String type, String step) {
+    /** The step duration timer; {@code sla}, when not null, is a service-level-objective boundary. */
+    private Timer stepDuration(String type, String step, Duration sla) {
         BatonMeter meter = BatonMeter.STEP_DURATION;
-        return Timer.builder(meter.meterName())
+        Timer.Builder b = Timer.builder(meter.meterName());
+        if (sla != null) {
+            b.serviceLevelObjectives(sla);
+        }
+        return b
                 .description(meter.description())
                 .tags(BatonMeter.TagKeys.TYPE, type, BatonMeter.TagKeys.STEP, step)
                 .register(registry);

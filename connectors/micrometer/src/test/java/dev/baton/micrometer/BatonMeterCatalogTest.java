@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import dev.baton.engine.spi.ReplyOutcome;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -38,8 +40,16 @@ class BatonMeterCatalogTest {
     @DisplayName("after every path, each registered meter is one the enum declares, with its type, unit, description and tags")
     void registeredMetersMatchTheEnum() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        MicrometerSagaListener listener = BatonMetrics.bind(registry,
-                () -> Map.of(new TypeAndStatus("order-flow", SagaStatus.RUNNING), 1L), () -> 0, () -> 0);
+        MicrometerSagaListener listener = BatonMetrics.builder(registry)
+                .activeCounts(() -> Map.of(new TypeAndStatus("order-flow", SagaStatus.RUNNING), 1L))
+                .outboxPending(() -> 0).timersDue(() -> 0)
+                .slas(List.of(MicrometerSlaTest.SLAS))
+                .bind();
+        ParticipantMeters participants = new ParticipantMeters(registry).registerUpFront(List.of("payment"));
+        participants.sent("payment", false);
+        participants.replied("payment", ReplyOutcome.SUCCESS, Duration.ofMillis(3), java.time.Instant.now());
+        participants.timedOut("payment");
+        ParticipantMeters.bindCommandLag(registry, List.of("payment"), p -> 0L);
         try (SagaTestKit kit = SagaTestKit.with(listener, DEFINITION)) {
             BatonMetrics.bindFlows(registry, kit.engine(), java.time.Clock.systemUTC());
             OrderScenarios.complete(kit, "o-1", Duration.ofSeconds(1));
