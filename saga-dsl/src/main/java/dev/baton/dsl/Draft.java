@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /** The immutable state behind the builders. Package-private; every change makes a copy. */
@@ -106,7 +107,9 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         Function<? super D, ?> command, Map<Class<?>, BiFunction<? super D, ?, ? extends D>> replies,
                         Participant<?> compensationParticipant, Class<?> compensationType,
                         Function<? super D, ?> compensation, boolean noCompensation, Duration timeout, Retry retry,
-                        Retry compensationRetry, Park park, boolean pivot, Duration sla, List<String> problems) {
+                        Retry compensationRetry, Park park, boolean pivot, Duration sla,
+                        Predicate<? super D> condition, Function<? super D, ? extends D> fallback,
+                        List<String> problems) {
 
         StepDraft {
             replies = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replies));
@@ -115,7 +118,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
 
         static <D> StepDraft<D> start(String key, int index) {
             return new StepDraft<>(key, index, null, null, null, Map.of(), null, null, null, false, null, null, null, null,
-                    false, null, List.of());
+                    false, null, null, null, List.of());
         }
 
         String where() {
@@ -126,7 +129,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             List<String> ps = new ArrayList<>(problems);
             ps.add(where() + ": " + p);
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, ps);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, ps);
         }
 
         StepDraft<D> invoke(Participant<?> p, Function<? super D, ?> f) {
@@ -135,7 +138,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         + "; pass a Participant handle and a function that builds the command from the data");
             }
             return new StepDraft<>(key, index, p, null, f, replies, compensationParticipant, compensationType, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
         }
 
         /** {@link #invoke(Participant, Function)} with the command's class declared. */
@@ -150,7 +153,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem(wrong);
             }
             return new StepDraft<>(key, index, p, type, f, replies, compensationParticipant, compensationType, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
         }
 
         StepDraft<D> reply(Class<?> type, BiFunction<? super D, ?, ? extends D> f) {
@@ -175,7 +178,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             Map<Class<?>, BiFunction<? super D, ?, ? extends D>> r = new LinkedHashMap<>(replies);
             r.put(type, f);
             return new StepDraft<>(key, index, participant, commandType, command, r, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
         }
 
         StepDraft<D> compensate(Participant<?> p, Function<? super D, ?> f) {
@@ -187,7 +190,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         + "; pass a Participant handle and a function that builds the undo command from the data");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, p, null, f,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
         }
 
         /** {@link #compensate(Participant, Function)} with the compensating command's class declared. */
@@ -205,7 +208,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem(wrong);
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, p, type, f,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
         }
 
         /**
@@ -235,7 +238,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("noCompensation() was called twice; call it once");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, true, timeout, retry, compensationRetry, park, pivot, sla, problems);
+                    compensationType, compensation, true, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
         }
 
         StepDraft<D> timeout(Duration t) {
@@ -246,7 +249,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("timeout was null; give a positive duration");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, t, retry, compensationRetry, park, pivot, sla, problems);
+                    compensationType, compensation, noCompensation, t, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
         }
 
         StepDraft<D> sla(Duration t) {
@@ -259,7 +262,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
                     compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, t,
-                    problems);
+                    condition, fallback, problems);
         }
 
         StepDraft<D> retry(Retry r) {
@@ -270,7 +273,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("retry was null; use Retry.none() for a single attempt");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, r, compensationRetry, park, pivot, sla, problems);
+                    compensationType, compensation, noCompensation, timeout, r, compensationRetry, park, pivot, sla, condition, fallback, problems);
         }
 
         StepDraft<D> compensationRetry(Retry r) {
@@ -281,7 +284,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("compensationRetry was null; give a policy");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, r, park, pivot, sla, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, r, park, pivot, sla, condition, fallback, problems);
         }
 
         StepDraft<D> park(Park p) {
@@ -292,7 +295,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("whenBusy was null; give a Park rule such as Park.as(\"PENDING_PAYMENT\")");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, p, pivot, sla, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, p, pivot, sla, condition, fallback, problems);
         }
 
         private static String nullArguments(Object participant, Object type, Object function) {
@@ -316,12 +319,38 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             return participant == null ? "participant" : "command function";
         }
 
+        StepDraft<D> when(Predicate<? super D> c) {
+            if (condition != null) {
+                return problem("when(...) was declared twice; combine the conditions in one predicate");
+            }
+            if (c == null) {
+                return problem("when(...) was given null; give a predicate on the saga data, such as"
+                        + " .when(d -> !d.digitalOnly())");
+            }
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, c,
+                    fallback, problems);
+        }
+
+        StepDraft<D> fallback(Function<? super D, ? extends D> f) {
+            if (fallback != null) {
+                return problem("fallback(...) was declared twice; declare it once");
+            }
+            if (f == null) {
+                return problem("fallback(...) was given null; give a function from the saga data to the data the saga"
+                        + " continues with, such as .fallback(d -> d.withEstimate(\"standard delivery\"))");
+            }
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla,
+                    condition, f, problems);
+        }
+
         StepDraft<D> markPivot() {
             if (pivot) {
                 return problem("pivot() was called twice; call it once");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, true, sla, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, true, sla, condition, fallback, problems);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.baton.dsl;
 import java.time.Duration;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Options of the current step, then the next step or {@link #build()}. The options may come in any order;
@@ -105,6 +106,52 @@ public final class StepBuilder<D> {
     /** Marks this step as the pivot: once it succeeds the saga only moves forward. At most one per saga. */
     public StepBuilder<D> pivot() {
         return new StepBuilder<>(draft.updateLast(Draft.StepDraft::markPivot));
+    }
+
+    /**
+     * Runs this step only when {@code condition} holds on the saga data as it is when the saga reaches the step (after
+     * the replies of the steps before it). Otherwise the step is skipped: its command is not sent, the history records
+     * {@code STEP_SKIPPED}, and there is nothing to compensate. Not allowed on the pivot.
+     *
+     * <pre>{@code
+     * .step("schedule-shipment")
+     *     .invoke(LOGISTICS, d -> new ScheduleShipment(d.orderId()))
+     *     .when(d -> !d.digitalOnly())
+     * }</pre>
+     *
+     * The condition must be a pure function of the data (it is evaluated once, when the step is entered; an
+     * operator's retry of a saga failed there evaluates it again); one that throws fails the saga at the step.
+     *
+     * @since 0.7
+     */
+    public StepBuilder<D> when(Predicate<? super D> condition) {
+        return new StepBuilder<>(draft.updateLast(s -> s.when(condition)));
+    }
+
+    /**
+     * The data the saga continues with when the step's participant cannot answer: its circuit breaker is open, its
+     * attempts are used up (timeouts, errors, busy answers without {@link #whenBusy}; after the pivot also failures),
+     * or a park gives up. The step is then recorded as degraded ({@code STEP_DEGRADED} in the history, the REST view,
+     * the {@code baton.steps.degraded} counter) and the saga goes on; a late answer to the abandoned command is
+     * ignored. A {@code FAILURE} answer before the pivot is an answer, not an absence of one: it compensates.
+     *
+     * <pre>{@code
+     * .step("estimate-delivery")
+     *     .invoke(CARRIER, d -> new EstimateDelivery(d.orderId(), d.address()))
+     *     .onReply(DeliveryEstimate.class, (d, r) -> d.withEstimate(r.days() + " days"))
+     *     .noCompensation()
+     *     .fallback(d -> d.withEstimate("standard delivery"))
+     * }</pre>
+     *
+     * Only steps whose answer the saga can do without may have one: a step that reads ({@link #noCompensation()})
+     * before the pivot, or a step after it. Not the pivot, and not a step with a compensation (a step that changes
+     * what the saga may have to undo cannot be replaced by made-up data); {@code build()} reports both. The function
+     * must be pure; one that throws fails the saga at the step.
+     *
+     * @since 0.7
+     */
+    public StepBuilder<D> fallback(Function<? super D, ? extends D> fallback) {
+        return new StepBuilder<>(draft.updateLast(s -> s.fallback(fallback)));
     }
 
     /** Ends this step and starts the next one. */

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One built, validated step of a {@link SagaDefinition}. Immutable and thread-safe; engines read it,
@@ -36,11 +37,14 @@ public final class StepDefinition<D> {
     private final Retry compensationRetry;
     private final Park park;
     private final Duration sla;
+    private final Predicate<? super D> condition;
+    private final Function<? super D, ? extends D> fallback;
 
     StepDefinition(String key, int index, StepKind kind, Participant<?> participant, Class<?> commandType,
                    Function<? super D, ?> command, Map<String, ReplyHandler<D, ?>> replies,
                    Participant<?> compensationParticipant, Class<?> compensationType, Function<? super D, ?> compensation,
-                   Duration timeout, Retry retry, Retry compensationRetry, Park park, Duration sla) {
+                   Duration timeout, Retry retry, Retry compensationRetry, Park park, Duration sla,
+                   Predicate<? super D> condition, Function<? super D, ? extends D> fallback) {
         this.key = key;
         this.index = index;
         this.kind = kind;
@@ -58,6 +62,8 @@ public final class StepDefinition<D> {
         this.compensationRetry = compensationRetry;
         this.park = park;
         this.sla = sla;
+        this.condition = condition;
+        this.fallback = fallback;
     }
 
     /** A typed reply handler. */
@@ -246,6 +252,47 @@ public final class StepDefinition<D> {
      */
     public Optional<Duration> sla() {
         return Optional.ofNullable(sla);
+    }
+
+    /**
+     * Whether the step runs only when a condition holds ({@link StepBuilder#when}).
+     *
+     * @since 0.7
+     */
+    public boolean hasCondition() {
+        return condition != null;
+    }
+
+    /**
+     * Whether the step runs for {@code data}: its condition ({@link StepBuilder#when}) holds, or it has none. May
+     * throw: the user's code runs here.
+     *
+     * @since 0.7
+     */
+    public boolean runsFor(D data) {
+        return condition == null || condition.test(data);
+    }
+
+    /**
+     * Whether the step has a fallback ({@link StepBuilder#fallback}).
+     *
+     * @since 0.7
+     */
+    public boolean hasFallback() {
+        return fallback != null;
+    }
+
+    /**
+     * The data the saga continues with when the step's participant cannot answer ({@link StepBuilder#fallback}).
+     * May throw: the user's code runs here.
+     *
+     * @since 0.7
+     */
+    public D fallback(D data) {
+        if (fallback == null) {
+            throw new IllegalStateException("step '" + key + "' has no fallback");
+        }
+        return Objects.requireNonNull(fallback.apply(data), () -> "the fallback of step '" + key + "' returned null data");
     }
 
     @Override

@@ -73,6 +73,15 @@ final class Validator {
                     }
                 }
                 case PIVOT -> {
+                    if (s.condition() != null) {
+                        problems.add(w + ": is the pivot, the point of no return, and a saga that may skip it has none;"
+                                + " remove .when(...) or make an unconditional step the pivot");
+                    }
+                    if (s.fallback() != null) {
+                        problems.add(w + ": is the pivot, whose answer decides whether the saga goes on or is undone, so"
+                                + " no fallback can stand in for it; remove .fallback(...) (give it .whenBusy(...) to wait"
+                                + " for a busy participant)");
+                    }
                     if (hasComp) {
                         problems.add(w + ": is the pivot, the point of no return, so its compensation would never run;"
                                 + " remove .compensate(...) or move pivot() to a later step");
@@ -85,7 +94,7 @@ final class Validator {
                                         : hasComp ? ".compensate(...)" : ".noCompensation()")
                                 + " or move pivot() to a step after this one");
                     }
-                    if (s.retry() == null || !s.retry().retries()) {
+                    if (s.fallback() == null && (s.retry() == null || !s.retry().retries())) {
                         problems.add(w + ": comes after the pivot, so it must eventually succeed, but "
                                 + (s.retry() == null ? "it has no retry policy" : "its retry " + s.retry() + " never retries")
                                 + "; add a retry policy such as .retry(Retry.forever(Duration.ofSeconds(1), Duration.ofMinutes(1)))");
@@ -99,6 +108,12 @@ final class Validator {
             if (s.sla() != null && (s.sla().isZero() || s.sla().isNegative())) {
                 problems.add(w + ": sla must be positive, but was " + s.sla() + "; give the target from command sent to"
                         + " reply, such as .sla(Duration.ofMillis(200)), or leave it out");
+            }
+            if (s.fallback() != null && hasComp) {
+                problems.add(w + ": has both compensate(...) and fallback(...), but a step that changes something the"
+                        + " saga may have to undo cannot be replaced by made-up data (its undo needs the real answer, and"
+                        + " a late answer could still take effect); remove .fallback(...), or keep it on a step that"
+                        + " only reads (.noCompensation()) or comes after the pivot");
             }
             if (s.compensationRetry() != null && !hasComp) {
                 problems.add(w + ": has compensationRetry(...) but no compensation, so the policy would never be used; "
@@ -120,7 +135,7 @@ final class Validator {
                     s.timeout() == null ? defaultTimeout : s.timeout(),
                     s.retry() == null ? Draft.DEFAULT_RETRY : s.retry(),
                     s.compensationRetry() == null ? Draft.DEFAULT_COMPENSATION_RETRY : s.compensationRetry(),
-                    s.park(), s.sla()));
+                    s.park(), s.sla(), s.condition(), s.fallback()));
         }
         return new SagaDefinition<>(d.type(), version, d.dataType(), dataTypeName, steps, d.validations(), d.sla());
     }

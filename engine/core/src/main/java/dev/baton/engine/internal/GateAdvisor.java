@@ -77,7 +77,8 @@ final class GateAdvisor {
             return d;
         }
         Decision acc = d;
-        for (Decision.Command c : d.commands()) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Decision.Command c = nextUnseen(acc, seen); c != null; c = nextUnseen(acc, seen)) {
             String p = c.participant();
             if (p.equals(effects.admitted) && effects.admittedUsed < effects.admittedSlots) {
                 effects.admittedUsed++;
@@ -101,11 +102,27 @@ final class GateAdvisor {
             } else {
                 effects.room.remove(effects.room.size() - 1);
                 flow.release(p);
-                acc = Transitions.holdBack(acc, def, c, now, "circuit open for participant " + p);
-                effects.queued.add(p);
+                if (c.direction() == Execution.Direction.FORWARD && def.step(c.step()).map(st -> st.hasFallback())
+                        .orElse(false)) {
+                    // the step's answer is one the saga can do without: degrade it rather than wait for the breaker
+                    acc = Transitions.fallBack(acc, def, c, now, "circuit open for participant " + p);
+                } else {
+                    acc = Transitions.holdBack(acc, def, c, now, "circuit open for participant " + p);
+                    effects.queued.add(p);
+                }
             }
         }
         return acc;
+    }
+
+    /** The first command of {@code d} not yet looked at (a fallback adds the next step's), marked as looked at. */
+    private static Decision.Command nextUnseen(Decision d, java.util.Set<String> seen) {
+        for (Decision.Command c : d.commands()) {
+            if (seen.add(c.messageId() + "#" + c.attempt())) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** The participant of the saga's outstanding (awaited) command, if any. */

@@ -49,7 +49,12 @@ final class OperatorRules {
                 SagaStatus back = c.direction() == Direction.FORWARD ? SagaStatus.RUNNING : SagaStatus.COMPENSATING;
                 SagaState revived = s.with(back, null, s.reason(), s.data(), s.exec().withParkDeadline(null));
                 // unknown outcome: the same invocation again, so the participant answers it rather than runs it twice
-                next = send(revived, def, c.uncertain() ? c.resentByOperator() : c.retriedByOperator(), now, fx);
+                if (c.direction() == Direction.FORWARD && c.firstSentAt() == null) {
+                    // never sent (its condition or command builder threw): enter the step again, condition first
+                    next = Transitions.sendForward(revived, def, c.retriedByOperator(), now, fx);
+                } else {
+                    next = send(revived, def, c.uncertain() ? c.resentByOperator() : c.retriedByOperator(), now, fx);
+                }
             }
             case RESUME -> {
                 if (s.status() != SagaStatus.PENDING) {

@@ -83,7 +83,8 @@ final class SagaTracing {
     private static final Set<HistoryKind> EVENTS = Set.of(HistoryKind.TIMED_OUT, HistoryKind.RETRY_SCHEDULED,
             HistoryKind.PARKED, HistoryKind.RESUMED, HistoryKind.GAVE_UP, HistoryKind.OPERATOR_ACTION,
             HistoryKind.COMPENSATION_STARTED, HistoryKind.STEP_FAILED, HistoryKind.COMPENSATION_FAILED,
-            HistoryKind.NOT_SENT, HistoryKind.COMPLETED, HistoryKind.COMPENSATED, HistoryKind.FAILED);
+            HistoryKind.NOT_SENT, HistoryKind.COMPLETED, HistoryKind.COMPENSATED, HistoryKind.FAILED,
+            HistoryKind.STEP_SKIPPED, HistoryKind.STEP_DEGRADED);
 
     /** How long past an attempt's timeout the sending node keeps its span for an answer applied here. */
     static final Duration KEEP_PAST_TIMEOUT = Duration.ofMinutes(1);

@@ -190,6 +190,10 @@ public final class StateMachine {
                     if (delay.isPresent()) {
                         return backoff(s, c.newExecution(), delay.get(), now, fx, "failed: " + r.reason());
                     }
+                    if (step.hasFallback()) {
+                        return Transitions.degrade(s, def, step, c.refused(), now, fx, "failed after "
+                                + c.roundAttempt() + " attempts: " + r.reason());
+                    }
                     return fail(s.withExec(s.exec().withCursor(c.refused())), "step '" + step.key() + "' failed after "
                             + c.roundAttempt() + " attempts: " + r.reason(), fx);
                 }

@@ -55,6 +55,9 @@ final class Transitions {
     static <D> SagaState exhausted(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now,
                                            DecisionBuilder fx, String why) {
         String reason = "step '" + step.key() + "' gave up after " + c.roundAttempt() + " attempts (" + why + ")";
+        if (step.hasFallback() && c.direction() == Direction.FORWARD) {
+            return degrade(s, def, step, c, now, fx, "gave up after " + c.roundAttempt() + " attempts (" + why + ")");
+        }
         return switch (step.kind()) {
             // no final answer came, so a (re)delivery of the command may still take effect: compensate it too
             case COMPENSATABLE -> startCompensation(s, def, reason, true, now, fx);
@@ -79,14 +82,7 @@ final class Transitions {
         fx.history(HistoryKind.STEP_COMPLETED, step.key(), how);
         fx.cancel(TimerKind.GIVE_UP);
         Execution e = s.exec().complete(step.key()).withParkDeadline(null);
-        SagaState done = s.with(SagaStatus.RUNNING, null, null, s.data(), e);
-        Optional<StepDefinition<D>> following = def.next(step);
-        if (following.isEmpty()) {
-            fx.history(HistoryKind.COMPLETED, null, null);
-            fx.cancel(ALL_TIMERS);
-            return done.with(SagaStatus.COMPLETED, null, null, done.data(), done.exec().withCursor(null));
-        }
-        return sendForward(done, def, Cursor.first(following.get().key(), Direction.FORWARD), now, fx);
+        return following(s.with(SagaStatus.RUNNING, null, null, s.data(), e), def, step, now, fx);
     }
 
     static <D> SagaState startCompensation(SagaState s, SagaDefinition<D> def, String reason, boolean includeCurrent,
@@ -202,6 +198,39 @@ final class Transitions {
         return fx.decide(next);
     }
 
+    /**
+     * A forward command of a step with a fallback that its participant's breaker did not let out: instead of waiting
+     * in line ({@link #holdBack}), the step is degraded at once ({@link #degrade}) and the saga goes on; the decision
+     * keeps its other effects, and the command's send entry becomes NOT_SENT. The commands the move adds (the next
+     * step's) are the caller's to gate in turn. Pure, like the state machine's rules.
+     */
+    static <D> Decision fallBack(Decision d, SagaDefinition<D> def, Decision.Command held, Instant now, String why) {
+        SagaState s = d.state();
+        Cursor sent = s.exec().cursor();
+        StepDefinition<D> step = step(def, held.step());
+        DecisionBuilder fx = new DecisionBuilder();
+        for (Decision.Command c : d.commands()) {
+            if (c != held) {
+                fx.command(c);
+            }
+        }
+        fx.cancel(d.cancelTimers());
+        d.errors().forEach(fx::error);
+        for (Decision.Timer t : d.timers()) {
+            if (t.kind() != TimerKind.TIMEOUT || !held.step().equals(t.step())) {
+                fx.timer(t.kind(), t.step(), t.token(), t.fireAt(), t.participant());
+            }
+        }
+        String sentPrefix = "attempt " + held.attempt() + " to ";
+        for (Decision.Entry e : d.history()) {
+            boolean sentEntry = e.kind() == HistoryKind.COMMAND_SENT && held.step().equals(e.step())
+                    && e.detail() != null && e.detail().startsWith(sentPrefix);
+            fx.history(sentEntry ? HistoryKind.NOT_SENT : e.kind(), e.step(), sentEntry ? e.detail() + " held back: " + why
+                    : e.detail());
+        }
+        return fx.decide(degrade(s.withExec(s.exec().withCursor(sent.idle())), def, step, sent.idle(), now, fx, why));
+    }
+
     static SagaState backoff(SagaState s, Cursor next, Duration delay, Instant now, DecisionBuilder fx, String why) {
         fx.history(HistoryKind.RETRY_SCHEDULED, next.step(), why + "; attempt " + next.attempt() + " in " + delay);
         fx.cancel(TimerKind.TIMEOUT);
@@ -219,8 +248,64 @@ final class Transitions {
         return send(running, def, c, now, fx);
     }
 
+    /**
+     * Enters the cursor's step going forward: its command goes out when its condition holds on the data (or it has
+     * none); otherwise it is skipped (a STEP_SKIPPED entry; not completed, so nothing to compensate) and the next
+     * step is entered, until one runs or the saga completes. A condition that throws fails the saga at the step,
+     * as a command builder that throws does; an operator's retry asks the condition again.
+     */
     static <D> SagaState sendForward(SagaState s, SagaDefinition<D> def, Cursor c, Instant now, DecisionBuilder fx) {
+        StepDefinition<D> step = step(def, c.step());
+        if (step.hasCondition()) {
+            boolean runs;
+            try {
+                runs = step.runsFor(def.cast(s.data()));
+            } catch (RuntimeException e) {
+                String place = "the condition of step '" + step.key() + "'";
+                return fail(s.withExec(s.exec().withCursor(c.idle())), place + " threw "
+                        + fx.error(place, e, messageId(s.id(), c), c.attempt()), fx);
+            }
+            if (!runs) {
+                fx.history(HistoryKind.STEP_SKIPPED, step.key(), "its condition does not hold");
+                return following(s.withExec(s.exec().withCursor(c.idle())), def, step, now, fx);
+            }
+        }
         return send(s, def, c, now, fx);
+    }
+
+    /** Enters the step after {@code step}, or completes the saga after the last. */
+    private static <D> SagaState following(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Instant now,
+                                           DecisionBuilder fx) {
+        Optional<StepDefinition<D>> following = def.next(step);
+        if (following.isEmpty()) {
+            fx.history(HistoryKind.COMPLETED, null, null);
+            fx.cancel(ALL_TIMERS);
+            return s.with(SagaStatus.COMPLETED, null, null, s.data(), s.exec().withCursor(null).withParkDeadline(null));
+        }
+        return sendForward(s, def, Cursor.first(following.get().key(), Direction.FORWARD), now, fx);
+    }
+
+    /**
+     * The participant of a step with a fallback cannot answer (attempts used up, a park given up, its breaker open):
+     * the fallback gives the data the saga continues with, the step is recorded degraded (STEP_DEGRADED, then
+     * STEP_COMPLETED), and the saga goes on. A late answer to the abandoned invocation is ignored. A fallback that
+     * throws fails the saga at the step.
+     */
+    static <D> SagaState degrade(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Cursor c, Instant now,
+                                 DecisionBuilder fx, String why) {
+        D data;
+        try {
+            data = step.fallback(def.cast(s.data()));
+        } catch (RuntimeException e) {
+            String place = "the fallback of step '" + step.key() + "'";
+            return fail(s.withExec(s.exec().withCursor(c.idle()).withParkDeadline(null)), place + " threw "
+                    + fx.error(place, e, messageId(s.id(), c), c.attempt()), fx);
+        }
+        fx.history(HistoryKind.STEP_DEGRADED, step.key(), "fallback used: " + why);
+        fx.cancel(ALL_TIMERS);
+        SagaState degraded = s.with(SagaStatus.RUNNING, null, null, data,
+                s.exec().withCursor(c.idle()).withParkDeadline(null));
+        return stepSucceeded(degraded, def, step, c, now, fx, "fallback");
     }
 
     /** Builds the cursor's command from the data and sends it, with a reply timeout. */

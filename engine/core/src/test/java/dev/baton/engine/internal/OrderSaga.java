@@ -25,6 +25,12 @@ final class OrderSaga {
     static final String PAY = "authorize-payment";
     static final String SHIP = "schedule-shipment";
     static final List<String> STEPS = List.of(CREATE, RESERVE, PAY, SHIP);
+    static final String FRAUD = "check-fraud";
+    static final String ESTIMATE = "estimate-delivery";
+    /** The steps of {@link #shaped}, in order. */
+    static final List<String> SHAPED_STEPS = List.of(CREATE, FRAUD, RESERVE, PAY, ESTIMATE, SHIP);
+    /** Orders below this amount skip the fraud check. */
+    static final long FRAUD_FROM_CENTS = 1_000;
 
     static final String BOOM = "boom";
     static final String UNREADABLE = "unreadable";
@@ -66,6 +72,10 @@ final class OrderSaga {
 
     record ScheduleShipment(String orderId, String paymentId) {}
 
+    record CheckFraud(String orderId, long amountCents) {}
+
+    record EstimateDelivery(String orderId) {}
+
     record ItemsReserved(String reservationId) {}
 
     record PaymentAuthorized(String paymentId) {}
@@ -74,6 +84,76 @@ final class OrderSaga {
     static final Participant<InventoryCommand> INVENTORY = Participant.named("inventory", InventoryCommand.class);
     static final Participant<AuthorizePayment> PAYMENT = Participant.named("payment", AuthorizePayment.class);
     static final Participant<ScheduleShipment> LOGISTICS = Participant.named("logistics", ScheduleShipment.class);
+    static final Participant<CheckFraud> FRAUD_CHECK = Participant.named("fraud", CheckFraud.class);
+    static final Participant<EstimateDelivery> CARRIER = Participant.named("carrier", EstimateDelivery.class);
+
+    /** An order of {@code amountCents}. */
+    static OrderData order(long amountCents) {
+        return new OrderData("o-1", "c-1", amountCents, null, null);
+    }
+
+    /** Whether an order is shipped: digital goods (here: an amount that is a multiple of 3) are not. */
+    static boolean ships(OrderData d) {
+        return d.amountCents() % 3 != 0;
+    }
+
+    /**
+     * The order saga with the shapes of real processes: create-order → check-fraud (only from
+     * {@value #FRAUD_FROM_CENTS} cents; a read with a fallback: unchecked orders go on) → reserve-inventory →
+     * authorize-payment (pivot) → estimate-delivery (after the pivot, 2 attempts, a fallback) → schedule-shipment
+     * (only for orders that {@link #ships}).
+     */
+    static SagaDefinition<OrderData> shaped(Retry shipmentRetry) {
+        return Saga.define("order-flow", OrderData.class)
+                .version(2)
+                .step(CREATE)
+                    .invoke(ORDERS, d -> new CreateOrder(d.orderId(), d.customerId()))
+                    .compensate(ORDERS, d -> new CancelOrder(d.orderId()))
+                    .retry(Retry.none())
+                .step(FRAUD)
+                    .invoke(FRAUD_CHECK, d -> new CheckFraud(d.orderId(), d.amountCents()))
+                    .when(d -> d.amountCents() >= FRAUD_FROM_CENTS)
+                    .noCompensation()
+                    .timeout(RESERVE_TIMEOUT)
+                    .retry(Retry.fixed(2, RESERVE_RETRY_DELAY))
+                    .fallback(d -> d)
+                .step(RESERVE)
+                    .invoke(INVENTORY, d -> new ReserveItems(d.orderId()))
+                    .onReply(ItemsReserved.class, (d, r) -> {
+                        if (UNREADABLE.equals(r.reservationId())) {
+                            throw new IllegalStateException("cannot fold reservation " + r.reservationId());
+                        }
+                        return d.withReservation(r.reservationId());
+                    })
+                    .compensate(INVENTORY, d -> new ReleaseItems(d.orderId(), d.reservationId()))
+                    .timeout(RESERVE_TIMEOUT)
+                    .retry(Retry.fixed(RESERVE_ATTEMPTS, RESERVE_RETRY_DELAY))
+                .step(PAY)
+                    .invoke(PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents()))
+                    .onReply(PaymentAuthorized.class, (d, r) -> {
+                        if (UNREADABLE.equals(r.paymentId())) {
+                            throw new IllegalStateException("cannot fold payment " + r.paymentId());
+                        }
+                        return d.withPayment(r.paymentId());
+                    })
+                    .whenBusy(Park.as(PENDING_PAYMENT).retryEvery(PAY_RETRY_EVERY).giveUpAfter(PAY_GIVE_UP))
+                    .retry(Retry.none())
+                    .pivot()
+                .step(ESTIMATE)
+                    .invoke(CARRIER, d -> new EstimateDelivery(d.orderId()))
+                    .retry(Retry.fixed(2, RESERVE_RETRY_DELAY))
+                    .fallback(d -> d)
+                .step(SHIP)
+                    .invoke(LOGISTICS, d -> {
+                        if (BOOM.equals(d.paymentId())) {
+                            throw new IllegalArgumentException("no shipment for payment " + d.paymentId());
+                        }
+                        return new ScheduleShipment(d.orderId(), d.paymentId());
+                    })
+                    .when(OrderSaga::ships)
+                    .retry(shipmentRetry)
+                .build();
+    }
 
     /** The standard saga: shipment retried forever. */
     static SagaDefinition<OrderData> definition() {

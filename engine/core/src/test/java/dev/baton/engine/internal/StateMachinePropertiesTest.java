@@ -66,6 +66,11 @@ class StateMachinePropertiesTest {
 
     private static final SagaDefinition<OrderData> FOREVER = OrderSaga.definition();
     private static final SagaDefinition<OrderData> LIMITED = OrderSaga.definition(Retry.exponential(3, Duration.ofSeconds(1)));
+    private static final SagaDefinition<OrderData> SHAPED_FOREVER = OrderSaga.shaped(Retry.forever(Duration.ofSeconds(1),
+            Duration.ofMinutes(1)));
+    private static final SagaDefinition<OrderData> SHAPED_LIMITED = OrderSaga.shaped(Retry.exponential(3, Duration.ofSeconds(1)));
+    /** Order amounts of shaped runs: with and without the fraud check, shipped and digital. */
+    private static final long[] AMOUNTS = {500, 999, 1_000, 4_200, 4_201, 20_000};
 
     // ------------------------------------------------------------------ the script
 
@@ -91,7 +96,7 @@ class StateMachinePropertiesTest {
      * A run: the saga (shipment retried forever, or 3 attempts at most), {@code headStart} steps answered SUCCESS
      * first (so scripts start as often at the pivot as at the first step), then the script.
      */
-    record Scenario(boolean limitedShipmentRetry, int headStart, List<Action> script) {
+    record Scenario(boolean limitedShipmentRetry, int headStart, List<Action> script, boolean shaped, long amountCents) {
         /** A random scenario; scripts are mostly short (up to 22 actions), one in ten up to 50 long. */
         static Scenario random(Random r) {
             int length = r.nextInt(10) == 0 ? r.nextInt(51) : r.nextInt(23);
@@ -99,7 +104,11 @@ class StateMachinePropertiesTest {
             for (int i = 0; i < length; i++) {
                 script.add(action(r));
             }
-            return new Scenario(r.nextBoolean(), r.nextInt(4), script);
+            boolean limited = r.nextBoolean();
+            int headStart = r.nextInt(4);
+            // drawn last, so the scripts of the straight saga are those drawn before it had shapes
+            boolean shaped = r.nextBoolean();
+            return new Scenario(limited, headStart, script, shaped, shaped ? AMOUNTS[r.nextInt(AMOUNTS.length)] : 4_200);
         }
 
         private static Action action(Random r) {
@@ -201,8 +210,8 @@ class StateMachinePropertiesTest {
         /** Operator actions of the script that were not rejected. */
         int operatorActionsApplied;
 
-        Run(SagaDefinition<OrderData> def) {
-            saga = Driver.start(def, OrderSaga.order());
+        Run(SagaDefinition<OrderData> def, OrderData order) {
+            saga = Driver.start(def, order);
         }
 
         void reply(Decision.Command c, ReplyOutcome wanted) {
@@ -300,7 +309,8 @@ class StateMachinePropertiesTest {
         }
 
         static Run of(Scenario sc) {
-            Run run = new Run(sc.limitedShipmentRetry() ? LIMITED : FOREVER);
+            Run run = new Run(sc.shaped() ? (sc.limitedShipmentRetry() ? SHAPED_LIMITED : SHAPED_FOREVER)
+                    : (sc.limitedShipmentRetry() ? LIMITED : FOREVER), OrderSaga.order(sc.amountCents()));
             checkEvents(run.saga, 0);
             for (int i = 0; i < sc.headStart(); i++) {
                 run.reply(run.outstanding().orElseThrow(), ReplyOutcome.SUCCESS);
@@ -467,7 +477,7 @@ class StateMachinePropertiesTest {
                     .isIn(SagaStatus.COMPLETED, SagaStatus.COMPENSATED, SagaStatus.FAILED);
             if (run.afterFairParticipant == SagaStatus.FAILED) {
                 assertThat(run.reasonAfterFairParticipant).as("FAILED reason names a step\n%s", run.saga)
-                        .matches("(?s).*'(" + String.join("|", OrderSaga.STEPS) + ")'.*");
+                        .matches("(?s).*'(" + String.join("|", OrderSaga.SHAPED_STEPS) + ")'.*");
             }
             assertThat(run.saga.status().isTerminal()).as("terminal after the fair operator\n%s", run.saga).isTrue();
         });
@@ -552,7 +562,7 @@ class StateMachinePropertiesTest {
     @Test
     void c_noStepCompensatedTwice() {
         forAllScenarios("(c) no step compensated twice", 3, (sc, run) -> {
-            for (String step : OrderSaga.STEPS) {
+            for (String step : run.saga.def.steps().stream().map(StepDefinition::key).toList()) {
                 assertThat(run.saga.count(HistoryKind.STEP_COMPENSATED, step)).as("(c) STEP_COMPENSATED for %s\n%s", step,
                         run.saga).isLessThanOrEqualTo(1);
             }
@@ -673,6 +683,108 @@ class StateMachinePropertiesTest {
         forAllScenarios("(h) no step takes effect twice", 8, (sc, run) ->
                 run.participants.tookEffect.forEach((step, ids) -> assertThat(ids)
                         .as("(h) invocations of %s that took effect\n%s", step, run.saga).hasSizeLessThanOrEqualTo(1)));
+    }
+
+    /**
+     * (i) A step whose condition does not hold is skipped, and only such a step: a STEP_SKIPPED entry exactly for the
+     * conditional steps the saga reached whose condition is false on its data (here the fraud check below
+     * {@value OrderSaga#FRAUD_FROM_CENTS} cents, the shipment of digital orders); a skipped step's command is never sent,
+     * it never completes and is never compensated, and every other step the saga reached was sent.
+     */
+    @Test
+    void i_onlyStepsWhoseConditionFailsAreSkippedAndNeverSentOrCompensated() {
+        Tally<String> skipped = new Tally<>("steps skipped");
+        forAllScenarios("(i) skipped steps", 9, (sc, run) -> {
+            Driver<OrderData> saga = run.saga;
+            OrderData data = saga.data();
+            for (StepDefinition<OrderData> st : saga.def.steps()) {
+                long skips = saga.count(HistoryKind.STEP_SKIPPED, st.key());
+                boolean sent = saga.sent.stream().anyMatch(c -> c.step().equals(st.key()));
+                if (skips > 0) {
+                    skipped.add(st.key());
+                    assertThat(skips).as("(i) %s skipped more than once\n%s", st.key(), saga).isOne();
+                    assertThat(st.hasCondition()).as("(i) %s skipped without a condition\n%s", st.key(), saga).isTrue();
+                    assertThat(st.runsFor(data)).as("(i) %s skipped though its condition holds\n%s", st.key(), saga).isFalse();
+                    assertThat(sent).as("(i) skipped %s was sent\n%s", st.key(), saga).isFalse();
+                    assertThat(saga.count(HistoryKind.STEP_COMPLETED, st.key()) + saga.count(HistoryKind.STEP_COMPENSATED,
+                            st.key())).as("(i) skipped %s completed or compensated\n%s", st.key(), saga).isZero();
+                } else if (st.hasCondition() && !st.runsFor(data)) {
+                    assertThat(sent).as("(i) %s was sent though its condition does not hold\n%s", st.key(), saga).isFalse();
+                }
+            }
+            if (saga.status() == SagaStatus.COMPLETED) {
+                for (StepDefinition<OrderData> st : saga.def.steps()) {
+                    boolean done = saga.count(HistoryKind.STEP_COMPLETED, st.key()) > 0;
+                    boolean skip = saga.count(HistoryKind.STEP_SKIPPED, st.key()) > 0;
+                    assertThat(done ^ skip).as("(i) a COMPLETED saga completed or skipped %s, once\n%s", st.key(), saga)
+                            .isTrue();
+                }
+            }
+        });
+        System.out.println(skipped);
+        skipped.moreThan(OrderSaga.FRAUD, 30);
+        skipped.moreThan(OrderSaga.SHIP, 10);
+    }
+
+    /**
+     * (j) A fallback stands in only where the definition allows it and only when the participant gave no answer: a
+     * STEP_DEGRADED entry only for a step with a fallback, at most once, never after a SUCCESS of that step was
+     * applied; after it no command of that step goes out again; a step with a fallback never leaves the saga FAILED
+     * (its participant's silence degrades it instead), and its degrading never starts a compensation.
+     */
+    @Test
+    void j_fallbacksStandInOnlyForStepsThatHaveOneAndNeverFailTheSaga() {
+        Tally<String> degraded = new Tally<>("steps degraded");
+        Tally<SagaStatus> endOfDegraded = new Tally<>("final status of sagas with a degraded step");
+        forAllScenarios("(j) fallbacks", 10, (sc, run) -> {
+            Driver<OrderData> saga = run.saga;
+            boolean any = false;
+            for (StepDefinition<OrderData> st : saga.def.steps()) {
+                long n = saga.count(HistoryKind.STEP_DEGRADED, st.key());
+                if (st.hasFallback()) {
+                    assertThat(saga.history.stream().anyMatch(e -> e.kind() == HistoryKind.FAILED
+                            && st.key().equals(e.step()))).as("(j) FAILED at %s, which has a fallback\n%s", st.key(), saga)
+                            .isFalse();
+                }
+                if (n == 0) {
+                    continue;
+                }
+                any = true;
+                degraded.add(st.key());
+                assertThat(st.hasFallback()).as("(j) %s degraded without a fallback\n%s", st.key(), saga).isTrue();
+                assertThat(n).as("(j) %s degraded twice\n%s", st.key(), saga).isOne();
+                int at = -1;
+                for (int i = 0; i < saga.log.size(); i++) {
+                    Driver.Applied a = saga.log.get(i);
+                    if (a.decision().history().stream().anyMatch(e -> e.kind() == HistoryKind.STEP_DEGRADED)) {
+                        at = i;
+                        assertThat(a.decision().history().stream().anyMatch(e -> e.kind() == HistoryKind.COMPENSATION_STARTED))
+                                .as("(j) degrading %s started a compensation\n%s", st.key(), saga).isFalse();
+                    }
+                }
+                for (int i = 0; i < saga.log.size(); i++) {
+                    Driver.Applied a = saga.log.get(i);
+                    boolean sends = a.decision().commands().stream().anyMatch(c -> c.step().equals(st.key()));
+                    if (i > at) {
+                        assertThat(sends).as("(j) %s sent after it was degraded (event #%s)\n%s", st.key(), i + 1, saga)
+                                .isFalse();
+                    }
+                    if (i < at) {
+                        boolean applied = a.decision().history().stream().anyMatch(e -> e.kind() == HistoryKind.STEP_COMPLETED
+                                && st.key().equals(e.step()));
+                        assertThat(applied).as("(j) %s degraded after it completed\n%s", st.key(), saga).isFalse();
+                    }
+                }
+            }
+            if (any) {
+                endOfDegraded.add(saga.status());
+            }
+        });
+        System.out.println(degraded);
+        System.out.println(endOfDegraded);
+        degraded.moreThan(OrderSaga.FRAUD, 5);
+        degraded.moreThan(OrderSaga.ESTIMATE, 5);
+        endOfDegraded.atLeastOnce(SagaStatus.COMPLETED);
     }
 
     private static int indexOf(List<Decision.Entry> history, HistoryKind kind, String step) {
