@@ -41,6 +41,16 @@ public enum BatonMeter {
     STEP_SLA_BREACHES("baton.step.sla.breaches", Meter.Type.COUNTER, null,
             "Steps whose successful reply came later than the step's SLA after the command was first sent",
             TagKeys.TYPE, TagKeys.STEP),
+    /** Steps skipped because their condition ({@code when}) did not hold when the saga reached them. */
+    STEPS_SKIPPED("baton.steps.skipped", Meter.Type.COUNTER, null,
+            "Steps skipped because their condition did not hold when the saga reached them", TagKeys.TYPE, TagKeys.STEP),
+    /**
+     * Steps whose participant could not answer (breaker open, attempts used up, a park given up) and whose fallback
+     * stood in: the saga went on degraded.
+     */
+    STEPS_DEGRADED("baton.steps.degraded", Meter.Type.COUNTER, null,
+            "Steps whose participant could not answer and whose fallback stood in (the saga went on degraded)",
+            TagKeys.TYPE, TagKeys.STEP),
     /**
      * Sagas that ended (COMPLETED or COMPENSATED) later than the saga's SLA after their start. Registered for saga
      * types with an SLA only.

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * <li>{@code onStatusChanged} to FAILED → {@link BatonMeter#SAGAS_FAILED}; to PENDING → {@link BatonMeter#SAGAS_PENDING}</li>
  * <li>{@code onEnded} → {@link BatonMeter#SAGAS_ENDED} and {@link BatonMeter#SAGA_DURATION}</li>
  * <li>{@code onStepCompleted} → {@link BatonMeter#STEP_DURATION}</li>
+ * <li>{@code onStepSkipped} → {@link BatonMeter#STEPS_SKIPPED}; {@code onStepDegraded} → {@link BatonMeter#STEPS_DEGRADED}</li>
  * <li>{@code onDuplicateMessage} → {@link BatonMeter#MESSAGES_DUPLICATE}; {@code onIgnoredReply} →
  *     {@link BatonMeter#MESSAGES_IGNORED}; {@code onDeadLetter} → {@link BatonMeter#MESSAGES_DEAD}</li>
  * <li>{@code onOutboxResent} → {@link BatonMeter#OUTBOX_RESENT}</li>
@@ -213,6 +214,30 @@ public final class MicrometerSagaListener implements SagaListener {
     }
 
     @Override
+    public void onStepSkipped(SagaId id, String sagaType, String step) {
+        try {
+            TypeMeters m = meters(sagaType);
+            String s = step == null ? UNKNOWN : step;
+            m.skipped.computeIfAbsent(s, k -> counter(BatonMeter.STEPS_SKIPPED, BatonMeter.TagKeys.TYPE, m.type,
+                    BatonMeter.TagKeys.STEP, k)).increment();
+        } catch (RuntimeException | LinkageError e) {
+            failures.failed("counting a skipped step", e);
+        }
+    }
+
+    @Override
+    public void onStepDegraded(SagaId id, String sagaType, String step, String why) {
+        try {
+            TypeMeters m = meters(sagaType);
+            String s = step == null ? UNKNOWN : step;
+            m.degraded.computeIfAbsent(s, k -> counter(BatonMeter.STEPS_DEGRADED, BatonMeter.TagKeys.TYPE, m.type,
+                    BatonMeter.TagKeys.STEP, k)).increment();
+        } catch (RuntimeException | LinkageError e) {
+            failures.failed("counting a degraded step", e);
+        }
+    }
+
+    @Override
     public void onDuplicateMessage(String messageId) {
         try {
             Counter c = duplicates;
@@ -293,6 +318,8 @@ public final class MicrometerSagaListener implements SagaListener {
         final Timer completedTook;
         final Timer compensatedTook;
         final ConcurrentHashMap<String, Timer> steps = new ConcurrentHashMap<>();
+        final ConcurrentHashMap<String, Counter> skipped = new ConcurrentHashMap<>();
+        final ConcurrentHashMap<String, Counter> degraded = new ConcurrentHashMap<>();
         final Slas sla;
         /** The type's SLA breaches, or null when it has no SLA. */
         final Counter sagaBreaches;

@@ -245,4 +245,16 @@ class MicrometerSagaListenerTest {
         assertThat(t).as("timer %s %s", meter.meterName(), List.of(tags)).isNotNull();
         return t;
     }
+
+    @Test
+    void skippedAndDegradedStepsAreCountedByTypeAndStep() {
+        listener.onStepSkipped(dev.baton.engine.SagaId.of("s-1"), "cart", "ship");
+        listener.onStepSkipped(dev.baton.engine.SagaId.of("s-2"), "cart", "ship");
+        listener.onStepDegraded(dev.baton.engine.SagaId.of("s-2"), "cart", "estimate", "circuit open");
+        assertThat(registry.get(BatonMeter.STEPS_SKIPPED.meterName()).tags("type", "cart", "step", "ship").counter().count())
+                .isEqualTo(2.0);
+        assertThat(registry.get(BatonMeter.STEPS_DEGRADED.meterName()).tags("type", "cart", "step", "estimate").counter()
+                .count()).isEqualTo(1.0);
+        assertThat(registry.find(BatonMeter.STEPS_DEGRADED.meterName()).tags("step", "ship").counter()).isNull();
+    }
 }

@@ -76,4 +76,25 @@ class StepTimelineTest {
         assertThat(pay.command().attempts()).isEqualTo(2);
         assertThat(pay.command().lastOutcome()).isEqualTo("RETRY_LATER");
     }
+
+    @Test
+    @DisplayName("a step whose condition failed is SKIPPED_BY_CONDITION; one whose fallback stood in is DEGRADED, with when and why")
+    void skippedAndDegraded() {
+        at(0, "COMMAND_SENT", "estimate", "attempt 1 to carrier");
+        at(2, "TIMED_OUT", "estimate", "attempt 1 after PT2S");
+        at(2, "STEP_DEGRADED", "estimate", "fallback used: gave up after 1 attempts (timed out)");
+        at(2, "STEP_COMPLETED", "estimate", "fallback");
+        at(2, "COMMAND_SENT", "pay", "attempt 1 to payment");
+        at(3, "REPLY_RECEIVED", "pay", "SUCCESS");
+        at(3, "STEP_COMPLETED", "pay", "reply");
+        at(3, "STEP_SKIPPED", "ship", "its condition does not hold");
+        at(3, "COMPLETED", null, null);
+        List<StepTimeline.Step> steps = StepTimeline.of(null, history);
+        assertThat(steps).extracting(StepTimeline.Step::status).containsExactly("DEGRADED", "COMPLETED",
+                "SKIPPED_BY_CONDITION");
+        assertThat(steps.get(0).degraded()).isEqualTo(new StepTimeline.Note(T0.plusSeconds(2),
+                "fallback used: gave up after 1 attempts (timed out)"));
+        assertThat(steps.get(1).degraded()).isNull();
+        assertThat(steps.get(2).command()).isNull();
+    }
 }

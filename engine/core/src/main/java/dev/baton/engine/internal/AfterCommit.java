@@ -90,10 +90,23 @@ final class AfterCommit {
         SagaState s = c.after();
         SagaStatus from = c.from();
         Execution prev = c.beforeExec();
-        if (prev != null && prev.cursor() != null && prev.cursor().firstSentAt() != null) {
-            for (Decision.Entry e : c.decision().history()) {
-                if (e.kind() == HistoryKind.STEP_COMPLETED && prev.cursor().step().equals(e.step())) {
-                    listener.onStepCompleted(s.id(), s.type(), e.step(), Duration.between(prev.cursor().firstSentAt(), c.at()));
+        boolean timed = prev != null && prev.cursor() != null && prev.cursor().firstSentAt() != null;
+        String degraded = null;
+        for (Decision.Entry e : c.decision().history()) {
+            // in the order of the history: a reply completes a step, then the next ones may be skipped
+            switch (e.kind()) {
+                case STEP_SKIPPED -> listener.onStepSkipped(s.id(), s.type(), e.step());
+                case STEP_DEGRADED -> {
+                    degraded = e.step();
+                    listener.onStepDegraded(s.id(), s.type(), e.step(), e.detail());
+                }
+                case STEP_COMPLETED -> {
+                    if (timed && prev.cursor().step().equals(e.step()) && !e.step().equals(degraded)) {
+                        listener.onStepCompleted(s.id(), s.type(), e.step(),
+                                Duration.between(prev.cursor().firstSentAt(), c.at()));
+                    }
+                }
+                default -> {
                 }
             }
         }

@@ -27,6 +27,22 @@ public interface SagaListener {
     /** A step's forward command completed after {@code took} (since it was first sent). */
     default void onStepCompleted(SagaId id, String sagaType, String step, Duration took) {}
 
+    /**
+     * A step's condition ({@code when}) did not hold when the saga reached it: the step was skipped.
+     *
+     * @since 0.7
+     */
+    default void onStepSkipped(SagaId id, String sagaType, String step) {}
+
+    /**
+     * A step's participant could not answer and its fallback stood in ({@code why}: its breaker was open, its
+     * attempts ran out, a park gave up): the saga went on with the step degraded. A degraded step is not reported
+     * to {@link #onStepCompleted}, whose durations are those of answers.
+     *
+     * @since 0.7
+     */
+    default void onStepDegraded(SagaId id, String sagaType, String step, String why) {}
+
     /** An inbound message was a duplicate (seen in the inbox) and was not applied. */
     default void onDuplicateMessage(String messageId) {}
 

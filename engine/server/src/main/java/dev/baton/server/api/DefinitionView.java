@@ -42,10 +42,12 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
      * @param retry how the command is re-sent after timeouts (and failures, for retriable steps)
      * @param compensation null when the step has none
      * @param park the pending state the step parks in when the participant is busy, or null
+     * @param conditional whether the step runs only when a condition on the data holds ({@code when}; since 0.7)
+     * @param fallback whether a fallback stands in when its participant cannot answer ({@code fallback}; since 0.7)
      */
     public record StepView(String key, int index, String kind, String participant, MessageTypesView command,
                            List<String> replies, Duration timeout, Map<String, Object> retry, CompensationView compensation,
-                           ParkView park) {}
+                           ParkView park, boolean conditional, boolean fallback) {}
 
     /** A step's compensation: who receives it, the wire names it may carry (since 0.6), and how it is retried. */
     public record CompensationView(String participant, MessageTypesView command, Map<String, Object> retry) {}
@@ -88,7 +90,7 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
             steps.add(new StepView(s.key(), s.index(), s.kind().name(), s.participant().name(),
                     MessageTypesView.of(s.commandTypes(), s.commandType().isPresent()),
                     s.replyTypes().keySet().stream().sorted().toList(),
-                    s.timeout(), retry(s.retry()), comp, park));
+                    s.timeout(), retry(s.retry()), comp, park, s.hasCondition(), s.hasFallback()));
         }
         String pivot = definition.pivotIndex().isPresent() ? definition.steps().get(definition.pivotIndex().getAsInt()).key() : null;
         return new DefinitionView(definition.type(), definition.version(), List.copyOf(versions), definition.dataTypeName(),
@@ -126,7 +128,8 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
      * The saga as a Mermaid flowchart: {@code start} → each step (solid, on success) → {@code COMPLETED}; a failing step
      * before or at the pivot goes (dotted) to the compensation of the nearest earlier step that has one, compensations
      * chain backwards to {@code COMPENSATED}; a step with a park rule has a dotted busy loop through its pending state;
-     * a retriable step retries itself on failure.
+     * a retriable step retries itself on failure; a conditional step has a dotted edge past it ("condition false") to
+     * the step after it, and a step with a fallback a dotted edge "no answer: fallback" to the step after it.
      */
     static String mermaid(SagaDefinition<?> d) {
         List<? extends StepDefinition<?>> steps = d.steps();
@@ -158,6 +161,14 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
                 sb.append("    s").append(i).append(" -.->|failure: retry| s").append(i).append('\n');
             }
             s.park().ifPresent(p -> appendPark(sb, i, p));
+            String after = i + 1 < steps.size() ? "s" + (i + 1) : "completed";
+            if (s.hasCondition()) {
+                sb.append("    ").append(i == 0 ? "start" : "s" + (i - 1)).append(" -.->|skip ").append(label(s.key()))
+                        .append(": condition false| ").append(after).append('\n');
+            }
+            if (s.hasFallback()) {
+                sb.append("    s").append(i).append(" -.->|no answer: fallback| ").append(after).append('\n');
+            }
         }
         for (StepDefinition<?> s : steps) {
             if (s.hasCompensation()) {

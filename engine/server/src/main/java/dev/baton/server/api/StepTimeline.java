@@ -17,7 +17,9 @@ import java.util.Map;
  *
  * <p>Step statuses: {@code NOT_STARTED}, {@code RUNNING} (command out, awaiting the reply or a re-send),
  * {@code PENDING} (parked in a named pending state), {@code COMPLETED}, {@code SKIPPED} (completed by an operator's
- * skip), {@code FAILED}, {@code COMPENSATING}, {@code COMPENSATED}, {@code COMPENSATION_FAILED}.
+ * skip), {@code SKIPPED_BY_CONDITION} (its {@code when} condition did not hold: never sent, nothing to compensate),
+ * {@code DEGRADED} (its participant could not answer and its fallback stood in), {@code FAILED}, {@code COMPENSATING},
+ * {@code COMPENSATED}, {@code COMPENSATION_FAILED}.
  *
  * @since 0.1
  */
@@ -31,9 +33,11 @@ public final class StepTimeline {
      * @param command the forward command's story; null before it was first sent
      * @param compensation the compensation's story; null unless a compensation was sent
      * @param operatorActions operator actions taken while the saga stood at this step, oldest first
+     * @param degraded when the step's fallback stood in for its participant's answer, and why; null otherwise
+     *                 (since 0.7)
      */
     public record Step(String key, String kind, String participant, String status, Attempts command,
-                       Attempts compensation, List<Note> operatorActions) {}
+                       Attempts compensation, List<Note> operatorActions, Note degraded) {}
 
     /**
      * What happened to a command (forward or compensation).
@@ -100,6 +104,7 @@ public final class StepTimeline {
         final Story undo = new Story();
         boolean compensating;
         final List<Note> actions = new ArrayList<>();
+        Note degraded;
 
         Builder(String key, String kind, String participant, String compensationParticipant) {
             this.key = key;
@@ -139,7 +144,13 @@ public final class StepTimeline {
                 case RESUMED -> status = compensating ? "COMPENSATING" : "RUNNING";
                 case STEP_COMPLETED -> {
                     forward.done(h.at());
-                    status = detail != null && detail.contains("skipped") ? "SKIPPED" : "COMPLETED";
+                    status = degraded != null ? "DEGRADED"
+                            : detail != null && detail.contains("skipped") ? "SKIPPED" : "COMPLETED";
+                }
+                case STEP_SKIPPED -> status = "SKIPPED_BY_CONDITION";
+                case STEP_DEGRADED -> {
+                    degraded = new Note(h.at(), detail);
+                    status = "DEGRADED";
                 }
                 case STEP_FAILED, GAVE_UP -> status = "FAILED";
                 case FAILED -> status = compensating ? "COMPENSATION_FAILED" : "FAILED";
@@ -168,7 +179,7 @@ public final class StepTimeline {
             return new Step(key, kind, participant, status,
                     forward.attempts == 0 ? null : forward.build(participant),
                     undo.attempts == 0 ? null : undo.build(compensationParticipant),
-                    List.copyOf(actions));
+                    List.copyOf(actions), degraded);
         }
     }
 

@@ -53,6 +53,18 @@ public final class SagaLog implements SagaListener {
     }
 
     @Override
+    public void onStepSkipped(SagaId id, String sagaType, String step) {
+        delegate.onStepSkipped(id, sagaType, step);
+        log.debug("saga {} ({}) step {} skipped: its condition does not hold", id, sagaType, step);
+    }
+
+    @Override
+    public void onStepDegraded(SagaId id, String sagaType, String step, String why) {
+        delegate.onStepDegraded(id, sagaType, step, why);
+        log.debug("saga {} ({}) step {} degraded: {}", id, sagaType, step, why);
+    }
+
+    @Override
     public void onDuplicateMessage(String messageId) {
         delegate.onDuplicateMessage(messageId);
         log.debug("duplicate message {} ignored", messageId);
