@@ -24,7 +24,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -68,6 +71,7 @@ public final class KafkaTransport implements Transport {
     private final Set<String> stalledLoops = new HashSet<>();
     private volatile boolean readingStalled;
     private volatile boolean sendsBlocked;
+    private Admin admin;
 
     private KafkaTransport(KafkaOptions options, SagaListener listener) {
         this.options = options.validate();
@@ -343,8 +347,74 @@ public final class KafkaTransport implements Transport {
     /** The longest wait a participant's retry-after hint can ask for; a longer one is cut to this. */
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
+    /**
+     * How many commands in each participant's command topic its consumer group
+     * ({@link KafkaOptions#participantGroupId}) has not consumed: per partition the end offset minus the group's
+     * committed offset (the whole partition's records, from its start offset, when the group committed none), summed.
+     * A participant is missing from the answer when its topic or group cannot be read within {@code timeout} (the
+     * brokers are away, say). Asks the brokers on every call, through an admin client opened on the first: cache the
+     * answer.
+     *
+     * @since 0.7
+     */
+    public Map<String, Long> commandLag(Collection<String> participants, Duration timeout) {
+        Admin a = admin();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (String p : participants) {
+            try {
+                out.put(p, lagOf(a, p, timeout));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                     | RuntimeException e) {
+                log.debug("the lag of {}'s command topic cannot be read: {}", p, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return out;
+    }
+
+    private long lagOf(Admin a, String participant, Duration timeout)
+            throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException, InterruptedException {
+        long ms = timeout.toMillis();
+        String topic = options.commandTopic(participant);
+        var description = a.describeTopics(List.of(topic)).allTopicNames()
+                .get(ms, java.util.concurrent.TimeUnit.MILLISECONDS).get(topic);
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetSpec> earliest = new java.util.HashMap<>();
+        description.partitions().forEach(p -> {
+            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
+        });
+        var ends = a.listOffsets(latest).all().get(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        var starts = a.listOffsets(earliest).all().get(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(
+                options.participantGroupId(participant)).partitionsToOffsetAndMetadata()
+                .get(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        long lag = 0;
+        for (TopicPartition tp : latest.keySet()) {
+            long end = ends.get(tp).offset();
+            OffsetAndMetadata c = committed.get(tp);
+            long from = c != null ? c.offset() : starts.get(tp).offset();
+            lag += Math.max(0, end - from);
+        }
+        return lag;
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            admin = Clients.admin(options, "baton-engine-admin");
+        }
+        return admin;
+    }
+
     @Override
     public void close() {
+        synchronized (this) {
+            if (admin != null) {
+                admin.close(java.time.Duration.ofSeconds(5));
+            }
+        }
         List<ConsumerLoop> r = replies;
         if (r != null) {
             r.forEach(ConsumerLoop::close);

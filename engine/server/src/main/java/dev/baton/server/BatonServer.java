@@ -14,6 +14,7 @@ import dev.baton.kafka.common.LoopHealth;
 import dev.baton.kafka.KafkaStartConsumer;
 import dev.baton.kafka.KafkaTransport;
 import dev.baton.micrometer.MicrometerSagaListener;
+import dev.baton.micrometer.ParticipantMeters;
 import dev.baton.resilience4j.BreakerMetrics;
 import dev.baton.resilience4j.ParticipantBreakers;
 import dev.baton.server.api.Auth;
@@ -21,6 +22,11 @@ import dev.baton.server.api.ContainerErrors;
 import dev.baton.server.api.Json;
 import dev.baton.server.api.Problems;
 import dev.baton.server.api.SagaApi;
+import dev.baton.server.api.ServiceMapApi;
+import dev.baton.server.ops.BothListeners;
+import dev.baton.server.ops.CommandLag;
+import dev.baton.server.ops.ParticipantTraffic;
+import dev.baton.server.ops.SlaWatch;
 import dev.baton.server.ops.Health;
 import dev.baton.server.ops.Metrics;
 import dev.baton.server.ops.Tracing;
@@ -74,14 +80,18 @@ public final class BatonServer implements AutoCloseable {
     private final Health health;
     private final Javalin http;
 
-    private BatonServer(ServerConfig config, List<SagaDefinition<?>> definitions) {
+    private BatonServer(ServerConfig config, List<SagaDefinition<?>> definitions, Clock clock) {
         this.config = config;
         this.definitions = List.copyOf(definitions);
         try {
             this.metrics = own(new Metrics());
             this.store = own(openStore(config, metrics));
-            MicrometerSagaListener meters = metrics.bindEngine(store);
-            SagaListener listener = new SagaLog(meters);
+            MicrometerSagaListener meters = metrics.bindEngine(store, definitions);
+            SlaWatch slas = new SlaWatch(definitions, config.getDouble(ServerConfig.SLA_WARN_RATIO),
+                    config.getInt(ServerConfig.SLA_WARN_MIN_SAMPLES), config.slaWarnWindow(), clock);
+            SagaListener listener = new SagaLog(new BothListeners(meters, slas));
+            ParticipantTraffic traffic = new ParticipantTraffic(definitions, new ParticipantMeters(metrics.registry()),
+                    clock);
             this.breakers = ParticipantBreakers.builder().settings(config.breakers()).build();
             BreakerMetrics.bind(breakers, metrics.registry());
             KafkaOptions kafka = kafkaOptions(config);
@@ -103,11 +113,12 @@ public final class BatonServer implements AutoCloseable {
             try {
                 e = SagaEngine.builder()
                         .store(store)
-                        .transport(transport)
+                        .clock(clock)
+                        .transport(traffic.watch(transport))
                         .codec(new JacksonCodec())
                         .register(definitions.toArray(SagaDefinition<?>[]::new))
                         .listener(listener)
-                        .commandGate(breakers)
+                        .commandGate(traffic.watch(breakers))
                         .openTelemetry(otel)
                         .leaseDuration(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_LEASE_MS)))
                         .flow(flowSettings(config))
@@ -136,11 +147,16 @@ public final class BatonServer implements AutoCloseable {
                 return all;
             };
             metrics.bindLoops(loops);
-            dev.baton.micrometer.BatonMetrics.bindFlows(metrics.registry(), engine, Clock.systemUTC());
+            dev.baton.micrometer.BatonMetrics.bindFlows(metrics.registry(), engine, clock);
             this.health = own(new Health(store, kafka, loops,
                     Duration.ofMillis(config.getInt(ServerConfig.HEALTH_MAX_POLL_SILENCE_MS)), Clock.systemUTC()));
-            SagaApi api = new SagaApi(engine, store, definitions, Clock.systemUTC(), config.getInt(ServerConfig.API_MAX_BODY),
+            SagaApi api = new SagaApi(engine, store, definitions, clock, config.getInt(ServerConfig.API_MAX_BODY),
                     () -> SagaApi.breakers(breakers.states()), config.get(ServerConfig.TRACING_LINK_TEMPLATE));
+            CommandLag lag = new CommandLag(transport, traffic.declared(), Clock.systemUTC());
+            own(lag);
+            ParticipantMeters.bindCommandLag(metrics.registry(), traffic.declared(), lag::of);
+            ServiceMapApi serviceMap = new ServiceMapApi(slas, traffic, engine,
+                    () -> SagaApi.breakers(breakers.states()), lag::of, clock);
             Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));
             ContainerErrors containerErrors = new ContainerErrors(HEADER_LIMIT, config.getInt(ServerConfig.API_MAX_BODY));
             this.http = Javalin.create(c -> {
@@ -163,6 +179,7 @@ public final class BatonServer implements AutoCloseable {
                         ctx.statusCode(), ms.longValue()));
                 c.routes.before("/api/*", auth::check);
                 api.routes(c.routes);
+                serviceMap.routes(c.routes);
                 c.routes.get("/health/live", ctx -> Json.write(ctx, 200, Health.live()));
                 c.routes.get("/health/ready", ctx -> {
                     Health.Report r = health.ready();
@@ -205,6 +222,14 @@ public final class BatonServer implements AutoCloseable {
      *     the setting
      */
     public static BatonServer start(ServerConfig config, List<SagaDefinition<?>> definitions) {
+        return start(config, definitions, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(ServerConfig, List)}, on {@code clock}: the engine's, the API's and the SLA and traffic windows'
+     * (tests make time pass on purpose with it; health checks and breakers keep the system clock).
+     */
+    static BatonServer start(ServerConfig config, List<SagaDefinition<?>> definitions, Clock clock) {
         if (definitions.isEmpty()) {
             throw new ServerConfig.InvalidConfigException(List.of("no saga definitions found: put a jar with a "
                     + SagaDefinitionProvider.class.getName() + " service on the classpath or in " + ServerConfig.DEFINITIONS_DIR.name()));
@@ -212,7 +237,7 @@ public final class BatonServer implements AutoCloseable {
         log.info("starting Baton with settings:{}", config.describe());
         config.warnings().forEach(w -> log.warn("configuration: {}", w));
         config.insecureOpenWarning().ifPresent(w -> log.warn("configuration: {}", w));
-        BatonServer s = new BatonServer(config, definitions);
+        BatonServer s = new BatonServer(config, definitions, clock);
         log.info("Baton started: {} saga type(s), HTTP on port {}", definitions.stream().map(SagaDefinition::type).distinct().count(),
                 s.port());
         return s;

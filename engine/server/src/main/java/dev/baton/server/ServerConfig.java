@@ -101,6 +101,15 @@ public final class ServerConfig {
     public static final Key TRACING_LINK_TEMPLATE = new Key("baton.tracing.link-template", "",
             "a URL containing {traceId}, e.g. https://jaeger.example/trace/{traceId}: GET /api/sagas/{id} shows it as"
                     + " traceLink; empty = no link");
+    public static final Key SLA_WARN_RATIO = new Key("baton.sla.warn-ratio", "0.05",
+            "a decimal from 0 to 1: when more than this share of a step's (or saga's) durations in baton.sla.warn-window"
+                    + " were over its SLA, one WARN line is logged, at most once per window (1 = never)");
+    public static final Key SLA_WARN_MIN_SAMPLES = new Key("baton.sla.warn-min-samples", "20",
+            "an integer, 1 to 1000000: the least durations of a step measured in baton.sla.warn-window before its SLA"
+                    + " warning can fire");
+    public static final Key SLA_WARN_WINDOW = new Key("baton.sla.warn-window", "5m",
+            "1m, 5m or 15m: the window over which baton.sla.warn-ratio is measured, and the least time between two"
+                    + " warnings of one step");
     public static final Key LOG_LEVEL = new Key("baton.log.level", "INFO", "ERROR, WARN, INFO, DEBUG or TRACE (Baton's own loggers; DEBUG shows every saga transition)");
 
     /** Every known key, in documentation order. */
@@ -109,7 +118,8 @@ public final class ServerConfig {
             ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS,
             ENGINE_ENDED_RETENTION_DAYS, ENGINE_FAILED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, FLOW_ENABLED, FLOW_INITIAL_LIMIT, FLOW_MAX_LIMIT,
             API_TOKEN, API_READ_TOKEN,
-            API_MAX_BODY, DEFINITIONS_DIR, TRACING_ENABLED, TRACING_LINK_TEMPLATE, LOG_FORMAT, LOG_LEVEL);
+            API_MAX_BODY, DEFINITIONS_DIR, TRACING_ENABLED, TRACING_LINK_TEMPLATE, SLA_WARN_RATIO, SLA_WARN_MIN_SAMPLES,
+            SLA_WARN_WINDOW, LOG_FORMAT, LOG_LEVEL);
     /** Environment variables with this prefix are OpenTelemetry's own settings ({@link #otelEnvironment()}). */
     public static final String OTEL_ENV_PREFIX = "OTEL_";
     /** File keys under this prefix pass through to every Kafka client. */
@@ -364,6 +374,20 @@ public final class ServerConfig {
             problems.add(TRACING_LINK_TEMPLATE.name() + " must be " + TRACING_LINK_TEMPLATE.expected() + ", but was '"
                     + link + "'");
         }
+        try {
+            double ratio = Double.parseDouble(get(SLA_WARN_RATIO));
+            if (!(ratio >= 0 && ratio <= 1)) {
+                problems.add(SLA_WARN_RATIO.name() + " must be " + SLA_WARN_RATIO.expected() + ", but was " + get(SLA_WARN_RATIO));
+            }
+        } catch (NumberFormatException e) {
+            problems.add(SLA_WARN_RATIO.name() + " must be " + SLA_WARN_RATIO.expected() + ", but was '"
+                    + get(SLA_WARN_RATIO) + "'");
+        }
+        integer(problems, SLA_WARN_MIN_SAMPLES, 1, 1_000_000);
+        if (!List.of("1m", "5m", "15m").contains(get(SLA_WARN_WINDOW))) {
+            problems.add(SLA_WARN_WINDOW.name() + " must be " + SLA_WARN_WINDOW.expected() + ", but was '"
+                    + get(SLA_WARN_WINDOW) + "'");
+        }
         if (!List.of("text", "json").contains(get(LOG_FORMAT))) {
             problems.add(LOG_FORMAT.name() + " must be " + LOG_FORMAT.expected() + ", but was '" + get(LOG_FORMAT) + "'");
         }
@@ -454,6 +478,16 @@ public final class ServerConfig {
 
     public int getInt(Key k) {
         return Integer.parseInt(get(k));
+    }
+
+    /** A decimal setting's value. */
+    public double getDouble(Key k) {
+        return Double.parseDouble(get(k));
+    }
+
+    /** {@link #SLA_WARN_WINDOW} as a duration. */
+    public java.time.Duration slaWarnWindow() {
+        return java.time.Duration.ofMinutes(Long.parseLong(get(SLA_WARN_WINDOW).replace("m", "")));
     }
 
     /** The circuit breaker settings: defaults and per participant. */

@@ -52,6 +52,11 @@ public final class TestServer implements AutoCloseable {
         return env;
     }
 
+    /** A server started by the caller, with the participants the caller started (closed with it). */
+    static TestServer of(BatonServer server, AutoCloseable participants) {
+        return new TestServer(server, participants, null);
+    }
+
     /** Starts a server with {@link #env} plus {@code extra}, and the test participants. */
     static TestServer start(EmbeddedKafkaBroker broker, Map<String, String> extra) throws Exception {
         return start(broker, extra, null);

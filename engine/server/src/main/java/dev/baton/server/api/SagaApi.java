@@ -282,6 +282,11 @@ public final class SagaApi {
     public record Flow(long limit, long inFlight, long waiting, double oldestWaitSeconds, boolean leader, double paceMs) {}
 
     private Map<String, Flow> flows() {
+        return flows(engine, clock);
+    }
+
+    /** Every participant's flow control as {@code engine} sees it now, by name. */
+    static Map<String, Flow> flows(SagaEngine engine, Clock clock) {
         Map<String, Flow> out = new TreeMap<>();
         java.time.Instant now = clock.instant();
         for (dev.baton.engine.FlowView f : engine.flows()) {

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
 
 /**
  * The server's Prometheus registry: JVM and process meters at construction, the connection pool's through
- * {@link #poolMetrics()}, Baton's through {@link #bindEngine(SagaStore)}. {@link #scrape()} is the {@code /metrics}
+ * {@link #poolMetrics()}, Baton's through {@link #bindEngine}. {@link #scrape()} is the {@code /metrics}
  * text.
  *
  * @since 0.1
@@ -59,15 +59,17 @@ public final class Metrics implements AutoCloseable {
 
     /**
      * Binds Baton's meters, with the gauges over {@code store} ({@code baton.sagas.active}, {@code baton.outbox.pending},
-     * {@code baton.timers.due}) read through {@link Cached} every {@link #GAUGE_CACHE}. Returns the listener for the engine.
+     * {@code baton.timers.due}) read through {@link Cached} every {@link #GAUGE_CACHE}, and the SLAs of
+     * {@code definitions} on the duration timers. Returns the listener for the engine.
      */
-    public MicrometerSagaListener bindEngine(SagaStore store) {
+    public MicrometerSagaListener bindEngine(SagaStore store, List<? extends dev.baton.dsl.SagaDefinition<?>> definitions) {
         Cached<Long> outbox = Cached.every(GAUGE_CACHE, store::outboxBacklog);
         Cached<Long> timers = Cached.every(GAUGE_CACHE, () -> store.dueTimerCount(Instant.now()));
         return BatonMetrics.builder(registry)
                 .activeCounts(Cached.every(GAUGE_CACHE, () -> active(store)))
                 .outboxPending(outbox::get)
                 .timersDue(timers::get)
+                .slas(definitions)
                 .bind();
     }
 

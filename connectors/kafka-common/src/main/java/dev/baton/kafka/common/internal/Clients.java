@@ -93,6 +93,14 @@ public final class Clients {
         return p;
     }
 
+    /** An admin client with the options' bootstrap servers and client properties; the caller closes it. */
+    public static Admin admin(KafkaOptions o, String clientId) {
+        Properties p = base(o);
+        p.putAll(o.clientProperties());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return Admin.create(p);
+    }
+
     /** Creates the topics that do not exist yet, with the options' partitions and replication. */
     public static void createTopics(KafkaOptions o, Collection<String> topics) {
         Properties p = base(o);
