@@ -60,6 +60,8 @@ class BatonMeterCatalogTest {
             listener.onDuplicateMessage("m-1");
             listener.onDeadLetter("baton.replies.dlt", "not json");
             listener.onOutboxResent(2);
+            listener.onStepSkipped(dev.baton.engine.SagaId.of("s-6"), "order-flow", "schedule-shipment");
+            listener.onStepDegraded(dev.baton.engine.SagaId.of("s-7"), "order-flow", "reserve-inventory", "circuit open");
         }
 
         Set<BatonMeter> seen = EnumSet.noneOf(BatonMeter.class);

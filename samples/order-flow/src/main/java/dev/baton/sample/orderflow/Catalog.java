@@ -4,14 +4,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the shop sells. One item is a limited edition that runs out during the run. */
+/**
+ * What the shop sells. One item is a limited edition that runs out during the run; the gift card is digital (nothing
+ * to ship, no delivery to promise).
+ */
 final class Catalog {
     private Catalog() {}
 
-    record Item(String sku, long priceCents) {}
+    record Item(String sku, long priceCents, boolean digital) {}
 
-    static final List<Item> ITEMS = List.of(new Item("tee", 1_900), new Item("hoodie", 4_900), new Item("mug", 1_200),
-            new Item("cap", 2_200), new Item("limited-sneaker", 14_900));
+    /** The limited edition comes last. */
+    static final List<Item> ITEMS = List.of(new Item("tee", 1_900, false), new Item("hoodie", 4_900, false),
+            new Item("mug", 1_200, false), new Item("cap", 2_200, false), new Item("gift-card", 2_500, true),
+            new Item("limited-sneaker", 14_900, false));
+
+    /** Whether {@code sku} is a digital item: the order saga skips the delivery estimate and the shipment. */
+    static boolean isDigital(String sku) {
+        return ITEMS.stream().anyMatch(i -> i.sku().equals(sku) && i.digital());
+    }
 
     static final String LIMITED = "limited-sneaker";
 

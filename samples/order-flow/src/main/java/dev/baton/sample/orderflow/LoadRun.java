@@ -146,15 +146,23 @@ final class LoadRun {
             cursor = page.nextCursor();
         } while (cursor != null);
         long parked = 0;
+        long degraded = 0;
+        long skipped = 0;
         long gaveUp = ends.stream().filter(r -> r.status() == SagaStatus.COMPENSATED && r.reason() != null
                 && r.reason().contains("gave up")).count();
         for (SagaId id : sagas.values()) {
+            boolean wasParked = false;
+            boolean wasDegraded = false;
+            boolean wasSkipped = false;
             for (HistoryRecord h : store.history(id)) {
-                if (h.kind() == HistoryKind.PARKED && h.detail() != null && h.detail().startsWith(OrderFlowSaga.PENDING_PAYMENT)) {
-                    parked++;
-                    break;
-                }
+                wasParked |= h.kind() == HistoryKind.PARKED && h.detail() != null
+                        && h.detail().startsWith(OrderFlowSaga.PENDING_PAYMENT);
+                wasDegraded |= h.kind() == HistoryKind.STEP_DEGRADED;
+                wasSkipped |= h.kind() == HistoryKind.STEP_SKIPPED;
             }
+            parked += wasParked ? 1 : 0;
+            degraded += wasDegraded ? 1 : 0;
+            skipped += wasSkipped ? 1 : 0;
         }
         Map<SagaStatus, Long> c = counts(store, before);
         ConsistencyCheck.Report check = ConsistencyCheck.run(outcomes, services.orders.jdbi(), services.inventory.jdbi(),
@@ -175,7 +183,8 @@ final class LoadRun {
         }
         return new OrderFlowDemo.Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),
-                c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, gaveUp, openings.get(), ended / span,
+                c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, degraded, skipped, gaveUp,
+                openings.get(), ended / span,
                 ms(latencies, 50), ms(latencies, 95), ms(latencies, 99), wallSeconds, cpuSeconds(), peakHeap(), check.problems());
     }
 
@@ -185,7 +194,7 @@ final class LoadRun {
                 : Catalog.ITEMS.get(random.nextInt(Catalog.ITEMS.size() - 1));
         int quantity = limited ? 1 : 1 + random.nextInt(3);
         return new OrderData(String.format(Locale.ROOT, "o-%06d", n), "c-" + (1 + random.nextInt(500)), item.sku(), quantity,
-                item.priceCents() * quantity, null);
+                item.priceCents() * quantity);
     }
 
     /** Sagas of the demo's type per status (PENDING summed over its states), less those in {@code before}. */

@@ -3,14 +3,17 @@ package dev.baton.sample.orderflow;
 import dev.baton.kafka.common.KafkaOptions;
 import dev.baton.participant.CommandHandlers;
 import dev.baton.participant.Outcome;
+import dev.baton.sample.orderflow.OrderFlowSaga.DeliveryEstimated;
+import dev.baton.sample.orderflow.OrderFlowSaga.EstimateDelivery;
 import dev.baton.sample.orderflow.OrderFlowSaga.ShipOrder;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The logistics service: books shipments. The carrier's API fails now and then ({@code failureRate}); the service
- * answers "retry later" and the saga, past its pivot, retries until it succeeds.
+ * The logistics service: estimates deliveries and books shipments. The carrier's API fails now and then
+ * ({@code failureRate}); the service answers "retry later". For a shipment the saga, past its pivot, retries until it
+ * succeeds; for an estimate it does not wait: the order is promised standard delivery (the step's fallback).
  */
 public final class LogisticsService extends Service {
     private final double failureRate;
@@ -34,6 +37,12 @@ public final class LogisticsService extends Service {
     @Override
     protected CommandHandlers handlers() {
         return CommandHandlers.forParticipant(OrderFlowSaga.LOGISTICS)
+                .on(EstimateDelivery.class, (c, ctx) -> {
+                    if (ThreadLocalRandom.current().nextDouble() < failureRate) {
+                        return Outcome.retryLater("carrier estimate API overloaded");
+                    }
+                    return Outcome.success(new DeliveryEstimated(c.quantity() > 2 ? "3 working days" : "next working day"));
+                })
                 .on(ShipOrder.class, (c, ctx) -> {
                     if (ThreadLocalRandom.current().nextDouble() < failureRate) {
                         return Outcome.retryLater("carrier API timed out");

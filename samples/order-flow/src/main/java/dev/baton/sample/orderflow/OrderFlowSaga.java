@@ -13,17 +13,33 @@ import java.time.Duration;
  * <pre>
  * create-order       orders     compensated by CancelOrder
  * reserve-stock      inventory  compensated by ReleaseStock (stock can run out: business FAILURE, the order is cancelled)
+ * estimate-delivery  logistics  a read, skipped for digital items; when the carrier's estimate API cannot answer in
+ *                               time (busy, slow, its breaker open) the order is promised standard delivery instead
+ *                               (a fallback): the order goes on, the step marked degraded
  * authorize-payment  payment    the pivot; busy (over capacity) parks the saga in PENDING_PAYMENT; a decline compensates
- * ship-order         logistics  after the pivot: retried until it succeeds, never compensated
+ * ship-order         logistics  after the pivot, skipped for digital items: retried until it succeeds, never compensated
  * </pre>
  */
 public final class OrderFlowSaga {
     private OrderFlowSaga() {}
 
-    /** The saga's data. {@code reservationId} is set by the inventory's reply. */
-    public record OrderData(String orderId, String customerId, String sku, int quantity, long amountCents, String reservationId) {
+    /**
+     * The saga's data. {@code reservationId} is set by the inventory's reply, {@code deliveryPromise} by the
+     * logistics' estimate (or its fallback, {@link #STANDARD_DELIVERY}).
+     */
+    public record OrderData(String orderId, String customerId, String sku, int quantity, long amountCents, String reservationId,
+                            String deliveryPromise) {
+        /** An order as a shop starts it: nothing reserved or promised yet. */
+        public OrderData(String orderId, String customerId, String sku, int quantity, long amountCents) {
+            this(orderId, customerId, sku, quantity, amountCents, null, null);
+        }
+
         OrderData reserved(String reservation) {
-            return new OrderData(orderId, customerId, sku, quantity, amountCents, reservation);
+            return new OrderData(orderId, customerId, sku, quantity, amountCents, reservation, deliveryPromise);
+        }
+
+        OrderData promised(String promise) {
+            return new OrderData(orderId, customerId, sku, quantity, amountCents, reservationId, promise);
         }
     }
 
@@ -32,6 +48,8 @@ public final class OrderFlowSaga {
     public record ReserveStock(String orderId, String sku, int quantity) {}
     public record StockReserved(String reservationId) {}
     public record ReleaseStock(String orderId, String reservationId) {}
+    public record EstimateDelivery(String orderId, String sku, int quantity) {}
+    public record DeliveryEstimated(String promise) {}
     public record AuthorizePayment(String orderId, long amountCents) {}
     public record ShipOrder(String orderId, String sku, int quantity) {}
 
@@ -43,6 +61,9 @@ public final class OrderFlowSaga {
     /** The pending state of a saga whose payment service is over capacity. */
     public static final String PENDING_PAYMENT = "PENDING_PAYMENT";
 
+    /** What an order is promised when the carrier cannot estimate its delivery in time. */
+    public static final String STANDARD_DELIVERY = "standard delivery (3-5 working days)";
+
     public static final SagaDefinition<OrderData> ORDER_FLOW = Saga.define("order-flow", OrderData.class)
             .validate(d -> d.orderId() == null || d.orderId().isBlank() ? "orderId is required" : null)
             .validate(d -> d.customerId() == null || d.customerId().isBlank() ? "customerId is required" : null)
@@ -50,6 +71,7 @@ public final class OrderFlowSaga {
             .validate(d -> d.quantity() > 0 ? null : "quantity must be at least 1, but was " + d.quantity())
             .validate(d -> d.amountCents() >= 0 ? null : "amountCents must not be negative, but was " + d.amountCents())
             .validate(d -> d.reservationId() == null ? null : "reservationId is set by the inventory's reply; leave it out")
+            .validate(d -> d.deliveryPromise() == null ? null : "deliveryPromise is set by the logistics' estimate; leave it out")
             .defaultTimeout(Duration.ofSeconds(30))
             .step("create-order")
                 .invoke(ORDERS, CreateOrder.class,
@@ -59,12 +81,21 @@ public final class OrderFlowSaga {
                 .invoke(INVENTORY, ReserveStock.class, d -> new ReserveStock(d.orderId(), d.sku(), d.quantity()))
                 .onReply(StockReserved.class, (d, r) -> d.reserved(r.reservationId()))
                 .compensate(INVENTORY, ReleaseStock.class, d -> new ReleaseStock(d.orderId(), d.reservationId()))
+            .step("estimate-delivery")
+                .invoke(LOGISTICS, EstimateDelivery.class, d -> new EstimateDelivery(d.orderId(), d.sku(), d.quantity()))
+                .onReply(DeliveryEstimated.class, (d, r) -> d.promised(r.promise()))
+                .when(d -> !Catalog.isDigital(d.sku()))
+                .noCompensation()
+                .timeout(Duration.ofSeconds(2))
+                .retry(Retry.none())
+                .fallback(d -> d.promised(STANDARD_DELIVERY))
             .step("authorize-payment")
                 .invoke(PAYMENT, AuthorizePayment.class, d -> new AuthorizePayment(d.orderId(), d.amountCents()))
                 .whenBusy(Park.as(PENDING_PAYMENT).retryEvery(Duration.ofSeconds(1)).giveUpAfter(Duration.ofMinutes(10)))
                 .pivot()
             .step("ship-order")
                 .invoke(LOGISTICS, ShipOrder.class, d -> new ShipOrder(d.orderId(), d.sku(), d.quantity()))
+                .when(d -> !Catalog.isDigital(d.sku()))
                 .retry(Retry.forever(Duration.ofMillis(200), Duration.ofSeconds(2)))
             .build();
 }

@@ -23,6 +23,8 @@ final class Summary {
         row(out, "still pending", Long.toString(r.pending()));
         row(out, "failed", Long.toString(r.failed()));
         row(out, "parked in " + OrderFlowSaga.PENDING_PAYMENT, r.parked() + "  (payment over capacity, resumed later)");
+        row(out, "delivery estimate degraded", r.degraded() + "  (carrier could not answer: promised standard delivery)");
+        row(out, "shipping skipped", r.skipped() + "  (gift cards: digital, nothing to ship)");
         row(out, "payment breaker opened", r.breakerOpenings() + "  (payment not answering: commands held back, not sent)");
         row(out, "saga latency", String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms, p99 %.0f ms", r.p50Ms(), r.p95Ms(), r.p99Ms()));
         row(out, "throughput", String.format(Locale.ROOT, "%.1f sagas/s", r.sagasPerSecond()));
@@ -32,7 +34,8 @@ final class Summary {
         row(out, "process CPU time", String.format(Locale.ROOT, "%.1f s  (the whole JVM: broker, engine, services)", r.cpuSeconds()));
         row(out, "peak heap", String.format(Locale.ROOT, "%d MiB", r.peakHeapBytes() >> 20));
         row(out, "consistency", r.inconsistent() == 0 && r.duplicates() == 0
-                ? "OK: every completed order has one reservation, one captured payment and one shipment; every"
+                ? "OK: every completed order has one reservation, one captured payment and one shipment (none if"
+                + " digital); every"
                 + " compensated order has none left"
                 : r.inconsistent() + " inconsistent order(s), " + r.duplicates() + " duplicate(s)");
         for (String p : r.problems()) {

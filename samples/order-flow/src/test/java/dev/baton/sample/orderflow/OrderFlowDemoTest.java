@@ -38,7 +38,9 @@ class OrderFlowDemoTest {
         assertThat(output.strip().lines().reduce((a, b) -> b).orElseThrow())
                 .isEqualTo(r.resultLine())
                 .startsWith("RESULT orders=100 completed=" + r.completed() + " compensated=" + r.compensated()
+                        + " degraded=" + r.degraded() + " skipped=" + r.skipped()
                         + " pending=0 failed=0 inconsistent=0 duplicates=0 sagas_per_s=");
+        assertThat(r.skipped()).as("gift cards skip shipping: " + output).isPositive();
     }
 
     @Test

@@ -166,7 +166,7 @@ class PaymentServiceSagaTest {
         for (int i = 0; i < ORDERS; i++) {
             String orderId = "o-" + i + "-" + UUID.randomUUID().toString().substring(0, 8);
             SagaId id = engine.engine().start(OrderFlowSaga.ORDER_FLOW,
-                    new OrderData(orderId, "c-" + (i % 17), "sku-1", 1, 1_000 + i, null), orderId).id();
+                    new OrderData(orderId, "c-" + (i % 17), "sku-1", 1, 1_000 + i), orderId).id();
             sagas.add(id);
             orderOf.put(id, orderId);
         }
