@@ -1,15 +1,31 @@
 package dev.baton.bench;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What the command line of {@link KafkaSagaBenchmark} set ({@link KafkaBenchCommand}).
  *
  * @param postgres null for the H2 file, "" for an embedded PostgreSQL, else the JDBC URL of an existing server
+ * @param tracing the measured phases in order, each with tracing on ({@code true}) or off; one phase is one run as
+ *                before, several alternate in this JVM ({@link KafkaSagaBenchmark})
+ * @param settleSeconds with several phases, the seconds of load after each phase's engine and services are built
+ *                      and before it measures
  */
 record BenchSettings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles,
                      Path dir, String postgres, String postgresUser, String postgresPassword, int nodes,
-                     int replyConsumers, int starters, int lingerMs, String h2Settings) {
+                     int replyConsumers, int starters, int lingerMs, String h2Settings, List<Boolean> tracing,
+                     int settleSeconds) {
+
+    BenchSettings {
+        tracing = List.copyOf(tracing);
+    }
+
+    /** These settings for one stage of a run: its warm-up and measured seconds, its tracing. */
+    BenchSettings forStage(int warmup, int duration, boolean tracingOn) {
+        return new BenchSettings(inflight, warmup, duration, partitions, participantFiles, dir, postgres, postgresUser,
+                postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings, List.of(tracingOn), settleSeconds);
+    }
 
     /**
      * {@code url} with each {@code ;KEY=VALUE} of {@code settings} in place of the URL's own value for that key (H2

@@ -59,6 +59,11 @@ final class BenchStats implements SagaListener {
         return pg == null ? -1 : pg.commits();
     }
 
+    /** The stage's tracing, and the spans ended when the window opened and closed. */
+    volatile BenchTracing tracing = BenchTracing.off();
+    volatile long spansAtStart = -1;
+    volatile long spansAtEnd = -1;
+
     /** The process's CPU time at the window's start and end (every thread: broker, engine, services), or -1. */
     volatile long cpuNanosAtStart = -1;
     volatile long cpuNanosAtEnd = -1;

@@ -2,6 +2,9 @@ package dev.baton.bench;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,6 +92,20 @@ final class KafkaBenchCommand implements Callable<Integer> {
                     + " (default none: WRITE_DELAY=0).")
     String h2Settings;
 
+    @Option(names = "--tracing", paramLabel = "off|on[,...]", defaultValue = "off",
+            description = "Tracing in the measured phase, or the phases in order, for example off,on,off,on: with"
+                    + " several, one JVM and one broker run a shared warm-up (--warmup, split among the modes), then"
+                    + " each phase rebuilds the engine and the services with its OpenTelemetry, runs --settle seconds"
+                    + " unmeasured and measures --duration seconds. On: an OpenTelemetry SDK per service (sampler"
+                    + " parent-based always-on, batch span processor) exporting into a counter that drops the spans;"
+                    + " off: OpenTelemetry.noop() (default ${DEFAULT-VALUE}).")
+    String tracing;
+
+    @Option(names = "--settle", paramLabel = "S", defaultValue = "10",
+            description = "With several --tracing phases, seconds of load before each phase measures, after its"
+                    + " engine and services were rebuilt (default ${DEFAULT-VALUE}).")
+    int settleSeconds;
+
     /** Runs the command line; returns the exit code (0 done, 1 failed, 2 bad arguments). */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         return new CommandLine(new KafkaBenchCommand()).setOut(out).setErr(err).execute(args);
@@ -132,8 +149,26 @@ final class KafkaBenchCommand implements Callable<Integer> {
         if (nodes > 1 && pg == null) {
             throw new ParameterException(commandLine(), "--nodes " + nodes + " needs --postgres: an H2 file serves one node");
         }
+        if (settleSeconds < 0) {
+            throw new ParameterException(commandLine(), "--settle must be >= 0, but was " + settleSeconds);
+        }
         return new BenchSettings(inflight, warmupSeconds, durationSeconds, partitions, participantDb.equals("file"), dir,
-                pg, postgresUser, postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings);
+                pg, postgresUser, postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings,
+                tracingPhases(), settleSeconds);
+    }
+
+    /** {@code --tracing} as phases: {@code true} for on. */
+    private List<Boolean> tracingPhases() {
+        List<Boolean> phases = new ArrayList<>();
+        for (String mode : tracing.split(",", -1)) {
+            switch (mode.trim().toLowerCase(Locale.ROOT)) {
+                case "on" -> phases.add(true);
+                case "off" -> phases.add(false);
+                default -> throw new ParameterException(commandLine(), "--tracing is a list of off and on, such as"
+                        + " off,on,off,on, but was '" + tracing + "'");
+            }
+        }
+        return phases;
     }
 
     private void positive(String option, int value) {

@@ -121,14 +121,61 @@ public final class KafkaSagaBenchmark {
     }
 
     private static void run(BenchSettings s, Path dir) throws Exception {
-        BenchStats stats = new BenchStats();
         BenchPostgres pg = s.postgres() == null ? null : s.postgres().isEmpty() ? BenchPostgres.embedded(dir.resolve("postgres"))
                 : BenchPostgres.existing(s.postgres(), s.postgresUser(), s.postgresPassword());
-        stats.postgres = pg;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build().start()) {
             KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("bench.")
                     .withEngineGroupId("bench-engine").withPartitions(s.partitions())
                     .withReplyConsumers(s.replyConsumers()).withLingerMs(s.lingerMs());
+            List<BenchReport.Phase> phases = new ArrayList<>();
+            for (BenchSettings stage : stages(s)) {
+                BenchReport.Phase phase = runStage(stage, dir, pg, options);
+                if (phase != null) {
+                    phases.add(phase);
+                }
+            }
+            BenchReport.printPhases(phases, s);
+        } finally {
+            if (pg != null) {
+                pg.close();
+            }
+        }
+    }
+
+    /**
+     * The stages of a run, each with its own engine and services. One tracing phase: one stage, warm-up then measured,
+     * as always. Several: a shared warm-up of {@code --warmup} seconds split among the tracing modes the phases use
+     * (so the JIT has compiled both paths), unmeasured, then the phases in order, each {@code --settle} seconds of
+     * load and {@code --duration} measured. A stage of duration 0 measures nothing.
+     */
+    static List<BenchSettings> stages(BenchSettings s) {
+        if (s.tracing().size() == 1) {
+            return List.of(s);
+        }
+        List<Boolean> modes = s.tracing().stream().distinct().toList();
+        List<BenchSettings> stages = new ArrayList<>();
+        for (int i = 0; i < modes.size(); i++) {
+            int seconds = s.warmupSeconds() / modes.size() + (i == modes.size() - 1 ? s.warmupSeconds() % modes.size() : 0);
+            if (seconds > 0) {
+                stages.add(s.forStage(seconds, 0, modes.get(i)));
+            }
+        }
+        for (boolean on : s.tracing()) {
+            stages.add(s.forStage(s.settleSeconds(), s.durationSeconds(), on));
+        }
+        return stages;
+    }
+
+    /**
+     * Builds the participant services and engines with this stage's tracing, drives the load, drains, closes them,
+     * and returns the stage's figures (null for a warm-up stage).
+     */
+    private static BenchReport.Phase runStage(BenchSettings s, Path dir, BenchPostgres pg, KafkaOptions options) throws Exception {
+        BenchStats stats = new BenchStats();
+        stats.postgres = pg;
+        BenchReport.Phase phase;
+        try (BenchTracing tracing = s.tracing().getFirst() ? BenchTracing.on() : BenchTracing.off()) {
+            stats.tracing = tracing;
             List<AutoCloseable> services = new ArrayList<>();
             try {
                 for (CommandHandlers h : handlers()) {
@@ -139,7 +186,8 @@ public final class KafkaSagaBenchmark {
                     store.jdbi().useHandle(x -> x.execute("CREATE TABLE IF NOT EXISTS effect (saga_id VARCHAR(64),"
                             + " step VARCHAR(100), kind VARCHAR(20))"));
                     services.add(store);
-                    services.add(KafkaParticipant.create(options, ParticipantRuntime.builder().handlers(h).store(store).build()).start());
+                    services.add(KafkaParticipant.create(options, ParticipantRuntime.builder().handlers(h).store(store)
+                            .openTelemetry(tracing.forService(h.participant())).build()).start());
                 }
                 List<SagaEngine> engines = new ArrayList<>();
                 try {
@@ -154,11 +202,12 @@ public final class KafkaSagaBenchmark {
                                 .codec(new JacksonCodec())
                                 .register(SAGA)
                                 .listener(stats)
+                                .openTelemetry(tracing.forService("baton-engine"))
                                 .build();
                         engines.add(engine);
                         engine.open();
                     }
-                    drive(engines, s, stats, options);
+                    phase = drive(engines, s, stats, options);
                 } finally {
                     for (SagaEngine engine : engines) {
                         engine.close();
@@ -169,11 +218,14 @@ public final class KafkaSagaBenchmark {
                     services.get(i).close();
                 }
             }
-        } finally {
-            if (pg != null) {
-                pg.close();
-            }
         }
+        if (phase != null && stats.tracing.isOn()) {
+            long ended = stats.tracing.spansEnded();
+            long exported = stats.tracing.spansExported();
+            System.out.printf(Locale.ROOT, "spans of the whole stage, after the SDKs were shut down: %,d ended, %,d exported,"
+                    + " %,d dropped by the batch processors' queues%n", ended, exported, ended - exported);
+        }
+        return phase;
     }
 
     private static List<CommandHandlers> handlers() {
@@ -205,15 +257,22 @@ public final class KafkaSagaBenchmark {
         return Outcome.success();
     }
 
-    private static void drive(List<SagaEngine> engines, BenchSettings s, BenchStats stats, KafkaOptions options) throws InterruptedException {
+    private static BenchReport.Phase drive(List<SagaEngine> engines, BenchSettings s, BenchStats stats, KafkaOptions options)
+            throws InterruptedException {
         Semaphore slots = new Semaphore(s.inflight());
         stats.slots = slots;
         long t0 = System.nanoTime();
         long measureFrom = t0 + TimeUnit.SECONDS.toNanos(s.warmupSeconds());
         long measureTo = measureFrom + TimeUnit.SECONDS.toNanos(s.durationSeconds());
         stats.window(measureFrom, measureTo);
-        System.out.printf(Locale.ROOT, "warming up for %d s, then measuring for %d s, at most %d sagas in flight...%n",
-                s.warmupSeconds(), s.durationSeconds(), s.inflight());
+        String tracing = s.tracing().getFirst() ? "tracing on" : "tracing off";
+        if (s.durationSeconds() == 0) {
+            System.out.printf(Locale.ROOT, "warming up with %s for %d s, at most %d sagas in flight...%n", tracing,
+                    s.warmupSeconds(), s.inflight());
+        } else {
+            System.out.printf(Locale.ROOT, "%s: warming up for %d s, then measuring for %d s, at most %d sagas in flight...%n",
+                    tracing, s.warmupSeconds(), s.durationSeconds(), s.inflight());
+        }
         AtomicLong n = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         // Each starter is a caller of SagaEngine.start, as request threads of an application would be: one start is
@@ -245,6 +304,7 @@ public final class KafkaSagaBenchmark {
                 windowOpen = true;
                 stats.databaseCommitsAtStart = stats.databaseCommits();
                 stats.cpuNanosAtStart = BenchStats.processCpuNanos();
+                stats.spansAtStart = stats.tracing.spansEnded();
             }
             if (now >= nextReport) {
                 long ended = stats.endedTotal.sum();
@@ -257,6 +317,7 @@ public final class KafkaSagaBenchmark {
             Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(nextReport - now), 50)));
         }
         stats.cpuNanosAtEnd = BenchStats.processCpuNanos();
+        stats.spansAtEnd = stats.tracing.spansEnded();
         for (Thread t : starters) {
             t.join();
         }
@@ -268,7 +329,12 @@ public final class KafkaSagaBenchmark {
         // drain: every saga started must end, exactly once
         boolean drained = slots.tryAcquire(s.inflight(), 60, TimeUnit.SECONDS);
         long drainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedStarting);
-        BenchReport.print(stats, s, options, n.get(), drained, drainMs);
+        if (s.durationSeconds() == 0) {
+            System.out.printf(Locale.ROOT, "  warm-up stage done: %,d started, %,d ended (%s)%n", n.get(),
+                    stats.endedTotal.sum(), drained && stats.endedTotal.sum() == n.get() ? "every saga ended once" : "NOT ALL ENDED");
+            return null;
+        }
+        return BenchReport.print(stats, s, options, n.get(), drained, drainMs);
     }
 
     private static void delete(Path dir) throws IOException {
