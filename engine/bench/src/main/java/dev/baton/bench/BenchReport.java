@@ -15,7 +15,7 @@ final class BenchReport {
      * The figures of one measured phase.
      *
      * @param spansPerSaga spans ended in the window per saga ended in it; 0 with tracing off
-     * @param valid every saga started ended exactly once; no duplicate end, dead letter, FAILED or PENDING
+     * @param valid every saga started ended exactly once; no duplicate end, dead letter or FAILED saga
      */
     record Phase(boolean tracing, double sagasPerSecond, double cpuMsPerSaga, double p99Ms, double spansPerSaga,
                  boolean valid) {}
@@ -86,12 +86,13 @@ final class BenchReport {
                 sent, sent / seconds, sent == 0 ? 0.0 : stats.sentMessages.sum() / (double) sent);
         boolean allEnded = drained && stats.endedTotal.sum() == started;
         System.out.printf(Locale.ROOT, "whole run: %,d started, %,d ended (%s, drained in %d ms), %d ended twice,"
-                        + " %,d duplicate replies, %,d ignored replies, %d dead letters, %d times FAILED or PENDING%n",
+                        + " %,d duplicate replies, %,d ignored replies, %d dead letters, %d times FAILED or PENDING (%d FAILED)%n",
                 started, stats.endedTotal.sum(), allEnded ? "every saga ended once" : "NOT ALL ENDED",
-                drainMs, stats.duplicateEnds.sum(), stats.duplicates.sum(), stats.ignored.sum(), stats.deadLetters.sum(), stats.failedOrPending.sum());
+                drainMs, stats.duplicateEnds.sum(), stats.duplicates.sum(), stats.ignored.sum(), stats.deadLetters.sum(), stats.failedOrPending.sum(),
+                stats.failed.sum());
         return new Phase(s.tracing().getFirst(), measured / seconds, cpuMsPerSaga, measured > 0 ? ms(l, 99) : Double.NaN,
                 spansPerSaga, allEnded && stats.duplicateEnds.sum() == 0 && stats.deadLetters.sum() == 0
-                && stats.failedOrPending.sum() == 0);
+                && stats.failed.sum() == 0);
     }
 
     /**

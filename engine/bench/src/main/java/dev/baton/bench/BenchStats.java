@@ -34,6 +34,8 @@ final class BenchStats implements SagaListener {
     final LongAdder ignored = new LongAdder();
     final LongAdder deadLetters = new LongAdder();
     final LongAdder failedOrPending = new LongAdder();
+    /** Of those, FAILED: a saga that needs an operator makes the run invalid (PENDING is a park, by design). */
+    final LongAdder failed = new LongAdder();
     final AtomicLong maxBatch = new AtomicLong();
     final Map<SagaStatus, LongAdder> outcomes = new EnumMap<>(SagaStatus.class);
     private final Map<SagaId, Boolean> ended = new ConcurrentHashMap<>();
@@ -122,6 +124,9 @@ final class BenchStats implements SagaListener {
     public void onStatusChanged(SagaId id, String sagaType, SagaStatus from, SagaStatus to, String reason) {
         if (to == SagaStatus.FAILED || to == SagaStatus.PENDING) {
             failedOrPending.increment();
+            if (to == SagaStatus.FAILED) {
+                failed.increment();
+            }
         }
     }
 
