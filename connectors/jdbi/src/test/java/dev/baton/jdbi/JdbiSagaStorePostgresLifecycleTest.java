@@ -178,7 +178,8 @@ class JdbiSagaStorePostgresLifecycleTest {
                     + " ORDER BY installed_rank"))
                     .as("one row per migration script, each applied once")
                     .containsExactly("V1__baton_schema.sql|t", "V2__baton_saga_query_indexes.sql|t",
-                            "V3__baton_leases.sql|t", "V4__baton_flow.sql|t", "V5__baton_history_fold.sql|t");
+                            "V3__baton_leases.sql|t", "V4__baton_flow.sql|t", "V5__baton_history_fold.sql|t",
+                            "V6__baton_timer_per_step.sql|t");
         }
     }
 

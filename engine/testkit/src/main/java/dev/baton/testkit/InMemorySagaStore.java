@@ -138,11 +138,11 @@ public final class InMemorySagaStore implements SagaStore {
         try {
             List<TimerRecord> leased = tables.timers.values().stream()
                     .filter(t -> !t.fireAt().isAfter(now) && kinds.contains(t.kind()))
-                    .filter(t -> free(tables.timerLeases.get(InMemoryTables.timerKey(t.sagaId(), t.kind())), now))
+                    .filter(t -> free(tables.timerLeases.get(InMemoryTables.timerKey(t)), now))
                     .sorted(Comparator.comparing(TimerRecord::fireAt).thenComparing(t -> t.sagaId().value())
                             .thenComparing(TimerRecord::kind))
                     .limit(limit).toList();
-            leased.forEach(t -> tables.timerLeases.put(InMemoryTables.timerKey(t.sagaId(), t.kind()), leaseUntil));
+            leased.forEach(t -> tables.timerLeases.put(InMemoryTables.timerKey(t), leaseUntil));
             return leased;
         } finally {
             lock.unlock();
@@ -270,10 +270,10 @@ public final class InMemorySagaStore implements SagaStore {
             List<TimerRecord> leased = tables.timers.values().stream()
                     .filter(t -> t.kind() == TimerKind.WAIT && participant.equals(t.participant())
                             && !t.fireAt().isAfter(now))
-                    .filter(t -> free(tables.timerLeases.get(InMemoryTables.timerKey(t.sagaId(), t.kind())), now))
+                    .filter(t -> free(tables.timerLeases.get(InMemoryTables.timerKey(t)), now))
                     .sorted(Comparator.comparing(TimerRecord::fireAt).thenComparing(t -> t.sagaId().value()))
                     .limit(limit).toList();
-            leased.forEach(t -> tables.timerLeases.put(InMemoryTables.timerKey(t.sagaId(), t.kind()), leaseUntil));
+            leased.forEach(t -> tables.timerLeases.put(InMemoryTables.timerKey(t), leaseUntil));
             return leased;
         } finally {
             lock.unlock();

@@ -24,7 +24,8 @@ final class InMemoryTables {
     final Map<SagaId, List<dev.baton.engine.spi.HistoryFold>> folds = new HashMap<>();
     final Map<String, OutboxRecord> outbox = new LinkedHashMap<>();
     final Map<String, Instant> inbox = new HashMap<>();
-    final Map<String, TimerRecord> timers = new HashMap<>();
+    /** By {@link #timerKey}, sorted so that a saga's timers of one kind are a range ({@link #timerKindPrefix}). */
+    final java.util.NavigableMap<String, TimerRecord> timers = new java.util.TreeMap<>();
     /** Leases of timers (by timer key) and outbox rows (by id): when each ends. */
     final Map<String, Instant> timerLeases = new HashMap<>();
     final Map<String, Instant> outboxLeases = new HashMap<>();
@@ -38,8 +39,17 @@ final class InMemoryTables {
         return type + '\u0000' + businessKey;
     }
 
-    /** The key of {@link #timers} and {@link #timerLeases}: one timer per saga and kind. */
-    static String timerKey(SagaId id, TimerKind kind) {
-        return id.value() + '\u0000' + kind;
+    /** The key of {@link #timers} and {@link #timerLeases}: one timer per saga, kind and step. */
+    static String timerKey(SagaId id, TimerKind kind, String step) {
+        return timerKindPrefix(id, kind) + (step == null ? "" : step);
+    }
+
+    static String timerKey(TimerRecord t) {
+        return timerKey(t.sagaId(), t.kind(), t.step());
+    }
+
+    /** What every {@link #timerKey} of the saga's timers of {@code kind} starts with. */
+    static String timerKindPrefix(SagaId id, TimerKind kind) {
+        return id.value() + '\u0000' + kind + '\u0000';
     }
 }

@@ -175,7 +175,7 @@ final class InMemoryTransaction implements StoreTransaction {
     @Override
     public void setTimer(TimerRecord timer) {
         check();
-        String k = timerKey(timer.sagaId(), timer.kind());
+        String k = timerKey(timer);
         TimerRecord prior = t.timers.put(k, timer);
         Instant priorLease = t.timerLeases.remove(k); // a new timer is not leased
         undo.push(() -> {
@@ -190,10 +190,16 @@ final class InMemoryTransaction implements StoreTransaction {
     public void cancelTimers(SagaId sagaId, Set<TimerKind> kinds) {
         check();
         for (TimerKind kind : kinds) {
-            String k = timerKey(sagaId, kind);
-            TimerRecord prior = t.timers.remove(k);
-            if (prior != null) {
-                undo.push(() -> t.timers.put(k, prior));
+            String prefix = InMemoryTables.timerKindPrefix(sagaId, kind);
+            for (String k : List.copyOf(t.timers.subMap(prefix, true, prefix + '\uffff', false).keySet())) {
+                TimerRecord prior = t.timers.remove(k);
+                Instant priorLease = t.timerLeases.remove(k);
+                undo.push(() -> {
+                    t.timers.put(k, prior);
+                    if (priorLease != null) {
+                        t.timerLeases.put(k, priorLease);
+                    }
+                });
             }
         }
     }
@@ -201,7 +207,7 @@ final class InMemoryTransaction implements StoreTransaction {
     @Override
     public boolean claimTimer(TimerRecord timer) {
         check();
-        String k = timerKey(timer.sagaId(), timer.kind());
+        String k = timerKey(timer);
         TimerRecord stored = t.timers.get(k);
         if (stored == null || !stored.token().equals(timer.token()) || !stored.fireAt().equals(timer.fireAt())) {
             return false;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 abstract class TimersContract extends StoreContract {
 
     @Test
-    @DisplayName("setTimer replaces the timer of the same saga and kind; other kinds and sagas stay")
+    @DisplayName("setTimer replaces the timer of the same saga, kind and step; other kinds and sagas stay")
     void setTimerReplaces() {
         TimerRecord retry1 = timer("s-1", TimerKind.RETRY, "tok-1", at(10));
         TimerRecord timeout = timer("s-1", TimerKind.TIMEOUT, "tok-t", at(20));
@@ -31,7 +31,7 @@ abstract class TimersContract extends StoreContract {
             t.setTimer(other);
             return null;
         });
-        TimerRecord retry2 = new TimerRecord(SagaId.of("s-1"), TimerKind.RETRY, "approve", "tok-2", at(30));
+        TimerRecord retry2 = new TimerRecord(SagaId.of("s-1"), TimerKind.RETRY, retry1.step(), "tok-2", at(30));
         tx(t -> {
             t.setTimer(retry2);
             return null;
@@ -46,6 +46,42 @@ abstract class TimersContract extends StoreContract {
             return null;
         });
         assertThat(theStore().dueTimers(FAR_FUTURE, 10)).containsExactly(retry3, other, timeout);
+    }
+
+    @Test
+    @DisplayName("a saga has a timer of one kind per step: two steps' timers stay side by side, each replaced, claimed and"
+            + " leased on its own, and cancelTimers removes those of every step")
+    void oneTimerPerKindAndStep() {
+        TimerRecord fraud = new TimerRecord(SagaId.of("s-1"), TimerKind.TIMEOUT, "check-fraud", "f#1", at(10), "fraud");
+        TimerRecord stock = new TimerRecord(SagaId.of("s-1"), TimerKind.TIMEOUT, "reserve-stock", "r#1", at(20), "stock");
+        tx(t -> {
+            t.setTimer(fraud);
+            t.setTimer(stock);
+            return null;
+        });
+        assertThat(theStore().dueTimers(FAR_FUTURE, 10)).containsExactly(fraud, stock);
+
+        TimerRecord fraud2 = new TimerRecord(SagaId.of("s-1"), TimerKind.TIMEOUT, "check-fraud", "f#2", at(30), "fraud");
+        tx(t -> {
+            t.setTimer(fraud2);
+            return null;
+        });
+        assertThat(theStore().dueTimers(FAR_FUTURE, 10)).containsExactly(stock, fraud2);
+
+        List<TimerRecord> leased = theStore().leaseDueTimers(at(20), EnumSet.of(TimerKind.TIMEOUT), at(40), 10);
+        assertThat(leased).containsExactly(stock);
+        assertThat(theStore().leaseDueTimers(at(30), EnumSet.of(TimerKind.TIMEOUT), at(35), 10))
+                .as("the other step's timer is not under the first one's lease").containsExactly(fraud2);
+        boolean claimed = tx(t -> t.claimTimer(stock));
+        assertThat(claimed).isTrue();
+        assertThat(theStore().dueTimers(FAR_FUTURE, 10)).containsExactly(fraud2);
+
+        tx(t -> {
+            t.setTimer(stock);
+            t.cancelTimers(SagaId.of("s-1"), EnumSet.of(TimerKind.TIMEOUT));
+            return null;
+        });
+        assertThat(theStore().dueTimers(FAR_FUTURE, 10)).isEmpty();
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.Locale;
 public enum Dialect {
     /** H2 2.x, the embedded default. */
     H2("db/baton/h2",
-            "MERGE INTO baton_timer (saga_id, kind, step, token, fire_at, lease_until, participant) KEY (saga_id, kind)"
+            "MERGE INTO baton_timer (saga_id, kind, step, token, fire_at, lease_until, participant) KEY (saga_id, kind, step)"
                     + " VALUES (:sagaId, :kind, :step, :token, :fireAt, NULL, :participant)",
             // a duplicate fails the statement only (H2 undoes just that statement), and the store catches it
             "INSERT INTO baton_inbox (message_id, received_at) VALUES (:id, :at)"),
@@ -23,7 +23,7 @@ public enum Dialect {
     POSTGRESQL("db/baton/postgresql",
             "INSERT INTO baton_timer (saga_id, kind, step, token, fire_at, participant)"
                     + " VALUES (:sagaId, :kind, :step, :token, :fireAt, :participant)"
-                    + " ON CONFLICT (saga_id, kind) DO UPDATE SET step = EXCLUDED.step, token = EXCLUDED.token,"
+                    + " ON CONFLICT (saga_id, kind, step) DO UPDATE SET token = EXCLUDED.token,"
                     + " fire_at = EXCLUDED.fire_at, lease_until = NULL, participant = EXCLUDED.participant",
             // 0 rows when the id is there; a concurrent insert of the same id makes this wait for its transaction
             // and then insert (it rolled back) or do nothing (it committed)

@@ -42,14 +42,15 @@ public final class FlowTables {
         List<TimerRecord> ready = h.createQuery("SELECT " + Rows.TIMER_COLUMNS + " FROM baton_timer"
                         + " WHERE participant = :participant AND kind = 'WAIT' AND fire_at <= :now"
                         + " AND (lease_until IS NULL OR lease_until <= :now)"
-                        + " ORDER BY fire_at, saga_id LIMIT :limit FOR UPDATE SKIP LOCKED")
+                        + " ORDER BY fire_at, saga_id, step LIMIT :limit FOR UPDATE SKIP LOCKED")
                 .bind("participant", participant).bind("now", Rows.timestamp(now)).bind("limit", limit)
                 .map(Rows.TIMER).list();
         if (!ready.isEmpty()) {
             PreparedBatch lease = h.prepareBatch(
-                    "UPDATE baton_timer SET lease_until = :until WHERE saga_id = :sagaId AND kind = 'WAIT'");
+                    "UPDATE baton_timer SET lease_until = :until WHERE saga_id = :sagaId AND kind = 'WAIT' AND step = :step");
             for (TimerRecord t : ready) {
-                lease.bind("until", Rows.timestamp(leaseUntil)).bind("sagaId", t.sagaId().value()).add();
+                lease.bind("until", Rows.timestamp(leaseUntil)).bind("sagaId", t.sagaId().value()).bind("step", t.step())
+                        .add();
             }
             lease.execute();
         }

@@ -233,8 +233,9 @@ public final class JdbiStoreTransaction implements StoreTransaction {
         try {
             // A concurrent claimer's DELETE waits for this row lock, then finds the row gone: 0 rows.
             return handle.createUpdate("DELETE FROM baton_timer WHERE saga_id = :sagaId AND kind = :kind"
-                            + " AND token = :token AND fire_at = :fireAt")
+                            + " AND step = :step AND token = :token AND fire_at = :fireAt")
                     .bind("sagaId", timer.sagaId().value()).bind("kind", timer.kind().name())
+                    .bind("step", timer.step() == null ? "" : timer.step())
                     .bind("token", timer.token()).bind("fireAt", Rows.timestamp(timer.fireAt()))
                     .execute() == 1;
         } catch (JdbiException e) {

@@ -24,15 +24,15 @@ public final class Leases {
                                               int limit) {
         List<TimerRecord> due = h.createQuery("SELECT " + Rows.TIMER_COLUMNS + " FROM baton_timer"
                         + " WHERE fire_at <= :now AND kind IN (<kinds>) AND (lease_until IS NULL OR lease_until <= :now)"
-                        + " ORDER BY fire_at, saga_id, kind LIMIT :limit FOR UPDATE SKIP LOCKED")
+                        + " ORDER BY fire_at, saga_id, kind, step LIMIT :limit FOR UPDATE SKIP LOCKED")
                 .bind("now", Rows.timestamp(now)).bindList("kinds", kinds.stream().map(Enum::name).sorted().toList())
                 .bind("limit", limit).map(Rows.TIMER).list();
         if (!due.isEmpty()) {
             PreparedBatch lease = h.prepareBatch(
-                    "UPDATE baton_timer SET lease_until = :until WHERE saga_id = :sagaId AND kind = :kind");
+                    "UPDATE baton_timer SET lease_until = :until WHERE saga_id = :sagaId AND kind = :kind AND step = :step");
             for (TimerRecord t : due) {
                 lease.bind("until", Rows.timestamp(leaseUntil)).bind("sagaId", t.sagaId().value())
-                        .bind("kind", t.kind().name()).add();
+                        .bind("kind", t.kind().name()).bind("step", t.step()).add();
             }
             lease.execute();
         }

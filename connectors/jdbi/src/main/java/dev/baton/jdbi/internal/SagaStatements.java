@@ -86,7 +86,7 @@ final class SagaStatements {
 
     static <S extends SqlStatement<S>> S bindTimer(S statement, TimerRecord timer) {
         return statement.bind("sagaId", timer.sagaId().value()).bind("kind", timer.kind().name())
-                .bind("step", timer.step()).bind("token", timer.token()).bind("fireAt", Rows.timestamp(timer.fireAt()))
+                .bind("step", timer.step() == null ? "" : timer.step()).bind("token", timer.token()).bind("fireAt", Rows.timestamp(timer.fireAt()))
                 .bind("participant", timer.participant());
     }
 

@@ -28,7 +28,8 @@ final class DecisionBuilder {
     /** A timer that names the participant it concerns (TIMEOUT: in flight there; WAIT: waiting for its capacity). */
     void timer(TimerKind kind, String step, String token, Instant at, String participant) {
         timers.removeIf(t -> t.kind() == kind);
-        cancel.remove(kind);
+        // a cancel of the kind stays: stores apply cancels before sets, and a timer is one per saga, kind and step,
+        // so the cancel is what removes another step's timer of this kind
         timers.add(new Decision.Timer(kind, step, token, at, participant));
     }
 

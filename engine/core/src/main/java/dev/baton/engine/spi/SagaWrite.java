@@ -13,8 +13,8 @@ import java.util.Set;
  * @param insert true for a new saga
  * @param history history entries to append, in order
  * @param outbox commands to add to the outbox
- * @param cancelTimers kinds of the saga's timers to remove; applied before {@code timers} are set
- * @param timers timers to set (each replaces the saga's timer of its kind)
+ * @param cancelTimers kinds of the saga's timers to remove (of every step); applied before {@code timers} are set
+ * @param timers timers to set (each replaces the saga's timer of its kind and step)
  * @since 0.3
  */
 public record SagaWrite(SagaRecord saga, boolean insert, List<HistoryRecord> history, List<OutboxRecord> outbox,

@@ -65,10 +65,13 @@ public interface StoreTransaction {
     /** Adds outbox rows. */
     void addOutbox(List<OutboxRecord> messages);
 
-    /** Sets a timer, replacing any timer of the same saga and kind. */
+    /**
+     * Sets a timer, replacing any timer of the same saga, kind and step (a saga may have timers of one kind for
+     * several steps; since 0.7, before which the step was not part of a timer's identity).
+     */
     void setTimer(TimerRecord timer);
 
-    /** Removes the saga's timers of these kinds, if any. */
+    /** Removes the saga's timers of these kinds, of every step, if any. */
     void cancelTimers(SagaId sagaId, Set<TimerKind> kinds);
 
     /**

@@ -4,8 +4,11 @@ import dev.baton.engine.SagaId;
 import java.time.Instant;
 
 /**
- * A durable timer. At most one per saga and kind; setting one replaces the previous.
+ * A durable timer. At most one per saga, kind and step; setting one replaces the previous of the same saga, kind and
+ * step. (Before 0.7 a timer was one per saga and kind; the step became part of its identity so that the branches of
+ * a parallel group can each wait for their own reply.)
  *
+ * @param step the step the timer was set for; never null from the engine (a store keeps a null step as empty)
  * @param token identifies what the timer was set for; the engine ignores a timer whose token is stale
  * @param participant the participant the timer concerns, for flow control: set on {@link TimerKind#TIMEOUT} (the
  *                    command awaiting its answer is in flight at that participant) and {@link TimerKind#WAIT} (the

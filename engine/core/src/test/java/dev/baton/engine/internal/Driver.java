@@ -29,6 +29,12 @@ final class Driver<D> {
     SagaState state;
     Instant now;
     final Map<TimerKind, Decision.Timer> live = new EnumMap<>(TimerKind.class);
+    /**
+     * The live timers as a store keeps them: one per kind and step (a decision's cancels remove a kind's timers of
+     * every step). For a saga without parallel branches it must hold what {@link #live} holds: a timer of another
+     * step left behind would show here.
+     */
+    final Map<String, Decision.Timer> stored = new java.util.TreeMap<>();
     /** Every timer ever set, live or not, in the order set. */
     final List<Decision.Timer> timersSet = new ArrayList<>();
     /** Every command sent, in order. */
@@ -66,8 +72,10 @@ final class Driver<D> {
         last = d;
         state = d.state();
         d.cancelTimers().forEach(live::remove);
+        stored.values().removeIf(t -> d.cancelTimers().contains(t.kind()));
         for (Decision.Timer t : d.timers()) {
             live.put(t.kind(), t);
+            stored.put(t.kind() + "/" + t.step(), t);
             timersSet.add(t);
         }
         sent.addAll(d.commands());
@@ -116,6 +124,7 @@ final class Driver<D> {
         if (t.equals(live.get(t.kind()))) {
             live.remove(t.kind());
         }
+        stored.remove(t.kind() + "/" + t.step(), t);
         return apply(new SagaEvent.TimerFired(t.kind(), t.token()));
     }
 

@@ -396,6 +396,9 @@ class StateMachinePropertiesTest {
     private static void checkState(Driver<OrderData> saga) {
         SagaState s = saga.state;
         Driver<OrderData> ctx = saga;
+        // timers are one per saga, kind and step in a store: a straight saga never leaves another step's timer behind
+        assertThat(List.copyOf(saga.stored.values())).as("timers as a store keeps them; %s", ctx)
+                .containsExactlyInAnyOrderElementsOf(saga.live.values());
         Cursor c = s.exec().cursor();
         switch (s.status()) {
             case COMPLETED, COMPENSATED -> {
