@@ -26,11 +26,12 @@ import java.util.Map;
  * @param mermaid a Mermaid {@code flowchart} text: solid edges forward, dotted edges on failure, busy and compensation
  * @param schemas wire name → JSON Schema (draft 2020-12) of each command, compensation and reply type the steps name,
  *                and of the data under {@code dataType} (since 0.6)
+ * @param sla the saga's target from start to end ({@code sla}), or null (since 0.7)
  *
  * @since 0.1
  */
 public record DefinitionView(String type, int version, List<Integer> versions, String dataType, String pivot,
-                             List<StepView> steps, String mermaid, Map<String, JsonNode> schemas) {
+                             List<StepView> steps, String mermaid, Map<String, JsonNode> schemas, Duration sla) {
 
     /**
      * One step.
@@ -44,10 +45,11 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
      * @param park the pending state the step parks in when the participant is busy, or null
      * @param conditional whether the step runs only when a condition on the data holds ({@code when}; since 0.7)
      * @param fallback whether a fallback stands in when its participant cannot answer ({@code fallback}; since 0.7)
+     * @param sla the step's target from command sent to reply ({@code sla}), or null (since 0.7)
      */
     public record StepView(String key, int index, String kind, String participant, MessageTypesView command,
                            List<String> replies, Duration timeout, Map<String, Object> retry, CompensationView compensation,
-                           ParkView park, boolean conditional, boolean fallback) {}
+                           ParkView park, boolean conditional, boolean fallback, Duration sla) {}
 
     /** A step's compensation: who receives it, the wire names it may carry (since 0.6), and how it is retried. */
     public record CompensationView(String participant, MessageTypesView command, Map<String, Object> retry) {}
@@ -90,11 +92,13 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
             steps.add(new StepView(s.key(), s.index(), s.kind().name(), s.participant().name(),
                     MessageTypesView.of(s.commandTypes(), s.commandType().isPresent()),
                     s.replyTypes().keySet().stream().sorted().toList(),
-                    s.timeout(), retry(s.retry()), comp, park, s.hasCondition(), s.hasFallback()));
+                    s.timeout(), retry(s.retry()), comp, park, s.hasCondition(), s.hasFallback(),
+                    s.sla().orElse(null)));
         }
         String pivot = definition.pivotIndex().isPresent() ? definition.steps().get(definition.pivotIndex().getAsInt()).key() : null;
         return new DefinitionView(definition.type(), definition.version(), List.copyOf(versions), definition.dataTypeName(),
-                pivot, List.copyOf(steps), mermaid(definition), Collections.unmodifiableMap(new LinkedHashMap<>(schemas)));
+                pivot, List.copyOf(steps), mermaid(definition), Collections.unmodifiableMap(new LinkedHashMap<>(schemas)),
+                definition.sla().orElse(null));
     }
 
     static Map<String, Object> retry(Retry r) {

@@ -30,9 +30,10 @@ class DefinitionShapesTest {
     static final Participant<Ship> LOGISTICS = Participant.named("logistics", Ship.class);
 
     static final SagaDefinition<Cart> CART = Saga.define("cart", Cart.class)
+            .sla(Duration.ofSeconds(3))
             .step("reserve").invoke(STOCK, d -> new Reserve(d.id())).compensate(STOCK, d -> new Release(d.id()))
             .step("estimate").invoke(CARRIER, d -> new Estimate(d.id())).noCompensation().fallback(d -> d)
-            .step("pay").invoke(PAYMENT, d -> new Pay(d.id())).pivot()
+            .step("pay").invoke(PAYMENT, d -> new Pay(d.id())).pivot().sla(Duration.ofMillis(200))
             .step("ship").invoke(LOGISTICS, d -> new Ship(d.id())).when(d -> !d.digital())
                 .retry(Retry.forever(Duration.ofSeconds(1), Duration.ofMinutes(1)))
             .build();
@@ -46,6 +47,9 @@ class DefinitionShapesTest {
                         org.assertj.core.groups.Tuple.tuple("estimate", false, true),
                         org.assertj.core.groups.Tuple.tuple("pay", false, false),
                         org.assertj.core.groups.Tuple.tuple("ship", true, false));
+        assertThat(view.sla()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(view.steps()).extracting(DefinitionView.StepView::sla)
+                .containsExactly(null, null, Duration.ofMillis(200), null);
     }
 
     @Test
