@@ -266,12 +266,14 @@ public final class KafkaSagaBenchmark {
         long measureTo = measureFrom + TimeUnit.SECONDS.toNanos(s.durationSeconds());
         stats.window(measureFrom, measureTo);
         String tracing = s.tracing().getFirst() ? "tracing on" : "tracing off";
+        // the wall-clock time, to match a stage with a profile's or the machine's load record
+        String at = java.time.LocalTime.now(java.time.ZoneOffset.UTC).withNano(0) + " UTC";
         if (s.durationSeconds() == 0) {
-            System.out.printf(Locale.ROOT, "warming up with %s for %d s, at most %d sagas in flight...%n", tracing,
+            System.out.printf(Locale.ROOT, "%s: warming up with %s for %d s, at most %d sagas in flight...%n", at, tracing,
                     s.warmupSeconds(), s.inflight());
         } else {
-            System.out.printf(Locale.ROOT, "%s: warming up for %d s, then measuring for %d s, at most %d sagas in flight...%n",
-                    tracing, s.warmupSeconds(), s.durationSeconds(), s.inflight());
+            System.out.printf(Locale.ROOT, "%s: %s: warming up for %d s, then measuring for %d s, at most %d sagas in flight...%n",
+                    at, tracing, s.warmupSeconds(), s.durationSeconds(), s.inflight());
         }
         AtomicLong n = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
