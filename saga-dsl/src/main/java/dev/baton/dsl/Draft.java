@@ -108,8 +108,8 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         Participant<?> compensationParticipant, Class<?> compensationType,
                         Function<? super D, ?> compensation, boolean noCompensation, Duration timeout, Retry retry,
                         Retry compensationRetry, Park park, boolean pivot, Duration sla,
-                        Predicate<? super D> condition, Function<? super D, ? extends D> fallback,
-                        List<String> problems) {
+                        Predicate<? super D> condition, Function<? super D, ? extends D> fallback, String group,
+                        String branch, List<String> problems) {
 
         StepDraft {
             replies = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replies));
@@ -118,7 +118,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
 
         static <D> StepDraft<D> start(String key, int index) {
             return new StepDraft<>(key, index, null, null, null, Map.of(), null, null, null, false, null, null, null, null,
-                    false, null, null, null, List.of());
+                    false, null, null, null, null, null, List.of());
         }
 
         String where() {
@@ -129,7 +129,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             List<String> ps = new ArrayList<>(problems);
             ps.add(where() + ": " + p);
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, ps);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, group, branch, ps);
         }
 
         StepDraft<D> invoke(Participant<?> p, Function<? super D, ?> f) {
@@ -138,7 +138,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         + "; pass a Participant handle and a function that builds the command from the data");
             }
             return new StepDraft<>(key, index, p, null, f, replies, compensationParticipant, compensationType, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         /** {@link #invoke(Participant, Function)} with the command's class declared. */
@@ -153,7 +153,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem(wrong);
             }
             return new StepDraft<>(key, index, p, type, f, replies, compensationParticipant, compensationType, compensation,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         StepDraft<D> reply(Class<?> type, BiFunction<? super D, ?, ? extends D> f) {
@@ -178,7 +178,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             Map<Class<?>, BiFunction<? super D, ?, ? extends D>> r = new LinkedHashMap<>(replies);
             r.put(type, f);
             return new StepDraft<>(key, index, participant, commandType, command, r, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         StepDraft<D> compensate(Participant<?> p, Function<? super D, ?> f) {
@@ -190,7 +190,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                         + "; pass a Participant handle and a function that builds the undo command from the data");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, p, null, f,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         /** {@link #compensate(Participant, Function)} with the compensating command's class declared. */
@@ -208,7 +208,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem(wrong);
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, p, type, f,
-                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
+                    noCompensation, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         /**
@@ -238,7 +238,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("noCompensation() was called twice; call it once");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, true, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
+                    compensationType, compensation, true, timeout, retry, compensationRetry, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         StepDraft<D> timeout(Duration t) {
@@ -249,7 +249,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("timeout was null; give a positive duration");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, t, retry, compensationRetry, park, pivot, sla, condition, fallback, problems);
+                    compensationType, compensation, noCompensation, t, retry, compensationRetry, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         StepDraft<D> sla(Duration t) {
@@ -262,7 +262,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
                     compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, t,
-                    condition, fallback, problems);
+                    condition, fallback, group, branch, problems);
         }
 
         StepDraft<D> retry(Retry r) {
@@ -273,7 +273,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("retry was null; use Retry.none() for a single attempt");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, r, compensationRetry, park, pivot, sla, condition, fallback, problems);
+                    compensationType, compensation, noCompensation, timeout, r, compensationRetry, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         StepDraft<D> compensationRetry(Retry r) {
@@ -284,7 +284,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("compensationRetry was null; give a policy");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, r, park, pivot, sla, condition, fallback, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, r, park, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         StepDraft<D> park(Park p) {
@@ -295,7 +295,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("whenBusy was null; give a Park rule such as Park.as(\"PENDING_PAYMENT\")");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, p, pivot, sla, condition, fallback, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, p, pivot, sla, condition, fallback, group, branch, problems);
         }
 
         private static String nullArguments(Object participant, Object type, Object function) {
@@ -329,7 +329,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
                     compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla, c,
-                    fallback, problems);
+                    fallback, group, branch, problems);
         }
 
         StepDraft<D> fallback(Function<? super D, ? extends D> f) {
@@ -342,7 +342,20 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
                     compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla,
-                    condition, f, problems);
+                    condition, f, group, branch, problems);
+        }
+
+        StepDraft<D> parallel(String g, String b) {
+            if (group != null) {
+                return problem("parallel(...) was declared twice; declare the step's group once");
+            }
+            if (g == null || b == null) {
+                return problem("parallel(...) was given a null " + (g == null ? "group" : "branch") + "; name the group"
+                        + " (and the branch, for a branch of several steps), such as .parallel(\"checks\")");
+            }
+            return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, pivot, sla,
+                    condition, fallback, g, b, problems);
         }
 
         StepDraft<D> markPivot() {
@@ -350,7 +363,7 @@ record Draft<D>(String type, Class<D> dataType, Integer version, String dataType
                 return problem("pivot() was called twice; call it once");
             }
             return new StepDraft<>(key, index, participant, commandType, command, replies, compensationParticipant,
-                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, true, sla, condition, fallback, problems);
+                    compensationType, compensation, noCompensation, timeout, retry, compensationRetry, park, true, sla, condition, fallback, group, branch, problems);
         }
     }
 }

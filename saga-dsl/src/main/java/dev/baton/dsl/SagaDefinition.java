@@ -85,6 +85,59 @@ public final class SagaDefinition<D> {
         return i < steps.size() ? Optional.of(steps.get(i)) : Optional.empty();
     }
 
+    /**
+     * The step after {@code step} in its branch of a parallel group, or empty when it is the branch's last (or not in a
+     * group).
+     *
+     * @since 0.7
+     */
+    public Optional<StepDefinition<D>> nextInBranch(StepDefinition<D> step) {
+        if (step.group().isEmpty()) {
+            return Optional.empty();
+        }
+        int i = step.index() + 1;
+        if (i < steps.size() && step.group().equals(steps.get(i).group()) && step.branch().equals(steps.get(i).branch())) {
+            return Optional.of(steps.get(i));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The first step of each branch of the parallel group that {@code step} is in, in declaration order; empty when it
+     * is in none.
+     *
+     * @since 0.7
+     */
+    public List<StepDefinition<D>> branchStarts(StepDefinition<D> step) {
+        if (step.group().isEmpty()) {
+            return List.of();
+        }
+        List<StepDefinition<D>> out = new ArrayList<>();
+        String previous = null;
+        for (StepDefinition<D> s : steps) {
+            String lane = s.group().map(g -> g + '\u0000' + s.branch()).orElse(null);
+            if (step.group().equals(s.group()) && !lane.equals(previous)) {
+                out.add(s);
+            }
+            previous = lane;
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The step after the parallel group that {@code step} is in (or after {@code step} itself when it is in none), or
+     * empty at the end of the saga.
+     *
+     * @since 0.7
+     */
+    public Optional<StepDefinition<D>> afterGroup(StepDefinition<D> step) {
+        int i = step.index() + 1;
+        while (step.group().isPresent() && i < steps.size() && step.group().equals(steps.get(i).group())) {
+            i++;
+        }
+        return i < steps.size() ? Optional.of(steps.get(i)) : Optional.empty();
+    }
+
     /** The pivot's index, if the saga has one. */
     public OptionalInt pivotIndex() {
         for (StepDefinition<D> s : steps) {

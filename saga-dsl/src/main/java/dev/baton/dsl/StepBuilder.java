@@ -154,6 +154,40 @@ public final class StepBuilder<D> {
         return new StepBuilder<>(draft.updateLast(s -> s.fallback(fallback)));
     }
 
+    /**
+     * Runs this step as a branch of the parallel group {@code group}: consecutive steps with the same group form it,
+     * and their commands go out together when the saga reaches the group; the saga moves past the group when every
+     * branch has succeeded (or was skipped by its condition, or degraded to its fallback).
+     *
+     * <pre>{@code
+     * .step("check-fraud").invoke(FRAUD, d -> new CheckFraud(d.orderId())).noCompensation().parallel("checks")
+     * .step("reserve-stock").invoke(INVENTORY, d -> new ReserveStock(d.orderId())).compensate(...).parallel("checks")
+     * .step("authorize-payment")...
+     * }</pre>
+     *
+     * When a branch fails, the saga waits for every command still in flight in the other branches to be answered or
+     * to time out, then compensates what took effect, in every branch and before the group, in reverse order of
+     * completion, each once. A group comes before the pivot (or in a saga without one); the pivot cannot be in a
+     * group. Inside a group, user code that throws (a reply handler, a command builder) fails its branch instead of
+     * stopping the saga for an operator.
+     *
+     * @param group the group's name, unique in the saga
+     * @since 0.7
+     */
+    public StepBuilder<D> parallel(String group) {
+        return new StepBuilder<>(draft.updateLast(s -> s.parallel(group, s.key())));
+    }
+
+    /**
+     * As {@link #parallel(String)}, for a branch of several steps: consecutive steps of the group with the same
+     * {@code branch} run one after the other within it.
+     *
+     * @since 0.7
+     */
+    public StepBuilder<D> parallel(String group, String branch) {
+        return new StepBuilder<>(draft.updateLast(s -> s.parallel(group, branch)));
+    }
+
     /** Ends this step and starts the next one. */
     public StepStart<D> step(String key) {
         return new StepStart<>(draft.addStep(key));

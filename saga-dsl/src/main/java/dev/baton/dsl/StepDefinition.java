@@ -39,12 +39,14 @@ public final class StepDefinition<D> {
     private final Duration sla;
     private final Predicate<? super D> condition;
     private final Function<? super D, ? extends D> fallback;
+    private final String group;
+    private final String branch;
 
     StepDefinition(String key, int index, StepKind kind, Participant<?> participant, Class<?> commandType,
                    Function<? super D, ?> command, Map<String, ReplyHandler<D, ?>> replies,
                    Participant<?> compensationParticipant, Class<?> compensationType, Function<? super D, ?> compensation,
                    Duration timeout, Retry retry, Retry compensationRetry, Park park, Duration sla,
-                   Predicate<? super D> condition, Function<? super D, ? extends D> fallback) {
+                   Predicate<? super D> condition, Function<? super D, ? extends D> fallback, String group, String branch) {
         this.key = key;
         this.index = index;
         this.kind = kind;
@@ -64,6 +66,8 @@ public final class StepDefinition<D> {
         this.sla = sla;
         this.condition = condition;
         this.fallback = fallback;
+        this.group = group;
+        this.branch = group == null ? null : branch;
     }
 
     /** A typed reply handler. */
@@ -293,6 +297,25 @@ public final class StepDefinition<D> {
             throw new IllegalStateException("step '" + key + "' has no fallback");
         }
         return Objects.requireNonNull(fallback.apply(data), () -> "the fallback of step '" + key + "' returned null data");
+    }
+
+    /**
+     * The parallel group the step is a branch of ({@link StepBuilder#parallel(String)}), or empty.
+     *
+     * @since 0.7
+     */
+    public Optional<String> group() {
+        return Optional.ofNullable(group);
+    }
+
+    /**
+     * The branch of its group the step belongs to (its key, unless the definition named a branch of several steps);
+     * null outside a group.
+     *
+     * @since 0.7
+     */
+    public String branch() {
+        return branch;
     }
 
     @Override

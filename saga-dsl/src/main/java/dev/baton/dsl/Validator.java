@@ -122,6 +122,7 @@ final class Validator {
                                 : "remove it (steps from the pivot on are never compensated)"));
             }
         }
+        groups(d, pivot, problems);
         if (!problems.isEmpty()) {
             throw new InvalidSagaDefinitionException(d.type(), problems);
         }
@@ -135,9 +136,64 @@ final class Validator {
                     s.timeout() == null ? defaultTimeout : s.timeout(),
                     s.retry() == null ? Draft.DEFAULT_RETRY : s.retry(),
                     s.compensationRetry() == null ? Draft.DEFAULT_COMPENSATION_RETRY : s.compensationRetry(),
-                    s.park(), s.sla(), s.condition(), s.fallback()));
+                    s.park(), s.sla(), s.condition(), s.fallback(), s.group(), s.branch()));
         }
         return new SagaDefinition<>(d.type(), version, d.dataType(), dataTypeName, steps, d.validations(), d.sla());
+    }
+
+    /**
+     * Parallel groups: each a run of consecutive steps, each branch a run of consecutive steps of its group, at least
+     * two branches, before the pivot and without it.
+     */
+    private static <D> void groups(Draft<D> d, int pivot, List<String> problems) {
+        Map<String, Integer> ended = new HashMap<>();
+        List<Draft.StepDraft<D>> steps = d.steps();
+        for (int i = 0; i < steps.size(); ) {
+            Draft.StepDraft<D> first = steps.get(i);
+            String g = first.group();
+            if (g == null) {
+                i++;
+                continue;
+            }
+            int end = i;
+            while (end + 1 < steps.size() && g.equals(steps.get(end + 1).group())) {
+                end++;
+            }
+            String where = "parallel group '" + g + "' (steps[" + i + "]" + (end > i ? " to steps[" + end + "]" : "") + ")";
+            if (ended.containsKey(g)) {
+                problems.add(where + ": the group's steps must follow one another, but steps[" + ended.get(g)
+                        + "] already ended a group of that name; move its steps together or give the groups distinct names");
+            }
+            ended.put(g, end);
+            Map<String, Integer> branchEnd = new HashMap<>();
+            List<String> branches = new ArrayList<>();
+            for (int j = i; j <= end; j++) {
+                String b = steps.get(j).branch();
+                Integer last = branchEnd.get(b);
+                if (last != null && last != j - 1) {
+                    problems.add(steps.get(j).where() + ": branch '" + b + "' of " + where + " must be a run of consecutive"
+                            + " steps, but steps[" + (last + 1) + "] belongs to another branch; move the branch's steps"
+                            + " together");
+                }
+                if (last == null) {
+                    branches.add(b);
+                }
+                branchEnd.put(b, j);
+            }
+            if (branches.size() < 2) {
+                problems.add(where + ": has one branch ('" + branches.get(0) + "'); a parallel group needs at least two,"
+                        + " so add .parallel(\"" + g + "\") to another step next to it, or remove it");
+            }
+            if (pivot >= i && pivot <= end) {
+                problems.add(d.steps().get(pivot).where() + ": is the pivot and a branch of " + where + ", but the point"
+                        + " of no return cannot wait on branches that may still fail; make a step after the group the pivot");
+            } else if (pivot >= 0 && i > pivot) {
+                problems.add(where + ": comes after the pivot (" + d.steps().get(pivot).key() + "); a parallel group runs"
+                        + " before the pivot (its branches are compensated when one fails), so move the group before it or"
+                        + " the pivot after it");
+            }
+            i = end + 1;
+        }
     }
 
     /** The index of the first step marked pivot(), or -1. */

@@ -91,4 +91,53 @@ class ShapesTest {
         assertThat(catchThrowableOfType(NullPointerException.class, () -> def.step("check").orElseThrow()
                 .fallback(Orders.NEW_ORDER))).hasMessageContaining("the fallback of step 'check' returned null data");
     }
+
+    @Test
+    void aParallelGroupKnowsItsBranchesAndWhatFollows() {
+        SagaDefinition<OrderData> def = created()
+                .step("check-fraud").invoke(INVENTORY, d -> new ReserveItems(d.orderId())).noCompensation()
+                    .parallel("checks")
+                .step("reserve").invoke(INVENTORY, d -> new ReserveItems(d.orderId()))
+                    .compensate(INVENTORY, d -> new ReleaseItems(d.reservationId())).parallel("checks", "stock")
+                .step("notify").invoke(INVENTORY, d -> new ReserveItems(d.orderId()))
+                    .compensate(INVENTORY, d -> new ReleaseItems(d.reservationId())).parallel("checks", "stock")
+                .step("pay").invoke(PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents())).pivot()
+                .build();
+        StepDefinition<OrderData> fraud = def.step("check-fraud").orElseThrow();
+        StepDefinition<OrderData> reserve = def.step("reserve").orElseThrow();
+        StepDefinition<OrderData> notify = def.step("notify").orElseThrow();
+        assertThat(fraud.group()).contains("checks");
+        assertThat(fraud.branch()).isEqualTo("check-fraud");
+        assertThat(reserve.branch()).isEqualTo("stock");
+        assertThat(def.firstStep().group()).isEmpty();
+        assertThat(def.firstStep().branch()).isNull();
+        assertThat(def.branchStarts(notify)).containsExactly(fraud, reserve);
+        assertThat(def.nextInBranch(reserve)).contains(notify);
+        assertThat(def.nextInBranch(notify)).isEmpty();
+        assertThat(def.nextInBranch(fraud)).isEmpty();
+        assertThat(def.afterGroup(fraud)).contains(def.step("pay").orElseThrow());
+        assertThat(def.afterGroup(def.firstStep())).contains(fraud);
+    }
+
+    @Test
+    void misusedGroupsAreReportedAtBuild() {
+        InvalidSagaDefinitionException e = catchThrowableOfType(InvalidSagaDefinitionException.class, () -> created()
+                .step("a").invoke(INVENTORY, d -> new ReserveItems(d.orderId())).noCompensation().parallel("solo")
+                .step("b").invoke(INVENTORY, d -> new ReserveItems(d.orderId())).noCompensation().parallel("g", "x")
+                .step("c").invoke(INVENTORY, d -> new ReserveItems(d.orderId())).noCompensation().parallel("g", "y")
+                .step("d").invoke(INVENTORY, d -> new ReserveItems(d.orderId())).noCompensation().parallel("g", "x")
+                .step("e").invoke(INVENTORY, d -> new ReserveItems(d.orderId())).noCompensation()
+                .step("f").invoke(INVENTORY, d -> new ReserveItems(d.orderId())).noCompensation().parallel("g")
+                .step("p").invoke(PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents())).pivot()
+                    .parallel("pv").parallel("again")
+                .step("q").invoke(PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents())).parallel("pv")
+                    .retry(Retry.forever(Duration.ofSeconds(1), Duration.ofMinutes(1)))
+                .build());
+        assertThat(e.problems())
+                .anySatisfy(p -> assertThat(p).startsWith("parallel group 'solo' (steps[1]): has one branch ('a')"))
+                .anySatisfy(p -> assertThat(p).startsWith("step 'd' (steps[4]): branch 'x' of parallel group 'g'"))
+                .anySatisfy(p -> assertThat(p).startsWith("parallel group 'g' (steps[6]): the group's steps must follow"))
+                .anySatisfy(p -> assertThat(p).startsWith("step 'p' (steps[7]): is the pivot and a branch of parallel group 'pv'"))
+                .anySatisfy(p -> assertThat(p).startsWith("step 'p' (steps[7]): parallel(...) was declared twice"));
+    }
 }

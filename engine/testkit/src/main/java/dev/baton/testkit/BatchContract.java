@@ -135,6 +135,33 @@ abstract class BatchContract extends StoreContract {
     }
 
     @Test
+    @DisplayName("writeAll cancels single steps' timers, keeping the same kind's timers of the saga's other steps")
+    void writeAllCancelsOneStepsTimer() {
+        SagaRecord a = saga("s-a");
+        SagaRecord b = saga("s-b");
+        TimerRecord aFraud = new TimerRecord(a.id(), TimerKind.TIMEOUT, "check-fraud", "a-f", at(10));
+        TimerRecord aStock = new TimerRecord(a.id(), TimerKind.TIMEOUT, "reserve-stock", "a-s", at(11));
+        TimerRecord bFraud = new TimerRecord(b.id(), TimerKind.TIMEOUT, "check-fraud", "b-f", at(12));
+        TimerRecord bStock = new TimerRecord(b.id(), TimerKind.TIMEOUT, "reserve-stock", "b-s", at(13));
+        tx(t -> {
+            t.insert(a);
+            t.insert(b);
+            List.of(aFraud, aStock, bFraud, bStock).forEach(t::setTimer);
+            return null;
+        });
+        TimerRecord aFraudRetry = new TimerRecord(a.id(), TimerKind.RETRY, "check-fraud", "a-fr", at(14));
+        tx(t -> {
+            t.writeAll(List.of(
+                    new SagaWrite(nextVersion(a), false, List.of(), List.of(), Set.of(), List.of(aFraudRetry),
+                            List.of(new SagaWrite.TimerKey(TimerKind.TIMEOUT, "check-fraud"))),
+                    new SagaWrite(nextVersion(b), false, List.of(), List.of(), Set.of(), List.of(),
+                            List.of(new SagaWrite.TimerKey(TimerKind.TIMEOUT, "reserve-stock")))));
+            return null;
+        });
+        assertThat(theStore().dueTimers(FAR_FUTURE, 10)).containsExactly(aStock, bFraud, aFraudRetry);
+    }
+
+    @Test
     @DisplayName("writeAll with one stale version throws ConcurrentUpdateException, and the rolled-back transaction wrote nothing")
     void writeAllStaleVersion() {
         SagaRecord a = saga("s-a");

@@ -205,6 +205,22 @@ final class InMemoryTransaction implements StoreTransaction {
     }
 
     @Override
+    public void cancelTimer(SagaId sagaId, TimerKind kind, String step) {
+        check();
+        String k = timerKey(sagaId, kind, step);
+        TimerRecord prior = t.timers.remove(k);
+        Instant priorLease = t.timerLeases.remove(k);
+        if (prior != null) {
+            undo.push(() -> {
+                t.timers.put(k, prior);
+                if (priorLease != null) {
+                    t.timerLeases.put(k, priorLease);
+                }
+            });
+        }
+    }
+
+    @Override
     public boolean claimTimer(TimerRecord timer) {
         check();
         String k = timerKey(timer);

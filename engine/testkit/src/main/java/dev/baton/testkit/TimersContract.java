@@ -78,6 +78,15 @@ abstract class TimersContract extends StoreContract {
 
         tx(t -> {
             t.setTimer(stock);
+            t.cancelTimer(SagaId.of("s-1"), TimerKind.TIMEOUT, "check-fraud");
+            t.cancelTimer(SagaId.of("s-1"), TimerKind.RETRY, "reserve-stock"); // none: nothing happens
+            return null;
+        });
+        assertThat(theStore().dueTimers(FAR_FUTURE, 10)).as("cancelTimer removes one step's timer only")
+                .containsExactly(stock);
+
+        tx(t -> {
+            t.setTimer(fraud2);
             t.cancelTimers(SagaId.of("s-1"), EnumSet.of(TimerKind.TIMEOUT));
             return null;
         });

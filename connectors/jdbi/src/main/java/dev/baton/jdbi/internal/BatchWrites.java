@@ -152,6 +152,14 @@ final class BatchWrites {
                 }
                 batch.execute();
             }
+            if (sorted.stream().anyMatch(w -> !w.cancelStepTimers().isEmpty())) {
+                PreparedBatch batch = handle.prepareBatch(SagaStatements.DELETE_STEP_TIMER);
+                for (SagaWrite w : sorted) {
+                    w.cancelStepTimers().forEach(k -> batch.bind("sagaId", w.saga().id().value())
+                            .bind("kind", k.kind().name()).bind("step", k.step()).add());
+                }
+                batch.execute();
+            }
             if (sorted.stream().anyMatch(w -> !w.timers().isEmpty())) {
                 PreparedBatch batch = handle.prepareBatch(dialect.upsertTimer());
                 sorted.forEach(w -> w.timers().forEach(t -> bindTimer(batch, t).add()));

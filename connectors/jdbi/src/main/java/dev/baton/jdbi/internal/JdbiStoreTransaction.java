@@ -228,6 +228,17 @@ public final class JdbiStoreTransaction implements StoreTransaction {
     }
 
     @Override
+    public void cancelTimer(SagaId sagaId, TimerKind kind, String step) {
+        checkUsable();
+        try {
+            handle.createUpdate(SagaStatements.DELETE_STEP_TIMER).bind("sagaId", sagaId.value()).bind("kind", kind.name())
+                    .bind("step", step).execute();
+        } catch (JdbiException e) {
+            throw SqlErrors.failure("cancelTimer " + kind + " of step " + step + " of saga " + sagaId, e);
+        }
+    }
+
+    @Override
     public boolean claimTimer(TimerRecord timer) {
         checkUsable();
         try {

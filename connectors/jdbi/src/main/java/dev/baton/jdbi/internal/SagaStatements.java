@@ -35,6 +35,8 @@ final class SagaStatements {
     static final String INSERT_OUTBOX = "INSERT INTO baton_outbox (" + Rows.OUTBOX_COLUMNS + ")"
             + " VALUES (:id, :sagaId, :destination, :messageId, :messageType, :headers, :payload, :createdAt)";
     static final String DELETE_TIMER = "DELETE FROM baton_timer WHERE saga_id = :sagaId AND kind = :kind";
+    static final String DELETE_STEP_TIMER = "DELETE FROM baton_timer WHERE saga_id = :sagaId AND kind = :kind"
+            + " AND step = :step";
 
     private SagaStatements() {}
 

@@ -90,7 +90,10 @@ final class AfterCommit {
         SagaState s = c.after();
         SagaStatus from = c.from();
         Execution prev = c.beforeExec();
-        boolean timed = prev != null && prev.cursor() != null && prev.cursor().firstSentAt() != null;
+        java.util.Map<String, Execution.Cursor> before = new java.util.HashMap<>();
+        if (prev != null) {
+            prev.cursors().forEach(x -> before.put(x.step(), x));
+        }
         String degraded = null;
         for (Decision.Entry e : c.decision().history()) {
             // in the order of the history: a reply completes a step, then the next ones may be skipped
@@ -101,9 +104,9 @@ final class AfterCommit {
                     listener.onStepDegraded(s.id(), s.type(), e.step(), e.detail());
                 }
                 case STEP_COMPLETED -> {
-                    if (timed && prev.cursor().step().equals(e.step()) && !e.step().equals(degraded)) {
-                        listener.onStepCompleted(s.id(), s.type(), e.step(),
-                                Duration.between(prev.cursor().firstSentAt(), c.at()));
+                    Execution.Cursor was = before.get(e.step());
+                    if (was != null && was.firstSentAt() != null && !e.step().equals(degraded)) {
+                        listener.onStepCompleted(s.id(), s.type(), e.step(), Duration.between(was.firstSentAt(), c.at()));
                     }
                 }
                 default -> {

@@ -11,15 +11,26 @@ import java.util.Set;
  * decision changes nothing; a {@code rejected} one is an operator action that does not apply.
  */
 public record Decision(SagaState state, List<Command> commands, List<Timer> timers, Set<TimerKind> cancelTimers,
-                       List<Entry> history, String ignored, String rejected, List<UserError> errors) {
+                       Set<StepTimer> cancelStepTimers, List<Entry> history, String ignored, String rejected,
+                       List<UserError> errors) {
 
     public Decision {
         errors = List.copyOf(errors);
         commands = List.copyOf(commands);
         timers = List.copyOf(timers);
         cancelTimers = Set.copyOf(cancelTimers);
+        cancelStepTimers = Set.copyOf(cancelStepTimers);
         history = List.copyOf(history);
     }
+
+    /** A decision that cancels timers by kind only (of every step). */
+    public Decision(SagaState state, List<Command> commands, List<Timer> timers, Set<TimerKind> cancelTimers,
+                    List<Entry> history, String ignored, String rejected, List<UserError> errors) {
+        this(state, commands, timers, cancelTimers, Set.of(), history, ignored, rejected, errors);
+    }
+
+    /** A timer of one step, to cancel without touching the same kind's timers of other steps (a parallel group's). */
+    public record StepTimer(TimerKind kind, String step) {}
 
     static Decision ignore(SagaState s, String why) {
         return new Decision(s, List.of(), List.of(), Set.of(), List.of(), why, null, List.of());

@@ -14,6 +14,7 @@ final class DecisionBuilder {
     private final List<Decision.Command> commands = new ArrayList<>();
     private final List<Decision.Timer> timers = new ArrayList<>();
     private final EnumSet<TimerKind> cancel = EnumSet.noneOf(TimerKind.class);
+    private final java.util.Set<Decision.StepTimer> cancelSteps = new java.util.LinkedHashSet<>();
     private final List<Decision.Entry> history = new ArrayList<>();
     private final List<Decision.UserError> errors = new ArrayList<>();
 
@@ -27,7 +28,8 @@ final class DecisionBuilder {
 
     /** A timer that names the participant it concerns (TIMEOUT: in flight there; WAIT: waiting for its capacity). */
     void timer(TimerKind kind, String step, String token, Instant at, String participant) {
-        timers.removeIf(t -> t.kind() == kind);
+        timers.removeIf(t -> t.kind() == kind && java.util.Objects.equals(t.step(), step));
+        cancelSteps.remove(new Decision.StepTimer(kind, step));
         // a cancel of the kind stays: stores apply cancels before sets, and a timer is one per saga, kind and step,
         // so the cancel is what removes another step's timer of this kind
         timers.add(new Decision.Timer(kind, step, token, at, participant));
@@ -42,6 +44,20 @@ final class DecisionBuilder {
 
     void cancel(Set<TimerKind> kinds) {
         cancel(kinds.toArray(TimerKind[]::new));
+    }
+
+    /** Cancels {@code step}'s timer of {@code kind} only; the same kind's timers of other steps stay. */
+    void cancel(TimerKind kind, String step) {
+        if (cancel.contains(kind)) {
+            return;
+        }
+        cancelSteps.add(new Decision.StepTimer(kind, step));
+        timers.removeIf(t -> t.kind() == kind && java.util.Objects.equals(t.step(), step));
+    }
+
+    /** Keeps a step-scoped cancellation of another decision (one rebuilt from it). */
+    void cancelSteps(Set<Decision.StepTimer> timers) {
+        timers.forEach(t -> cancel(t.kind(), t.step()));
     }
 
     void history(HistoryKind kind, String step, String detail) {
@@ -65,6 +81,6 @@ final class DecisionBuilder {
     }
 
     Decision decide(SagaState s) {
-        return new Decision(s, commands, timers, cancel, history, null, null, errors);
+        return new Decision(s, commands, timers, cancel, cancelSteps, history, null, null, errors);
     }
 }

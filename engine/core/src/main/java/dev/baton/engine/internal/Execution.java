@@ -13,12 +13,22 @@ import java.util.List;
  * @param compensated keys of steps whose compensation completed
  * @param cursor the command the saga is waiting on or about to (re-)send; null once terminal
  * @param parkDeadline while parked: when the saga gives up on the step; null otherwise
+ * @param group while the saga is in a parallel group: its branches (each with its own cursor and park deadline,
+ *              and the saga's {@code cursor} and {@code parkDeadline} null); null otherwise. While the state machine
+ *              applies an event to one branch it sees that branch's cursor and deadline here, with the group beside
+ *              them ({@link GroupRules})
  */
-public record Execution(List<String> completed, List<String> compensated, Cursor cursor, Instant parkDeadline) {
+public record Execution(List<String> completed, List<String> compensated, Cursor cursor, Instant parkDeadline,
+                        Group group) {
 
     public Execution {
         completed = List.copyOf(completed);
         compensated = List.copyOf(compensated);
+    }
+
+    /** The state of a saga outside any parallel group. */
+    public Execution(List<String> completed, List<String> compensated, Cursor cursor, Instant parkDeadline) {
+        this(completed, compensated, cursor, parkDeadline, null);
     }
 
     static Execution initial() {
@@ -26,11 +36,75 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
     }
 
     Execution withCursor(Cursor c) {
-        return new Execution(completed, compensated, c, parkDeadline);
+        return new Execution(completed, compensated, c, parkDeadline, group);
     }
 
     Execution withParkDeadline(Instant deadline) {
-        return new Execution(completed, compensated, cursor, deadline);
+        return new Execution(completed, compensated, cursor, deadline, group);
+    }
+
+    Execution withGroup(Group g) {
+        return new Execution(completed, compensated, cursor, parkDeadline, g);
+    }
+
+    /** The commands the saga is waiting on or about to (re-)send: the cursor, or the open branches' in a group. */
+    public List<Cursor> cursors() {
+        if (group == null) {
+            return cursor == null ? List.of() : List.of(cursor);
+        }
+        List<Cursor> out = new ArrayList<>();
+        if (cursor != null) {
+            out.add(cursor);
+        }
+        for (Lane l : group.lanes()) {
+            if (l.cursor() != null && (cursor == null || !l.cursor().step().equals(cursor.step()))) {
+                out.add(l.cursor());
+            }
+        }
+        return out;
+    }
+
+    /** The cursor of {@code step}, if the saga waits on it or is about to (re-)send it. */
+    public java.util.Optional<Cursor> cursorOf(String step) {
+        return cursors().stream().filter(c -> c.step().equals(step)).findFirst();
+    }
+
+    /**
+     * A parallel group the saga is in.
+     *
+     * @param name the group's name
+     * @param lanes one per branch, in declaration order
+     * @param failing true once a branch failed (or an operator aborted): the branches with a command in flight are
+     *                waited for, then the saga compensates
+     */
+    public record Group(String name, List<Lane> lanes, boolean failing) {
+        public Group {
+            lanes = List.copyOf(lanes);
+        }
+
+        Group withLane(int i, Lane lane) {
+            List<Lane> l = new ArrayList<>(lanes);
+            l.set(i, lane);
+            return new Group(name, l, failing);
+        }
+
+        Group asFailing() {
+            return new Group(name, lanes, true);
+        }
+    }
+
+    /**
+     * One branch of a parallel group.
+     *
+     * @param cursor its command, as a saga's cursor; null once the branch is done (or closed while the group fails)
+     * @param parkDeadline while the branch is parked: when it gives up on its step
+     * @param parked whether the branch waits in its step's pending state
+     * @param reason why the branch waits, while parked
+     */
+    public record Lane(String branch, Cursor cursor, Instant parkDeadline, boolean parked, String reason) {
+        boolean open() {
+            return cursor != null;
+        }
     }
 
     Execution complete(String step) {
@@ -39,7 +113,7 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
         }
         List<String> c = new ArrayList<>(completed);
         c.add(step);
-        return new Execution(c, compensated, cursor, parkDeadline);
+        return new Execution(c, compensated, cursor, parkDeadline, group);
     }
 
     Execution compensate(String step) {
@@ -48,7 +122,7 @@ public record Execution(List<String> completed, List<String> compensated, Cursor
         }
         List<String> c = new ArrayList<>(compensated);
         c.add(step);
-        return new Execution(completed, c, cursor, parkDeadline);
+        return new Execution(completed, c, cursor, parkDeadline, group);
     }
 
     /** Which way a command goes. */

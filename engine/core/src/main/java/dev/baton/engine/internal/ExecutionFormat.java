@@ -29,7 +29,37 @@ final class ExecutionFormat {
         b.append(",\"compensated\":");
         strings(b, e.compensated());
         b.append(",\"cursor\":");
-        Execution.Cursor c = e.cursor();
+        cursor(b, e.cursor());
+        b.append(",\"parkDeadline\":");
+        instant(b, e.parkDeadline());
+        if (e.group() != null) {
+            // absent outside a parallel group: states written before groups existed read the same
+            Execution.Group g = e.group();
+            b.append(",\"group\":{\"name\":");
+            string(b, g.name());
+            b.append(",\"failing\":").append(g.failing()).append(",\"lanes\":[");
+            for (int i = 0; i < g.lanes().size(); i++) {
+                Execution.Lane l = g.lanes().get(i);
+                b.append(i > 0 ? "," : "").append("{\"branch\":");
+                string(b, l.branch());
+                b.append(",\"cursor\":");
+                cursor(b, l.cursor());
+                b.append(",\"parkDeadline\":");
+                instant(b, l.parkDeadline());
+                b.append(",\"parked\":").append(l.parked()).append(",\"reason\":");
+                if (l.reason() == null) {
+                    b.append("null");
+                } else {
+                    string(b, l.reason());
+                }
+                b.append('}');
+            }
+            b.append("]}");
+        }
+        return b.append('}').toString();
+    }
+
+    private static void cursor(StringBuilder b, Execution.Cursor c) {
         if (c == null) {
             b.append("null");
         } else {
@@ -48,9 +78,6 @@ final class ExecutionFormat {
             }
             b.append('}');
         }
-        b.append(",\"parkDeadline\":");
-        instant(b, e.parkDeadline());
-        return b.append('}').toString();
     }
 
     static Execution decode(String text) {
@@ -66,11 +93,27 @@ final class ExecutionFormat {
             }
             Object cursor = m.get("cursor");
             return new Execution(stringList(m.get("completed")), stringList(m.get("compensated")),
-                    cursor == null ? null : cursor((Map<?, ?>) cursor), instant(m.get("parkDeadline")));
+                    cursor == null ? null : cursor((Map<?, ?>) cursor), instant(m.get("parkDeadline")),
+                    group(m.get("group")));
         } catch (IllegalArgumentException | ClassCastException | DateTimeParseException | ArithmeticException e) {
             throw new SagaCodecException("a saga's execution state cannot be read (" + e.getMessage() + "): "
                     + (text.length() > 200 ? text.substring(0, 200) + "..." : text), e);
         }
+    }
+
+    private static Execution.Group group(Object v) {
+        if (v == null) {
+            return null;
+        }
+        Map<?, ?> m = (Map<?, ?>) v;
+        List<Execution.Lane> lanes = new ArrayList<>();
+        for (Object o : (List<?>) m.get("lanes")) {
+            Map<?, ?> l = (Map<?, ?>) o;
+            Object c = l.get("cursor");
+            lanes.add(new Execution.Lane((String) l.get("branch"), c == null ? null : cursor((Map<?, ?>) c),
+                    instant(l.get("parkDeadline")), Boolean.TRUE.equals(l.get("parked")), (String) l.get("reason")));
+        }
+        return new Execution.Group((String) m.get("name"), lanes, Boolean.TRUE.equals(m.get("failing")));
     }
 
     private static Execution.Cursor cursor(Map<?, ?> m) {

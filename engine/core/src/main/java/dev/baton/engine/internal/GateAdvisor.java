@@ -125,9 +125,23 @@ final class GateAdvisor {
         return null;
     }
 
-    /** The participant of the saga's outstanding (awaited) command, if any. */
+    /** The participant of the saga's outstanding (awaited) command, if any; none for a saga in a parallel group. */
     static Optional<String> outstandingParticipant(SagaState s, SagaDefinition<?> def) {
-        Execution.Cursor c = s.exec().cursor();
+        return participantAwaited(s.exec().cursor(), def);
+    }
+
+    /** The participant of the awaited command that {@code correlationId} answers, if any (a branch's, in a group). */
+    static Optional<String> answeredParticipant(SagaState s, SagaDefinition<?> def, String correlationId) {
+        return participantAwaited(s.exec().cursors().stream()
+                .filter(c -> StateMachine.messageId(s.id(), c).equals(correlationId)).findFirst().orElse(null), def);
+    }
+
+    /** The participant of the awaited command of {@code step}, if any. */
+    static Optional<String> awaitedParticipant(SagaState s, SagaDefinition<?> def, String step) {
+        return participantAwaited(s.exec().cursorOf(step).orElse(null), def);
+    }
+
+    private static Optional<String> participantAwaited(Execution.Cursor c, SagaDefinition<?> def) {
         if (c == null || !c.awaiting()) {
             return Optional.empty();
         }

@@ -181,11 +181,12 @@ final class ReplyApplier {
             return "the new state of saga " + r.sagaId() + " cannot be encoded: " + e.getMessage();
         }
         // the reply answered the outstanding command: the participant's breaker counts it
-        GateAdvisor.outstandingParticipant(state, def).ifPresent(p -> fx.outcomes.add(Map.entry(p,
+        boolean erred = state.exec().cursors().stream().anyMatch(c -> c.erred()
+                && StateMachine.messageId(state.id(), c).equals(r.correlationId()));
+        GateAdvisor.answeredParticipant(state, def, r.correlationId()).ifPresent(p -> fx.outcomes.add(Map.entry(p,
                 switch (r.outcome()) {
                     case RETRY_LATER -> CommandGate.Outcome.BUSY;
-                    case ERROR -> state.exec().cursor().erred() ? CommandGate.Outcome.ERROR_REPEATED
-                            : CommandGate.Outcome.ERROR;
+                    case ERROR -> erred ? CommandGate.Outcome.ERROR_REPEATED : CommandGate.Outcome.ERROR;
                     case SUCCESS, FAILURE -> CommandGate.Outcome.ANSWERED;
                 })));
         return unreadable;

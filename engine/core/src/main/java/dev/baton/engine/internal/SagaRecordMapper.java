@@ -78,7 +78,9 @@ final class SagaRecordMapper {
      * command.
      */
     Object decodeReply(SagaState state, SagaDefinition<?> def, InboundReply r) {
-        Execution.Cursor c = state.exec().cursor();
+        Execution.Cursor c = state.exec().cursors().stream()
+                .filter(x -> StateMachine.messageId(state.id(), x).equals(r.correlationId())).findFirst()
+                .orElse(state.exec().cursor());
         if (r.payload() == null || r.payloadType() == null || c == null || r.outcome() != ReplyOutcome.SUCCESS
                 || c.direction() != Execution.Direction.FORWARD) {
             return null;
@@ -134,7 +136,8 @@ final class SagaRecordMapper {
         for (Decision.Timer t : d.timers()) {
             timers.add(new TimerRecord(s.id(), t.kind(), t.step(), t.token(), t.fireAt(), t.participant()));
         }
-        SagaWrite write = new SagaWrite(after, before == null, history, out, d.cancelTimers(), timers);
+        SagaWrite write = new SagaWrite(after, before == null, history, out, d.cancelTimers(), timers,
+                d.cancelStepTimers().stream().map(t -> new SagaWrite.TimerKey(t.kind(), t.step())).toList());
         effects.outbox.addAll(out);
         effects.changes.add(new Effects.Change(before == null ? null : before.status(),
                 beforeState == null ? null : beforeState.exec(), s, d, now));

@@ -19,6 +19,13 @@ public record SagaState(SagaId id, String type, int definitionVersion, String bu
 
     /** The step the saga is at: the cursor's step, or null once terminal. */
     public String currentStep() {
-        return exec.cursor() == null ? null : exec.cursor().step();
+        if (exec.cursor() != null) {
+            return exec.cursor().step();
+        }
+        if (exec.group() != null) {
+            int i = GroupRules.focus(this);
+            return i < 0 ? null : exec.group().lanes().get(i).cursor().step();
+        }
+        return null;
     }
 }

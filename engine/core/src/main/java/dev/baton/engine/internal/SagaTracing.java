@@ -195,8 +195,7 @@ final class SagaTracing {
     private void changed(Effects.Change c, Effects fx) {
         SagaState s = c.after();
         List<Decision.Entry> history = c.decision().history();
-        Execution.Cursor before = c.beforeExec() == null ? null : c.beforeExec().cursor();
-        Execution.Cursor after = s.exec().cursor();
+        List<Execution.Cursor> befores = c.beforeExec() == null ? List.of() : c.beforeExec().cursors();
         List<Span> started = new ArrayList<>(c.decision().commands().size());
         for (Decision.Command cmd : c.decision().commands()) {
             Effects.PendingSpan p = fx.spans.remove(key(cmd.messageId(), cmd.attempt()));
@@ -209,24 +208,35 @@ final class SagaTracing {
             }
         }
         List<Decision.Entry> events = history.stream().filter(e -> EVENTS.contains(e.kind())).toList();
-        boolean timedOut = history.stream().anyMatch(e -> e.kind() == HistoryKind.TIMED_OUT);
-        if (before != null && before.awaiting() && (after == null || !after.awaiting() || !sameAttempt(before, after)
-                || timedOut)) {
+        boolean ended = false;
+        for (Execution.Cursor before : befores) {
+            // one cursor outside a parallel group; one per open branch inside one, each ended on its own
+            Execution.Cursor after = s.exec().cursorOf(before.step()).orElse(null);
+            boolean timedOut = history.stream().anyMatch(e -> e.kind() == HistoryKind.TIMED_OUT
+                    && (befores.size() == 1 || before.step().equals(e.step())));
+            if (!before.awaiting() || (after != null && after.awaiting() && sameAttempt(before, after) && !timedOut)) {
+                continue;
+            }
+            List<Decision.Entry> own = befores.size() == 1 ? events
+                    : events.stream().filter(e -> before.step().equals(e.step())).toList();
             String messageId = StateMachine.messageId(s.id(), before);
             Held held = inFlight.remove(key(messageId, before.attempt()));
             String outcome = outcome(c, messageId, timedOut, history);
             if (held != null) {
-                addEvents(held.span(), events, c.at(), s);
+                addEvents(held.span(), own, c.at(), s);
                 end(held.span(), outcome, c.at(), history);
-                return;
-            }
-            if (c.reply() != null || timedOut) {
+                ended = true;
+            } else if ((c.reply() != null && c.reply().correlationId().equals(messageId)) || timedOut
+                    || (befores.size() == 1 && c.reply() != null)) {
                 // the attempt was sent by another node, or by this one before a restart: record what ended it here
                 Span span = endedElsewhere(c, before, messageId, outcome);
-                addEvents(span, events, c.at(), s);
+                addEvents(span, own, c.at(), s);
                 end(span, outcome, c.at(), history);
-                return;
+                ended = true;
             }
+        }
+        if (ended) {
+            return;
         }
         if (events.isEmpty()) {
             return;

@@ -130,6 +130,14 @@ public final class StateMachine {
 
     /** Applies one event. */
     public static <D> Decision decide(SagaState s, SagaEvent event, SagaDefinition<D> def, Instant now) {
+        if (s.exec().group() != null && !s.status().isTerminal()) {
+            return GroupRules.decide(s, event, def, now);
+        }
+        return linear(s, event, def, now);
+    }
+
+    /** Applies one event to a saga outside a parallel group, or to one branch of a group as it is projected. */
+    static <D> Decision linear(SagaState s, SagaEvent event, SagaDefinition<D> def, Instant now) {
         return switch (event) {
             case SagaEvent.Replied r -> onReply(s, r, def, now);
             case SagaEvent.TimerFired t -> onTimer(s, t, def, now);

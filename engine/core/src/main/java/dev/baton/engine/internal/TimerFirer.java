@@ -214,7 +214,7 @@ final class TimerFirer {
                 if (d.changed()) {
                     events.write(tx, rec.get(), before, gate.gated(d, def, now, fx), def, now, fx);
                     if (t.kind() == TimerKind.TIMEOUT) {
-                        GateAdvisor.outstandingParticipant(before, def).ifPresent(p -> fx.outcomes.add(Map.entry(p,
+                        GateAdvisor.awaitedParticipant(before, def, t.step()).ifPresent(p -> fx.outcomes.add(Map.entry(p,
                                 CommandGate.Outcome.TIMED_OUT)));
                     }
                 }

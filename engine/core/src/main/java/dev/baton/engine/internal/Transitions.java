@@ -94,6 +94,11 @@ final class Transitions {
         }
         fx.history(HistoryKind.COMPENSATION_STARTED, c == null ? null : c.step(), reason);
         fx.cancel(ALL_TIMERS);
+        if (e.group() != null) {
+            // a branch of a parallel group: the group waits for its other branches' commands in flight first
+            // (GroupRules.merge sees the lane COMPENSATING, closed)
+            return s.with(SagaStatus.COMPENSATING, null, reason, s.data(), e.withCursor(null));
+        }
         return compensateNext(s.with(SagaStatus.COMPENSATING, null, reason, s.data(), e), def, now, fx);
     }
 
@@ -156,6 +161,9 @@ final class Transitions {
      */
     static <D> Decision holdBack(Decision d, SagaDefinition<D> def, Decision.Command held, Instant now, String why) {
         SagaState s = d.state();
+        if (s.exec().group() != null && s.exec().cursor() == null) {
+            return GroupRules.onHeld(d, def, held, now, why, false);
+        }
         Cursor sent = s.exec().cursor();
         StepDefinition<D> step = step(def, held.step());
         DecisionBuilder fx = new DecisionBuilder();
@@ -165,6 +173,7 @@ final class Transitions {
             }
         }
         fx.cancel(d.cancelTimers());
+        fx.cancelSteps(d.cancelStepTimers());
         d.errors().forEach(fx::error);
         for (Decision.Timer t : d.timers()) {
             if (t.kind() != TimerKind.TIMEOUT || !held.step().equals(t.step())) {
@@ -206,6 +215,9 @@ final class Transitions {
      */
     static <D> Decision fallBack(Decision d, SagaDefinition<D> def, Decision.Command held, Instant now, String why) {
         SagaState s = d.state();
+        if (s.exec().group() != null && s.exec().cursor() == null) {
+            return GroupRules.onHeld(d, def, held, now, why, true);
+        }
         Cursor sent = s.exec().cursor();
         StepDefinition<D> step = step(def, held.step());
         DecisionBuilder fx = new DecisionBuilder();
@@ -215,6 +227,7 @@ final class Transitions {
             }
         }
         fx.cancel(d.cancelTimers());
+        fx.cancelSteps(d.cancelStepTimers());
         d.errors().forEach(fx::error);
         for (Decision.Timer t : d.timers()) {
             if (t.kind() != TimerKind.TIMEOUT || !held.step().equals(t.step())) {
@@ -256,6 +269,9 @@ final class Transitions {
      */
     static <D> SagaState sendForward(SagaState s, SagaDefinition<D> def, Cursor c, Instant now, DecisionBuilder fx) {
         StepDefinition<D> step = step(def, c.step());
+        if (step.group().isPresent() && s.exec().group() == null) {
+            return GroupRules.enter(s, def, step, now, fx);
+        }
         if (step.hasCondition()) {
             boolean runs;
             try {
@@ -276,6 +292,14 @@ final class Transitions {
     /** Enters the step after {@code step}, or completes the saga after the last. */
     private static <D> SagaState following(SagaState s, SagaDefinition<D> def, StepDefinition<D> step, Instant now,
                                            DecisionBuilder fx) {
+        if (s.exec().group() != null) {
+            // a branch of a parallel group: its next step, or the branch is done (GroupRules joins the group)
+            Optional<StepDefinition<D>> inBranch = def.nextInBranch(step);
+            if (inBranch.isPresent()) {
+                return sendForward(s, def, Cursor.first(inBranch.get().key(), Direction.FORWARD), now, fx);
+            }
+            return s.with(SagaStatus.RUNNING, null, null, s.data(), s.exec().withCursor(null).withParkDeadline(null));
+        }
         Optional<StepDefinition<D>> following = def.next(step);
         if (following.isEmpty()) {
             fx.history(HistoryKind.COMPLETED, null, null);
@@ -340,6 +364,15 @@ final class Transitions {
     }
 
     static SagaState fail(SagaState s, String reason, DecisionBuilder fx) {
+        if (s.exec().group() != null) {
+            // in a branch of a parallel group user code that throws fails the branch, and with it the group: the
+            // saga compensates rather than wait for an operator while the other branches run on. The cursor stays,
+            // so that GroupRules.merge compensates the step too when it may have taken effect
+            fx.history(HistoryKind.STEP_FAILED, s.currentStep(), reason);
+            fx.history(HistoryKind.COMPENSATION_STARTED, s.currentStep(), reason);
+            fx.cancel(ALL_TIMERS);
+            return s.with(SagaStatus.COMPENSATING, null, reason, s.data(), s.exec().withParkDeadline(null));
+        }
         fx.history(HistoryKind.FAILED, s.currentStep(), reason);
         fx.cancel(ALL_TIMERS);
         return s.with(SagaStatus.FAILED, null, reason, s.data(), s.exec().withParkDeadline(null));

@@ -75,6 +75,18 @@ public interface StoreTransaction {
     void cancelTimers(SagaId sagaId, Set<TimerKind> kinds);
 
     /**
+     * Removes the saga's timer of {@code kind} for {@code step}, if any; its timers of that kind for other steps stay.
+     * The engine uses it for the branches of a parallel group. A store written before 0.7 does not have it, and
+     * cannot run sagas with parallel groups.
+     *
+     * @since 0.7
+     */
+    default void cancelTimer(SagaId sagaId, TimerKind kind, String step) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot cancel one step's timer, which sagas"
+                + " with parallel groups need; implement StoreTransaction.cancelTimer");
+    }
+
+    /**
      * Claims a due timer by deleting it, provided it is still the one that was read (same token and time).
      * Returns true for exactly one of several concurrent claimers.
      */
@@ -118,7 +130,7 @@ public interface StoreTransaction {
 
     /**
      * Writes the decisions of several sagas, each at most once: for each, {@link #insert} or {@link #update},
-     * {@link #appendHistory}, {@link #addOutbox}, {@link #cancelTimers} and then {@link #setTimer}. When one update
+     * {@link #appendHistory}, {@link #addOutbox}, {@link #cancelTimers}, {@link #cancelTimer} and then {@link #setTimer}. When one update
      * loses its version check the call throws {@link dev.baton.engine.ConcurrentUpdateException} and the caller
      * must roll the transaction back, as other writes of the call may have happened.
      *
@@ -139,6 +151,9 @@ public interface StoreTransaction {
             }
             if (!w.cancelTimers().isEmpty()) {
                 cancelTimers(w.saga().id(), w.cancelTimers());
+            }
+            for (SagaWrite.TimerKey k : w.cancelStepTimers()) {
+                cancelTimer(w.saga().id(), k.kind(), k.step());
             }
             for (TimerRecord t : w.timers()) {
                 setTimer(t);

@@ -73,6 +73,12 @@ final class Driver<D> {
         state = d.state();
         d.cancelTimers().forEach(live::remove);
         stored.values().removeIf(t -> d.cancelTimers().contains(t.kind()));
+        for (Decision.StepTimer t : d.cancelStepTimers()) {
+            stored.remove(t.kind() + "/" + t.step());
+            if (live.containsKey(t.kind()) && live.get(t.kind()).step().equals(t.step())) {
+                live.remove(t.kind());
+            }
+        }
         for (Decision.Timer t : d.timers()) {
             live.put(t.kind(), t);
             stored.put(t.kind() + "/" + t.step(), t);
@@ -141,10 +147,11 @@ final class Driver<D> {
         now = until;
     }
 
-    /** The live timer due first (ties: TIMEOUT, RETRY, GIVE_UP). */
+    /** The live timer due first (ties: TIMEOUT, RETRY, GIVE_UP; then by step), as a store keeps them. */
     Optional<Decision.Timer> nextTimer() {
-        return live.values().stream()
-                .min(Comparator.comparing(Decision.Timer::fireAt).thenComparing(Decision.Timer::kind));
+        return stored.values().stream()
+                .min(Comparator.comparing(Decision.Timer::fireAt).thenComparing(Decision.Timer::kind)
+                        .thenComparing(Decision.Timer::step));
     }
 
     // ------------------------------------------------------------------ queries

@@ -39,7 +39,16 @@ class ExecutionFormatTest {
                         new Execution.Cursor("quote\"back\\slash", Execution.Direction.FORWARD, 1, 1, 1, false, false, null),
                         T),
                 new Execution(List.of(), List.of(), new Execution.Cursor("pay", Execution.Direction.FORWARD, 1, 4, 4,
-                        false, false, T, true), null));
+                        false, false, T, true), null),
+                // in a parallel group: one lane awaiting, one parked, one done; then failing
+                new Execution(List.of("create-order"), List.of(), null, null, new Execution.Group("checks", List.of(
+                        new Execution.Lane("check-fraud", new Execution.Cursor("check-fraud", Execution.Direction.FORWARD,
+                                1, 2, 1, false, true, T), T.plusSeconds(60), true, "busy: \"overloaded\""),
+                        new Execution.Lane("stock", new Execution.Cursor("reserve", Execution.Direction.FORWARD, 1, 1, 1,
+                                true, false, T), null, false, null),
+                        new Execution.Lane("estimate", null, null, false, null)), false)),
+                new Execution(List.of("create-order", "reserve"), List.of(), null, null, new Execution.Group("checks",
+                        List.of(new Execution.Lane("stock", null, null, false, null)), true)));
         for (Execution e : cases) {
             assertThat(ExecutionFormat.decode(ExecutionFormat.encode(e))).isEqualTo(e);
         }

@@ -29,6 +29,10 @@ final class OrderSaga {
     static final String ESTIMATE = "estimate-delivery";
     /** The steps of {@link #shaped}, in order. */
     static final List<String> SHAPED_STEPS = List.of(CREATE, FRAUD, RESERVE, PAY, ESTIMATE, SHIP);
+    static final String NOTIFY = "notify-warehouse";
+    static final String PENDING_FRAUD = "PENDING_FRAUD";
+    /** The steps of {@link #parallel}, in order. */
+    static final List<String> PARALLEL_STEPS = List.of(CREATE, FRAUD, RESERVE, NOTIFY, ESTIMATE, PAY, SHIP);
     /** Orders below this amount skip the fraud check. */
     static final long FRAUD_FROM_CENTS = 1_000;
 
@@ -76,6 +80,10 @@ final class OrderSaga {
 
     record EstimateDelivery(String orderId) {}
 
+    record NotifyWarehouse(String orderId) {}
+
+    record CancelNotice(String orderId) {}
+
     record ItemsReserved(String reservationId) {}
 
     record PaymentAuthorized(String paymentId) {}
@@ -86,6 +94,7 @@ final class OrderSaga {
     static final Participant<ScheduleShipment> LOGISTICS = Participant.named("logistics", ScheduleShipment.class);
     static final Participant<CheckFraud> FRAUD_CHECK = Participant.named("fraud", CheckFraud.class);
     static final Participant<EstimateDelivery> CARRIER = Participant.named("carrier", EstimateDelivery.class);
+    static final Participant<Object> WAREHOUSE = Participant.named("warehouse", Object.class);
 
     /** An order of {@code amountCents}. */
     static OrderData order(long amountCents) {
@@ -95,6 +104,73 @@ final class OrderSaga {
     /** Whether an order is shipped: digital goods (here: an amount that is a multiple of 3) are not. */
     static boolean ships(OrderData d) {
         return d.amountCents() % 3 != 0;
+    }
+
+    /**
+     * The order saga with a parallel group: create-order → group "checks" of three branches, sent together:
+     * check-fraud (only from {@value #FRAUD_FROM_CENTS} cents; a read that parks in {@value #PENDING_FRAUD} when busy),
+     * reserve-inventory then notify-warehouse (a branch of two compensatable steps), estimate-delivery (a read with a
+     * fallback) → authorize-payment (pivot) → schedule-shipment (only for orders that {@link #ships}).
+     */
+    static SagaDefinition<OrderData> parallel(Retry shipmentRetry) {
+        return Saga.define("order-flow", OrderData.class)
+                .version(3)
+                .step(CREATE)
+                    .invoke(ORDERS, d -> new CreateOrder(d.orderId(), d.customerId()))
+                    .compensate(ORDERS, d -> new CancelOrder(d.orderId()))
+                    .retry(Retry.none())
+                .step(FRAUD)
+                    .invoke(FRAUD_CHECK, d -> new CheckFraud(d.orderId(), d.amountCents()))
+                    .when(d -> d.amountCents() >= FRAUD_FROM_CENTS)
+                    .noCompensation()
+                    .timeout(RESERVE_TIMEOUT)
+                    .retry(Retry.fixed(2, RESERVE_RETRY_DELAY))
+                    .whenBusy(Park.as(PENDING_FRAUD).retryEvery(PAY_RETRY_EVERY).giveUpAfter(PAY_GIVE_UP))
+                    .parallel("checks")
+                .step(RESERVE)
+                    .invoke(INVENTORY, d -> new ReserveItems(d.orderId()))
+                    .onReply(ItemsReserved.class, (d, r) -> {
+                        if (UNREADABLE.equals(r.reservationId())) {
+                            throw new IllegalStateException("cannot fold reservation " + r.reservationId());
+                        }
+                        return d.withReservation(r.reservationId());
+                    })
+                    .compensate(INVENTORY, d -> new ReleaseItems(d.orderId(), d.reservationId()))
+                    .timeout(RESERVE_TIMEOUT)
+                    .retry(Retry.fixed(RESERVE_ATTEMPTS, RESERVE_RETRY_DELAY))
+                    .parallel("checks", "stock")
+                .step(NOTIFY)
+                    .invoke(WAREHOUSE, d -> new NotifyWarehouse(d.orderId()))
+                    .compensate(WAREHOUSE, d -> new CancelNotice(d.orderId()))
+                    .retry(Retry.fixed(2, RESERVE_RETRY_DELAY))
+                    .parallel("checks", "stock")
+                .step(ESTIMATE)
+                    .invoke(CARRIER, d -> new EstimateDelivery(d.orderId()))
+                    .noCompensation()
+                    .retry(Retry.fixed(2, RESERVE_RETRY_DELAY))
+                    .fallback(d -> d)
+                    .parallel("checks")
+                .step(PAY)
+                    .invoke(PAYMENT, d -> new AuthorizePayment(d.orderId(), d.amountCents()))
+                    .onReply(PaymentAuthorized.class, (d, r) -> {
+                        if (UNREADABLE.equals(r.paymentId())) {
+                            throw new IllegalStateException("cannot fold payment " + r.paymentId());
+                        }
+                        return d.withPayment(r.paymentId());
+                    })
+                    .whenBusy(Park.as(PENDING_PAYMENT).retryEvery(PAY_RETRY_EVERY).giveUpAfter(PAY_GIVE_UP))
+                    .retry(Retry.none())
+                    .pivot()
+                .step(SHIP)
+                    .invoke(LOGISTICS, d -> {
+                        if (BOOM.equals(d.paymentId())) {
+                            throw new IllegalArgumentException("no shipment for payment " + d.paymentId());
+                        }
+                        return new ScheduleShipment(d.orderId(), d.paymentId());
+                    })
+                    .when(OrderSaga::ships)
+                    .retry(shipmentRetry)
+                .build();
     }
 
     /**
