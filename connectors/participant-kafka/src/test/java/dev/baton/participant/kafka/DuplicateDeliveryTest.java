@@ -38,7 +38,7 @@ class DuplicateDeliveryTest {
     private static final int SAGAS = 60;
 
     /** Sends every outbox batch twice: each command reaches its participant at least twice. */
-    private static final class DoubleSend implements Transport {
+    static final class DoubleSend implements Transport {
         private final Transport delegate;
 
         DoubleSend(Transport delegate) {

@@ -159,6 +159,11 @@ final class OrderServices implements AutoCloseable {
         start(options, 1, handlers);
     }
 
+    /** As {@link #startService(KafkaOptions, CommandHandlers)}, every reply sent {@code replyCopies} times. */
+    void startService(KafkaOptions options, int replyCopies, CommandHandlers handlers) {
+        start(options, replyCopies, handlers);
+    }
+
     private void add(KafkaOptions options, int replyCopies, CommandHandlers handlers) {
         if (only.contains(handlers.participant())) {
             start(options, replyCopies, handlers);
