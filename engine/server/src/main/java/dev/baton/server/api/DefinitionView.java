@@ -46,10 +46,13 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
      * @param conditional whether the step runs only when a condition on the data holds ({@code when}; since 0.7)
      * @param fallback whether a fallback stands in when its participant cannot answer ({@code fallback}; since 0.7)
      * @param sla the step's target from command sent to reply ({@code sla}), or null (since 0.7)
+     * @param group the parallel group the step is a branch of ({@code parallel}), or null (since 0.7)
+     * @param branch the branch of its group the step belongs to, or null (since 0.7)
      */
     public record StepView(String key, int index, String kind, String participant, MessageTypesView command,
                            List<String> replies, Duration timeout, Map<String, Object> retry, CompensationView compensation,
-                           ParkView park, boolean conditional, boolean fallback, Duration sla) {}
+                           ParkView park, boolean conditional, boolean fallback, Duration sla, String group,
+                           String branch) {}
 
     /** A step's compensation: who receives it, the wire names it may carry (since 0.6), and how it is retried. */
     public record CompensationView(String participant, MessageTypesView command, Map<String, Object> retry) {}
@@ -93,7 +96,7 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
                     MessageTypesView.of(s.commandTypes(), s.commandType().isPresent()),
                     s.replyTypes().keySet().stream().sorted().toList(),
                     s.timeout(), retry(s.retry()), comp, park, s.hasCondition(), s.hasFallback(),
-                    s.sla().orElse(null)));
+                    s.sla().orElse(null), s.group().orElse(null), s.branch()));
         }
         String pivot = definition.pivotIndex().isPresent() ? definition.steps().get(definition.pivotIndex().getAsInt()).key() : null;
         return new DefinitionView(definition.type(), definition.version(), List.copyOf(versions), definition.dataTypeName(),
@@ -153,9 +156,26 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
             }
         }
         sb.append("    compensated([\"COMPENSATED\"])\n");
-        sb.append("    start --> s0\n");
+        for (StepDefinition<?> s : steps) {
+            if (s.group().isPresent() && isFirstOfGroup(steps, s.index())) {
+                sb.append("    j").append(s.index()).append("((\"all of ").append(label(s.group().get()))
+                        .append(" done\"))\n");
+            }
+        }
+        appendForward(sb, "start", "", steps, 0);
         for (int i = 0; i < steps.size(); i++) {
-            sb.append("    s").append(i).append(" -->|ok| ").append(i + 1 < steps.size() ? "s" + (i + 1) : "completed").append('\n');
+            StepDefinition<?> s = steps.get(i);
+            if (s.group().isEmpty()) {
+                appendForward(sb, "s" + i, "|ok| ", steps, i + 1);
+                continue;
+            }
+            int first = firstOfGroup(steps, i);
+            int after = afterGroup(steps, i);
+            boolean lastOfBranch = after == i + 1 || !s.branch().equals(steps.get(i + 1).branch());
+            sb.append("    s").append(i).append(" -->|ok| ").append(lastOfBranch ? "j" + first : "s" + (i + 1)).append('\n');
+            if (i == first) {
+                appendForward(sb, "j" + first, "", steps, after);
+            }
         }
         for (StepDefinition<?> s : steps) {
             int i = s.index();
@@ -165,9 +185,11 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
                 sb.append("    s").append(i).append(" -.->|failure: retry| s").append(i).append('\n');
             }
             s.park().ifPresent(p -> appendPark(sb, i, p));
-            String after = i + 1 < steps.size() ? "s" + (i + 1) : "completed";
+            String after = nextNode(steps, i);
             if (s.hasCondition()) {
-                sb.append("    ").append(i == 0 ? "start" : "s" + (i - 1)).append(" -.->|skip ").append(label(s.key()))
+                int from = s.group().isPresent() && (i == firstOfGroup(steps, i)
+                        || !steps.get(i - 1).branch().equals(s.branch())) ? firstOfGroup(steps, i) - 1 : i - 1;
+                sb.append("    ").append(from < 0 ? "start" : "s" + from).append(" -.->|skip ").append(label(s.key()))
                         .append(": condition false| ").append(after).append('\n');
             }
             if (s.hasFallback()) {
@@ -180,6 +202,60 @@ public record DefinitionView(String type, int version, List<Integer> versions, S
             }
         }
         return sb.toString();
+    }
+
+    /** Edges from {@code from} to step {@code to}: to each branch's first step when it begins a parallel group. */
+    private static void appendForward(StringBuilder sb, String from, String label, List<? extends StepDefinition<?>> steps,
+                                      int to) {
+        if (to >= steps.size()) {
+            sb.append("    ").append(from).append(" -->").append(label.isEmpty() ? " " : label).append("completed\n");
+            return;
+        }
+        if (steps.get(to).group().isEmpty()) {
+            sb.append("    ").append(from).append(" -->").append(label.isEmpty() ? " " : label).append("s").append(to)
+                    .append('\n');
+            return;
+        }
+        int after = afterGroup(steps, to);
+        String previous = null;
+        for (int j = to; j < after; j++) {
+            if (!steps.get(j).branch().equals(previous)) {
+                sb.append("    ").append(from).append(" -->").append(label.isEmpty() ? " " : label).append("s").append(j)
+                        .append('\n');
+            }
+            previous = steps.get(j).branch();
+        }
+    }
+
+    /** Where a step leads on success: the next step of its branch or its group's join; else the next step. */
+    private static String nextNode(List<? extends StepDefinition<?>> steps, int i) {
+        StepDefinition<?> s = steps.get(i);
+        if (s.group().isPresent()) {
+            int after = afterGroup(steps, i);
+            boolean lastOfBranch = after == i + 1 || !s.branch().equals(steps.get(i + 1).branch());
+            return lastOfBranch ? "j" + firstOfGroup(steps, i) : "s" + (i + 1);
+        }
+        return i + 1 < steps.size() ? "s" + (i + 1) : "completed";
+    }
+
+    private static boolean isFirstOfGroup(List<? extends StepDefinition<?>> steps, int i) {
+        return firstOfGroup(steps, i) == i;
+    }
+
+    private static int firstOfGroup(List<? extends StepDefinition<?>> steps, int i) {
+        int j = i;
+        while (j > 0 && steps.get(j - 1).group().equals(steps.get(i).group())) {
+            j--;
+        }
+        return j;
+    }
+
+    private static int afterGroup(List<? extends StepDefinition<?>> steps, int i) {
+        int j = i + 1;
+        while (j < steps.size() && steps.get(j).group().equals(steps.get(i).group())) {
+            j++;
+        }
+        return j;
     }
 
     private static void appendPark(StringBuilder sb, int i, Park p) {

@@ -60,4 +60,33 @@ class DefinitionShapesTest {
                 .contains("    s0 -->|ok| s1\n")
                 .doesNotContain("s0 -.->|no answer");
     }
+
+    record Check(String id) {}
+
+    static final Participant<Check> FRAUD = Participant.named("fraud", Check.class);
+
+    static final SagaDefinition<Cart> GROUPED = Saga.define("grouped", Cart.class)
+            .step("create").invoke(STOCK, d -> new Reserve(d.id())).compensate(STOCK, d -> new Release(d.id()))
+            .step("fraud").invoke(FRAUD, d -> new Check(d.id())).noCompensation().parallel("checks")
+            .step("reserve").invoke(STOCK, d -> new Reserve(d.id())).compensate(STOCK, d -> new Release(d.id()))
+                .parallel("checks", "stock")
+            .step("hold").invoke(STOCK, d -> new Reserve(d.id())).compensate(STOCK, d -> new Release(d.id()))
+                .parallel("checks", "stock")
+            .step("pay").invoke(PAYMENT, d -> new Pay(d.id())).pivot()
+            .build();
+
+    @Test
+    void aGroupForksAfterTheStepBeforeItAndJoinsBeforeTheStepAfterIt() {
+        DefinitionView view = DefinitionView.of(GROUPED, List.of(1), java.util.Map.of());
+        assertThat(view.steps()).extracting(DefinitionView.StepView::group, DefinitionView.StepView::branch).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(null, null),
+                org.assertj.core.groups.Tuple.tuple("checks", "fraud"),
+                org.assertj.core.groups.Tuple.tuple("checks", "stock"),
+                org.assertj.core.groups.Tuple.tuple("checks", "stock"),
+                org.assertj.core.groups.Tuple.tuple(null, null));
+        String m = DefinitionView.mermaid(GROUPED);
+        assertThat(m).contains("    j1((\"all of checks done\"))\n", "    s0 -->|ok| s1\n", "    s0 -->|ok| s2\n",
+                "    s2 -->|ok| s3\n", "    s1 -->|ok| j1\n", "    s3 -->|ok| j1\n", "    j1 --> s4\n",
+                "    s4 -->|ok| completed\n").doesNotContain("s1 -->|ok| s2", "s0 -->|ok| s3");
+    }
 }
