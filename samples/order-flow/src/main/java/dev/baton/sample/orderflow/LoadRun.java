@@ -148,6 +148,8 @@ final class LoadRun {
         long parked = 0;
         long degraded = 0;
         long skipped = 0;
+        long flagged = 0;
+        long lateReleased = 0;
         long gaveUp = ends.stream().filter(r -> r.status() == SagaStatus.COMPENSATED && r.reason() != null
                 && r.reason().contains("gave up")).count();
         for (SagaId id : sagas.values()) {
@@ -155,6 +157,13 @@ final class LoadRun {
             boolean wasDegraded = false;
             boolean wasSkipped = false;
             for (HistoryRecord h : store.history(id)) {
+                if (h.kind() == HistoryKind.COMPENSATION_STARTED && "screen-order".equals(h.step())) {
+                    flagged++;
+                }
+                if (h.kind() == HistoryKind.STEP_COMPLETED && "reserve-stock".equals(h.step()) && h.detail() != null
+                        && h.detail().startsWith("while group")) {
+                    lateReleased++; // reserved after the screening refused: waited for, then released
+                }
                 wasParked |= h.kind() == HistoryKind.PARKED && h.detail() != null
                         && h.detail().startsWith(OrderFlowSaga.PENDING_PAYMENT);
                 wasDegraded |= h.kind() == HistoryKind.STEP_DEGRADED;
@@ -183,7 +192,8 @@ final class LoadRun {
         }
         return new OrderFlowDemo.Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),
-                c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, degraded, skipped, gaveUp,
+                c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, degraded, skipped, flagged,
+                lateReleased, gaveUp,
                 openings.get(), ended / span,
                 ms(latencies, 50), ms(latencies, 95), ms(latencies, 99), wallSeconds, cpuSeconds(), peakHeap(), check.problems());
     }

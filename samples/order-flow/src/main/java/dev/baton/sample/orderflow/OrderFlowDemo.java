@@ -93,7 +93,7 @@ public final class OrderFlowDemo {
 
     /** What a run found. */
     record Result(int orders, long completed, long compensated, long pending, long failed, int inconsistent, int duplicates,
-                  long parked, long degraded, long skipped, long gaveUp, long breakerOpenings, double sagasPerSecond, double p50Ms, double p95Ms, double p99Ms, double seconds,
+                  long parked, long degraded, long skipped, long flagged, long lateReleased, long gaveUp, long breakerOpenings, double sagasPerSecond, double p50Ms, double p95Ms, double p99Ms, double seconds,
                   double cpuSeconds, long peakHeapBytes, List<String> problems) {
         String resultLine() {
             return String.format(Locale.ROOT, "RESULT orders=%d completed=%d compensated=%d degraded=%d skipped=%d pending=%d"

@@ -12,8 +12,11 @@ import java.time.Duration;
  *
  * <pre>
  * create-order       orders     compensated by CancelOrder
- * reserve-stock      inventory  compensated by ReleaseStock (stock can run out: business FAILURE, the order is cancelled)
- * estimate-delivery  logistics  a read, skipped for digital items; when the carrier's estimate API cannot answer in
+ * then, in parallel (group "checks"), the three sent together:
+ *   screen-order     orders     a fraud screening (a read): a flagged order is refused, and the saga compensates what
+ *                               the other branches did, once their answers are in
+ *   reserve-stock    inventory  compensated by ReleaseStock (stock can run out: business FAILURE, the order is cancelled)
+ *   estimate-delivery logistics a read, skipped for digital items; when the carrier's estimate API cannot answer in
  *                               time (busy, slow, its breaker open) the order is promised standard delivery instead
  *                               (a fallback): the order goes on, the step marked degraded
  * authorize-payment  payment    the pivot; busy (over capacity) parks the saga in PENDING_PAYMENT; a decline compensates
@@ -45,6 +48,7 @@ public final class OrderFlowSaga {
 
     public record CreateOrder(String orderId, String customerId, String sku, int quantity, long amountCents) {}
     public record CancelOrder(String orderId) {}
+    public record ScreenOrder(String orderId, String customerId, long amountCents) {}
     public record ReserveStock(String orderId, String sku, int quantity) {}
     public record StockReserved(String reservationId) {}
     public record ReleaseStock(String orderId, String reservationId) {}
@@ -77,10 +81,15 @@ public final class OrderFlowSaga {
                 .invoke(ORDERS, CreateOrder.class,
                         d -> new CreateOrder(d.orderId(), d.customerId(), d.sku(), d.quantity(), d.amountCents()))
                 .compensate(ORDERS, CancelOrder.class, d -> new CancelOrder(d.orderId()))
+            .step("screen-order")
+                .invoke(ORDERS, ScreenOrder.class, d -> new ScreenOrder(d.orderId(), d.customerId(), d.amountCents()))
+                .noCompensation()
+                .parallel("checks")
             .step("reserve-stock")
                 .invoke(INVENTORY, ReserveStock.class, d -> new ReserveStock(d.orderId(), d.sku(), d.quantity()))
                 .onReply(StockReserved.class, (d, r) -> d.reserved(r.reservationId()))
                 .compensate(INVENTORY, ReleaseStock.class, d -> new ReleaseStock(d.orderId(), d.reservationId()))
+                .parallel("checks")
             .step("estimate-delivery")
                 .invoke(LOGISTICS, EstimateDelivery.class, d -> new EstimateDelivery(d.orderId(), d.sku(), d.quantity()))
                 .onReply(DeliveryEstimated.class, (d, r) -> d.promised(r.promise()))
@@ -89,6 +98,7 @@ public final class OrderFlowSaga {
                 .timeout(Duration.ofSeconds(2))
                 .retry(Retry.none())
                 .fallback(d -> d.promised(STANDARD_DELIVERY))
+                .parallel("checks")
             .step("authorize-payment")
                 .invoke(PAYMENT, AuthorizePayment.class, d -> new AuthorizePayment(d.orderId(), d.amountCents()))
                 .whenBusy(Park.as(PENDING_PAYMENT).retryEvery(Duration.ofSeconds(1)).giveUpAfter(Duration.ofMinutes(10)))

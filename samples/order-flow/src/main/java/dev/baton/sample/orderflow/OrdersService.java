@@ -5,6 +5,7 @@ import dev.baton.participant.CommandHandlers;
 import dev.baton.participant.Outcome;
 import dev.baton.sample.orderflow.OrderFlowSaga.CancelOrder;
 import dev.baton.sample.orderflow.OrderFlowSaga.CreateOrder;
+import dev.baton.sample.orderflow.OrderFlowSaga.ScreenOrder;
 import java.nio.file.Path;
 import org.jdbi.v3.core.Handle;
 
@@ -43,6 +44,9 @@ public final class OrdersService extends Service {
                     }
                     return Outcome.success();
                 })
+                .on(ScreenOrder.class, (c, ctx) -> flagged(c.orderId())
+                        ? Outcome.failure("flagged by fraud screening")
+                        : Outcome.success())
                 .on(CancelOrder.class, (c, ctx) -> {
                     Handle h = ctx.handle();
                     int n = h.execute("UPDATE orders SET status = 'CANCELLED' WHERE order_id = ?", c.orderId());
@@ -52,5 +56,10 @@ public final class OrdersService extends Service {
                     return Outcome.success();
                 })
                 .build();
+    }
+
+    /** About 2 % of orders, decided by the order id (a re-sent screening gets the same answer). */
+    static boolean flagged(String orderId) {
+        return Math.floorMod(orderId.hashCode() * 17 + 5, 1_000) < 20;
     }
 }

@@ -18,13 +18,15 @@ final class Summary {
         } + (s.chaos() ? ", payment service killed and restarted mid-run" : "") + ")");
         row(out, "orders", Long.toString(r.orders()));
         row(out, "completed", Long.toString(r.completed()));
-        row(out, "compensated", r.compensated() + (r.gaveUp() == 0 ? "  (out of stock or card declined)"
-                : "  (" + r.gaveUp() + " gave up waiting for payment, the rest out of stock or card declined)"));
+        row(out, "compensated", r.compensated() + (r.gaveUp() == 0 ? "  (out of stock, flagged by screening or card declined)"
+                : "  (" + r.gaveUp() + " gave up waiting for payment, the rest out of stock, flagged or declined)"));
         row(out, "still pending", Long.toString(r.pending()));
         row(out, "failed", Long.toString(r.failed()));
         row(out, "parked in " + OrderFlowSaga.PENDING_PAYMENT, r.parked() + "  (payment over capacity, resumed later)");
         row(out, "delivery estimate degraded", r.degraded() + "  (carrier could not answer: promised standard delivery)");
         row(out, "shipping skipped", r.skipped() + "  (gift cards: digital, nothing to ship)");
+        row(out, "flagged by fraud screening", r.flagged() + "  (in parallel with the stock reservation; " + r.lateReleased()
+                + " reservation(s) answered after the refusal, waited for and released)");
         row(out, "payment breaker opened", r.breakerOpenings() + "  (payment not answering: commands held back, not sent)");
         row(out, "saga latency", String.format(Locale.ROOT, "p50 %.0f ms, p95 %.0f ms, p99 %.0f ms", r.p50Ms(), r.p95Ms(), r.p99Ms()));
         row(out, "throughput", String.format(Locale.ROOT, "%.1f sagas/s", r.sagasPerSecond()));

@@ -59,7 +59,7 @@ class OrderFlowDemoTest {
         assertThat(r.completed() + r.compensated()).as(output).isEqualTo(150);
         assertThat(r.parked()).as("parked in PENDING_PAYMENT during the spike: " + output).isPositive();
         assertThat(r.gaveUp()).as("compensated for waiting: " + output).isZero();
-        assertThat(output).contains("(out of stock or card declined)");
+        assertThat(output).contains("(out of stock, flagged by screening or card declined)");
     }
 
     @Test

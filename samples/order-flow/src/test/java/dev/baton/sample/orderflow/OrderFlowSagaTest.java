@@ -40,9 +40,12 @@ class OrderFlowSagaTest {
     @DisplayName("every step declares its command's and compensation's class, so the server can publish their schemas")
     void declaredMessageTypes() {
         assertThat(OrderFlowSaga.ORDER_FLOW.steps()).extracting(s -> s.commandType().map(MessageType.Names::of).orElse(null))
-                .containsExactly("CreateOrder", "ReserveStock", "EstimateDelivery", "AuthorizePayment", "ShipOrder");
+                .containsExactly("CreateOrder", "ScreenOrder", "ReserveStock", "EstimateDelivery", "AuthorizePayment",
+                        "ShipOrder");
         assertThat(OrderFlowSaga.ORDER_FLOW.steps()).extracting(s -> s.compensationType().map(MessageType.Names::of).orElse(null))
-                .containsExactly("CancelOrder", "ReleaseStock", null, null, null);
+                .containsExactly("CancelOrder", null, "ReleaseStock", null, null, null);
+        assertThat(OrderFlowSaga.ORDER_FLOW.steps()).extracting(s -> s.group().orElse(null))
+                .containsExactly(null, "checks", "checks", "checks", null, null);
         StepDefinition<OrderData> reserve = OrderFlowSaga.ORDER_FLOW.step("reserve-stock").orElseThrow();
         assertThat(reserve.replyTypes()).containsOnlyKeys("StockReserved");
     }
