@@ -149,4 +149,50 @@ class ParallelKitTest {
             assertThat(kinds(kit, id).stream().filter(k -> k == HistoryKind.TIMED_OUT).count()).isEqualTo(2);
         }
     }
+
+    @Test
+    void aBranchHeldBackByItsParticipantsBreakerWaitsInLineWhileTheOtherGoesOn() {
+        CommandGateKitTest.SwitchGate gate = new CommandGateKitTest.SwitchGate();
+        try (SagaTestKit kit = SagaTestKit.withGate(clock -> gate, ORDER)) {
+            gate.blocked.add("stock");
+            SagaId id = kit.start(ORDER, new Order("o-6", null));
+            kit.expectCommand(Create.class).replySuccess();
+            kit.expectCommand(CheckFraud.class).replySuccess();
+            kit.expectNoCommand(); // the reservation waits in line for its participant
+            assertThat(kit.status(id)).isEqualTo(SagaStatus.RUNNING);
+            assertThat(kinds(kit, id)).contains(HistoryKind.NOT_SENT);
+            gate.blocked.clear();
+            kit.advance(Duration.ofMillis(500));
+            SentCommand<Reserve> reserve = kit.expectCommand(Reserve.class);
+            assertThat(reserve.attempt()).as("waiting in line is not an attempt").isEqualTo(1);
+            reserve.replySuccess(new Reserved("r-6"));
+            kit.expectCommand(Pay.class).replySuccess();
+            assertThat(kit.status(id)).isEqualTo(SagaStatus.COMPLETED);
+        }
+    }
+
+    static final SagaDefinition<Order> WITH_FALLBACK = Saga.define("parallel-fallback", Order.class)
+            .step("create").invoke(ORDERS, d -> new Create(d.id())).compensate(ORDERS, d -> new Cancel(d.id()))
+            .step("check-fraud").invoke(FRAUD, d -> new CheckFraud(d.id())).noCompensation()
+                .fallback(d -> d).parallel("checks")
+            .step("reserve").invoke(STOCK, d -> new Reserve(d.id()))
+                .onReply(Reserved.class, (d, r) -> d.reserved(r.reservation()))
+                .compensate(STOCK, d -> new Release(d.id(), d.reservation())).parallel("checks")
+            .step("pay").invoke(PAYMENT, d -> new Pay(d.id())).pivot()
+            .build();
+
+    @Test
+    void aBranchWithAFallbackWhoseBreakerIsOpenIsDegradedAtOnce() {
+        CommandGateKitTest.SwitchGate gate = new CommandGateKitTest.SwitchGate();
+        try (SagaTestKit kit = SagaTestKit.withGate(clock -> gate, WITH_FALLBACK)) {
+            gate.blocked.add("fraud");
+            SagaId id = kit.start(WITH_FALLBACK, new Order("o-7", null));
+            kit.expectCommand(Create.class).replySuccess();
+            kit.expectCommand(Reserve.class).replySuccess(new Reserved("r-7"));
+            kit.expectCommand(Pay.class).replySuccess(); // the fraud check degraded, never sent
+            assertThat(kit.status(id)).isEqualTo(SagaStatus.COMPLETED);
+            assertThat(kit.sent()).noneMatch(r -> r.destination().equals("fraud"));
+            assertThat(kinds(kit, id)).contains(HistoryKind.STEP_DEGRADED);
+        }
+    }
 }
