@@ -54,8 +54,13 @@ import java.util.stream.Stream;
  * java -cp engine/bench/target/baton-bench.jar dev.baton.bench.KafkaSagaBenchmark [--help] [--inflight 100] [--warmup 30]
  *     [--duration 30] [--partitions 3] [--participant-db file|mem] [--dir DIR]
  *     [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N]
- *     [--reply-consumers K]
+ *     [--reply-consumers K] [--starters N] [--linger-ms MS] [--h2-settings ;K=V] [--tracing off|on[,...]] [--settle S]
  * </pre>
+ *
+ * {@code --tracing off,on,off,on} measures tracing's cost in one run: after a shared warm-up in both modes, each phase
+ * builds the engine and the services again with its {@link BenchTracing} (the engine and the SDK take their no-op path
+ * only for {@code OpenTelemetry.noop()} itself, so a phase cannot switch tracing on a running engine), runs
+ * {@code --settle} seconds and measures {@code --duration} seconds, in this JVM, on this broker and engine database.
  *
  * {@code --reply-consumers K} runs K reply consumers per engine node ({@code KafkaOptions.withReplyConsumers}); give
  * the topics at least {@code nodes × K} partitions.
