@@ -51,7 +51,8 @@ final class ParticipantTracing {
     }
 
     static ParticipantTracing of(OpenTelemetry otel, String participant) {
-        if (otel == null || otel == OpenTelemetry.noop()) {
+        if (otel == null || otel == OpenTelemetry.noop()
+                || otel.getTracerProvider() == io.opentelemetry.api.trace.TracerProvider.noop()) {
             return OFF;
         }
         return new ParticipantTracing(otel.getTracer(SCOPE), participant);

@@ -114,7 +114,10 @@ final class SagaTracing {
 
     /** Tracing through {@code otel}; {@link #OFF} when it is null or the no-op instance. */
     static SagaTracing of(OpenTelemetry otel, Transport transport, Clock clock) {
-        if (otel == null || otel == OpenTelemetry.noop()) {
+        // GlobalOpenTelemetry.get() with nothing registered wraps the no-op in another object: its tracer provider
+        // is still the no-op one, so it is off too
+        if (otel == null || otel == OpenTelemetry.noop()
+                || otel.getTracerProvider() == io.opentelemetry.api.trace.TracerProvider.noop()) {
             return OFF;
         }
         return new SagaTracing(otel.getTracer(SCOPE), transport.messagingSystem(), transport::destination, clock);

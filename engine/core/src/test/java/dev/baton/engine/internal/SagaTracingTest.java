@@ -237,4 +237,22 @@ class SagaTracingTest {
         @Override
         public void close() {}
     }
+
+    @org.junit.jupiter.api.Test
+    void anOpenTelemetryWhoseTracerProviderIsTheNoOpOneIsOff() {
+        // what GlobalOpenTelemetry.get() hands out when nothing is registered: another object around the no-op
+        io.opentelemetry.api.OpenTelemetry wrapped = new io.opentelemetry.api.OpenTelemetry() {
+            @Override
+            public io.opentelemetry.api.trace.TracerProvider getTracerProvider() {
+                return io.opentelemetry.api.trace.TracerProvider.noop();
+            }
+
+            @Override
+            public io.opentelemetry.context.propagation.ContextPropagators getPropagators() {
+                return io.opentelemetry.context.propagation.ContextPropagators.noop();
+            }
+        };
+        org.assertj.core.api.Assertions.assertThat(SagaTracing.of(wrapped, new NoTransport(),
+                java.time.Clock.systemUTC()).on()).isFalse();
+    }
 }
