@@ -269,14 +269,17 @@ class SagaApiTest {
         assertProblem(s.post("/api/sagas/" + id + "/retry", "{\"reason\":\"try\"}"), 409, "action-rejected",
                 "retry applies to FAILED sagas, and it is PENDING; use resume");
 
-        HttpResponse<String> resumed = s.post("/api/sagas/" + id + "/resume", "{\"reason\":\"partner is back\"}",
-                "X-Baton-Actor", "alice");
+        // a parked saga re-sends on its own now and then (RUNNING until the next busy answer): resume applies once
+        // it is PENDING again; a rejected resume changes nothing
+        HttpResponse<String> resumed = await("resume accepted").atMost(WAIT).until(() -> s.post("/api/sagas/" + id
+                + "/resume", "{\"reason\":\"partner is back\"}", "X-Baton-Actor", "alice"), r -> r.statusCode() != 409);
         assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
         assertThat(json(resumed).get("id").asText()).isEqualTo(id);
         await().atMost(WAIT).until(() -> json(s.get("/api/sagas/" + id)).get("steps").get(0).get("command").get("attempts").asInt() >= 2);
         awaitStatus(id, "PENDING");
 
-        HttpResponse<String> skipped = s.post("/api/sagas/" + id + "/skip", "{\"reason\":\"done by hand\"}");
+        HttpResponse<String> skipped = await("skip accepted").atMost(WAIT).until(() -> s.post("/api/sagas/" + id + "/skip",
+                "{\"reason\":\"done by hand\"}"), r -> r.statusCode() != 409);
         assertThat(skipped.statusCode()).as(skipped.body()).isEqualTo(200);
         awaitStatus(id, "COMPLETED");
         JsonNode saga = json(s.get("/api/sagas/" + id));
