@@ -37,11 +37,11 @@ final class BenchReport {
                 + " + 4 participant services + Kafka broker in one JVM");
         System.out.printf(Locale.ROOT, "settings: inflight=%d warmup=%ds duration=%ds partitions=%d linger.ms=%d batch.size=%d"
                         + " max.poll.records=%d nodes=%d reply-consumers=%d starters=%d engine-store=%s participant-db=%s tracing=%s;"
-                        + " JDK %s, %d cores%n",
+                        + " JDK %s, %d cores (%s)%n",
                 s.inflight(), s.warmupSeconds(), s.durationSeconds(), o.partitions(), o.lingerMs(), o.batchSize(),
                 o.maxPollRecords(), s.nodes(), o.replyConsumers(), s.starters(), pg == null ? "H2 file" + (s.h2Settings().isEmpty() ? " (WRITE_DELAY=0)" : " " + s.h2Settings()) : pg.describe(),
                 s.participantFiles() ? "H2 file (WRITE_DELAY=0)" : "H2 in memory", s.tracing().getFirst() ? "on" : "off",
-                Runtime.version(), Runtime.getRuntime().availableProcessors());
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), cpuModel());
         System.out.printf(Locale.ROOT, "throughput: %,d sagas ended in the %d s window = %.1f sagas/s%n", measured,
                 s.durationSeconds(), measured / seconds);
         if (measured > 0) {
@@ -55,6 +55,16 @@ final class BenchReport {
             System.out.printf(Locale.ROOT, "CPU in the window (the whole JVM: broker, engine, services): %.1f s of %.0f s x %d"
                     + " cores = %.0f %%, %.2f ms per saga%n", cpu, seconds, Runtime.getRuntime().availableProcessors(),
                     100 * cpu / (seconds * Runtime.getRuntime().availableProcessors()), 1000 * cpu / measured);
+            if (stats.threadsAtStart != null && stats.threadsAtEnd != null) {
+                ThreadCpu.print(stats.threadsAtEnd.since(stats.threadsAtStart), stats.cpuNanosAtEnd - stats.cpuNanosAtStart,
+                        measured, 14);
+                long jit = stats.threadsAtEnd.compileMsSince(stats.threadsAtStart);
+                long gc = stats.threadsAtEnd.gcMsSince(stats.threadsAtStart);
+                System.out.printf(Locale.ROOT, "  of the JVM's own work: JIT compilation %s, garbage collection %d ms (%.3f ms per"
+                        + " saga); a JIT share that is still large means the warm-up was too short for a steady state%n",
+                        jit < 0 ? "not reported" : jit + " ms (" + String.format(Locale.ROOT, "%.3f", jit / (double) measured)
+                                + " ms per saga)", gc, gc / (double) measured);
+            }
         }
         double spansPerSaga = 0;
         if (stats.tracing.isOn()) {
@@ -169,5 +179,15 @@ final class BenchReport {
     /** The percentile ({@code 0} to {@code 100}) of {@code nanos}, in milliseconds. */
     private static double ms(Histogram nanos, double percentile) {
         return nanos.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    /** The CPU model as Linux names it ({@code /proc/cpuinfo}), or what the JVM says of the platform elsewhere. */
+    static String cpuModel() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse(System.getProperty("os.arch"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
     }
 }

@@ -69,6 +69,9 @@ final class BenchStats implements SagaListener {
     /** The process's CPU time at the window's start and end (every thread: broker, engine, services), or -1. */
     volatile long cpuNanosAtStart = -1;
     volatile long cpuNanosAtEnd = -1;
+    /** Every thread's CPU time at the window's start and end. */
+    volatile ThreadCpu threadsAtStart;
+    volatile ThreadCpu threadsAtEnd;
 
     /** This JVM's CPU time so far, all threads, or -1 where the system does not tell. */
     static long processCpuNanos() {

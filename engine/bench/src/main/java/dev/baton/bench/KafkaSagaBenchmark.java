@@ -311,6 +311,7 @@ public final class KafkaSagaBenchmark {
                 windowOpen = true;
                 stats.databaseCommitsAtStart = stats.databaseCommits();
                 stats.cpuNanosAtStart = BenchStats.processCpuNanos();
+                stats.threadsAtStart = ThreadCpu.snapshot();
                 stats.spansAtStart = stats.tracing.spansEnded();
             }
             if (now >= nextReport) {
@@ -324,6 +325,7 @@ public final class KafkaSagaBenchmark {
             Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(nextReport - now), 50)));
         }
         stats.cpuNanosAtEnd = BenchStats.processCpuNanos();
+        stats.threadsAtEnd = ThreadCpu.snapshot();
         stats.spansAtEnd = stats.tracing.spansEnded();
         for (Thread t : starters) {
             t.join();
