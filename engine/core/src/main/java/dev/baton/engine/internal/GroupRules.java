@@ -36,8 +36,8 @@ import java.util.Optional;
  * and no lane has a command in flight any more.
  *
  * <p>A failing group waits for its lanes' commands in flight: a success is recorded as completed (and so compensated),
- * a busy answer or a timeout too when the step has a compensation (a redelivered command may still take effect), a
- * refusal or an error not. Lanes with nothing in flight are closed at once, compensated when their command was ever
+ * a busy answer, an error or a timeout too when the step has a compensation (a redelivered command may still take
+ * effect), a refusal not. Lanes with nothing in flight are closed at once, compensated when their command was ever
  * sent. Only then does the saga compensate, in reverse order of completion, each step once.
  */
 final class GroupRules {
@@ -413,13 +413,15 @@ final class GroupRules {
                     e = e.complete(st.key());
                 }
             }
-            case RETRY_LATER -> {
+            case RETRY_LATER, ERROR -> {
                 if (st.hasCompensation()) {
-                    e = e.complete(st.key()); // not final: a redelivered copy may still take effect
+                    // neither is final: this answer took no effect, but a redelivered copy of the command may still
+                    // (as a straight saga compensates a step whose attempts ended busy or in errors)
+                    e = e.complete(st.key());
                 }
             }
-            case FAILURE, ERROR -> {
-                // refused, or its handler failed: it took no effect
+            case FAILURE -> {
+                // refused, recorded as final by the participant: it took no effect and never will
             }
         }
         return fx.decide(closeLane(s.with(s.status(), s.pendingState(), s.reason(), data, e), i, def, now, fx));

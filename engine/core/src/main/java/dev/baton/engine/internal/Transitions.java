@@ -166,20 +166,7 @@ final class Transitions {
         }
         Cursor sent = s.exec().cursor();
         StepDefinition<D> step = step(def, held.step());
-        DecisionBuilder fx = new DecisionBuilder();
-        for (Decision.Command c : d.commands()) {
-            if (c != held) {
-                fx.command(c);
-            }
-        }
-        fx.cancel(d.cancelTimers());
-        fx.cancelSteps(d.cancelStepTimers());
-        d.errors().forEach(fx::error);
-        for (Decision.Timer t : d.timers()) {
-            if (t.kind() != TimerKind.TIMEOUT || !held.step().equals(t.step())) {
-                fx.timer(t.kind(), t.step(), t.token(), t.fireAt(), t.participant());
-            }
-        }
+        DecisionBuilder fx = withoutHeld(d, held);
         String sentPrefix = "attempt " + held.attempt() + " to ";
         for (Decision.Entry e : d.history()) {
             boolean sentEntry = (e.kind() == HistoryKind.COMMAND_SENT || e.kind() == HistoryKind.COMPENSATION_SENT)
@@ -220,6 +207,22 @@ final class Transitions {
         }
         Cursor sent = s.exec().cursor();
         StepDefinition<D> step = step(def, held.step());
+        DecisionBuilder fx = withoutHeld(d, held);
+        String sentPrefix = "attempt " + held.attempt() + " to ";
+        for (Decision.Entry e : d.history()) {
+            boolean sentEntry = e.kind() == HistoryKind.COMMAND_SENT && held.step().equals(e.step())
+                    && e.detail() != null && e.detail().startsWith(sentPrefix);
+            fx.history(sentEntry ? HistoryKind.NOT_SENT : e.kind(), e.step(), sentEntry ? e.detail() + " held back: " + why
+                    : e.detail());
+        }
+        return fx.decide(degrade(s.withExec(s.exec().withCursor(sent.idle())), def, step, sent.idle(), now, fx, why));
+    }
+
+    /**
+     * A builder holding {@code d}'s effects but those of the command {@code held}, which the gate did not let out: its
+     * send and its TIMEOUT timer. History is left to the caller, which rewrites the send entry.
+     */
+    private static DecisionBuilder withoutHeld(Decision d, Decision.Command held) {
         DecisionBuilder fx = new DecisionBuilder();
         for (Decision.Command c : d.commands()) {
             if (c != held) {
@@ -234,14 +237,7 @@ final class Transitions {
                 fx.timer(t.kind(), t.step(), t.token(), t.fireAt(), t.participant());
             }
         }
-        String sentPrefix = "attempt " + held.attempt() + " to ";
-        for (Decision.Entry e : d.history()) {
-            boolean sentEntry = e.kind() == HistoryKind.COMMAND_SENT && held.step().equals(e.step())
-                    && e.detail() != null && e.detail().startsWith(sentPrefix);
-            fx.history(sentEntry ? HistoryKind.NOT_SENT : e.kind(), e.step(), sentEntry ? e.detail() + " held back: " + why
-                    : e.detail());
-        }
-        return fx.decide(degrade(s.withExec(s.exec().withCursor(sent.idle())), def, step, sent.idle(), now, fx, why));
+        return fx;
     }
 
     static SagaState backoff(SagaState s, Cursor next, Duration delay, Instant now, DecisionBuilder fx, String why) {
