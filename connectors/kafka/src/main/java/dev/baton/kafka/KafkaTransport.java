@@ -25,9 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -362,7 +360,7 @@ public final class KafkaTransport implements Transport {
         Map<String, Long> out = new java.util.TreeMap<>();
         for (String p : participants) {
             try {
-                out.put(p, lagOf(a, p, timeout));
+                out.put(p, dev.baton.kafka.common.CommandTopicLag.of(a, options, p, timeout));
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
                      | RuntimeException e) {
                 log.debug("the lag of {}'s command topic cannot be read: {}", p, e.toString());
@@ -372,33 +370,6 @@ public final class KafkaTransport implements Transport {
             }
         }
         return out;
-    }
-
-    private long lagOf(Admin a, String participant, Duration timeout)
-            throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException, InterruptedException {
-        long ms = timeout.toMillis();
-        String topic = options.commandTopic(participant);
-        var description = a.describeTopics(List.of(topic)).allTopicNames()
-                .get(ms, java.util.concurrent.TimeUnit.MILLISECONDS).get(topic);
-        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-        Map<TopicPartition, OffsetSpec> earliest = new java.util.HashMap<>();
-        description.partitions().forEach(p -> {
-            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
-            earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
-        });
-        var ends = a.listOffsets(latest).all().get(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
-        var starts = a.listOffsets(earliest).all().get(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(
-                options.participantGroupId(participant)).partitionsToOffsetAndMetadata()
-                .get(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
-        long lag = 0;
-        for (TopicPartition tp : latest.keySet()) {
-            long end = ends.get(tp).offset();
-            OffsetAndMetadata c = committed.get(tp);
-            long from = c != null ? c.offset() : starts.get(tp).offset();
-            lag += Math.max(0, end - from);
-        }
-        return lag;
     }
 
     private synchronized Admin admin() {

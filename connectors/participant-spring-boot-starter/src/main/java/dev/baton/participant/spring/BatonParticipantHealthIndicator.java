@@ -1,18 +1,12 @@
 package dev.baton.participant.spring;
 
+import dev.baton.kafka.common.CommandTopicLag;
 import dev.baton.kafka.common.LoopHealth;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 
@@ -78,25 +72,8 @@ public final class BatonParticipantHealthIndicator extends AbstractHealthIndicat
 
     /** Commands on the participant's topic not yet committed by its group, or a text saying why it is unknown. */
     private Object lag(String participant) {
-        String group = participants.options().participantGroupId(participant);
         try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            String topic = participants.options().commandTopic(participant);
-            Set<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .collect(java.util.stream.Collectors.toSet());
-            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
-                    .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            long lag = 0;
-            for (TopicPartition tp : partitions) {
-                OffsetAndMetadata c = committed.get(tp);
-                lag += Math.max(0, ends.get(tp).offset() - (c == null ? 0 : c.offset()));
-            }
-            return lag;
+            return CommandTopicLag.of(admin, participants.options(), participant, LAG_TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "unknown: interrupted";
