@@ -191,6 +191,64 @@ public final class SagaDefinition<D> {
         return problems;
     }
 
+    /**
+     * A copy of this definition in which the named steps run with other timeouts, retries or park intervals: what an
+     * operator's policy override changes at run time. Same type, version, data and steps otherwise. The policies are
+     * checked as {@code build()} checks a definition, and all refusals are reported at once.
+     *
+     * @param policies by step key; a field left null keeps the definition's value
+     * @throws InvalidSagaDefinitionException naming each step and what to change: an unknown step, a timeout or park
+     *     interval that is not positive, a park rule on a step that does not park, a give-up shorter than the
+     *     re-send interval, a compensation retry on a step without compensation, a retry that never retries after the
+     *     pivot on a step without fallback
+     * @since 0.8
+     */
+    public SagaDefinition<D> withPolicies(Map<String, StepPolicy> policies) {
+        List<String> problems = new ArrayList<>();
+        List<StepDefinition<D>> copied = new ArrayList<>(steps);
+        for (Map.Entry<String, StepPolicy> e : policies.entrySet()) {
+            StepDefinition<D> s = byKey.get(e.getKey());
+            if (s == null) {
+                problems.add("step '" + e.getKey() + "' is not a step of this saga; its steps are " + byKey.keySet());
+                continue;
+            }
+            StepPolicy p = e.getValue();
+            String w = "step '" + s.key() + "'";
+            int before = problems.size();
+            if (p.timeout() != null && (p.timeout().isZero() || p.timeout().isNegative())) {
+                problems.add(w + ": timeout must be positive, but was " + p.timeout());
+            }
+            Retry retry = p.retry() != null ? p.retry() : s.retry();
+            if (s.kind() == StepKind.RETRIABLE && !s.hasFallback() && !retry.retries()) {
+                problems.add(w + ": comes after the pivot, so it must eventually succeed, but the retry " + retry
+                        + " never retries; give one that retries, such as forever from PT1S up to PT1M");
+            }
+            if (p.compensationRetry() != null && !s.hasCompensation()) {
+                problems.add(w + ": has no compensation, so a compensation retry would never be used; leave it out");
+            }
+            Park park = s.park().orElse(null);
+            if ((p.parkRetryEvery() != null || p.parkGiveUpAfter() != null) && park == null) {
+                problems.add(w + ": does not park (it has no whenBusy(...)), so it has no park interval or give-up to"
+                        + " change; leave them out");
+            } else if (park != null && (p.parkRetryEvery() != null || p.parkGiveUpAfter() != null)) {
+                try {
+                    park = new Park(park.state(), p.parkRetryEvery() != null ? p.parkRetryEvery() : park.retryEvery(),
+                            p.parkGiveUpAfter() != null ? p.parkGiveUpAfter() : park.giveUpAfter());
+                } catch (IllegalArgumentException ex) {
+                    problems.add(w + ": park " + ex.getMessage());
+                }
+            }
+            if (problems.size() == before) {
+                copied.set(s.index(), s.withPolicy(p.timeout() != null ? p.timeout() : s.timeout(), retry,
+                        p.compensationRetry() != null ? p.compensationRetry() : s.compensationRetry(), park));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSagaDefinitionException(type, problems);
+        }
+        return new SagaDefinition<>(type, version, dataType, dataTypeName, copied, validations, sla);
+    }
+
     /** Casts untyped data to this saga's data type, with a message naming the saga when it does not fit. */
     public D cast(Object data) {
         if (!dataType.isInstance(data)) {

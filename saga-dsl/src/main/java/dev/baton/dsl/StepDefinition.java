@@ -70,6 +70,13 @@ public final class StepDefinition<D> {
         this.branch = group == null ? null : branch;
     }
 
+    /** A copy with another timeout, retries and park rule; everything else shared. */
+    StepDefinition<D> withPolicy(Duration timeout, Retry retry, Retry compensationRetry, Park park) {
+        return new StepDefinition<>(key, index, kind, participant, commandType, command, replies,
+                compensationParticipant, compensationType, compensation, timeout, retry, compensationRetry, park, sla,
+                condition, fallback, group, branch);
+    }
+
     /** A typed reply handler. */
     public record ReplyHandler<D, R>(Class<R> type, BiFunction<? super D, ? super R, ? extends D> apply) {
         public ReplyHandler {

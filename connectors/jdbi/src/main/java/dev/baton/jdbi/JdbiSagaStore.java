@@ -10,15 +10,19 @@ import dev.baton.engine.spi.FlowShare;
 import dev.baton.engine.spi.HistoryFold;
 import dev.baton.engine.spi.HistoryPage;
 import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.LiveSetting;
+import dev.baton.engine.spi.NodeRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaCount;
 import dev.baton.engine.spi.SagaPage;
 import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.SettingChange;
 import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
+import dev.baton.engine.spi.VersionCount;
 import dev.baton.jdbi.internal.Dialect;
 import dev.baton.jdbi.internal.FlowTables;
 import dev.baton.jdbi.internal.H2Compaction;
@@ -27,6 +31,7 @@ import dev.baton.jdbi.internal.HistoryTables;
 import dev.baton.jdbi.internal.Housekeeping;
 import dev.baton.jdbi.internal.JdbiStoreTransaction;
 import dev.baton.jdbi.internal.Leases;
+import dev.baton.jdbi.internal.LiveTables;
 import dev.baton.jdbi.internal.Rows;
 import dev.baton.jdbi.internal.SagaQueries;
 import dev.baton.jdbi.internal.Schema;
@@ -347,6 +352,52 @@ public final class JdbiSagaStore implements SagaStore {
         Objects.requireNonNull(query, "query");
         SagaQueries.Cursor cursor = SagaQueries.cursor(query); // a bad cursor fails before taking a connection
         return call("query of sagas", () -> jdbi.withHandle(h -> SagaQueries.page(h, query, cursor)));
+    }
+
+    @Override
+    public List<LiveSetting> liveSettings() {
+        return call("liveSettings", () -> jdbi.withHandle(LiveTables::settings));
+    }
+
+    /** {@inheritDoc} One transaction: the setting's row locked, changed, and the change logged. */
+    @Override
+    public String changeLiveSetting(String kind, String target, String value, String actor, String reason, Instant now) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(now, "now");
+        return durableCall("changeLiveSetting " + kind + " " + target, () -> jdbi.inTransaction(h ->
+                LiveTables.change(h, kind, target, value, actor, reason, now)));
+    }
+
+    @Override
+    public List<SettingChange> settingChanges(int limit) {
+        return call("settingChanges", () -> jdbi.withHandle(h -> LiveTables.changes(h, limit)));
+    }
+
+    @Override
+    public void heartbeat(String node, String definitions, Instant startedAt, Instant now) {
+        durableCall("heartbeat of " + node, () -> {
+            jdbi.useTransaction(h -> LiveTables.heartbeat(h, node, definitions, startedAt, now));
+            return null;
+        });
+    }
+
+    @Override
+    public void leave(String node) {
+        durableCall("leave of " + node, () -> {
+            jdbi.useTransaction(h -> LiveTables.leave(h, node));
+            return null;
+        });
+    }
+
+    @Override
+    public List<NodeRecord> nodes() {
+        return call("nodes", () -> jdbi.withHandle(LiveTables::nodes));
+    }
+
+    @Override
+    public List<VersionCount> unendedByVersion() {
+        return call("unendedByVersion", () -> jdbi.withHandle(LiveTables::unendedByVersion));
     }
 
     @Override

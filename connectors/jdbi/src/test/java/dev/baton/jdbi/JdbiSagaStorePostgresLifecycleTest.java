@@ -179,7 +179,7 @@ class JdbiSagaStorePostgresLifecycleTest {
                     .as("one row per migration script, each applied once")
                     .containsExactly("V1__baton_schema.sql|t", "V2__baton_saga_query_indexes.sql|t",
                             "V3__baton_leases.sql|t", "V4__baton_flow.sql|t", "V5__baton_history_fold.sql|t",
-                            "V6__baton_timer_per_step.sql|t");
+                            "V6__baton_timer_per_step.sql|t", "V7__baton_live_settings.sql|t");
         }
     }
 
@@ -199,7 +199,7 @@ class JdbiSagaStorePostgresLifecycleTest {
                 .isEmpty();
         assertThat(db.rows("SELECT table_name, column_name FROM information_schema.columns WHERE is_identity = 'YES'"
                 + " AND table_name LIKE 'baton%' ORDER BY table_name"))
-                .containsExactly("baton_history|seq", "baton_outbox|seq");
+                .containsExactly("baton_history|seq", "baton_outbox|seq", "baton_setting_log|seq");
         assertThat(db.rows("SELECT indexname FROM pg_indexes WHERE tablename = 'baton_saga' ORDER BY indexname"))
                 .containsExactlyElementsOf(SAGA_INDEXES);
     }

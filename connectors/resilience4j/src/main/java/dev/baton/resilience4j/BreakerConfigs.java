@@ -78,6 +78,28 @@ public record BreakerConfigs(BreakerSettings defaults, Map<String, BreakerSettin
         return new BreakerConfigs(defaults, participants);
     }
 
+    /**
+     * {@code base} with some settings changed, named as in the configuration without participant
+     * ({@code failure-rate}, {@code minimum-calls}, {@code window}, {@code wait-open}, {@code half-open-calls}): what an
+     * operator's run-time override of one participant's breaker gives.
+     *
+     * @throws InvalidBreakerConfigException listing every problem
+     * @since 0.8
+     */
+    public static BreakerSettings override(BreakerSettings base, Map<String, String> settings) {
+        List<String> problems = new ArrayList<>();
+        for (String key : settings.keySet()) {
+            if (!SETTINGS.contains(key)) {
+                problems.add("unknown circuit breaker setting '" + key + "': expected one of " + SETTINGS);
+            }
+        }
+        BreakerSettings out = problems.isEmpty() ? apply(base, settings, "", problems) : null;
+        if (!problems.isEmpty()) {
+            throw new InvalidBreakerConfigException(problems);
+        }
+        return out;
+    }
+
     private static BreakerSettings apply(BreakerSettings base, Map<String, String> settings, String prefix, List<String> problems) {
         if (base == null) {
             base = BreakerSettings.DEFAULTS;

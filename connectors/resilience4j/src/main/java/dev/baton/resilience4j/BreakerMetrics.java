@@ -30,10 +30,11 @@ public final class BreakerMetrics {
 
     private static void bind(ParticipantBreakers breakers, CircuitBreaker b, MeterRegistry registry) {
         String participant = b.getName();
-        Gauge.builder("baton.breaker.state", b, x -> BreakerState.code(x.getState().name()))
+        // read through the participant's name: an operator's new thresholds replace the breaker object
+        Gauge.builder("baton.breaker.state", breakers, x -> BreakerState.code(x.breaker(participant).getState().name()))
                 .description("circuit breaker state of a participant: 0 closed, 1 open, 2 half-open")
                 .tag("participant", participant).register(registry);
-        Gauge.builder("baton.breaker.failure.rate", b, x -> x.getMetrics().getFailureRate())
+        Gauge.builder("baton.breaker.failure.rate", breakers, x -> x.breaker(participant).getMetrics().getFailureRate())
                 .description("failure rate (RETRY_LATER and timeouts) of the participant's recent commands, percent; -1 until enough calls")
                 .baseUnit("percent").tag("participant", participant).register(registry);
         FunctionCounter.builder("baton.breaker.not.permitted", breakers, x -> x.state(participant).notPermittedCalls())

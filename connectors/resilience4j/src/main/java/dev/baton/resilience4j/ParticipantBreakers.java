@@ -51,6 +51,8 @@ public final class ParticipantBreakers implements CommandGate {
     private final Clock clock;
     private final BreakerSettings defaults;
     private final Map<String, BreakerSettings> perParticipant;
+    /** Operators' run-time overrides (CommandGate#applyPolicies), over the configured settings. */
+    private volatile Map<String, BreakerSettings> overridden = Map.of();
     private final CircuitBreakerRegistry registry;
     private final Map<String, LongAdder> notPermitted = new ConcurrentHashMap<>();
     private final List<Consumer<CircuitBreaker>> onCreated = new CopyOnWriteArrayList<>();
@@ -132,6 +134,11 @@ public final class ParticipantBreakers implements CommandGate {
 
     /** The settings used for {@code participant}. */
     public BreakerSettings settings(String participant) {
+        BreakerSettings o = overridden.get(participant);
+        return o != null ? o : configured(participant);
+    }
+
+    private BreakerSettings configured(String participant) {
         return perParticipant.getOrDefault(participant, defaults);
     }
 
@@ -205,6 +212,40 @@ public final class ParticipantBreakers implements CommandGate {
     @Override
     public void release(String participant) {
         breaker(participant).releasePermission();
+    }
+
+    /**
+     * {@inheritDoc} The settings are named as in the configuration ({@link BreakerConfigs#SETTINGS}), and change the
+     * participant's configured ones.
+     */
+    @Override
+    public void checkPolicy(String participant, Map<String, String> settings) {
+        BreakerConfigs.override(configured(participant), settings);
+    }
+
+    /**
+     * {@inheritDoc} A participant whose settings change gets a new breaker with them: it starts closed, with an empty
+     * window (a Resilience4j breaker's configuration is fixed when it is made).
+     */
+    @Override
+    public synchronized void applyPolicies(Map<String, Map<String, String>> policies) {
+        Map<String, BreakerSettings> next = new TreeMap<>();
+        policies.forEach((participant, settings) -> next.put(participant,
+                BreakerConfigs.override(configured(participant), settings)));
+        Map<String, BreakerSettings> before = overridden;
+        overridden = Map.copyOf(next);
+        Set<String> touched = new java.util.TreeSet<>(before.keySet());
+        touched.addAll(next.keySet());
+        for (String participant : touched) {
+            BreakerSettings was = before.getOrDefault(participant, configured(participant));
+            BreakerSettings now = settings(participant);
+            if (!was.equals(now) && registry.find(participant).isPresent()) {
+                registry.remove(participant);
+                breaker(participant);
+                log.info("circuit breaker of participant '{}' now runs with {} ({}); it starts closed", participant, now,
+                        next.containsKey(participant) ? "an operator's override" : "its configured settings again");
+            }
+        }
     }
 
     @Override

@@ -84,6 +84,17 @@ public interface SagaEngine extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * What operators change while the engine runs: version rollouts (gray release), step and participant policies,
+     * and what each version has in flight. Shared by every node on the same store.
+     *
+     * @throws UnsupportedOperationException when the engine's store keeps no live settings
+     * @since 0.8
+     */
+    default LiveControls live() {
+        throw new UnsupportedOperationException(getClass().getName() + " has no live settings");
+    }
+
     /** Stops background work and closes the transport and the store given to the builder. */
     @Override
     void close();

@@ -35,6 +35,7 @@ public final class SagaEngineBuilder {
     SagaListener listener = SagaListener.NOOP;
     OpenTelemetry openTelemetry = OpenTelemetry.noop();
     Duration timerPollInterval = Duration.ofMillis(100);
+    Duration liveSettingsPoll = Duration.ofSeconds(2);
     int timerBatchSize = 100;
     Duration outboxSweepInterval = Duration.ofSeconds(5);
     Duration outboxSweepAge = Duration.ofSeconds(10);
@@ -105,6 +106,18 @@ public final class SagaEngineBuilder {
      */
     public SagaEngineBuilder openTelemetry(OpenTelemetry openTelemetry) {
         this.openTelemetry = openTelemetry;
+        return this;
+    }
+
+    /**
+     * How often this node reads the settings operators change at run time ({@link SagaEngine#live()}: rollouts,
+     * policies) and refreshes its entry in the node list. A change made on another node applies here within this.
+     * Defaults to 2 s.
+     *
+     * @since 0.8
+     */
+    public SagaEngineBuilder liveSettingsPoll(Duration interval) {
+        this.liveSettingsPoll = interval;
         return this;
     }
 
@@ -280,6 +293,7 @@ public final class SagaEngineBuilder {
             problems.add("openTelemetry must not be null (OpenTelemetry.noop(), the default, turns tracing off)");
         }
         positive(problems, "timerPollInterval", timerPollInterval);
+        positive(problems, "liveSettingsPoll", liveSettingsPoll);
         positive(problems, "leaseDuration", lease);
         positive(problems, "inboxRetention", inboxRetention);
         if (endedRetention != null) {
@@ -313,7 +327,8 @@ public final class SagaEngineBuilder {
         return new DefaultSagaEngine(new EngineSettings(Objects.requireNonNull(defs), store, transport, codec, clock, ids,
                 listener, commandGate, timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries,
                 timeoutGrace, lease, inboxRetention, endedRetention, failedRetention, flow,
-                nodeName == null ? defaultNodeName() : nodeName, exceptionMessagesInReasons, openTelemetry));
+                nodeName == null ? defaultNodeName() : nodeName, exceptionMessagesInReasons, openTelemetry,
+                liveSettingsPoll));
     }
 
     private static String defaultNodeName() {

@@ -8,7 +8,8 @@ package dev.baton.engine;
  */
 public abstract sealed class SagaException extends RuntimeException
         permits SagaNotFoundException, SagaDefinitionMismatchException, SagaActionRejectedException,
-                ConcurrentUpdateException, DuplicateBusinessKeyException, SagaStoreException, SagaCodecException {
+                ConcurrentUpdateException, DuplicateBusinessKeyException, SagaStoreException, SagaCodecException,
+                LiveSettingRejectedException {
 
     protected SagaException(String message) {
         super(message);

@@ -120,9 +120,12 @@ public final class BatonServer implements AutoCloseable {
                         .listener(listener)
                         .commandGate(traffic.watch(breakers))
                         .openTelemetry(otel)
+                        .nodeName(config.get(ServerConfig.ENGINE_NODE_NAME).isBlank() ? null
+                                : config.get(ServerConfig.ENGINE_NODE_NAME).strip())
                         .leaseDuration(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_LEASE_MS)))
                         .flow(flowSettings(config))
                         .timerBatchSize(config.getInt(ServerConfig.ENGINE_TIMER_BATCH))
+                        .liveSettingsPoll(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_LIVE_POLL_MS)))
                         .timeoutGraceAfterOpen(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_TIMEOUT_GRACE_MS)))
                         .inboxRetention(Duration.ofHours(config.getInt(ServerConfig.ENGINE_INBOX_RETENTION_HOURS)))
                         .endedRetention(days(config, ServerConfig.ENGINE_ENDED_RETENTION_DAYS))
@@ -149,7 +152,8 @@ public final class BatonServer implements AutoCloseable {
             metrics.bindLoops(loops);
             dev.baton.micrometer.BatonMetrics.bindFlows(metrics.registry(), engine, clock);
             this.health = own(new Health(store, kafka, loops,
-                    Duration.ofMillis(config.getInt(ServerConfig.HEALTH_MAX_POLL_SILENCE_MS)), Clock.systemUTC()));
+                    Duration.ofMillis(config.getInt(ServerConfig.HEALTH_MAX_POLL_SILENCE_MS)), Clock.systemUTC()))
+                    .checkDefinitions(() -> missingVersions(engine));
             SagaApi api = new SagaApi(engine, store, definitions, clock, config.getInt(ServerConfig.API_MAX_BODY),
                     () -> SagaApi.breakers(breakers.states()), config.get(ServerConfig.TRACING_LINK_TEMPLATE));
             CommandLag lag = new CommandLag(transport, traffic.declared(), Clock.systemUTC());
@@ -179,6 +183,7 @@ public final class BatonServer implements AutoCloseable {
                         ctx.statusCode(), ms.longValue()));
                 c.routes.before("/api/*", auth::check);
                 api.routes(c.routes);
+                new dev.baton.server.api.LiveApi(engine, config.getInt(ServerConfig.API_MAX_BODY)).routes(c.routes);
                 serviceMap.routes(c.routes);
                 c.routes.get("/health/live", ctx -> Json.write(ctx, 200, Health.live()));
                 c.routes.get("/health/ready", ctx -> {
@@ -291,6 +296,17 @@ public final class BatonServer implements AutoCloseable {
             out.addAll(p.definitions());
         }
         return out;
+    }
+
+    /** Null when this node can run every saga not ended; else the versions it lacks, for readiness. */
+    private static String missingVersions(SagaEngine engine) {
+        List<dev.baton.engine.VersionReport> missing = engine.live().missingVersions();
+        if (missing.isEmpty()) {
+            return null;
+        }
+        return "this node lacks saga version(s) with sagas not ended, whose replies and timers it cannot handle: "
+                + missing.stream().map(v -> v.type() + " v" + v.version() + " (" + v.unended() + ")").toList()
+                + "; register them on this node (GET /api/versions)";
     }
 
     /** A retention in days; 0 is null (kept forever). */

@@ -73,6 +73,11 @@ public final class ServerConfig {
             "an integer number of milliseconds, 100 to 600000: how long a node holds due timers and outbox rows it took");
     public static final Key ENGINE_TIMER_BATCH = new Key("baton.engine.timer-batch-size", "100",
             "an integer, 1 to 10000: due timers a node takes at once");
+    public static final Key ENGINE_NODE_NAME = new Key("baton.engine.node-name", "",
+            "this node's name among the nodes sharing the database (node list, leases, logs); empty = host-pid-random");
+    public static final Key ENGINE_LIVE_POLL_MS = new Key("baton.engine.live-poll-ms", "2000",
+            "an integer number of milliseconds, 100 to 60000: how often the node reads rollouts and policy overrides"
+                    + " and refreshes its entry in the node list");
     public static final Key ENGINE_TIMEOUT_GRACE_MS = new Key("baton.engine.timeout-grace-ms", "30000",
             "an integer number of milliseconds, 0 to 600000: how long reply timeouts wait after start or a take-over");
     public static final Key ENGINE_INBOX_RETENTION_HOURS = new Key("baton.engine.inbox-retention-hours", "168",
@@ -115,7 +120,8 @@ public final class ServerConfig {
     /** Every known key, in documentation order. */
     public static final List<Key> KEYS = List.of(HTTP_PORT, HTTP_HOST, HTTP_INSECURE_OPEN, SHUTDOWN_GRACE_MS, DATA_DIR, DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE,
             KAFKA_BOOTSTRAP, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS, KAFKA_REPLICATION, KAFKA_GROUP, KAFKA_REPLY_CONSUMERS,
-            ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_TIMEOUT_GRACE_MS, ENGINE_INBOX_RETENTION_HOURS,
+            ENGINE_LEASE_MS, ENGINE_TIMER_BATCH, ENGINE_NODE_NAME, ENGINE_LIVE_POLL_MS, ENGINE_TIMEOUT_GRACE_MS,
+            ENGINE_INBOX_RETENTION_HOURS,
             ENGINE_ENDED_RETENTION_DAYS, ENGINE_FAILED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, FLOW_ENABLED, FLOW_INITIAL_LIMIT, FLOW_MAX_LIMIT,
             API_TOKEN, API_READ_TOKEN,
             API_MAX_BODY, DEFINITIONS_DIR, TRACING_ENABLED, TRACING_LINK_TEMPLATE, SLA_WARN_RATIO, SLA_WARN_MIN_SAMPLES,
@@ -333,6 +339,7 @@ public final class ServerConfig {
         integer(problems, KAFKA_REPLY_CONSUMERS, 1, 64);
         integer(problems, ENGINE_LEASE_MS, 100, 600_000);
         integer(problems, ENGINE_TIMER_BATCH, 1, 10_000);
+        integer(problems, ENGINE_LIVE_POLL_MS, 100, 60_000);
         integer(problems, ENGINE_TIMEOUT_GRACE_MS, 0, 600_000);
         integer(problems, ENGINE_INBOX_RETENTION_HOURS, 1, 87_600);
         integer(problems, ENGINE_ENDED_RETENTION_DAYS, 0, 36_500);

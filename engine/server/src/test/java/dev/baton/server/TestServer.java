@@ -71,8 +71,14 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server with exactly the environment {@code env} (see {@link #env}), and the test participants. */
     static TestServer start(Map<String, String> env, PostgresDatabase postgres) throws Exception {
+        return start(env, postgres, BatonServer.discoverDefinitions(""));
+    }
+
+    /** As {@link #start(Map, PostgresDatabase)}, registering exactly {@code definitions}. */
+    static TestServer start(Map<String, String> env, PostgresDatabase postgres,
+                            java.util.List<dev.baton.dsl.SagaDefinition<?>> definitions) throws Exception {
         ServerConfig config = ServerConfig.load(null, env::get, env, Map.of());
-        BatonServer server = BatonServer.start(config, BatonServer.discoverDefinitions(""));
+        BatonServer server = BatonServer.start(config, definitions);
         try {
             return new TestServer(server, TestSagas.startParticipants(BatonServer.kafkaOptions(config)), postgres);
         } catch (Exception | Error e) {

@@ -141,6 +141,41 @@ public abstract class ForwardingSagaStore implements SagaStore {
     }
 
     @Override
+    public List<dev.baton.engine.spi.LiveSetting> liveSettings() {
+        return delegate.liveSettings();
+    }
+
+    @Override
+    public String changeLiveSetting(String kind, String target, String value, String actor, String reason, Instant now) {
+        return delegate.changeLiveSetting(kind, target, value, actor, reason, now);
+    }
+
+    @Override
+    public List<dev.baton.engine.spi.SettingChange> settingChanges(int limit) {
+        return delegate.settingChanges(limit);
+    }
+
+    @Override
+    public void heartbeat(String node, String definitions, Instant startedAt, Instant now) {
+        delegate.heartbeat(node, definitions, startedAt, now);
+    }
+
+    @Override
+    public void leave(String node) {
+        delegate.leave(node);
+    }
+
+    @Override
+    public List<dev.baton.engine.spi.NodeRecord> nodes() {
+        return delegate.nodes();
+    }
+
+    @Override
+    public List<dev.baton.engine.spi.VersionCount> unendedByVersion() {
+        return delegate.unendedByVersion();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

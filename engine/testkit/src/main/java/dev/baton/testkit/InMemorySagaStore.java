@@ -7,15 +7,19 @@ import dev.baton.engine.spi.FlowShare;
 import dev.baton.engine.spi.HistoryFold;
 import dev.baton.engine.spi.HistoryPage;
 import dev.baton.engine.spi.HistoryRecord;
+import dev.baton.engine.spi.LiveSetting;
+import dev.baton.engine.spi.NodeRecord;
 import dev.baton.engine.spi.OutboxRecord;
 import dev.baton.engine.spi.SagaCount;
 import dev.baton.engine.spi.SagaPage;
 import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
+import dev.baton.engine.spi.SettingChange;
 import dev.baton.engine.spi.StoreTransaction;
 import dev.baton.engine.spi.TimerKind;
 import dev.baton.engine.spi.TimerRecord;
+import dev.baton.engine.spi.VersionCount;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -210,6 +214,102 @@ public final class InMemorySagaStore implements SagaStore {
             lock.unlock();
         }
         return InMemoryQueries.counts(groups);
+    }
+
+    // ------------------------------------------------------------------ live settings, nodes
+
+    private final Map<String, LiveSetting> settings = new TreeMap<>();
+    private final List<SettingChange> settingLog = new ArrayList<>();
+    private final Map<String, NodeRecord> nodes = new TreeMap<>();
+
+    @Override
+    public List<LiveSetting> liveSettings() {
+        lock.lock();
+        try {
+            return List.copyOf(settings.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String changeLiveSetting(String kind, String target, String value, String actor, String reason, Instant now) {
+        lock.lock();
+        try {
+            String key = kind + "\u0000" + target;
+            LiveSetting before = value == null ? settings.remove(key)
+                    : settings.put(key, new LiveSetting(kind, target, value, actor, reason, now));
+            String prior = before == null ? null : before.value();
+            settingLog.add(new SettingChange(settingLog.size() + 1, now, kind, target, prior, value, actor, reason));
+            return prior;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<SettingChange> settingChanges(int limit) {
+        lock.lock();
+        try {
+            List<SettingChange> newestFirst = new ArrayList<>(settingLog).reversed();
+            return List.copyOf(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void heartbeat(String node, String definitions, Instant startedAt, Instant now) {
+        lock.lock();
+        try {
+            nodes.put(node, new NodeRecord(node, definitions, startedAt, now));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void leave(String node) {
+        lock.lock();
+        try {
+            nodes.remove(node);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<NodeRecord> nodes() {
+        lock.lock();
+        try {
+            return List.copyOf(nodes.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<VersionCount> unendedByVersion() {
+        record Where(String type, int version, SagaStatus status, String step, String pendingState) {}
+        Map<Where, Long> counts = new HashMap<>();
+        lock.lock();
+        try {
+            for (SagaRecord r : tables.sagas.values()) {
+                if (!r.status().isTerminal()) {
+                    counts.merge(new Where(r.type(), r.definitionVersion(), r.status(), r.currentStep(),
+                            r.pendingState()), 1L, Long::sum);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        Comparator<Where> order = Comparator.comparing(Where::type).thenComparingInt(Where::version)
+                .thenComparing(w -> w.status().name()).thenComparing(Where::step, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(Where::pendingState, Comparator.nullsFirst(Comparator.naturalOrder()));
+        return counts.entrySet().stream().sorted(Map.Entry.comparingByKey(order))
+                .map(e -> new VersionCount(e.getKey().type(), e.getKey().version(), e.getKey().status(),
+                        e.getKey().step(), e.getKey().pendingState(), e.getValue()))
+                .toList();
     }
 
     @Override

@@ -175,4 +175,13 @@ public abstract class SagaStoreCompatibilityKit {
             return SagaStoreCompatibilityKit.this.store();
         }
     }
+
+    @Nested
+    @DisplayName("live settings: rollouts and policies with their trail, the node list, unended sagas by version")
+    class Live extends LiveContract {
+        @Override
+        protected SagaStore store() {
+            return SagaStoreCompatibilityKit.this.store();
+        }
+    }
 }

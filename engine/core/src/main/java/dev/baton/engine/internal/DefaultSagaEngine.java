@@ -6,6 +6,7 @@ import dev.baton.engine.FlowView;
 import dev.baton.engine.OperatorAction;
 import dev.baton.engine.SagaActionRejectedException;
 import dev.baton.engine.SagaCodecException;
+import dev.baton.engine.LiveControls;
 import dev.baton.engine.SagaDefinitionMismatchException;
 import dev.baton.engine.SagaEngine;
 import dev.baton.engine.SagaId;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     private static final Logger log = LoggerFactory.getLogger(DefaultSagaEngine.class);
     private static final Duration OPEN_SWEEP_AGE = Duration.ofSeconds(1);
+    private static final Duration MISSING_VERSIONS_EVERY = Duration.ofSeconds(30);
     /** How often the inbox and ended sagas are purged: often enough that each purge deletes a minute's worth. */
     private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
 
@@ -48,6 +50,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     private final ReplyApplier replies;
     private final TimerFirer timers;
     private final Housekeeping housekeeping;
+    private final LiveState live;
     private final AtomicBoolean open = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private ScheduledExecutorService scheduler;
@@ -67,6 +70,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         replies = new ReplyApplier(s.store(), s.clock(), locks, mapper, gate, afterCommit, events, new DeadLetters(s.ids()));
         timers = new TimerFirer(s.store(), s.clock(), mapper, gate, events, s.lease(), s.timerBatchSize(),
                 s.conflictRetries(), s.timeoutGrace());
+        live = new LiveState(s, s.liveSettingsPoll());
         housekeeping = new Housekeeping(s.store(), s.clock(), s.inboxRetention(), s.endedRetention(), s.failedRetention());
     }
 
@@ -81,6 +85,7 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         settings.transport().prepare(destinations);
         gate.prepare(destinations);
         timers.holdTimeouts(false);
+        boolean liveSettings = openLive();
         // Rows left by a previous run (a crash between commit and acknowledgement) go out first. Not the newest:
         // with several nodes, those are other nodes' commands still being sent.
         Duration age = settings.sweepAge();
@@ -98,8 +103,26 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
             every(every, every, "purge of ended sagas", housekeeping::purgeEndedQuietly);
         }
         every(settings.sweepInterval(), settings.sweepInterval(), "outbox sweep", () -> outbox.sweep(settings.sweepAge()));
+        if (liveSettings) {
+            every(live.poll(), live.poll(), "live settings", live::tick);
+            every(MISSING_VERSIONS_EVERY, MISSING_VERSIONS_EVERY, "check for missing versions", live::checkMissing);
+        }
         log.info("Baton engine open: {} saga definition(s): {}", settings.definitions().all().size(),
                 settings.definitions().all().stream().map(d -> d.type() + " v" + d.version()).toList());
+    }
+
+    /** Opens the live settings; false when the store keeps none (they are then off). */
+    private boolean openLive() {
+        try {
+            live.open();
+            return true;
+        } catch (UnsupportedOperationException e) {
+            log.info("live settings are off: {}", e.getMessage());
+            return false;
+        } catch (RuntimeException e) {
+            log.warn("could not read the live settings at open; trying again every {}", live.poll(), e);
+            return true;
+        }
     }
 
     /** Runs {@code job} every {@code period}; a failure is logged and the job runs again next period. */
@@ -120,6 +143,9 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         }
         outbox.closing();
         gate.flow().stop();
+        if (open.get()) {
+            live.close();
+        }
         if (scheduler != null) {
             // Let a running timer poll or sweep finish its transaction rather than interrupt it: an interrupt in the
             // middle of a write can close an embedded database's file channel (H2) and lose what followed.
@@ -157,21 +183,30 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
     public <D> StartResult start(SagaDefinition<D> definition, D data, String businessKey) {
         // matched by type and version: an equal definition built again (another class loader, a test) is the same saga
         SagaDefinition<?> registered = settings.definitions().get(definition.type(), definition.version(), null);
-        StartChecks.check(registered, data, businessKey);
-        return starts.start(registered, data, businessKey, settings.ids().get());
+        return startOn(live.choose(registered, data, businessKey), data, businessKey);
+    }
+
+    private StartResult startOn(SagaDefinition<?> definition, Object data, String businessKey) {
+        StartChecks.check(definition, data, businessKey);
+        return starts.start(definition, data, businessKey, settings.ids().get());
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public StartResult start(String sagaType, String dataJson, String businessKey) {
         Definitions definitions = settings.definitions();
-        SagaDefinition<Object> def = (SagaDefinition<Object>) definitions.latest(sagaType)
+        SagaDefinition<Object> def = (SagaDefinition<Object>) live.chooseByType(sagaType, businessKey)
                 .orElseThrow(() -> SagaDefinitionMismatchException.unknownType(sagaType,
                         definitions.all().stream().map(SagaDefinition::type).toList()));
         if (dataJson == null || dataJson.isBlank()) {
             throw new SagaCodecException("saga '" + sagaType + "' needs data (a JSON object), but got none", null);
         }
-        return start(def, settings.codec().decodeStrictly(dataJson, def.dataType()), businessKey);
+        return startOn(def, settings.codec().decodeStrictly(dataJson, def.dataType()), businessKey);
+    }
+
+    @Override
+    public LiveControls live() {
+        return live;
     }
 
     @Override

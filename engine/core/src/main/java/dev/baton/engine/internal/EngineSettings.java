@@ -20,6 +20,7 @@ import java.util.function.Supplier;
  * @param endedRetention null: ended sagas are kept
  * @param failedRetention null: FAILED sagas are kept
  * @param openTelemetry where the engine's spans go; {@link OpenTelemetry#noop()}: tracing off
+ * @param liveSettingsPoll how often the node reads the live settings and refreshes its entry in the node list
  * @param exceptionMessagesInReasons whether a user exception's message follows its class and error id in reasons
  */
 public record EngineSettings(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
@@ -27,7 +28,8 @@ public record EngineSettings(Definitions definitions, SagaStore store, Transport
                              Duration timerPollInterval, int timerBatchSize, Duration sweepInterval, Duration sweepAge,
                              int conflictRetries, Duration timeoutGrace, Duration lease, Duration inboxRetention,
                              Duration endedRetention, Duration failedRetention, FlowSettings flow, String nodeName,
-                             boolean exceptionMessagesInReasons, OpenTelemetry openTelemetry) {
+                             boolean exceptionMessagesInReasons, OpenTelemetry openTelemetry,
+                             Duration liveSettingsPoll) {
     public EngineSettings {
         Objects.requireNonNull(definitions, "definitions");
         Objects.requireNonNull(store, "store");

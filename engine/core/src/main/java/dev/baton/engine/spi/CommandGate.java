@@ -1,5 +1,6 @@
 package dev.baton.engine.spi;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -65,4 +66,26 @@ public interface CommandGate {
 
     /** The participant answered a command (or did not, in time). Called after the saga's transaction committed. */
     default void onOutcome(String participant, Outcome outcome) {}
+
+    /**
+     * Checks settings an operator gives one participant at run time (a breaker's thresholds, by the names the gate
+     * documents), before they are stored and applied on every node.
+     *
+     * @throws IllegalArgumentException saying which setting is wrong and what it takes; the default refuses every
+     *     setting: the gate has none to change
+     * @since 0.8
+     */
+    default void checkPolicy(String participant, Map<String, String> settings) {
+        throw new IllegalArgumentException("this engine's command gate (" + getClass().getSimpleName() + ") has no"
+                + " settings to change at run time");
+    }
+
+    /**
+     * The participant settings in force (participant → settings, each checked by {@link #checkPolicy}), replacing
+     * those given before; a participant not named runs with the gate's own settings again. Called on every node when
+     * they change.
+     *
+     * @since 0.8
+     */
+    default void applyPolicies(Map<String, Map<String, String>> policies) {}
 }

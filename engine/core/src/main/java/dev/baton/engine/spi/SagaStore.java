@@ -177,6 +177,56 @@ public interface SagaStore extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getName() + " has no flow control");
     }
 
+    /**
+     * Every {@link LiveSetting}: what operators set at run time. Every node reads them every few seconds.
+     *
+     * @since 0.8
+     */
+    default List<LiveSetting> liveSettings() {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no live settings");
+    }
+
+    /**
+     * Sets ({@code value} not null) or removes ({@code value} null) a live setting, and records the change with its
+     * previous value, {@code actor} and {@code reason} in the audit trail, in one transaction.
+     *
+     * @return the previous value, or null when there was none
+     * @since 0.8
+     */
+    default String changeLiveSetting(String kind, String target, String value, String actor, String reason, Instant now) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no live settings");
+    }
+
+    /** The latest {@code limit} changes of live settings, newest first. @since 0.8 */
+    default List<SettingChange> settingChanges(int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no live settings");
+    }
+
+    /** Records that {@code node} is alive, with the definitions it registered. @since 0.8 */
+    default void heartbeat(String node, String definitions, Instant startedAt, Instant now) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no node list");
+    }
+
+    /** Removes {@code node} from the node list (it closed). @since 0.8 */
+    default void leave(String node) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no node list");
+    }
+
+    /** Every node in the list, live or not ({@link NodeRecord#seenAt} tells). @since 0.8 */
+    default List<NodeRecord> nodes() {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no node list");
+    }
+
+    /**
+     * Sagas not ended (RUNNING, PENDING, COMPENSATING, FAILED) by type, definition version, status, current step and
+     * pending state. One scan of the sagas not ended.
+     *
+     * @since 0.8
+     */
+    default List<VersionCount> unendedByVersion() {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot count by version");
+    }
+
     @Override
     void close();
 }

@@ -25,6 +25,7 @@ public final class ApiProblem extends RuntimeException {
         METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
         ACTION_REJECTED(409, "action-rejected", "The action does not apply to the saga in its present state"),
         CONCURRENT_UPDATE(409, "concurrent-update", "The saga changed while the request was handled"),
+        SETTING_CONFLICT(409, "setting-conflict", "The setting cannot be followed by every engine node now"),
         BODY_TOO_LARGE(413, "body-too-large", "The request body is too large"),
         URI_TOO_LONG(414, "uri-too-long", "The request URI is too long"),
         UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be JSON"),

@@ -1,6 +1,7 @@
 package dev.baton.server.api;
 
 import dev.baton.engine.ConcurrentUpdateException;
+import dev.baton.engine.LiveSettingRejectedException;
 import dev.baton.engine.SagaActionRejectedException;
 import dev.baton.engine.SagaNotFoundException;
 import dev.baton.engine.SagaStoreException;
@@ -73,6 +74,8 @@ public final class Problems {
             case ApiProblem p -> p;
             case SagaNotFoundException nf -> new ApiProblem(ApiProblem.Type.SAGA_NOT_FOUND, nf.getMessage());
             case SagaActionRejectedException r -> new ApiProblem(ApiProblem.Type.ACTION_REJECTED, r.getMessage());
+            case LiveSettingRejectedException r -> new ApiProblem(r.conflict() ? ApiProblem.Type.SETTING_CONFLICT
+                    : ApiProblem.Type.INVALID_REQUEST, r.getMessage());
             case ConcurrentUpdateException c -> new ApiProblem(ApiProblem.Type.CONCURRENT_UPDATE,
                     c.getMessage() + "; read the saga again and repeat the request if it still applies");
             case SagaStoreException s -> {

@@ -45,6 +45,7 @@ public final class Health implements AutoCloseable {
     private final Supplier<List<LoopHealth>> loops;
     private final Duration maxPollSilence;
     private final Clock clock;
+    private volatile Supplier<String> definitions = () -> null;
 
     /** Checks {@code store} (its outbox backlog count: one indexed count) and the Kafka cluster of {@code kafka}. */
     public Health(SagaStore store, KafkaOptions kafka) {
@@ -81,6 +82,15 @@ public final class Health implements AutoCloseable {
         };
     }
 
+    /**
+     * Also checks that this node can run every saga not ended: {@code missing} answers null when it can, else what it
+     * lacks (the check is then DOWN with that detail).
+     */
+    public Health checkDefinitions(Supplier<String> missing) {
+        this.definitions = missing;
+        return this;
+    }
+
     /** The liveness body: the process is up. */
     public static Map<String, Object> live() {
         return Map.of("status", "UP");
@@ -97,6 +107,13 @@ public final class Health implements AutoCloseable {
         for (LoopHealth loop : loops.get()) {
             results.put(loop.name(), loop(loop, now));
         }
+        String lacking = definitions.get();
+        Map<String, String> defs = new LinkedHashMap<>();
+        defs.put("status", lacking == null ? "UP" : "DOWN");
+        if (lacking != null) {
+            defs.put("detail", lacking);
+        }
+        results.put("definitions", defs);
         boolean up = results.values().stream().allMatch(r -> r.get("status").equals("UP"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");

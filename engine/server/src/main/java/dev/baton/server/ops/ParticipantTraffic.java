@@ -362,5 +362,15 @@ public final class ParticipantTraffic {
             }
             delegate.onOutcome(participant, outcome);
         }
+
+        @Override
+        public void checkPolicy(String participant, java.util.Map<String, String> settings) {
+            delegate.checkPolicy(participant, settings);
+        }
+
+        @Override
+        public void applyPolicies(java.util.Map<String, java.util.Map<String, String>> policies) {
+            delegate.applyPolicies(policies);
+        }
     }
 }
