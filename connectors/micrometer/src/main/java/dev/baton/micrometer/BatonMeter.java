@@ -23,6 +23,19 @@ public enum BatonMeter {
     /** Sagas started (a start with a business key that found an existing saga is not counted). */
     SAGAS_STARTED("baton.sagas.started", Meter.Type.COUNTER, null,
             "Sagas started", TagKeys.TYPE),
+    /**
+     * Sagas started, by the definition version they run on: with a rollout (gray release), how new sagas split
+     * between versions.
+     */
+    SAGAS_STARTED_BY_VERSION("baton.sagas.started.by.version", Meter.Type.COUNTER, null,
+            "Sagas started, by the definition version they run on", TagKeys.TYPE, TagKeys.VERSION),
+    /**
+     * A version's weight in its type's rollout, in percent; -1 when the type has no rollout (new sagas start on the
+     * newest version, or the one the caller names).
+     */
+    ROLLOUT_WEIGHT("baton.rollout.weight", Meter.Type.GAUGE, null,
+            "A definition version's weight in its saga type's rollout, percent (-1: no rollout)", TagKeys.TYPE,
+            TagKeys.VERSION),
     /** Sagas that reached a terminal state, by outcome. */
     SAGAS_ENDED("baton.sagas.ended", Meter.Type.COUNTER, null,
             "Sagas that ended, by outcome (COMPLETED or COMPENSATED)", TagKeys.TYPE, TagKeys.OUTCOME),
@@ -138,6 +151,8 @@ public enum BatonMeter {
     public static final class TagKeys {
         /** The saga type (the definition's name), e.g. {@code order-flow}. */
         public static final String TYPE = "type";
+        /** A definition version, e.g. {@code 3}. */
+        public static final String VERSION = "version";
         /** How a saga ended: {@code COMPLETED} or {@code COMPENSATED}. */
         public static final String OUTCOME = "outcome";
         /** A {@link dev.baton.engine.SagaStatus} name. */

@@ -166,6 +166,34 @@ public final class BatonMetrics {
         }
     }
 
+    /**
+     * Registers {@link BatonMeter#ROLLOUT_WEIGHT} for every version {@code engine} registered, read from its live
+     * settings at each scrape. Does nothing for an engine without live settings.
+     *
+     * @since 0.8
+     */
+    public static void bindRollouts(MeterRegistry registry, dev.baton.engine.SagaEngine engine,
+                                    java.util.Collection<dev.baton.dsl.SagaDefinition<?>> definitions) {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(engine, "engine");
+        for (dev.baton.dsl.SagaDefinition<?> d : definitions) {
+            String type = d.type();
+            int version = d.version();
+            Gauge.builder(BatonMeter.ROLLOUT_WEIGHT.meterName(), () -> {
+                        try {
+                            return engine.live().rollout(type).map(r -> (double) r.weights().getOrDefault(version, 0))
+                                    .orElse(-1.0);
+                        } catch (UnsupportedOperationException e) {
+                            return -1.0;
+                        }
+                    })
+                    .description(BatonMeter.ROLLOUT_WEIGHT.description())
+                    .tag(BatonMeter.TagKeys.TYPE, type)
+                    .tag(BatonMeter.TagKeys.VERSION, Integer.toString(version))
+                    .register(registry);
+        }
+    }
+
     private static void flowGauge(MeterRegistry registry, BatonMeter meter, String participant,
                                   dev.baton.engine.SagaEngine engine,
                                   java.util.function.ToDoubleFunction<dev.baton.engine.FlowView> value) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * store's counts as well, use {@link BatonMetrics}.
  *
  * <ul>
- * <li>{@code onStarted} → {@link BatonMeter#SAGAS_STARTED}</li>
+ * <li>{@code onStarted} → {@link BatonMeter#SAGAS_STARTED} and {@link BatonMeter#SAGAS_STARTED_BY_VERSION}</li>
  * <li>{@code onStatusChanged} to FAILED → {@link BatonMeter#SAGAS_FAILED}; to PENDING → {@link BatonMeter#SAGAS_PENDING}</li>
  * <li>{@code onEnded} → {@link BatonMeter#SAGAS_ENDED} and {@link BatonMeter#SAGA_DURATION}</li>
  * <li>{@code onStepCompleted} → {@link BatonMeter#STEP_DURATION}</li>
@@ -71,6 +71,7 @@ public final class MicrometerSagaListener implements SagaListener {
             "Baton metrics listener");
     private final ConcurrentHashMap<String, TypeMeters> byType = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> deadByTopic = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> startedByVersion = new ConcurrentHashMap<>();
     private volatile Counter duplicates;
     private volatile Counter ignored;
     private volatile Counter resent;
@@ -152,6 +153,17 @@ public final class MicrometerSagaListener implements SagaListener {
     public void onStarted(SagaId id, String sagaType) {
         try {
             meters(sagaType).started.increment();
+        } catch (RuntimeException | LinkageError e) {
+            failures.failed("counting a start", e);
+        }
+    }
+
+    @Override
+    public void onStarted(SagaId id, String sagaType, int version) {
+        try {
+            meters(sagaType).started.increment();
+            startedByVersion.computeIfAbsent(sagaType + " v" + version, k -> counter(BatonMeter.SAGAS_STARTED_BY_VERSION,
+                    BatonMeter.TagKeys.TYPE, sagaType, BatonMeter.TagKeys.VERSION, Integer.toString(version))).increment();
         } catch (RuntimeException | LinkageError e) {
             failures.failed("counting a start", e);
         }

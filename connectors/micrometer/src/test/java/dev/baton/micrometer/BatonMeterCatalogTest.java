@@ -52,6 +52,7 @@ class BatonMeterCatalogTest {
         ParticipantMeters.bindCommandLag(registry, List.of("payment"), p -> 0L);
         try (SagaTestKit kit = SagaTestKit.with(listener, DEFINITION)) {
             BatonMetrics.bindFlows(registry, kit.engine(), java.time.Clock.systemUTC());
+            BatonMetrics.bindRollouts(registry, kit.engine(), List.of(DEFINITION));
             OrderScenarios.complete(kit, "o-1", Duration.ofSeconds(1));
             OrderScenarios.compensate(kit, "o-2");
             OrderScenarios.parkThenComplete(kit, "o-3");

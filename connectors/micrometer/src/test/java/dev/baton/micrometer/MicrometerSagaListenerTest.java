@@ -212,7 +212,7 @@ class MicrometerSagaListenerTest {
         List<Tag> tags = registry.getMeters().stream().flatMap(m -> m.getId().getTags().stream()).toList();
         assertThat(tags).isNotEmpty();
         assertThat(tags).extracting(Tag::getValue).doesNotContainAnyElementsOf(ids);
-        assertThat(tags).extracting(Tag::getKey).allMatch(k -> Set.of("type", "outcome", "status", "step", "topic").contains(k)
+        assertThat(tags).extracting(Tag::getKey).allMatch(k -> Set.of("type", "outcome", "status", "step", "topic", "version").contains(k)
                 || k.equals("phi") || k.equals("le"), "a Baton tag key (or a histogram's own)");
     }
 
@@ -227,6 +227,7 @@ class MicrometerSagaListenerTest {
 
         assertThat(registry.getMeters()).extracting(Meter::getId).containsExactlyInAnyOrderElementsOf(first);
         assertThat(counter(BatonMeter.SAGAS_STARTED, "type", TYPE)).isEqualTo(4);
+        assertThat(counter(BatonMeter.SAGAS_STARTED_BY_VERSION, "type", TYPE, "version", "1")).isEqualTo(4);
     }
 
     private Map<String, Long> stepTimers() {

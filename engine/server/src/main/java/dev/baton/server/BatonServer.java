@@ -151,6 +151,7 @@ public final class BatonServer implements AutoCloseable {
             };
             metrics.bindLoops(loops);
             dev.baton.micrometer.BatonMetrics.bindFlows(metrics.registry(), engine, clock);
+            dev.baton.micrometer.BatonMetrics.bindRollouts(metrics.registry(), engine, definitions);
             this.health = own(new Health(store, kafka, loops,
                     Duration.ofMillis(config.getInt(ServerConfig.HEALTH_MAX_POLL_SILENCE_MS)), Clock.systemUTC()))
                     .checkDefinitions(() -> missingVersions(engine));

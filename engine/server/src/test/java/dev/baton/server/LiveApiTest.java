@@ -137,6 +137,11 @@ class LiveApiTest {
             assertThat(split.get(1)).isBetween(15, 45);
             assertThat(split.get(2)).isBetween(15, 45);
 
+            String metrics = s.get("/metrics").body();
+            assertThat(metrics).contains("baton_rollout_weight{type=\"test-ops\",version=\"2\"} 50.0")
+                    .contains("baton_sagas_started_by_version_total{type=\"test-ops\",version=\"2\"} " + split.get(2) + ".0")
+                    .contains("baton_sagas_started_by_version_total{type=\"test-ops\",version=\"1\"} " + split.get(1) + ".0");
+
             JsonNode versions = json(s.get("/api/versions", AUTH)).get("versions");
             assertThat(versions.findValuesAsText("type")).containsExactly("test-ops", "test-ops");
             assertThat(versions.get(0).get("weight").asInt()).isEqualTo(50);

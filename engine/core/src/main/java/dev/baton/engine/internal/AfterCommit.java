@@ -54,8 +54,8 @@ final class AfterCommit {
             gate.release(p);
         }
         fx.moot.clear();
-        for (Map.Entry<SagaId, String> s : fx.started) {
-            Listeners.safely(() -> listener.onStarted(s.getKey(), s.getValue()));
+        for (Effects.Started s : fx.started) {
+            Listeners.safely(() -> listener.onStarted(s.id(), s.type(), s.version()));
         }
         fx.started.clear();
         for (String m : fx.duplicates) {

@@ -42,8 +42,11 @@ final class Effects {
     final Map<String, PendingSpan> spans = new HashMap<>();
     final List<String> duplicates = new ArrayList<>();
     final List<Map.Entry<SagaId, String>> ignored = new ArrayList<>();
-    /** Sagas started (created) in the transaction, with their types. */
-    final List<Map.Entry<SagaId, String>> started = new ArrayList<>();
+    /** A saga started (created) in the transaction: its type and definition version. */
+    record Started(SagaId id, String type, int version) {}
+
+    /** Sagas started (created) in the transaction. */
+    final List<Started> started = new ArrayList<>();
     /** Participants whose gate permitted a command in this transaction: released if it does not commit. */
     final List<String> permits = new ArrayList<>();
     /** Participants flow control let a command go to in this transaction: the room is given back if it does not commit. */

@@ -156,7 +156,7 @@ final class StartBatcher {
                 Decision d = gate.gated(StateMachine.start(p.id(), definitionOf(p), p.data(), p.businessKey(), now),
                         p.definition(), now, fx);
                 writes.add(mapper.encode(null, null, d, p.definition(), now, fx));
-                fx.started.add(Map.entry(p.id(), p.definition().type()));
+                fx.started.add(new Effects.Started(p.id(), p.definition().type(), p.definition().version()));
                 out.add(new StartResult(p.id(), true));
             }
             writes.flush();
@@ -182,7 +182,7 @@ final class StartBatcher {
                     }
                     Decision d = gate.gated(first, definition, now, fx);
                     tx.writeAll(List.of(mapper.encode(null, null, d, definition, now, fx)));
-                    fx.started.add(Map.entry(id, definition.type()));
+                    fx.started.add(new Effects.Started(id, definition.type(), definition.version()));
                     return new StartResult(id, true);
                 });
             } catch (RuntimeException e) {

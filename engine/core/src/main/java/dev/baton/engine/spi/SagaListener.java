@@ -18,6 +18,16 @@ public interface SagaListener {
     /** A saga was started. */
     default void onStarted(SagaId id, String sagaType) {}
 
+    /**
+     * A saga was started on definition version {@code version} (what a rollout chose, or the version the caller
+     * named). The engine calls this one; the default calls {@link #onStarted(SagaId, String)}.
+     *
+     * @since 0.8
+     */
+    default void onStarted(SagaId id, String sagaType, int version) {
+        onStarted(id, sagaType);
+    }
+
     /** A saga's status changed. */
     default void onStatusChanged(SagaId id, String sagaType, SagaStatus from, SagaStatus to, String reason) {}
 

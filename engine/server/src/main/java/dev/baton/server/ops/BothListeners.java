@@ -23,6 +23,12 @@ public final class BothListeners implements SagaListener {
     }
 
     @Override
+    public void onStarted(SagaId id, String sagaType, int version) {
+        first.onStarted(id, sagaType, version);
+        second.onStarted(id, sagaType, version);
+    }
+
+    @Override
     public void onStatusChanged(SagaId id, String sagaType, SagaStatus from, SagaStatus to, String reason) {
         first.onStatusChanged(id, sagaType, from, to, reason);
         second.onStatusChanged(id, sagaType, from, to, reason);

@@ -33,6 +33,12 @@ public final class SagaLog implements SagaListener {
     }
 
     @Override
+    public void onStarted(SagaId id, String sagaType, int version) {
+        delegate.onStarted(id, sagaType, version);
+        log.debug("saga {} ({} v{}) started", id, sagaType, version);
+    }
+
+    @Override
     public void onStatusChanged(SagaId id, String sagaType, SagaStatus from, SagaStatus to, String reason) {
         delegate.onStatusChanged(id, sagaType, from, to, reason);
         if (log.isDebugEnabled()) {
