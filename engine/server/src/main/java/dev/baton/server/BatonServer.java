@@ -18,6 +18,7 @@ import dev.baton.micrometer.ParticipantMeters;
 import dev.baton.resilience4j.BreakerMetrics;
 import dev.baton.resilience4j.ParticipantBreakers;
 import dev.baton.server.api.Auth;
+import dev.baton.server.api.BulkApi;
 import dev.baton.server.api.ContainerErrors;
 import dev.baton.server.api.Json;
 import dev.baton.server.api.Problems;
@@ -163,6 +164,7 @@ public final class BatonServer implements AutoCloseable {
             ServiceMapApi serviceMap = new ServiceMapApi(slas, traffic, engine,
                     () -> SagaApi.breakers(breakers.states()), lag::of, clock);
             Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));
+            BulkApi bulk = new BulkApi(engine, store, clock, config.getInt(ServerConfig.API_MAX_BODY));
             ContainerErrors containerErrors = new ContainerErrors(HEADER_LIMIT, config.getInt(ServerConfig.API_MAX_BODY));
             this.http = Javalin.create(c -> {
                 c.jetty.host = config.get(ServerConfig.HTTP_HOST);
@@ -186,6 +188,8 @@ public final class BatonServer implements AutoCloseable {
                 api.routes(c.routes);
                 new dev.baton.server.api.LiveApi(engine, config.getInt(ServerConfig.API_MAX_BODY)).routes(c.routes);
                 serviceMap.routes(c.routes);
+                bulk.routes(c.routes);
+                dev.baton.server.ui.Dashboard.install(c);
                 c.routes.get("/health/live", ctx -> Json.write(ctx, 200, Health.live()));
                 c.routes.get("/health/ready", ctx -> {
                     Health.Report r = health.ready();

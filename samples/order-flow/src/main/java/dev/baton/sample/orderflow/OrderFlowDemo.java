@@ -169,11 +169,17 @@ public final class OrderFlowDemo {
             String api = "http://localhost:" + server.port() + "/api";
             out.printf(Locale.ROOT, "order-flow: ready in %.1f s; REST API %s (try %s/sagas?type=%s&status=COMPENSATED)%n",
                     (System.nanoTime() - t0) / 1e9, api, api, TYPE);
+            if (!s.exit()) {
+                // printed before the load, so a person can open it and watch the promotion's orders park and drain
+                out.println("order-flow: dashboard http://localhost:" + server.port() + "/ui/ (open it now to watch the run)");
+                out.flush();
+            }
             r = LoadRun.drive(s, server, services, out);
             Summary.print(r, s, out);
             if (!s.exit()) {
                 out.println();
-                out.println("The engine keeps running; explore the sagas through the REST API:");
+                out.println("The engine keeps running; explore the sagas in the dashboard at http://localhost:" + server.port()
+                        + "/ui/ or through the REST API:");
                 out.println("  curl '" + api + "/stats'");
                 out.println("  curl '" + api + "/sagas?type=" + TYPE + "&status=COMPENSATED&limit=5'");
                 out.println("  curl '" + api + "/sagas?businessKey=o-000001'      then  /api/sagas/{id}/history");
