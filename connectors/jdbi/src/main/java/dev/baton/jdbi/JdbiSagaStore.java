@@ -391,6 +391,11 @@ public final class JdbiSagaStore implements SagaStore {
     }
 
     @Override
+    public int forgetNodes(Instant seenBefore) {
+        return call("forgetNodes", () -> jdbi.inTransaction(h -> LiveTables.forget(h, seenBefore)));
+    }
+
+    @Override
     public List<NodeRecord> nodes() {
         return call("nodes", () -> jdbi.withHandle(LiveTables::nodes));
     }

@@ -166,6 +166,11 @@ public abstract class ForwardingSagaStore implements SagaStore {
     }
 
     @Override
+    public int forgetNodes(Instant seenBefore) {
+        return delegate.forgetNodes(seenBefore);
+    }
+
+    @Override
     public List<dev.baton.engine.spi.NodeRecord> nodes() {
         return delegate.nodes();
     }

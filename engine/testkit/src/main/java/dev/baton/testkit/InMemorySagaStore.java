@@ -279,6 +279,18 @@ public final class InMemorySagaStore implements SagaStore {
     }
 
     @Override
+    public int forgetNodes(Instant seenBefore) {
+        lock.lock();
+        try {
+            int before = nodes.size();
+            nodes.values().removeIf(n -> n.seenAt().isBefore(seenBefore));
+            return before - nodes.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public List<NodeRecord> nodes() {
         lock.lock();
         try {

@@ -49,7 +49,7 @@ abstract class LiveContract extends StoreContract {
     }
 
     @Test
-    @DisplayName("heartbeat and leave: the node list with each node's definitions and last heartbeat")
+    @DisplayName("heartbeat, leave and forgetNodes: the node list with each node's definitions and last heartbeat")
     void nodes() {
         theStore().heartbeat("node-b", "order:1", at(0), at(1));
         theStore().heartbeat("node-a", "order:1,2;refund:1", at(0), at(2));
@@ -60,6 +60,9 @@ abstract class LiveContract extends StoreContract {
         theStore().leave("node-a");
         theStore().leave("node-x");
         assertThat(theStore().nodes()).extracting(NodeRecord::node).containsExactly("node-b");
+        theStore().heartbeat("node-c", "order:2", at(7), at(8));
+        assertThat(theStore().forgetNodes(at(7))).isEqualTo(1);
+        assertThat(theStore().nodes()).extracting(NodeRecord::node).containsExactly("node-c");
     }
 
     @Test

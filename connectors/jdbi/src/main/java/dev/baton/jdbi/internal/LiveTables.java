@@ -85,6 +85,11 @@ public final class LiveTables {
         h.createUpdate("DELETE FROM baton_node WHERE node = :node").bind("node", node).execute();
     }
 
+    public static int forget(Handle h, Instant seenBefore) {
+        return h.createUpdate("DELETE FROM baton_node WHERE seen_at < :before").bind("before", Rows.timestamp(seenBefore))
+                .execute();
+    }
+
     public static List<NodeRecord> nodes(Handle h) {
         return h.createQuery("SELECT node, definitions, started_at, seen_at FROM baton_node ORDER BY node")
                 .map((rs, ctx) -> new NodeRecord(rs.getString("node"), rs.getString("definitions"),

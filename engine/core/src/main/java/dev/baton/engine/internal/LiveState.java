@@ -188,8 +188,12 @@ public final class LiveState implements LiveControls {
         }
     }
 
-    /** Recomputes {@link #missingVersions()}; every half minute and at open. */
+    /** How long the node list keeps a node that stopped refreshing its entry (killed, not closed). */
+    static final Duration FORGET_AFTER = Duration.ofHours(1);
+
+    /** Recomputes {@link #missingVersions()}, and forgets nodes dead for an hour; every half minute and at open. */
     public void checkMissing() {
+        settings.store().forgetNodes(settings.clock().instant().minus(FORGET_AFTER));
         List<VersionReport> lacking = new ArrayList<>();
         for (VersionReport r : versions()) {
             if (!r.registeredHere() && r.unended() > 0) {

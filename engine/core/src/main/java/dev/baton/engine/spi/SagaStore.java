@@ -212,6 +212,11 @@ public interface SagaStore extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getName() + " keeps no node list");
     }
 
+    /** Removes the nodes whose last heartbeat is before {@code seenBefore} (they died); how many. @since 0.8 */
+    default int forgetNodes(Instant seenBefore) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no node list");
+    }
+
     /** Every node in the list, live or not ({@link NodeRecord#seenAt} tells). @since 0.8 */
     default List<NodeRecord> nodes() {
         throw new UnsupportedOperationException(getClass().getName() + " keeps no node list");
