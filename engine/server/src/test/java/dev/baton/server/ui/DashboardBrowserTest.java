@@ -116,7 +116,7 @@ class DashboardBrowserTest {
         WebElement parked = browser.visible(By.cssSelector("#timeline g[data-step='charge-payment'] rect.parked"));
         assertThat(parked.getAttribute("data-ongoing")).isEqualTo("true");
         assertThat(browser.driver.findElement(By.cssSelector("#steps-table tr[data-step='charge-payment'] .parked-periods"))
-                .getText()).contains("parked now");
+                .getText()).contains("waiting now");
         assertThat(browser.driver.findElement(By.cssSelector("#steps-table tr[data-step='reserve-stock']")).getText())
                 .contains("COMPLETED");
         // retry applies to FAILED sagas only: it is not offered

@@ -4,9 +4,11 @@
 
 import {h, replace, badge, dur, time} from './dom.js';
 import {get} from './api.js';
-import {link} from './ui.js';
+import {link, href} from './ui.js';
 import {lineChart} from './chart.js';
 
+// the charts span the samples kept: at least 2 minutes, at most 10
+const MIN_WINDOW_MS = 2 * 60 * 1000;
 const WINDOW_MS = 10 * 60 * 1000;
 const ATTENTION = 'PT5M';
 const STATUSES = ['RUNNING', 'PENDING', 'COMPENSATING', 'COMPLETED', 'COMPENSATED', 'FAILED'];
@@ -14,19 +16,26 @@ const STATUSES = ['RUNNING', 'PENDING', 'COMPENSATING', 'COMPLETED', 'COMPENSATE
 // kept across visits of the page in this tab, so the charts do not start empty each time
 const samples = [];
 
-export async function render(main) {
+const THRESHOLDS = [['PT1M', '1 minute'], ['PT5M', '5 minutes'], ['PT15M', '15 minutes'], ['PT1H', '1 hour']];
+
+export async function render(main, params) {
+  const threshold = THRESHOLDS.find(([v]) => v === params.attention) || THRESHOLDS.find(([v]) => v === ATTENTION);
   const view = h('div', {id: 'overview'});
-  replace(main, h('h1', {}, 'Overview'), view);
-  await load(view, () => true);
-  return still => load(view, still);
+  const select = h('select', {id: 'attention-threshold'}, THRESHOLDS.map(([v, l]) =>
+    h('option', {value: v, selected: v === threshold[0]}, l)));
+  select.addEventListener('change', () => { location.hash = href('/overview', {attention: select.value}); });
+  replace(main, h('h1', {}, 'Overview'),
+    h('p', {class: 'filters'}, h('label', {for: 'attention-threshold'}, 'Pending needs attention after', select)), view);
+  await load(view, threshold, () => true);
+  return still => load(view, threshold, still);
 }
 
-async function load(view, still) {
+async function load(view, threshold, still) {
   const [stats, slas, queues] = await Promise.all([get('/api/stats'), get('/api/slas', {window: '1m'}),
-    get('/api/queues', {stuckFor: ATTENTION})]);
+    get('/api/queues', {stuckFor: threshold[0]})]);
   if (!still()) return;
   record(stats, slas);
-  replace(view, attention(stats, queues), counts(stats), charts(), operations(stats));
+  replace(view, attention(stats, queues, threshold), counts(stats), charts(), operations(stats));
 }
 
 function record(stats, slas) {
@@ -51,25 +60,25 @@ function rate(key) {
   return out;
 }
 
-function attention(stats, queues) {
+function attention(stats, queues, [stuckFor, label]) {
   const failed = stats.byStatus.FAILED || 0;
   const stuck = queues.queues.filter(q => q.status === 'PENDING');
   const stuckCount = stuck.reduce((a, q) => a + q.count, 0);
   const items = [];
   if (failed) items.push(h('li', {}, link('/sagas', {status: 'FAILED'}, `${failed} FAILED saga(s)`), ' need an operator.'));
   for (const q of stuck) {
-    items.push(h('li', {}, link('/sagas', {type: q.type, status: 'PENDING', pendingState: q.pendingState, stuckFor: ATTENTION},
+    items.push(h('li', {}, link('/sagas', {type: q.type, status: 'PENDING', pendingState: q.pendingState, stuckFor},
       `${q.count} ${q.type} saga(s) pending in ${q.pendingState || 'a pending state'}`),
-    ` at step ${q.step || '?'} for more than 5 minutes (oldest unchanged since `, time(q.oldestUpdatedAt), ').'));
+    ` at step ${q.step || '?'} for more than ${label} (oldest unchanged since `, time(q.oldestUpdatedAt), ').'));
   }
   for (const [name, b] of Object.entries(stats.breakers)) {
     if (b.state !== 'CLOSED') items.push(h('li', {}, `Breaker of ${name} is `, badge(b.state), '.'));
   }
   return h('section', {id: 'attention', 'aria-labelledby': 'attention-h'},
     h('h2', {id: 'attention-h'}, 'Needs attention'),
-    items.length ? h('ul', {}, items) : h('p', {class: 'muted'}, 'Nothing: no FAILED saga, none pending for more than 5'
-      + ' minutes, every breaker closed.'),
-    stuckCount || failed ? h('p', {}, link('/queues', {stuckFor: ATTENTION}, 'Open the stuck & failed queues')) : '');
+    items.length ? h('ul', {}, items) : h('p', {class: 'muted'}, `Nothing: no FAILED saga, none pending for more than`
+      + ` ${label}, every breaker closed.`),
+    stuckCount || failed ? h('p', {}, link('/queues', {stuckFor}, 'Open the stuck & failed queues')) : '');
 }
 
 function counts(stats) {
@@ -100,16 +109,17 @@ function charts() {
   const latency = types.flatMap(type => ['p50', 'p95'].map(p => ({
     name: `${type} ${p}`, points: samples.map(x => [x.t, x.latency[type] ? x.latency[type][p] / 1000 : null])})));
   const span = samples.length > 1 ? dur(samples[samples.length - 1].t - samples[0].t) : 'no time yet';
+  const windowMs = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, samples.length ? Date.now() - samples[0].t : 0));
   return h('section', {'aria-labelledby': 'charts-h'},
     h('h2', {id: 'charts-h'}, 'Throughput and latency'),
-    h('p', {class: 'muted'}, `Sampled every 5 s while this page is open (${span} so far); latency is each saga type's`
-      + ' start-to-end time over the last minute.'),
+    h('p', {class: 'muted'}, `Sampled every 5 s while this page is open (${span} so far, the last 10 minutes kept);`
+      + ' latency is each saga type\'s start-to-end time over the last minute.'),
     h('div', {class: 'grid2'},
       lineChart([{name: 'started', points: rate('total')}, {name: 'ended', points: rate('ended')}],
-        {id: 'chart-rates', label: 'Sagas started and ended per second', unit: '/s', windowMs: WINDOW_MS}),
+        {id: 'chart-rates', label: 'Sagas started and ended per second', unit: '/s', windowMs}),
       lineChart([{name: 'pending', points: samples.map(x => [x.t, x.pending])}],
-        {id: 'chart-pending', label: 'Sagas PENDING', unit: '', windowMs: WINDOW_MS}),
-      lineChart(latency, {id: 'chart-latency', label: 'Saga latency (s)', unit: 's', windowMs: WINDOW_MS})));
+        {id: 'chart-pending', label: 'Sagas PENDING', unit: '', windowMs}),
+      lineChart(latency, {id: 'chart-latency', label: 'Saga latency (s)', unit: 's', windowMs})));
 }
 
 function operations(stats) {

@@ -95,7 +95,9 @@ async function act(view, saga, action, label, help) {
   });
   if (after) {
     toast(`${label}: done. The saga is ${after.status}.`);
+    const here = location.hash;
     const history = await get(`/api/sagas/${encodeURIComponent(saga.id)}/history`, {limit: 1000});
+    if (location.hash !== here) return; // the operator went elsewhere meanwhile
     show(view, after, history);
     document.getElementById('saga-status').focus?.();
   }

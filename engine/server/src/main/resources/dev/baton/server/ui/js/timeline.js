@@ -7,21 +7,30 @@ const ENDED = ['COMPLETED', 'COMPENSATED'];
 const LABEL_W = 150;
 const ROW = 30;
 
-/** Parked periods per step from the history (oldest first): PARKED until the step's next entry, or until `end`. */
+// a step waits while parked after a busy answer (PARKED) or while its command waits in line for room at its
+// participant (NOT_SENT, flow control or an open breaker); these entries, a resume and the operator's note keep it waiting
+const WAITS = {PARKED: 'parked (busy answer)', NOT_SENT: 'waiting in line for the participant'};
+const STILL_WAITING = ['PARKED', 'NOT_SENT', 'RESUMED', 'OPERATOR_ACTION'];
+
+/**
+ * The periods each step waited, from the history (oldest first): from a PARKED or NOT_SENT entry to the step's next
+ * entry that is not one of STILL_WAITING (a send, a skip, a compensation...), or to `end` when it still waits.
+ * Each period is [from, to, ongoing, why].
+ */
 export function parkedPeriods(history, end) {
   const open = {};
   const out = {};
   for (const e of history) {
     if (!e.step) continue;
     const at = Date.parse(e.at);
-    if (e.kind === 'PARKED') {
-      if (open[e.step] === undefined) open[e.step] = at;
-    } else if (open[e.step] !== undefined) {
-      (out[e.step] ||= []).push([open[e.step], at]);
+    if (WAITS[e.kind]) {
+      if (open[e.step] === undefined) open[e.step] = [at, WAITS[e.kind]];
+    } else if (open[e.step] !== undefined && !STILL_WAITING.includes(e.kind)) {
+      (out[e.step] ||= []).push([open[e.step][0], at, false, open[e.step][1]]);
       delete open[e.step];
     }
   }
-  for (const [step, from] of Object.entries(open)) (out[step] ||= []).push([from, end, true]);
+  for (const [step, [from, why]] of Object.entries(open)) (out[step] ||= []).push([from, end, true, why]);
   return out;
 }
 
@@ -77,10 +86,10 @@ export function timeline(saga, history) {
       g.append(s('rect', {class: 'comp', x: x(from), y: y + 13, width: Math.max(x(to) - x(from), 3), height: 9},
         s('title', {}, `${st.key}: compensation, ${comp.attempts} attempt(s)`)));
     }
-    for (const [from, to, ongoing] of parked[st.key] || []) {
+    for (const [from, to, ongoing, why] of parked[st.key] || []) {
       g.append(s('rect', {class: 'parked', x: x(from), y: y + 4, width: Math.max(x(to) - x(from), 3), height: 16,
         dataset: {from: new Date(from).toISOString(), ongoing: ongoing ? 'true' : 'false'}},
-      s('title', {}, `parked ${dur(to - from)}${ongoing ? ' (still parked)' : ''}`)));
+      s('title', {}, `${why} ${dur(to - from)}${ongoing ? ' (still waiting)' : ''}`)));
     }
     for (const [t, kind] of sent[st.key] || []) {
       g.append(s('line', {class: 'attempt', x1: x(t), x2: x(t), y1: kind === 'command' ? y : y + 12,
@@ -93,7 +102,7 @@ export function timeline(saga, history) {
 
   const legend = h('div', {class: 'legend', 'aria-hidden': 'true'},
     h('span', {class: 's-COMPLETED'}, 'completed'), h('span', {class: 's-RUNNING'}, 'running'),
-    h('span', {class: 's-PENDING'}, 'parked / pending'), h('span', {class: 's-FAILED'}, 'failed'),
+    h('span', {class: 's-PENDING'}, 'parked or waiting in line'), h('span', {class: 's-FAILED'}, 'failed'),
     h('span', {class: 's-COMPENSATED'}, 'compensation'), h('span', {class: 's-SKIPPED'}, 'skipped / not started'),
     h('span', {}, '| tick: a send'));
 
@@ -102,13 +111,13 @@ export function timeline(saga, history) {
     if (!ps.length) return '';
     const total = ps.reduce((a, [f, t]) => a + (t - f), 0);
     return h('span', {class: 'parked-periods', dataset: {count: String(ps.length)}},
-      `${ps.length}× ${dur(total)}`, ps.some(p => p[2]) ? ' (parked now)' : '');
+      `${ps.length}× ${dur(total)}`, ps.some(p => p[2]) ? ' (waiting now)' : '');
   };
   const attempts = a => a ? `${a.attempts}${a.timeouts ? ` (${a.timeouts} timed out)` : ''}` : '';
   const took = a => a && a.duration ? dur(isoMs(a.duration)) : '';
   const tableEl = h('table', {id: 'steps-table'},
     h('caption', {class: 'sr-only'}, 'Steps'),
-    h('thead', {}, h('tr', {}, ['Step', 'Status', 'Participant', 'Attempts', 'Last reply', 'Took', 'Parked',
+    h('thead', {}, h('tr', {}, ['Step', 'Status', 'Participant', 'Attempts', 'Last reply', 'Took', 'Parked or waiting',
       'Compensation', 'Operator actions'].map(l => h('th', {scope: 'col'}, l)))),
     h('tbody', {}, saga.steps.map(st => h('tr', {dataset: {step: st.key}},
       h('td', {}, h('code', {}, st.key), st.kind ? h('div', {class: 'muted'}, st.kind.toLowerCase()) : ''),
