@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,6 +108,17 @@ final class ChildProcess implements AutoCloseable {
             process.getOutputStream().close();
         } catch (IOException e) {
             // already gone
+        }
+    }
+
+    /** Writes {@code line} and a newline to the child's stdin, for a child that reads commands there. */
+    void send(String line) {
+        try {
+            OutputStream in = process.getOutputStream();
+            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + " no longer reads its stdin (" + e.getMessage() + "): " + tail(), e);
         }
     }
 

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -185,7 +184,7 @@ class MultiNodeFailoverTest {
                 }
             }
 
-            Verdict v = verify(db, services);
+            SagaVerdict v = SagaVerdict.of(db, services, SAGAS);
             Map<String, Long> stats = new TreeMap<>();
             nodes.forEach(n -> n.lastStats().forEach((k, x) -> stats.merge(k, x, Long::sum)));
             long[] commands = new long[2];
@@ -236,107 +235,6 @@ class MultiNodeFailoverTest {
                 Files.write(logs.resolve(n.name() + ".out"), n.process.lines()); // the node's stdout, kept for a look
             }
         }
-    }
-
-    /** What {@link #verify} found; lists hold the first ten problems of a kind. */
-    private static final class Verdict {
-        final List<String> lost = new ArrayList<>();
-        final List<String> wrongEffects = new ArrayList<>();
-        long duplicatedEffects;
-        final List<String> doubleSteps = new ArrayList<>();
-        final List<String> doubleSends = new ArrayList<>();
-        long parkedSagas;
-        long parkings;
-        long timedOut;
-        long timersLeft;
-        long outboxLeft;
-
-        static void add(List<String> to, String problem) {
-            if (to.size() < 10) {
-                to.add(problem);
-            }
-        }
-    }
-
-    private static Verdict verify(PostgresDatabase db, OrderServices services) {
-        Verdict v = new Verdict();
-        Map<String, String[]> byKey = new HashMap<>(); // business key -> id, status
-        for (String row : db.rows("SELECT business_key, id, status FROM baton_saga")) {
-            String[] f = row.split("\\|");
-            if (byKey.put(f[0], new String[] {f[1], f[2]}) != null) {
-                Verdict.add(v.lost, "business key " + f[0] + " twice");
-            }
-        }
-        Map<String, Map<String, Long>> steps = new HashMap<>(); // saga id -> "KIND step" -> count
-        for (String row : db.rows("SELECT saga_id, kind, step, COUNT(*) FROM baton_history"
-                + " WHERE kind IN ('STEP_COMPLETED', 'STEP_FAILED', 'STEP_COMPENSATED', 'COMPLETED', 'COMPENSATED',"
-                + " 'FAILED')"
-                + " GROUP BY saga_id, kind, step")) {
-            String[] f = row.split("\\|");
-            steps.computeIfAbsent(f[0], k -> new TreeMap<>()).put(f[1] + " " + f[2], Long.parseLong(f[3]));
-            if (Long.parseLong(f[3]) > 1) {
-                Verdict.add(v.doubleSteps, "saga " + f[0] + ": " + f[1] + " " + f[2] + " x" + f[3]);
-            }
-        }
-        Map<String, Map<String, Long>> effects = services.effectsBySaga();
-        for (int i = 0; i < SAGAS; i++) {
-            String key = CrashSaga.businessKey(i);
-            String[] saga = byKey.get(key);
-            boolean declined = CrashSaga.amount(i) % 10 == 3;
-            String expected = declined ? "COMPENSATED" : "COMPLETED";
-            if (saga == null || !saga[1].equals(expected)) {
-                Verdict.add(v.lost, key + ": " + (saga == null ? "missing" : saga[1] + ", expected " + expected));
-                continue;
-            }
-            Map<String, Long> history = steps.getOrDefault(saga[0], Map.of());
-            Map<String, Long> shape = declined
-                    ? Map.of("STEP_COMPLETED create-order", 1L, "STEP_COMPLETED reserve-inventory", 1L,
-                            "STEP_FAILED authorize-payment", 1L, "STEP_COMPENSATED reserve-inventory", 1L,
-                            "STEP_COMPENSATED create-order", 1L, "COMPENSATED null", 1L)
-                    : Map.of("STEP_COMPLETED create-order", 1L, "STEP_COMPLETED reserve-inventory", 1L,
-                            "STEP_COMPLETED authorize-payment", 1L, "STEP_COMPLETED schedule-shipment", 1L,
-                            "COMPLETED null", 1L);
-            if (!history.keySet().equals(shape.keySet())) {
-                Verdict.add(v.lost, key + " (" + saga[0] + ") ended " + saga[1] + " but its history records " + history);
-            }
-            Map<String, Long> e = effects.getOrDefault(saga[0], Map.of());
-            Map<String, Long> once = declined
-                    ? Map.of("create-order/COMMAND", 1L, "reserve-inventory/COMMAND", 1L, "create-order/COMPENSATION", 1L,
-                            "reserve-inventory/COMPENSATION", 1L)
-                    : Map.of("create-order/COMMAND", 1L, "reserve-inventory/COMMAND", 1L, "authorize-payment/COMMAND", 1L,
-                            "schedule-shipment/COMMAND", 1L);
-            if (!e.equals(once)) {
-                Verdict.add(v.wrongEffects, key + " (" + saga[0] + "): " + e);
-            }
-            v.duplicatedEffects += e.values().stream().mapToLong(n -> Math.max(0, n - 1)).sum();
-        }
-        if (byKey.size() != SAGAS) {
-            Verdict.add(v.lost, byKey.size() + " sagas in the database, expected " + SAGAS);
-        }
-
-        // The same attempt sent or timed out twice: what a reply applied twice or a timer fired twice would write.
-        for (String row : db.rows("SELECT saga_id, kind, step, detail, COUNT(*) FROM baton_history"
-                + " WHERE kind IN ('COMMAND_SENT', 'COMPENSATION_SENT', 'TIMED_OUT') GROUP BY saga_id, kind, step, detail"
-                + " HAVING COUNT(*) > 1")) {
-            Verdict.add(v.doubleSends, row);
-        }
-        // Each wait (a parking, or a command held back in flow control's line: NOT_SENT) sets one timer; a
-        // resumption is that timer firing.
-        for (String row : db.rows("SELECT saga_id, step, COUNT(*) FILTER (WHERE kind = 'PARKED'),"
-                + " COUNT(*) FILTER (WHERE kind = 'RESUMED'), COUNT(*) FILTER (WHERE kind = 'NOT_SENT')"
-                + " FROM baton_history WHERE kind IN ('PARKED', 'RESUMED', 'NOT_SENT') GROUP BY saga_id, step")) {
-            String[] f = row.split("\\|");
-            v.parkedSagas += Long.parseLong(f[2]) > 0 ? 1 : 0;
-            v.parkings += Long.parseLong(f[2]);
-            if (Long.parseLong(f[3]) > Long.parseLong(f[2]) + Long.parseLong(f[4])) {
-                Verdict.add(v.doubleSends, "saga " + f[0] + " step " + f[1] + ": parked " + f[2] + " times, held back "
-                        + f[4] + ", resumed " + f[3]);
-            }
-        }
-        v.timedOut = Long.parseLong(db.rows("SELECT COUNT(*) FROM baton_history WHERE kind = 'TIMED_OUT'").get(0));
-        v.timersLeft = Long.parseLong(db.rows("SELECT COUNT(*) FROM baton_timer").get(0));
-        v.outboxLeft = Long.parseLong(db.rows("SELECT COUNT(*) FROM baton_outbox").get(0));
-        return v;
     }
 
     /**
