@@ -143,9 +143,6 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         }
         outbox.closing();
         gate.flow().stop();
-        if (open.get()) {
-            live.close();
-        }
         if (scheduler != null) {
             // Let a running timer poll or sweep finish its transaction rather than interrupt it: an interrupt in the
             // middle of a write can close an embedded database's file channel (H2) and lose what followed.
@@ -155,6 +152,10 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
                 scheduler.shutdownNow();
                 awaitQuietly(scheduler);
             }
+        }
+        if (open.get()) {
+            // after the scheduler: a heartbeat tick still running would otherwise write this node back into the list
+            live.close();
         }
         try {
             gate.flow().close();
