@@ -344,8 +344,9 @@ public final class JdbiSagaStore implements SagaStore {
     /**
      * {@inheritDoc}
      *
-     * <p>One indexed SQL query (see {@code V2__baton_saga_query_indexes.sql}); the cursor is base64url of
-     * {@code "<createdAt epoch microseconds>:<id>"} of the page's last saga.
+     * <p>One indexed SQL query (see {@code V2__baton_saga_query_indexes.sql}), whose index is read forwards newest
+     * first and backwards oldest first; the cursor is base64url of {@code "<createdAt epoch microseconds>:<id>"} of
+     * the page's last saga.
      */
     @Override
     public SagaPage query(SagaQuery query) {

@@ -22,9 +22,11 @@ import java.util.stream.Collectors;
  */
 final class InMemoryQueries {
 
-    /** Query order: creation time, then id, both descending. */
-    private static final Comparator<SagaRecord> NEWEST_FIRST = Comparator.comparing(SagaRecord::createdAt)
-            .thenComparing(s -> s.id().value()).reversed();
+    /** Oldest first: creation time, then id, both ascending. */
+    private static final Comparator<SagaRecord> OLDEST_FIRST = Comparator.comparing(SagaRecord::createdAt)
+            .thenComparing(s -> s.id().value());
+    /** Newest first, the default: both descending. */
+    private static final Comparator<SagaRecord> NEWEST_FIRST = OLDEST_FIRST.reversed();
 
     private InMemoryQueries() {}
 
@@ -35,9 +37,10 @@ final class InMemoryQueries {
 
     /** The sagas of the page, plus one more when there is a next page. */
     static List<SagaRecord> select(Collection<SagaRecord> sagas, SagaQuery query, Position after) {
+        boolean oldestFirst = query.order() == SagaQuery.Order.OLDEST_FIRST;
         return sagas.stream().filter(s -> matches(query, s))
-                .filter(s -> after == null || after.precedes(s))
-                .sorted(NEWEST_FIRST).limit(query.limit() + 1L).toList();
+                .filter(s -> after == null || (oldestFirst ? after.placeOf(s) > 0 : after.placeOf(s) < 0))
+                .sorted(oldestFirst ? OLDEST_FIRST : NEWEST_FIRST).limit(query.limit() + 1L).toList();
     }
 
     /** The page of {@link #select}'s rows, with a cursor when there are more. */
@@ -112,10 +115,13 @@ final class InMemoryQueries {
             }
         }
 
-        /** True when {@code s} comes after this position in {@link #NEWEST_FIRST} order. */
-        boolean precedes(SagaRecord s) {
+        /**
+         * Where {@code s} lies from this position in {@link #OLDEST_FIRST} order: negative before it, positive after
+         * it, 0 at it (the saga of the position itself).
+         */
+        int placeOf(SagaRecord s) {
             int byTime = s.createdAt().compareTo(createdAt);
-            return byTime < 0 || byTime == 0 && s.id().value().compareTo(id.value()) < 0;
+            return byTime != 0 ? byTime : s.id().value().compareTo(id.value());
         }
     }
 }

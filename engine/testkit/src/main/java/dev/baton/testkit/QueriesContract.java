@@ -247,6 +247,140 @@ abstract class QueriesContract extends StoreContract {
     }
 
     @Test
+    @DisplayName("query: newest first is the default, kept by the with-methods, also for a query built without an order")
+    void queryDefaultOrder() {
+        insertCatalogue();
+        SagaQuery withoutOrder = new SagaQuery(null, null, null, null, null, null, null, null, null, null,
+                SagaQuery.MAX_LIMIT);
+        assertThat(withoutOrder.order()).isEqualTo(SagaQuery.Order.NEWEST_FIRST);
+        assertThat(withoutOrder).isEqualTo(SagaQuery.all(SagaQuery.MAX_LIMIT));
+        assertThat(SagaQuery.all(5).withOrder(null).order()).as("null is the default")
+                .isEqualTo(SagaQuery.Order.NEWEST_FIRST);
+        SagaQuery oldest = SagaQuery.all(3).withOrder(SagaQuery.Order.OLDEST_FIRST).withType(ORDER)
+                .withStatus(SagaStatus.PENDING).withPendingState("AWAITING_STOCK").withBusinessKey("k2")
+                .withCreated(at(1), at(2)).withUpdated(at(3), at(4)).withStuckBefore(at(5)).withAfter(null);
+        assertThat(oldest.order()).as("the with-methods keep the order").isEqualTo(SagaQuery.Order.OLDEST_FIRST);
+        assertThat(oldest.limit()).isEqualTo(3);
+
+        List<String> newestFirst = List.of("a09", "a08", "a07", "a06", "a05", "a04", "a03", "a02", "a01");
+        assertThat(onePage(withoutOrder)).containsExactlyElementsOf(newestFirst);
+        assertThat(onePage(SagaQuery.all(SagaQuery.MAX_LIMIT).withOrder(SagaQuery.Order.NEWEST_FIRST)))
+                .containsExactlyElementsOf(newestFirst);
+        assertThat(walk(SagaQuery.all(2).withType(ORDER), () -> {}).ids())
+                .containsExactly("a09", "a07", "a06", "a04", "a02", "a01");
+    }
+
+    @Test
+    @DisplayName("query: oldest first lists each filter's matches by creation time, then id, both ascending, on one page or many")
+    void queryOldestFirst() {
+        insertCatalogue();
+        SagaQuery all = SagaQuery.all(SagaQuery.MAX_LIMIT).withOrder(SagaQuery.Order.OLDEST_FIRST);
+
+        assertThat(onePage(all)).containsExactly("a01", "a02", "a03", "a04", "a05", "a06", "a07", "a08", "a09");
+        assertThat(onePage(all.withType(ORDER))).containsExactly("a01", "a02", "a04", "a06", "a07", "a09");
+        assertThat(onePage(all.withStatus(SagaStatus.PENDING))).containsExactly("a02", "a03", "a09");
+        assertThat(onePage(all.withPendingState("AWAITING_BANK"))).containsExactly("a03", "a09");
+        assertThat(onePage(all.withBusinessKey("k1"))).containsExactly("a01", "a03");
+        assertThat(onePage(all.withCreated(at(30), at(70)))).containsExactly("a03", "a04", "a05", "a06");
+        assertThat(onePage(all.withUpdated(at(70), at(100)))).containsExactly("a05", "a07", "a08", "a09");
+        assertThat(onePage(all.withType(ORDER).withStuckBefore(FAR_FUTURE))).containsExactly("a01", "a02", "a06",
+                "a09");
+        assertThat(onePage(all.withStatus(SagaStatus.PENDING).withCreated(at(20), at(90)))).containsExactly("a02",
+                "a03");
+
+        insert(saga("t-b", ORDER, SagaStatus.RUNNING, null, null, at(55), at(55)),
+                saga("t-d", ORDER, SagaStatus.COMPLETED, null, null, at(55), at(56)),
+                saga("t-a", ORDER, SagaStatus.RUNNING, null, null, at(55), at(57)),
+                saga("t-c", REFUND, SagaStatus.RUNNING, null, null, at(55), at(55)));
+        List<String> expected = List.of("a01", "a02", "a03", "a04", "a05", "t-a", "t-b", "t-c", "t-d", "a06", "a07",
+                "a08", "a09");
+        assertThat(onePage(all)).as("ties by id, ascending").containsExactlyElementsOf(expected);
+        for (int size = 1; size <= expected.size() + 1; size++) {
+            SagaQuery first = SagaQuery.all(size).withOrder(SagaQuery.Order.OLDEST_FIRST);
+            assertThat(walk(first, () -> {}).ids()).as("pages of %d", size).containsExactlyElementsOf(expected);
+            assertThat(walk(first.withType(ORDER), () -> {}).ids()).as("orders, pages of %d", size)
+                    .containsExactly("a01", "a02", "a04", "t-a", "t-b", "t-d", "a06", "a07", "a09");
+        }
+    }
+
+    @Test
+    @DisplayName("query: oldest first, paging by 1, 3 and 7 with a type and a created range returns every match once, ascending, while sagas arrive and change between pages")
+    void queryOldestFirstPagination() {
+        Map<String, SagaRecord> model = new LinkedHashMap<>(); // every saga as stored now
+        List<SagaRecord> initial = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            // three sagas per second (two orders, one refund); ids and insertion order shuffled against creation order
+            String type = i % 3 == 1 ? REFUND : ORDER;
+            initial.add(saga(String.format(Locale.ROOT, "q%02d", (i * 7) % 30), type, SagaStatus.RUNNING, null, null,
+                    at(i / 3), at(i / 3)));
+        }
+        for (int i = 0; i < 30; i++) {
+            SagaRecord s = initial.get((i * 11) % 30);
+            insert(s);
+            model.put(idOf(s), s);
+        }
+        int[] changes = {0};
+        Runnable churn = () -> {
+            // a saga of either type created after the range, which sorts after every saga seen so far ...
+            int c = changes[0]++;
+            SagaRecord newer = saga(String.format(Locale.ROOT, "new%03d", c), c % 2 == 0 ? ORDER : REFUND,
+                    SagaStatus.RUNNING, null, null, at(1_000 + c), at(1_000 + c));
+            insert(newer);
+            model.put(idOf(newer), newer);
+            // ... and one of the first sagas changes status and is now the most recently changed
+            SagaRecord current = model.get(idOf(initial.get(c % initial.size())));
+            boolean running = current.status() == SagaStatus.RUNNING;
+            SagaRecord changed = moved(current, running ? SagaStatus.PENDING : SagaStatus.RUNNING,
+                    running ? "AWAITING_STOCK" : null, at(2_000 + c));
+            tx(t -> {
+                t.update(changed);
+                return null;
+            });
+            model.put(idOf(changed), changed);
+        };
+        Comparator<SagaRecord> oldestFirst = Comparator.comparing(SagaRecord::createdAt)
+                .thenComparing(StoreContract::idOf);
+        Instant from = at(2);
+        Instant to = at(8); // seconds 2 to 7: 18 sagas, 12 orders and 6 refunds
+
+        for (int size : new int[] {1, 3, 7}) {
+            for (String type : new String[] {ORDER, REFUND, null}) {
+                List<String> expected = model.values().stream()
+                        .filter(s -> (type == null || s.type().equals(type)) && !s.createdAt().isBefore(from)
+                                && s.createdAt().isBefore(to))
+                        .sorted(oldestFirst).map(StoreContract::idOf).toList();
+                SagaQuery first = SagaQuery.all(size).withOrder(SagaQuery.Order.OLDEST_FIRST).withType(type)
+                        .withCreated(from, to);
+
+                Walk walk = walk(first, churn);
+
+                assertThat(walk.ids()).as("type %s, pages of %d", type, size).doesNotHaveDuplicates()
+                        .containsExactlyElementsOf(expected);
+                assertThat(walk.pages()).as("type %s, pages of %d: the last page is the first without a cursor",
+                        type, size).isEqualTo((expected.size() + size - 1) / size);
+            }
+        }
+        assertThat(changes[0]).as("fixture sanity: sagas arrived and changed between pages").isGreaterThan(40);
+    }
+
+    @Test
+    @DisplayName("query: oldest first, a matching saga created while paging comes on a later page, after the sagas created before it")
+    void queryOldestFirstSeesNewSagas() {
+        insert(saga("s-1", ORDER, SagaStatus.RUNNING, null, null, at(1), at(1)),
+                saga("s-2", ORDER, SagaStatus.RUNNING, null, null, at(2), at(2)),
+                saga("s-3", ORDER, SagaStatus.RUNNING, null, null, at(3), at(3)));
+        SagaQuery first = SagaQuery.all(2).withOrder(SagaQuery.Order.OLDEST_FIRST).withType(ORDER);
+        SagaPage page1 = theStore().query(first);
+        assertThat(page1.items()).extracting(StoreContract::idOf).containsExactly("s-1", "s-2");
+
+        insert(saga("s-4", ORDER, SagaStatus.RUNNING, null, null, at(4), at(4)),
+                saga("s-0", REFUND, SagaStatus.RUNNING, null, null, at(5), at(5)));
+        SagaPage page2 = theStore().query(first.withAfter(page1.nextCursor()));
+        assertThat(page2.items()).extracting(StoreContract::idOf).containsExactly("s-3", "s-4");
+        assertThat(page2.nextCursor()).isNull();
+    }
+
+    @Test
     @DisplayName("query: an empty result, or exactly one full page, has no cursor")
     void queryLastPage() {
         SagaPage empty = theStore().query(SagaQuery.all(5));

@@ -24,8 +24,9 @@ import org.jdbi.v3.core.statement.Query;
  *
  * <p><b>Cursor.</b> Base64url (no padding) of {@code "<epochMicros>:<id>"}: the creation time, in microseconds (the
  * precision of the column), and the id of the last saga on the page. The next page holds the sagas strictly after
- * it in {@code created_at DESC, id DESC} order, so sagas created later never shift it, and updates never move a
- * saga (created_at is fixed at insert).
+ * it in the query's order, {@code created_at DESC, id DESC} (newest first) or {@code created_at ASC, id ASC} (oldest
+ * first), so updates never move a saga (created_at is fixed at insert); newest first, sagas created later never
+ * shift it either. The cursor does not record the order: it is valid only with the query's order and filters.
  */
 public final class SagaQueries {
 
@@ -109,18 +110,27 @@ public final class SagaQueries {
             where.add("status IN (<nonTerminal>) AND updated_at < :stuckBefore");
             binds.add(q -> q.bindList("nonTerminal", NON_TERMINAL).bind("stuckBefore", bound(query.stuckBefore())));
         }
+        boolean oldestFirst = query.order() == SagaQuery.Order.OLDEST_FIRST;
         if (cursor != null) {
-            // (created_at, id) < (:c, :id), written so that created_at <= :c is a plain range on the index
-            where.add("created_at <= :afterCreated AND (created_at < :afterCreated OR id < :afterId)");
+            // newest first (created_at, id) < (:c, :id), oldest first (created_at, id) > (:c, :id); written so that
+            // created_at <= :c (>= :c) is a plain range on the index
+            where.add(oldestFirst
+                    ? "created_at >= :afterCreated AND (created_at > :afterCreated OR id > :afterId)"
+                    : "created_at <= :afterCreated AND (created_at < :afterCreated OR id < :afterId)");
             binds.add(q -> q.bind("afterCreated", Rows.timestamp(cursor.createdAt())).bind("afterId", cursor.id()));
         }
         // A column fixed by an equality filter leads the ORDER BY: that changes no order, but H2 only reads an index
         // as sorted when the ORDER BY starts with its first column, and so stops after limit + 1 index entries
-        // instead of sorting every saga of the type or status.
-        String leading = query.type() != null ? "type, " : query.status() != null ? "status, " : "";
+        // instead of sorting every saga of the type or status. Oldest first, every column's direction flips, the
+        // leading one's too, so that the order is exactly the index read backwards: with "type, created_at ASC"
+        // H2 sorts the whole type (EXPLAIN ANALYZE: "index sorted: 1 of 3 columns", a scan of every match), with
+        // "type DESC, created_at ASC" it reads limit + 1 entries. PostgreSQL reads the index backwards either way.
+        String direction = oldestFirst ? " ASC" : " DESC";
+        String leading = query.type() != null ? "type" : query.status() != null ? "status" : null;
         String sql = "SELECT " + Rows.SAGA_COLUMNS + " FROM baton_saga"
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY " + leading + "created_at DESC, id DESC LIMIT :limit";
+                + " ORDER BY " + (leading == null ? "" : leading + (oldestFirst ? " DESC, " : ", "))
+                + "created_at" + direction + ", id" + direction + " LIMIT :limit";
         Query q = handle.createQuery(sql).bind("limit", query.limit() + 1); // one more: is there a next page?
         binds.forEach(b -> b.accept(q));
         List<SagaRecord> rows = q.map(Rows.SAGA).list();

@@ -90,7 +90,8 @@ public interface SagaStore extends AutoCloseable {
     void deleteOutbox(Collection<String> ids);
 
     /**
-     * One page of sagas matching {@code query}, newest first (creation time, then id, both descending).
+     * One page of sagas matching {@code query}, in its {@linkplain SagaQuery#order() order}: newest first (creation
+     * time, then id, both descending) or oldest first (both ascending).
      *
      * @throws IllegalArgumentException when the query's cursor is not one this store issued
      */
