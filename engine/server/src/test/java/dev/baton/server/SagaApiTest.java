@@ -178,6 +178,43 @@ class SagaApiTest {
     }
 
     @Test
+    @DisplayName("GET /api/sagas?sort=oldest pages oldest first with a cursor; sort=newest is the default order")
+    void listOldestFirst() {
+        Instant from = Instant.now().minusSeconds(1);
+        String key = "oldest-" + uniq();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(s.start("test-ops", "{\"mode\":\"ok\",\"amount\":" + i + "}", key + "-" + i));
+        }
+        // the sagas this test started, and only those: created in the window, of this type, by their business keys
+        String filter = "type=test-ops&createdFrom=" + from + "&createdTo=" + Instant.now().plusSeconds(60);
+
+        List<String> seen = new ArrayList<>();
+        int pages = 0;
+        String cursor = null;
+        do {
+            JsonNode page = json(s.get("/api/sagas?" + filter + "&sort=oldest&limit=2"
+                    + (cursor == null ? "" : "&cursor=" + cursor)));
+            assertThat(page.get("items").size()).isBetween(1, 2);
+            page.get("items").forEach(n -> seen.add(n.get("id").asText()));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+            pages++;
+        } while (cursor != null);
+        List<String> mine = seen.stream().filter(ids::contains).toList();
+        assertThat(seen).doesNotHaveDuplicates();
+        assertThat(mine).as("oldest first, over %d pages", pages).containsExactlyElementsOf(ids);
+        assertThat(pages).isGreaterThanOrEqualTo(3);
+
+        List<String> newest = ids("/api/sagas?" + filter + "&limit=1000").stream().filter(ids::contains).toList();
+        assertThat(newest).as("the default, newest first").containsExactlyElementsOf(ids.reversed());
+        assertThat(ids("/api/sagas?" + filter + "&sort=newest&limit=1000").stream().filter(ids::contains).toList())
+                .containsExactlyElementsOf(ids.reversed());
+        assertThat(ids("/api/sagas?" + filter + "&sort=OLDEST&limit=1000").stream().filter(ids::contains).toList())
+                .as("case-insensitive, as status is").containsExactlyElementsOf(ids);
+        assertThat(ids("/api/sagas?businessKey=" + key + "-3&sort=oldest")).containsExactly(ids.get(3));
+    }
+
+    @Test
     @DisplayName("status, pendingState and the stuck-instance query (stuckFor) find a parked saga; finished sagas are never stuck")
     void stuckAndPending() {
         String parked = s.start("test-ops", "{\"mode\":\"park\",\"amount\":1}", "stuck-" + uniq());
@@ -216,6 +253,10 @@ class SagaApiTest {
         assertProblem(s.get("/api/sagas?limit=1001"), 400, "invalid-request", "but was 1001");
         assertProblem(s.get("/api/sagas?limit=ten"), 400, "invalid-request", "but was 'ten'");
         assertProblem(s.get("/api/sagas?status=DONE"), 400, "invalid-request", "status must be one of");
+        assertProblem(s.get("/api/sagas?sort=name"), 400, "invalid-request",
+                "sort must be one of [newest, oldest], but was 'name'");
+        assertProblem(s.get("/api/sagas?sort=oldest&sort=newest"), 400, "invalid-request", "'sort' must be given once");
+        assertProblem(s.get("/api/sagas?sort="), 400, "invalid-request", "'sort' is empty");
         assertProblem(s.get("/api/sagas?createdFrom=yesterday"), 400, "invalid-request", "createdFrom must be an ISO-8601 instant");
         assertProblem(s.get("/api/sagas?updatedTo=2026-13-01T00:00:00Z"), 400, "invalid-request", "updatedTo");
         assertProblem(s.get("/api/sagas?stuckFor=10m"), 400, "invalid-request", "stuckFor must be a positive ISO-8601 duration");

@@ -55,7 +55,10 @@ public final class SagaApi {
     public static final String OPENAPI_RESOURCE = "/dev/baton/server/openapi.json";
 
     private static final Set<String> LIST_PARAMS = Set.of("type", "status", "pendingState", "businessKey", "createdFrom",
-            "createdTo", "updatedFrom", "updatedTo", "stuckFor", "cursor", "limit");
+            "createdTo", "updatedFrom", "updatedTo", "stuckFor", "sort", "cursor", "limit");
+    /** The values of {@code sort}, each with its order: newest first is the default. */
+    private static final Map<String, SagaQuery.Order> SORTS = Map.of("newest", SagaQuery.Order.NEWEST_FIRST,
+            "oldest", SagaQuery.Order.OLDEST_FIRST);
     private static final int MAX_REASON = 2000;
     private static final int MAX_ACTOR = 100;
 
@@ -165,6 +168,13 @@ public final class SagaApi {
                 .withBusinessKey(q.get("businessKey"))
                 .withCreated(instant(q, "createdFrom"), instant(q, "createdTo"))
                 .withUpdated(instant(q, "updatedFrom"), instant(q, "updatedTo"))
+                .withOrder(parse(q, "sort", "one of [newest, oldest]", s -> {
+                    SagaQuery.Order order = SORTS.get(s.toLowerCase(Locale.ROOT));
+                    if (order == null) {
+                        throw new IllegalArgumentException("unknown sort");
+                    }
+                    return order;
+                }))
                 .withAfter(q.get("cursor"));
         Duration stuckFor = RequestParams.stuckFor(q);
         if (stuckFor != null) {
@@ -176,7 +186,7 @@ public final class SagaApi {
         } catch (IllegalArgumentException e) {
             if (query.after() != null) {
                 throw ApiProblem.invalid("cursor is not one this server issued (pass nextCursor from the previous page,"
-                        + " with the same filters): " + e.getMessage());
+                        + " with the same filters and sort): " + e.getMessage());
             }
             throw ApiProblem.invalid(e.getMessage());
         }
