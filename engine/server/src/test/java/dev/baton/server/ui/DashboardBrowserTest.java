@@ -7,9 +7,17 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.kafka.dev.EmbeddedKafkaBroker;
 import dev.baton.kafka.dev.junit.KafkaBrokerExtension;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,12 +28,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The dashboard in a real headless Chromium against a real server: the operator's path through the seed's incident
- * (orders parked in PENDING_PAYMENT), an action refused without the token, and a bulk abort after a dry run. Each
- * test saves screenshots under target/screenshots.
+ * (orders parked in PENDING_PAYMENT), an action refused without the token, a bulk abort after a dry run, and the saga
+ * list sorted oldest first within a created range typed in local time. Each test saves screenshots under
+ * target/screenshots.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class DashboardBrowserTest {
@@ -146,6 +158,104 @@ class DashboardBrowserTest {
         assertThat(browser.driver.findElement(By.cssSelector("#steps-table tr[data-step='charge-payment']")).getText())
                 .contains("COMPLETED");
         browser.screenshot("saga-resumed");
+    }
+
+    /** Waits until the clock has passed the next whole second; returns that second. */
+    private static Instant nextSecond() {
+        Instant next = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+        await("the clock passes " + next).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> !Instant.now().isBefore(next));
+        return next;
+    }
+
+    /** The ids of the saga list's rows, top to bottom, read in one go (live refresh may redraw the table any time). */
+    private List<String> rowIds() {
+        Object ids = ((JavascriptExecutor) browser.driver).executeScript(
+                "return [...document.querySelectorAll('#saga-table tbody tr')].map(r => r.dataset.id);");
+        return ((List<?>) ids).stream().map(String::valueOf).toList();
+    }
+
+    /** A query parameter of the page's URL hash (#/sagas?a=b), decoded; null when absent. */
+    private String hashParam(String name) {
+        String url = browser.driver.getCurrentUrl();
+        String query = url.contains("?") ? url.substring(url.indexOf('?') + 1) : "";
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sets a datetime-local input as the page sees typed input. Chromium's control takes typed digits in its locale's
+     * segment order (month first in en-US, day first elsewhere), so the value is set, and the events fired, directly.
+     */
+    private void setLocal(By input, LocalDateTime value) {
+        ((JavascriptExecutor) browser.driver).executeScript("arguments[0].value = arguments[1];"
+                        + " arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+                        + " arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+                browser.visible(input), value.format(LOCAL_INPUT));
+    }
+
+    private static final DateTimeFormatter LOCAL_INPUT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+
+    @Test
+    @DisplayName("the saga list oldest first within a created range, in the browser's time zone: the choices go into the"
+            + " URL as UTC instants, the rows are the range's sagas from the oldest, and the view reloads from the URL")
+    void oldestFirstWithinACreatedRange() {
+        // a time zone away from UTC by hours and a half, so a local time read as UTC, or the other way round, shows
+        ZoneId zone = ZoneId.of("America/St_Johns");
+        ((ChromeDriver) browser.driver).executeCdpCommand("Emulation.setTimezoneOverride",
+                Map.of("timezoneId", zone.getId()));
+        // two orders within [from, to), both created after every saga of the other tests, and a third from `to` on
+        Instant from = nextSecond();
+        List<String> ids = List.of(s.startOrder(UiSagas.ORDER_TYPE, "o-" + uniq()),
+                s.startOrder(UiSagas.ORDER_TYPE, "o-" + uniq()));
+        Instant to = nextSecond();
+        String later = s.startOrder(UiSagas.ORDER_TYPE, "o-" + uniq());
+
+        browser.open(s.base + "/ui/#/sagas");
+        browser.await("the newest saga comes first", d -> !rowIds().isEmpty() && rowIds().getFirst().equals(later));
+        assertThat(browser.driver.findElement(By.id("saga-caption")).getAttribute("textContent")).endsWith("newest first");
+        assertThat(browser.driver.findElement(By.id("f-zone")).getText()).contains(zone.getId());
+
+        setLocal(By.id("f-createdFrom"), LocalDateTime.ofInstant(from, zone));
+        setLocal(By.id("f-createdTo"), LocalDateTime.ofInstant(to, zone));
+        WebElement sort = browser.clickable(By.id("f-sort"));
+        sort.sendKeys("Oldest"); // a select answers typed text by choosing the option it starts
+        assertThat(new Select(sort).getFirstSelectedOption().getText()).isEqualTo("Oldest first");
+        browser.screenshot("saga-list-oldest-first-form");
+        browser.clickable(By.cssSelector("#saga-filters button[type='submit']")).click();
+
+        browser.await("the list shows the range's sagas, oldest first", d -> rowIds().equals(ids));
+        assertThat(hashParam("sort")).isEqualTo("oldest");
+        assertThat(Instant.parse(hashParam("createdFrom"))).as("local time in, UTC instant in the URL").isEqualTo(from);
+        assertThat(Instant.parse(hashParam("createdTo"))).isEqualTo(to);
+        assertThat(hashParam("updatedFrom")).isNull();
+        assertThat(browser.driver.findElement(By.id("saga-caption")).getAttribute("textContent")).endsWith("oldest first");
+        assertThat(json(s.get("/api/sagas?sort=oldest&createdFrom=" + from + "&createdTo=" + to)).get("items")
+                .findValuesAsText("id")).as("the API agrees").isEqualTo(ids);
+        browser.screenshot("saga-list-oldest-first");
+
+        // the shared link: a fresh load reads the same view back into the form
+        String link = browser.driver.getCurrentUrl();
+        browser.open("about:blank");
+        browser.open(link);
+        browser.await("the view is rebuilt from the URL", d -> rowIds().equals(ids));
+        assertThat(browser.visible(By.id("f-createdFrom")).getAttribute("value"))
+                .isEqualTo(LocalDateTime.ofInstant(from, zone).format(LOCAL_INPUT));
+        assertThat(browser.driver.findElement(By.id("f-createdTo")).getAttribute("value"))
+                .isEqualTo(LocalDateTime.ofInstant(to, zone).format(LOCAL_INPUT));
+        assertThat(new Select(browser.driver.findElement(By.id("f-sort"))).getFirstSelectedOption().getText())
+                .isEqualTo("Oldest first");
+        // applying again unchanged keeps the instants; newest first reverses the rows
+        new Select(browser.driver.findElement(By.id("f-sort"))).selectByVisibleText("Newest first");
+        browser.clickable(By.cssSelector("#saga-filters button[type='submit']")).click();
+        browser.await("the range's sagas, newest first", d -> rowIds().equals(ids.reversed()));
+        assertThat(hashParam("sort")).as("newest first is the default, left out of the URL").isNull();
+        assertThat(Instant.parse(hashParam("createdFrom"))).isEqualTo(from);
     }
 
     @Test
