@@ -48,7 +48,7 @@ public final class KafkaStartConsumer implements AutoCloseable {
         this.engine = engine;
         this.listener = listener == null ? SagaListener.NOOP : listener;
         this.producer = Clients.producer(options, "baton-engine-starts-dlq");
-        this.loop = new ConsumerLoop("baton-kafka-starts", Clients.consumer(options, options.engineGroupId() + "-starts",
+        this.loop = new ConsumerLoop("baton-kafka-starts", Clients.consumer(options, options.startGroupId(),
                 "baton-engine-starts"), List.of(options.startTopic()), options.pollTimeout(), options.retryBackoff(), this::handle);
     }
 

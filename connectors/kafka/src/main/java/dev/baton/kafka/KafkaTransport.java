@@ -372,6 +372,35 @@ public final class KafkaTransport implements Transport {
         return out;
     }
 
+    /**
+     * The lag of the engine's own consumers, counted as {@link #commandLag} counts: {@code replies} (the reply topic,
+     * group {@code engineGroupId}) and {@code starts} (the start topic, group {@code engineGroupId-starts}). A consumer
+     * is missing from the answer when its topic or group cannot be read within {@code timeout}. Asks the brokers on
+     * every call: cache the answer.
+     *
+     * @since 0.8
+     */
+    public Map<String, Long> engineLag(Duration timeout) {
+        Admin a = admin();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        Map<String, String[]> consumers = Map.of(
+                "replies", new String[] {options.replyTopic(), options.engineGroupId()},
+                "starts", new String[] {options.startTopic(), options.startGroupId()});
+        for (var c : consumers.entrySet()) {
+            try {
+                out.put(c.getKey(), dev.baton.kafka.common.CommandTopicLag.of(a, c.getValue()[0], c.getValue()[1],
+                        timeout));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                     | RuntimeException e) {
+                log.debug("the lag of the engine's {} consumer cannot be read: {}", c.getKey(), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return out;
+    }
+
     private synchronized Admin admin() {
         if (admin == null) {
             admin = Clients.admin(options, "baton-engine-admin");

@@ -145,7 +145,15 @@ public enum BatonMeter {
      */
     PARTICIPANT_COMMAND_LAG("baton.participant.command.lag", Meter.Type.GAUGE, null,
             "Commands in the participant's command topic not yet consumed by its consumer group (Kafka)",
-            TagKeys.PARTICIPANT);
+            TagKeys.PARTICIPANT),
+    /**
+     * Records in the engine's own input topics not yet consumed by its nodes: {@code consumer} {@code replies} (the
+     * participants' replies) or {@code starts} (start requests), as last read, at most every few seconds. A growing
+     * reply lag means the engine falls behind its participants.
+     */
+    ENGINE_CONSUMER_LAG("baton.engine.consumer.lag", Meter.Type.GAUGE, null,
+            "Records in the engine's reply or start topic not yet consumed by the engine's consumer group (Kafka)",
+            TagKeys.CONSUMER);
 
     /** The tag keys used by {@link BatonMeter}s. */
     public static final class TagKeys {
@@ -163,6 +171,8 @@ public enum BatonMeter {
         public static final String TOPIC = "topic";
         /** A participant's name, e.g. {@code payment}. */
         public static final String PARTICIPANT = "participant";
+        /** One of the engine's own consumers: {@code replies} or {@code starts}. */
+        public static final String CONSUMER = "consumer";
         /** What a command to a participant does: {@code command} (a step's forward command) or {@code compensation}. */
         public static final String KIND = "kind";
 

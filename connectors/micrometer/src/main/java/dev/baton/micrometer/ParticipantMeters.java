@@ -94,6 +94,34 @@ public final class ParticipantMeters {
     }
 
     /**
+     * Publishes {@link BatonMeter#ENGINE_CONSUMER_LAG} for the engine's {@code replies} and {@code starts} consumers,
+     * read from {@code lag} on every scrape (a consumer missing from its answer reads as NaN: not known). Make
+     * {@code lag} cheap (a cached reading).
+     *
+     * @since 0.8
+     */
+    public static void bindEngineLag(MeterRegistry registry, java.util.function.Supplier<java.util.Map<String, Long>> lag) {
+        BatonMeter meter = BatonMeter.ENGINE_CONSUMER_LAG;
+        FailureLog failures = new FailureLog(LoggerFactory.getLogger(ParticipantMeters.class),
+                "Baton metrics, " + meter.meterName());
+        for (String consumer : java.util.List.of("replies", "starts")) {
+            Gauge.builder(meter.meterName(), () -> {
+                        try {
+                            Long n = lag.get().get(consumer);
+                            return n == null ? Double.NaN : n.doubleValue();
+                        } catch (RuntimeException e) {
+                            failures.failed("reading the lag", e);
+                            return Double.NaN;
+                        }
+                    })
+                    .description(meter.description())
+                    .baseUnit(meter.baseUnit())
+                    .tag(BatonMeter.TagKeys.CONSUMER, consumer)
+                    .register(registry);
+        }
+    }
+
+    /**
      * Publishes {@link BatonMeter#PARTICIPANT_COMMAND_LAG} for each of {@code participants}, read from {@code lag} on
      * every scrape (null reads as NaN: not known). Make {@code lag} cheap (a cached reading).
      */

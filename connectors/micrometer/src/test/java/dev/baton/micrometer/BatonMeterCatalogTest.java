@@ -50,6 +50,7 @@ class BatonMeterCatalogTest {
         participants.replied("payment", ReplyOutcome.SUCCESS, Duration.ofMillis(3), java.time.Instant.now());
         participants.timedOut("payment");
         ParticipantMeters.bindCommandLag(registry, List.of("payment"), p -> 0L);
+        ParticipantMeters.bindEngineLag(registry, () -> Map.of("replies", 0L));
         try (SagaTestKit kit = SagaTestKit.with(listener, DEFINITION)) {
             BatonMetrics.bindFlows(registry, kit.engine(), java.time.Clock.systemUTC());
             BatonMetrics.bindRollouts(registry, kit.engine(), List.of(DEFINITION));

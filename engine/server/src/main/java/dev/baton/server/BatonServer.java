@@ -161,6 +161,8 @@ public final class BatonServer implements AutoCloseable {
             CommandLag lag = new CommandLag(transport, traffic.declared(), Clock.systemUTC());
             own(lag);
             ParticipantMeters.bindCommandLag(metrics.registry(), traffic.declared(), lag::of);
+            api.consumerLag(lag::engine);
+            ParticipantMeters.bindEngineLag(metrics.registry(), lag::engine);
             ServiceMapApi serviceMap = new ServiceMapApi(slas, traffic, engine,
                     () -> SagaApi.breakers(breakers.states()), lag::of, clock);
             Auth auth = new Auth(config.get(ServerConfig.API_TOKEN), config.get(ServerConfig.API_READ_TOKEN));

@@ -266,6 +266,16 @@ class SlaServerTest {
     }
 
     @Test
+    @DisplayName("the engine's own reply and start consumers' lag is in GET /api/stats and the metrics: 0 once all is read")
+    void engineConsumerLag() {
+        await("the reply consumer's lag").atMost(Duration.ofSeconds(60)).until(() -> {
+            JsonNode lag = json(s.get("/api/stats")).get("consumerLag");
+            return lag.path("replies").isNumber() && lag.get("replies").asLong() == 0;
+        });
+        assertThat(s.get("/metrics").body()).contains("baton_engine_consumer_lag{consumer=\"replies\"} 0.0");
+    }
+
+    @Test
     @DisplayName("bad query parameters are RFC 9457 problems: 400 for an unknown parameter or window, 404 for an unknown name")
     void badParameters() {
         HttpResponse<String> badWindow = s.get("/api/participants?window=2m");

@@ -31,8 +31,20 @@ public final class CommandTopicLag {
      */
     public static long of(Admin admin, KafkaOptions options, String participant, Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {
+        return of(admin, options.commandTopic(participant), options.participantGroupId(participant), timeout);
+    }
+
+    /**
+     * The lag of consumer group {@code groupId} on {@code topic}, counted as above; the engine reads its own reply and
+     * start consumers' lag with it.
+     *
+     * @throws ExecutionException when the brokers answer with an error (no such topic, say)
+     * @throws TimeoutException when they do not answer in time
+     * @since 0.8
+     */
+    public static long of(Admin admin, String topic, String groupId, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
         long ms = timeout.toMillis();
-        String topic = options.commandTopic(participant);
         var description = admin.describeTopics(List.of(topic)).allTopicNames().get(ms, TimeUnit.MILLISECONDS).get(topic);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
@@ -42,8 +54,8 @@ public final class CommandTopicLag {
         });
         var ends = admin.listOffsets(latest).all().get(ms, TimeUnit.MILLISECONDS);
         var starts = admin.listOffsets(earliest).all().get(ms, TimeUnit.MILLISECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                options.participantGroupId(participant)).partitionsToOffsetAndMetadata().get(ms, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                .partitionsToOffsetAndMetadata().get(ms, TimeUnit.MILLISECONDS);
         long lag = 0;
         for (TopicPartition tp : latest.keySet()) {
             OffsetAndMetadata c = committed.get(tp);

@@ -130,6 +130,11 @@ public record KafkaOptions(String bootstrapServers, String topicPrefix, int part
         return topicPrefix + "starts";
     }
 
+    /** The consumer group of the engine nodes' start consumers: {@code <engineGroupId>-starts}. */
+    public String startGroupId() {
+        return engineGroupId + "-starts";
+    }
+
     /** The dead-letter topic of a topic. */
     public static String deadLetterTopic(String topic) {
         return topic + ".dlq";

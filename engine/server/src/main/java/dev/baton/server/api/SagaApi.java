@@ -71,6 +71,7 @@ public final class SagaApi {
     private final long maxBodyBytes;
     private final byte[] openApi;
     private final Supplier<Map<String, Breaker>> breakers;
+    private volatile Supplier<Map<String, Long>> consumerLag = Map::of;
 
     public SagaApi(SagaEngine engine, SagaStore store, List<SagaDefinition<?>> definitions, Clock clock, long maxBodyBytes) {
         this(engine, store, definitions, clock, maxBodyBytes, Map::of);
@@ -104,6 +105,15 @@ public final class SagaApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The engine's own consumers' lag for {@code GET /api/stats} ({@code replies}, {@code starts}: records in their
+     * topics not yet consumed), as last read; a consumer whose lag is not known is left out.
+     */
+    public SagaApi consumerLag(Supplier<Map<String, Long>> lag) {
+        this.consumerLag = java.util.Objects.requireNonNull(lag, "lag");
+        return this;
     }
 
     /** Declares the routes. */
@@ -282,7 +292,7 @@ public final class SagaApi {
      */
     public record Stats(long total, Map<SagaStatus, Long> byStatus, Map<String, Long> pendingByState,
                         Map<String, TypeStats> byType, long outboxBacklog, long timersDue, Map<String, Breaker> breakers,
-                        Map<String, Flow> participants, Instant asOf) {}
+                        Map<String, Flow> participants, Map<String, Long> consumerLag, Instant asOf) {}
 
     /**
      * One participant's flow control as this node sees it: the limit shared by all nodes (its whole part), commands in
@@ -329,6 +339,6 @@ public final class SagaApi {
         singleParams(ctx, Set.of());
         StatsCache.Snapshot snap = stats.get();
         Json.write(ctx, 200, StatsTally.of(snap.counts(), snap.outboxBacklog(), snap.timersDue(), breakers.get(), flows(),
-                snap.asOf()));
+                consumerLag.get(), snap.asOf()));
     }
 }

@@ -16,7 +16,7 @@ final class StatsTally {
     private StatsTally() {}
 
     static Stats of(List<SagaCount> counts, long outbox, long timersDue, Map<String, Breaker> breakers,
-                    Map<String, SagaApi.Flow> flows, java.time.Instant asOf) {
+                    Map<String, SagaApi.Flow> flows, Map<String, Long> consumerLag, java.time.Instant asOf) {
         long total = 0;
         Map<SagaStatus, Long> byStatus = new TreeMap<>();
         Map<String, Long> pending = new TreeMap<>();
@@ -36,6 +36,6 @@ final class StatsTally {
         }
         Map<String, TypeStats> byType = new LinkedHashMap<>();
         typeTotals.forEach((t, n) -> byType.put(t, new TypeStats(n[0], typeStatus.get(t), typePending.get(t))));
-        return new Stats(total, byStatus, pending, byType, outbox, timersDue, breakers, flows, asOf);
+        return new Stats(total, byStatus, pending, byType, outbox, timersDue, breakers, flows, new TreeMap<>(consumerLag), asOf);
     }
 }

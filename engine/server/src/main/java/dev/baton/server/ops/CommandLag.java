@@ -13,7 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The lag of each participant's command topic ({@link KafkaTransport#commandLag}), read in the background at most
+ * The lag of each participant's command topic ({@link KafkaTransport#commandLag}) and of the engine's own reply and
+ * start consumers ({@link KafkaTransport#engineLag}), read in the background at most
  * every {@link #EVERY} when asked for, so that neither a scrape of {@code /metrics} nor a call of
  * {@code GET /api/participants} waits for the brokers. The first asks start a reading and see null (not known yet),
  * as do participants whose lag could not be read; a reading older than {@link #STALE} is not shown.
@@ -35,6 +36,7 @@ public final class CommandLag implements AutoCloseable {
     });
     private final AtomicBoolean reading = new AtomicBoolean();
     private volatile Map<String, Long> last = Map.of();
+    private volatile Map<String, Long> engine = Map.of();
     private volatile Instant readAt = Instant.MIN;
     private volatile Instant startedAt = Instant.MIN;
 
@@ -46,6 +48,19 @@ public final class CommandLag implements AutoCloseable {
 
     /** The participant's lag as last read, or null when not known; starts a reading when the last is old. */
     public Long of(String participant) {
+        return fresh() ? last.get(participant) : null;
+    }
+
+    /**
+     * The engine's consumers' lag as last read ({@code replies}, {@code starts}), leaving out those not known;
+     * starts a reading when the last is old.
+     */
+    public Map<String, Long> engine() {
+        return fresh() ? engine : Map.of();
+    }
+
+    /** Whether the last reading is recent enough to show; starts a reading when it is older than {@link #EVERY}. */
+    private boolean fresh() {
         Instant now = clock.instant();
         if (now.isAfter(startedAt.plus(EVERY)) && reading.compareAndSet(false, true)) {
             startedAt = now;
@@ -55,12 +70,13 @@ public final class CommandLag implements AutoCloseable {
                 reading.set(false); // closed
             }
         }
-        return now.isAfter(readAt.plus(STALE)) ? null : last.get(participant);
+        return !now.isAfter(readAt.plus(STALE));
     }
 
     private void read() {
         try {
             last = Map.copyOf(transport.commandLag(participants, TIMEOUT));
+            engine = Map.copyOf(transport.engineLag(TIMEOUT));
             readAt = clock.instant();
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(CommandLag.class).debug("reading the command topics' lag failed", e);

@@ -122,13 +122,23 @@ function charts() {
       lineChart(latency, {id: 'chart-latency', label: 'Saga latency (s)', unit: 's', windowMs})));
 }
 
+// a consumer's lag is read from the brokers every 10 s; until the first reading (or while they do not answer) it is unknown
+function lagCard(id, label, n) {
+  return h('div', {class: 'card', id},
+    h('div', {class: 'muted'}, label),
+    h('div', {class: 'value', title: 'records in the topic not yet consumed by the engine'},
+      n === undefined || n === null ? 'not known yet' : String(n)));
+}
+
 function operations(stats) {
   const participants = [...new Set([...Object.keys(stats.breakers), ...Object.keys(stats.participants)])].sort();
   return h('section', {'aria-labelledby': 'ops-h'},
     h('h2', {id: 'ops-h'}, 'Engine'),
     h('div', {class: 'cards'},
       h('div', {class: 'card', id: 'outbox'}, h('div', {class: 'muted'}, 'Outbox backlog'), h('div', {class: 'value'}, String(stats.outboxBacklog))),
-      h('div', {class: 'card', id: 'timers'}, h('div', {class: 'muted'}, 'Timers due'), h('div', {class: 'value'}, String(stats.timersDue)))),
+      h('div', {class: 'card', id: 'timers'}, h('div', {class: 'muted'}, 'Timers due'), h('div', {class: 'value'}, String(stats.timersDue))),
+      lagCard('reply-lag', 'Reply consumer lag', (stats.consumerLag || {}).replies),
+      lagCard('start-lag', 'Start consumer lag', (stats.consumerLag || {}).starts)),
     h('h2', {}, 'Breakers and flow control'),
     participants.length ? h('table', {id: 'breakers-table'},
       h('thead', {}, h('tr', {}, ['Participant', 'Breaker', 'Failure rate', 'Held back', 'Limit', 'In flight', 'Waiting',
