@@ -91,7 +91,8 @@ class JdbiSagaStoreLifecycleTest {
         assertThat(applied).as("one row per migration script, each applied once")
                 .containsExactly("V1__baton_schema.sql:true", "V2__baton_saga_query_indexes.sql:true",
                         "V3__baton_leases.sql:true", "V4__baton_flow.sql:true", "V5__baton_history_fold.sql:true",
-                        "V6__baton_timer_per_step.sql:true", "V7__baton_live_settings.sql:true");
+                        "V6__baton_timer_per_step.sql:true", "V7__baton_live_settings.sql:true",
+                        "V8__baton_history_payload.sql:true");
     }
 
     @Test

@@ -49,6 +49,7 @@ public final class SagaEngineBuilder {
     FlowSettings flow = FlowSettings.DEFAULTS;
     String nodeName;
     boolean exceptionMessagesInReasons;
+    boolean historyPayloads = true;
     final List<SagaDefinition<?>> definitions = new ArrayList<>();
 
     SagaEngineBuilder() {}
@@ -268,6 +269,21 @@ public final class SagaEngineBuilder {
     }
 
     /**
+     * Whether a saga's history keeps the messages it is about: the command of each {@code COMMAND_SENT} and
+     * {@code COMPENSATION_SENT} entry and the reply of each {@code REPLY_RECEIVED} one, as the codec wrote them, so
+     * that an operator reading a saga sees what was sent and answered at each attempt. Defaults to true. Payloads make
+     * the history table larger (each entry holds its message) and put the messages' fields in it: turn this off when
+     * they must not be stored beyond the saga's own data. The REST API masks the fields its server is told to
+     * redact ({@code baton.api.redact-fields}) in payloads as in the saga's data.
+     *
+     * @since 0.9
+     */
+    public SagaEngineBuilder historyPayloads(boolean keep) {
+        this.historyPayloads = keep;
+        return this;
+    }
+
+    /**
      * Validates and builds the engine (not yet open).
      *
      * @throws IllegalStateException listing every missing or invalid setting
@@ -328,7 +344,7 @@ public final class SagaEngineBuilder {
                 listener, commandGate, timerPollInterval, timerBatchSize, outboxSweepInterval, outboxSweepAge, conflictRetries,
                 timeoutGrace, lease, inboxRetention, endedRetention, failedRetention, flow,
                 nodeName == null ? defaultNodeName() : nodeName, exceptionMessagesInReasons, openTelemetry,
-                liveSettingsPoll));
+                liveSettingsPoll, historyPayloads));
     }
 
     private static String defaultNodeName() {

@@ -126,6 +126,7 @@ public final class BatonServer implements AutoCloseable {
                         .leaseDuration(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_LEASE_MS)))
                         .flow(flowSettings(config))
                         .timerBatchSize(config.getInt(ServerConfig.ENGINE_TIMER_BATCH))
+                        .historyPayloads(Boolean.parseBoolean(config.get(ServerConfig.HISTORY_PAYLOADS)))
                         .liveSettingsPoll(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_LIVE_POLL_MS)))
                         .timeoutGraceAfterOpen(Duration.ofMillis(config.getInt(ServerConfig.ENGINE_TIMEOUT_GRACE_MS)))
                         .inboxRetention(Duration.ofHours(config.getInt(ServerConfig.ENGINE_INBOX_RETENTION_HOURS)))
@@ -161,7 +162,7 @@ public final class BatonServer implements AutoCloseable {
             CommandLag lag = new CommandLag(transport, traffic.declared(), Clock.systemUTC());
             own(lag);
             ParticipantMeters.bindCommandLag(metrics.registry(), traffic.declared(), lag::of);
-            api.consumerLag(lag::engine);
+            api.consumerLag(lag::engine).redact(config.redaction());
             ParticipantMeters.bindEngineLag(metrics.registry(), lag::engine);
             ServiceMapApi serviceMap = new ServiceMapApi(slas, traffic, engine,
                     () -> SagaApi.breakers(breakers.states()), lag::of, clock);

@@ -97,6 +97,12 @@ public final class ServerConfig {
     public static final Key API_TOKEN = new Key("baton.api.token", "", "a bearer token required by mutating API calls; empty = none");
     public static final Key API_READ_TOKEN = new Key("baton.api.read-token", "", "a bearer token required by read API calls (the API token also works); empty = reads are open");
     public static final Key API_MAX_BODY = new Key("baton.api.max-body-bytes", "1048576", "an integer number of bytes, 1 to 104857600");
+    public static final Key API_REDACT_FIELDS = new Key("baton.api.redact-fields", "",
+            "comma-separated field names, e.g. cardNumber,email: masked as [redacted] wherever they appear (any depth,"
+                    + " ignoring case) in the saga data and history messages the API and dashboard show; empty = none");
+    public static final Key HISTORY_PAYLOADS = new Key("baton.engine.history-payloads", "true",
+            "true or false: whether history entries keep the command sent and the reply received (shown by the API and"
+                    + " dashboard, with baton.api.redact-fields masked)");
     public static final Key DEFINITIONS_DIR = new Key("baton.definitions.dir", "", "a folder of jars with saga definitions; empty = classpath only");
     public static final Key LOG_FORMAT = new Key("baton.log.format", "text", "text or json");
     public static final Key TRACING_ENABLED = new Key("baton.tracing.enabled", "auto",
@@ -124,7 +130,7 @@ public final class ServerConfig {
             ENGINE_INBOX_RETENTION_HOURS,
             ENGINE_ENDED_RETENTION_DAYS, ENGINE_FAILED_RETENTION_DAYS, HEALTH_MAX_POLL_SILENCE_MS, FLOW_ENABLED, FLOW_INITIAL_LIMIT, FLOW_MAX_LIMIT,
             API_TOKEN, API_READ_TOKEN,
-            API_MAX_BODY, DEFINITIONS_DIR, TRACING_ENABLED, TRACING_LINK_TEMPLATE, SLA_WARN_RATIO, SLA_WARN_MIN_SAMPLES,
+            API_MAX_BODY, API_REDACT_FIELDS, HISTORY_PAYLOADS, DEFINITIONS_DIR, TRACING_ENABLED, TRACING_LINK_TEMPLATE, SLA_WARN_RATIO, SLA_WARN_MIN_SAMPLES,
             SLA_WARN_WINDOW, LOG_FORMAT, LOG_LEVEL);
     /** Environment variables with this prefix are OpenTelemetry's own settings ({@link #otelEnvironment()}). */
     public static final String OTEL_ENV_PREFIX = "OTEL_";
@@ -348,6 +354,15 @@ public final class ServerConfig {
         integer(problems, API_MAX_BODY, 1, 104_857_600);
         integer(problems, FLOW_INITIAL_LIMIT, 1, 100_000);
         integer(problems, FLOW_MAX_LIMIT, 1, 100_000);
+        if (!List.of("true", "false").contains(get(HISTORY_PAYLOADS))) {
+            problems.add(HISTORY_PAYLOADS.name() + " must be " + HISTORY_PAYLOADS.expected() + ", but was '"
+                    + get(HISTORY_PAYLOADS) + "'");
+        }
+        try {
+            redaction();
+        } catch (IllegalArgumentException e) {
+            problems.add(API_REDACT_FIELDS.name() + ": " + e.getMessage());
+        }
         if (!List.of("true", "false").contains(get(FLOW_ENABLED))) {
             problems.add(FLOW_ENABLED.name() + " must be " + FLOW_ENABLED.expected() + ", but was '" + get(FLOW_ENABLED) + "'");
         } else if (problems.isEmpty() && getInt(FLOW_INITIAL_LIMIT) > getInt(FLOW_MAX_LIMIT)) {
@@ -478,7 +493,13 @@ public final class ServerConfig {
         return warnings;
     }
 
+    /** The fields {@link #API_REDACT_FIELDS} names. @throws IllegalArgumentException for a name that is not a field's */
+    public dev.baton.server.api.Redaction redaction() {
+        return dev.baton.server.api.Redaction.of(java.util.Arrays.asList(get(API_REDACT_FIELDS).split(",")));
+    }
+
     /** The value of a key (its default when not set). */
+
     public String get(Key k) {
         return Objects.requireNonNullElse(values.get(k.name()), "");
     }

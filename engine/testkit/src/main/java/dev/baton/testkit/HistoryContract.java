@@ -50,4 +50,27 @@ abstract class HistoryContract extends StoreContract {
                 history("s-b", 1, "STARTED", null, null), history("s-b", 1, "COMMAND_SENT", "approve", null));
         assertThat(theStore().history(SagaId.of("s-none"))).isEmpty();
     }
+
+    @Test
+    @DisplayName("an entry's payload comes back as appended, in the whole history and in a page of it")
+    void historyPayloads() {
+        insert(saga("s-p"));
+        String large = "{\"lines\":\"" + "x".repeat(70_000) + "\"}";
+        HistoryRecord sent = withPayload(history("s-p", 1, "COMMAND_SENT", "charge", "attempt 1 to payment"),
+                "{\"orderId\":\"o-1\",\"amount\":12.5,\"note\":\"détail ✓\"}");
+        HistoryRecord reply = withPayload(history("s-p", 2, "REPLY_RECEIVED", "charge", "SUCCESS"), large);
+        HistoryRecord none = history("s-p", 3, "STEP_COMPLETED", "charge", null);
+        tx(t -> {
+            t.appendHistory(List.of(sent, reply, none));
+            return null;
+        });
+
+        assertThat(withoutSeq(theStore().history(SagaId.of("s-p")))).containsExactly(sent, reply, none);
+        assertThat(withoutSeq(theStore().historyPage(SagaId.of("s-p"), Long.MAX_VALUE, 2).items()))
+                .containsExactly(reply, none);
+    }
+
+    private static HistoryRecord withPayload(HistoryRecord h, String payload) {
+        return new HistoryRecord(h.seq(), h.sagaId(), h.at(), h.kind(), h.step(), h.detail(), payload);
+    }
 }

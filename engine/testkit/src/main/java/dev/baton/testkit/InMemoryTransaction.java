@@ -130,7 +130,7 @@ final class InMemoryTransaction implements StoreTransaction {
         for (HistoryRecord e : entries) {
             long s = ++t.seq;
             List<HistoryRecord> list = t.history.computeIfAbsent(e.sagaId(), id -> new ArrayList<>());
-            list.add(new HistoryRecord(s, e.sagaId(), e.at(), e.kind(), e.step(), e.detail()));
+            list.add(new HistoryRecord(s, e.sagaId(), e.at(), e.kind(), e.step(), e.detail(), e.payload()));
             undo.push(() -> list.remove(list.size() - 1));
             touched.add(e.sagaId());
         }

@@ -92,7 +92,7 @@ abstract class StoreContract {
     }
 
     static List<HistoryRecord> withoutSeq(List<HistoryRecord> entries) {
-        return entries.stream().map(h -> new HistoryRecord(0, h.sagaId(), h.at(), h.kind(), h.step(), h.detail()))
+        return entries.stream().map(h -> new HistoryRecord(0, h.sagaId(), h.at(), h.kind(), h.step(), h.detail(), h.payload()))
                 .toList();
     }
 

@@ -23,7 +23,7 @@ public final class Rows {
 
     public static final String SAGA_COLUMNS = "id, type, definition_version, status, pending_state, current_step,"
             + " business_key, data_type, data, execution, reason, version, created_at, updated_at";
-    public static final String HISTORY_COLUMNS = "seq, saga_id, at, kind, step, detail";
+    public static final String HISTORY_COLUMNS = "seq, saga_id, at, kind, step, detail, payload";
     public static final String OUTBOX_COLUMNS = "id, saga_id, destination, message_id, message_type, headers,"
             + " payload, created_at";
     public static final String TIMER_COLUMNS = "saga_id, kind, step, token, fire_at, participant";
@@ -60,7 +60,7 @@ public final class Rows {
 
     public static final RowMapper<HistoryRecord> HISTORY = (rs, ctx) -> new HistoryRecord(rs.getLong("seq"),
             SagaId.of(rs.getString("saga_id")), instant(rs, "at"), HistoryKind.valueOf(rs.getString("kind")), rs.getString("step"),
-            rs.getString("detail"));
+            rs.getString("detail"), rs.getString("payload"));
 
     public static final RowMapper<OutboxRecord> OUTBOX = (rs, ctx) -> new OutboxRecord(rs.getString("id"),
             SagaId.of(rs.getString("saga_id")), rs.getString("destination"), rs.getString("message_id"),

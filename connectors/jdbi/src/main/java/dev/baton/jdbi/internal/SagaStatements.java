@@ -30,8 +30,8 @@ final class SagaStatements {
             + " data_type = :dataType, data = :data, execution = :execution, reason = :reason,"
             + " version = :version, updated_at = :updatedAt"
             + " WHERE id = :id AND version = :expected";
-    static final String INSERT_HISTORY = "INSERT INTO baton_history (saga_id, at, kind, step, detail)"
-            + " VALUES (:sagaId, :at, :kind, :step, :detail)";
+    static final String INSERT_HISTORY = "INSERT INTO baton_history (saga_id, at, kind, step, detail,"
+            + " payload) VALUES (:sagaId, :at, :kind, :step, :detail, :payload)";
     static final String INSERT_OUTBOX = "INSERT INTO baton_outbox (" + Rows.OUTBOX_COLUMNS + ")"
             + " VALUES (:id, :sagaId, :destination, :messageId, :messageType, :headers, :payload, :createdAt)";
     static final String DELETE_TIMER = "DELETE FROM baton_timer WHERE saga_id = :sagaId AND kind = :kind";
@@ -76,7 +76,7 @@ final class SagaStatements {
 
     static void bindHistory(PreparedBatch batch, HistoryRecord h) {
         batch.bind("sagaId", h.sagaId().value()).bind("at", Rows.timestamp(h.at())).bind("kind", h.kind().name())
-                .bind("step", h.step()).bind("detail", h.detail()).add();
+                .bind("step", h.step()).bind("detail", h.detail()).bind("payload", h.payload()).add();
     }
 
     static void bindOutbox(PreparedBatch batch, OutboxRecord m) {

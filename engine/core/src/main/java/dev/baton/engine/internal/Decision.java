@@ -55,8 +55,19 @@ public record Decision(SagaState state, List<Command> commands, List<Timer> time
         }
     }
 
-    /** A history entry. */
-    public record Entry(HistoryKind kind, String step, String detail) {}
+    /**
+     * A history entry; {@code payload} is the encoded reply of a {@code REPLY_RECEIVED} entry, null otherwise (a sent
+     * command's payload is added when the decision is encoded).
+     */
+    public record Entry(HistoryKind kind, String step, String detail, String payload) {
+        public Entry(HistoryKind kind, String step, String detail) {
+            this(kind, step, detail, null);
+        }
+
+        Entry withKindAndDetail(HistoryKind k, String d) {
+            return new Entry(k, step, d, payload);
+        }
+    }
 
     /**
      * User code (a reply handler, a command builder) threw while deciding: the reason names its class and {@code id}

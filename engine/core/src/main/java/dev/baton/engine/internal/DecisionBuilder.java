@@ -64,6 +64,17 @@ final class DecisionBuilder {
         history.add(new Decision.Entry(kind, step, detail));
     }
 
+    /** Keeps an entry of another decision as it is (with its payload). */
+    void history(Decision.Entry e) {
+        history.add(e);
+    }
+
+    /** A reply's entry, with the reply's payload as the transport gave it. */
+    void replyHistory(String step, SagaEvent.Replied r) {
+        history.add(new Decision.Entry(HistoryKind.REPLY_RECEIVED, step,
+                r.outcome() + (r.reason() == null ? "" : ": " + r.reason()), r.payload()));
+    }
+
     /**
      * User code threw at {@code place} while the saga's invocation {@code messageId} (attempt {@code attempt}) was
      * decided: notes it for the log and returns what the reason says of it, the class and an error id (derived from

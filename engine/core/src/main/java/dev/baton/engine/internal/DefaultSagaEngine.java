@@ -59,7 +59,8 @@ public final class DefaultSagaEngine implements SagaEngine, EngineControls {
         this.settings = s;
         SagaLocks locks = new SagaLocks();
         tracing = SagaTracing.of(s.openTelemetry(), s.transport(), s.clock());
-        mapper = new SagaRecordMapper(s.definitions(), s.codec(), s.ids(), s.exceptionMessagesInReasons(), tracing);
+        mapper = new SagaRecordMapper(s.definitions(), s.codec(), s.ids(), s.exceptionMessagesInReasons(),
+                s.historyPayloads(), tracing);
         gate = new GateAdvisor(s.gate(), new FlowControl(s.flow(), s.store(), s.clock(), s.nodeName(),
                 s.definitions().participants()));
         outbox = new OutboxDispatcher(s.store(), s.transport(), s.listener(), s.clock(), s.lease());

@@ -21,6 +21,7 @@ import java.util.function.Supplier;
  * @param failedRetention null: FAILED sagas are kept
  * @param openTelemetry where the engine's spans go; {@link OpenTelemetry#noop()}: tracing off
  * @param liveSettingsPoll how often the node reads the live settings and refreshes its entry in the node list
+ * @param historyPayloads whether history entries keep the command sent or the reply received
  * @param exceptionMessagesInReasons whether a user exception's message follows its class and error id in reasons
  */
 public record EngineSettings(Definitions definitions, SagaStore store, Transport transport, Codec codec, Clock clock,
@@ -29,7 +30,7 @@ public record EngineSettings(Definitions definitions, SagaStore store, Transport
                              int conflictRetries, Duration timeoutGrace, Duration lease, Duration inboxRetention,
                              Duration endedRetention, Duration failedRetention, FlowSettings flow, String nodeName,
                              boolean exceptionMessagesInReasons, OpenTelemetry openTelemetry,
-                             Duration liveSettingsPoll) {
+                             Duration liveSettingsPoll, boolean historyPayloads) {
     public EngineSettings {
         Objects.requireNonNull(definitions, "definitions");
         Objects.requireNonNull(store, "store");

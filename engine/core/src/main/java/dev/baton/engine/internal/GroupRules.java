@@ -286,9 +286,7 @@ final class GroupRules {
             fx.timer(t.kind(), t.step(), t.token(), t.fireAt(), t.participant());
         }
         d.commands().forEach(fx::command);
-        for (Decision.Entry e : d.history()) {
-            fx.history(e.kind(), e.step(), e.detail());
-        }
+        d.history().forEach(fx::history);
         d.errors().forEach(fx::error);
     }
 
@@ -395,7 +393,7 @@ final class GroupRules {
         }
         StepDefinition<D> st = step(def, l.cursor().step());
         DecisionBuilder fx = new DecisionBuilder();
-        fx.history(HistoryKind.REPLY_RECEIVED, st.key(), r.outcome() + (r.reason() == null ? "" : ": " + r.reason()));
+        fx.replyHistory(st.key(), r);
         Object data = s.data();
         Execution e = s.exec();
         switch (r.outcome()) {
@@ -495,7 +493,7 @@ final class GroupRules {
         }
         for (Decision.Entry e : d.history()) {
             if (!held.step().equals(e.step())) {
-                fx.history(e.kind(), e.step(), e.detail());
+                fx.history(e);
             }
         }
         return fx.decide(merge(s, i, moved.state(), moved, def, now, fx));

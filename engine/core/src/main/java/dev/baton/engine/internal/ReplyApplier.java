@@ -164,7 +164,7 @@ final class ReplyApplier {
             return e.getMessage();
         }
         Decision d = StateMachine.decide(state, new SagaEvent.Replied(r.correlationId(), r.outcome(), reply, r.reason(),
-                r.retryAfter()), def, now);
+                r.retryAfter(), r.payload()), def, now);
         String unreadable = reply instanceof UnreadableReply u ? u.reason(state.currentStep()) : null;
         if (d.ignored() != null) {
             fx.ignored.add(Map.entry(r.sagaId(), d.ignored()));

@@ -10,12 +10,17 @@ public sealed interface SagaEvent {
 
     /**
      * A participant answered the command with message id {@code correlationId}; {@code retryAfter} (RETRY_LATER only,
-     * may be null) is the least wait it asked for before the command is sent again.
+     * may be null) is the least wait it asked for before the command is sent again; {@code payload}
+     * (may be null) is the reply as it came, kept in the history entry.
      */
-    record Replied(String correlationId, ReplyOutcome outcome, Object reply, String reason, Duration retryAfter)
-            implements SagaEvent {
+    record Replied(String correlationId, ReplyOutcome outcome, Object reply, String reason, Duration retryAfter,
+                   String payload) implements SagaEvent {
         public Replied(String correlationId, ReplyOutcome outcome, Object reply, String reason) {
-            this(correlationId, outcome, reply, reason, null);
+            this(correlationId, outcome, reply, reason, null, null);
+        }
+
+        public Replied(String correlationId, ReplyOutcome outcome, Object reply, String reason, Duration retryAfter) {
+            this(correlationId, outcome, reply, reason, retryAfter, null);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.baton.engine.internal;
 import dev.baton.dsl.MessageType;
 import dev.baton.dsl.SagaDefinition;
 import dev.baton.dsl.StepDefinition;
+import dev.baton.engine.HistoryKind;
 import dev.baton.engine.SagaCodecException;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.SagaView;
@@ -18,6 +19,7 @@ import dev.baton.protocol.CommandKind;
 import dev.baton.protocol.Headers;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +37,17 @@ final class SagaRecordMapper {
     private final Codec codec;
     private final Supplier<SagaId> ids;
     private final boolean messagesInReasons;
+    private final boolean historyPayloads;
     private final SagaTracing tracing;
 
     SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids, boolean messagesInReasons,
                      SagaTracing tracing) {
+        this(definitions, codec, ids, messagesInReasons, true, tracing);
+    }
+
+    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids, boolean messagesInReasons,
+                     boolean historyPayloads, SagaTracing tracing) {
+        this.historyPayloads = historyPayloads;
         this.definitions = definitions;
         this.tracing = tracing;
         this.codec = codec;
@@ -113,9 +122,14 @@ final class SagaRecordMapper {
                 withMessages(s.reason(), d),
                 before == null ? 1 : before.version() + 1, s.createdAt(), now);
         List<OutboxRecord> out = new ArrayList<>(d.commands().size());
+        Map<String, String> sentPayloads = historyPayloads && !d.commands().isEmpty() ? new HashMap<>() : Map.of();
         for (Decision.Command c : d.commands()) {
             String type = MessageType.Names.of(c.payload().getClass());
             String payload = codec.encode(c.payload());
+            if (historyPayloads) {
+                sentPayloads.putIfAbsent(sentKey(c.direction() == Execution.Direction.FORWARD
+                        ? HistoryKind.COMMAND_SENT : HistoryKind.COMPENSATION_SENT, c.step()), payload);
+            }
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put(Headers.MESSAGE_ID, c.messageId());
             headers.put(Headers.SAGA_ID, s.id().value());
@@ -130,7 +144,10 @@ final class SagaRecordMapper {
         }
         List<HistoryRecord> history = new ArrayList<>(d.history().size());
         for (Decision.Entry e : d.history()) {
-            history.add(new HistoryRecord(0, s.id(), now, e.kind(), e.step(), withMessages(e.detail(), d)));
+            String payload = !historyPayloads ? null
+                    : e.kind() == HistoryKind.COMMAND_SENT || e.kind() == HistoryKind.COMPENSATION_SENT
+                    ? sentPayloads.get(sentKey(e.kind(), e.step())) : e.payload();
+            history.add(new HistoryRecord(0, s.id(), now, e.kind(), e.step(), withMessages(e.detail(), d), payload));
         }
         List<TimerRecord> timers = new ArrayList<>(d.timers().size());
         for (Decision.Timer t : d.timers()) {
@@ -142,6 +159,10 @@ final class SagaRecordMapper {
         effects.changes.add(new Effects.Change(before == null ? null : before.status(),
                 beforeState == null ? null : beforeState.exec(), s, d, now));
         return write;
+    }
+
+    private static String sentKey(HistoryKind kind, String step) {
+        return kind.name() + ' ' + step;
     }
 
     /**

@@ -164,7 +164,7 @@ public final class StateMachine {
         }
         StepDefinition<D> step = step(def, c.step());
         DecisionBuilder fx = new DecisionBuilder();
-        fx.history(HistoryKind.REPLY_RECEIVED, step.key(), r.outcome() + (r.reason() == null ? "" : ": " + r.reason()));
+        fx.replyHistory(step.key(), r);
         fx.cancel(TimerKind.TIMEOUT, TimerKind.RETRY, TimerKind.WAIT);
         SagaState next = c.direction() == Direction.FORWARD
                 ? forwardReply(s, r, def, step, c, now, fx)

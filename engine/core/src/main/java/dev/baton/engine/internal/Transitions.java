@@ -172,7 +172,7 @@ final class Transitions {
             boolean sentEntry = (e.kind() == HistoryKind.COMMAND_SENT || e.kind() == HistoryKind.COMPENSATION_SENT)
                     && held.step().equals(e.step()) && e.detail() != null && e.detail().startsWith(sentPrefix);
             if (!sentEntry) {
-                fx.history(e.kind(), e.step(), e.detail());
+                fx.history(e);
             } else if (s.status() != SagaStatus.PENDING || s.exec().parkDeadline() == null) {
                 fx.history(HistoryKind.NOT_SENT, e.step(), e.detail() + " held back: " + why);
             }
@@ -212,8 +212,7 @@ final class Transitions {
         for (Decision.Entry e : d.history()) {
             boolean sentEntry = e.kind() == HistoryKind.COMMAND_SENT && held.step().equals(e.step())
                     && e.detail() != null && e.detail().startsWith(sentPrefix);
-            fx.history(sentEntry ? HistoryKind.NOT_SENT : e.kind(), e.step(), sentEntry ? e.detail() + " held back: " + why
-                    : e.detail());
+            fx.history(sentEntry ? e.withKindAndDetail(HistoryKind.NOT_SENT, e.detail() + " held back: " + why) : e);
         }
         return fx.decide(degrade(s.withExec(s.exec().withCursor(sent.idle())), def, step, sent.idle(), now, fx, why));
     }

@@ -1,5 +1,6 @@
 package dev.baton.server.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.SagaId;
 import dev.baton.engine.spi.HistoryFold;
 import dev.baton.engine.spi.HistoryPage;
@@ -24,10 +25,13 @@ public record HistoryView(List<Entry> items, Long nextBefore, List<Folded> folde
     /** The page in a saga's detail ({@code GET /api/sagas/{id}}). */
     public static final int DETAIL_LIMIT = 20;
 
-    /** One history entry. */
-    public record Entry(long seq, Instant at, String kind, String step, String detail) {
-        static Entry of(HistoryRecord r) {
-            return new Entry(r.seq(), r.at(), r.kind().name(), r.step(), r.detail());
+    /**
+     * One history entry; {@code payload} is the command sent or the reply received the entry is about, with the
+     * redacted fields masked, or null.
+     */
+    public record Entry(long seq, Instant at, String kind, String step, String detail, JsonNode payload) {
+        static Entry of(HistoryRecord r, Redaction redaction) {
+            return new Entry(r.seq(), r.at(), r.kind().name(), r.step(), r.detail(), redaction.payload(r.payload()));
         }
     }
 
@@ -38,13 +42,13 @@ public record HistoryView(List<Entry> items, Long nextBefore, List<Folded> folde
         }
     }
 
-    static HistoryView of(HistoryPage page, List<HistoryFold> folds) {
-        return new HistoryView(page.items().stream().map(Entry::of).toList(), page.nextBefore(),
+    static HistoryView of(HistoryPage page, List<HistoryFold> folds, Redaction redaction) {
+        return new HistoryView(page.items().stream().map(r -> Entry.of(r, redaction)).toList(), page.nextBefore(),
                 folds.stream().map(Folded::of).toList());
     }
 
     /** Reads a page and the counters from the store. */
-    static HistoryView read(SagaStore store, SagaId id, long before, int limit) {
-        return of(store.historyPage(id, before, limit), store.historyFolds(id));
+    static HistoryView read(SagaStore store, SagaId id, long before, int limit, Redaction redaction) {
+        return of(store.historyPage(id, before, limit), store.historyFolds(id), redaction);
     }
 }

@@ -72,6 +72,7 @@ public final class SagaApi {
     private final byte[] openApi;
     private final Supplier<Map<String, Breaker>> breakers;
     private volatile Supplier<Map<String, Long>> consumerLag = Map::of;
+    private volatile Redaction redaction = Redaction.NONE;
 
     public SagaApi(SagaEngine engine, SagaStore store, List<SagaDefinition<?>> definitions, Clock clock, long maxBodyBytes) {
         this(engine, store, definitions, clock, maxBodyBytes, Map::of);
@@ -113,6 +114,15 @@ public final class SagaApi {
      */
     public SagaApi consumerLag(Supplier<Map<String, Long>> lag) {
         this.consumerLag = java.util.Objects.requireNonNull(lag, "lag");
+        return this;
+    }
+
+    /**
+     * Masks these fields in the sagas' data and in the messages of their history, wherever the API (and so the
+     * dashboard) shows them; see {@link Redaction}.
+     */
+    public SagaApi redact(Redaction fields) {
+        this.redaction = java.util.Objects.requireNonNull(fields, "fields");
         return this;
     }
 
@@ -204,7 +214,7 @@ public final class SagaApi {
     }
 
     void get(Context ctx) {
-        Json.write(ctx, 200, details.of(sagaId(ctx)));
+        Json.write(ctx, 200, details.of(sagaId(ctx), redaction));
     }
 
     void history(Context ctx) {
@@ -213,7 +223,7 @@ public final class SagaApi {
         long before = q.containsKey("before") ? RequestParams.longBetween(q, "before", 1, Long.MAX_VALUE) : Long.MAX_VALUE;
         int limit = q.containsKey("limit") ? (int) RequestParams.longBetween(q, "limit", 1, HistoryView.MAX_LIMIT)
                 : HistoryView.DEFAULT_LIMIT;
-        HistoryView page = HistoryView.read(store, id, before, limit);
+        HistoryView page = HistoryView.read(store, id, before, limit, redaction);
         if (page.items().isEmpty() && store.find(id).isEmpty()) {
             throw new SagaNotFoundException(id);
         }
@@ -252,7 +262,7 @@ public final class SagaApi {
         if (r.created()) {
             ctx.header("Location", "/api/sagas/" + r.id().value());
         }
-        Json.write(ctx, r.created() ? 201 : 200, details.of(r.id()));
+        Json.write(ctx, r.created() ? 201 : 200, details.of(r.id(), redaction));
     }
 
     void act(Context ctx, OperatorAction action) {
@@ -265,7 +275,7 @@ public final class SagaApi {
                     + " saga's history");
         }
         engine.act(id, action, actor(ctx), reason.strip());
-        Json.write(ctx, 200, details.of(id));
+        Json.write(ctx, 200, details.of(id, redaction));
     }
 
     /** The principal, or "name (principal)" when the caller names a person in {@value #ACTOR_HEADER}. */

@@ -36,7 +36,7 @@ final class SagaDetails {
     }
 
     /** @throws SagaNotFoundException when there is no saga {@code id} */
-    SagaDetail of(SagaId id) {
+    SagaDetail of(SagaId id, Redaction redaction) {
         try {
             SagaView v = engine.find(id).orElseThrow(() -> new SagaNotFoundException(id));
             // the store keeps a saga's history bounded (HistoryFolding): reading it whole is one short query
@@ -44,10 +44,10 @@ final class SagaDetails {
             List<HistoryFold> folds = store.historyFolds(id);
             return new SagaDetail(v.id().value(), v.type(), v.definitionVersion(), v.status(), v.pendingState(), v.reason(),
                     v.currentStep(), v.businessKey(), v.version(), v.createdAt(), v.updatedAt(), v.id().traceId(),
-                    traceLink(v.id()), Json.MAPPER.valueToTree(v.data()),
+                    traceLink(v.id()), redaction.apply(Json.MAPPER.valueToTree(v.data())),
                     v.completedSteps(), v.compensatedSteps(),
                     StepTimeline.of(definitions.find(v.type(), v.definitionVersion()), history, folds),
-                    latest(history, folds));
+                    latest(history, folds, redaction));
         } catch (SagaDefinitionMismatchException e) {
             // an instance of a version this server does not have: the stored data as it is, the steps from the history
             SagaRecord r = store.find(id).orElseThrow(() -> new SagaNotFoundException(id));
@@ -55,16 +55,16 @@ final class SagaDetails {
             List<HistoryFold> folds = store.historyFolds(id);
             JsonNode data;
             try {
-                data = Json.MAPPER.readTree(r.data());
+                data = redaction.apply(Json.MAPPER.readTree(r.data()));
             } catch (IOException notJson) {
-                data = Json.MAPPER.getNodeFactory().textNode(r.data());
+                data = Json.MAPPER.getNodeFactory().textNode(redaction.names().isEmpty() ? r.data() : Redaction.MASK);
             }
             return new SagaDetail(r.id().value(), r.type(), r.definitionVersion(), r.status(), r.pendingState(), r.reason(),
                     r.currentStep(), r.businessKey(), r.version(), r.createdAt(), r.updatedAt(), r.id().traceId(),
                     traceLink(r.id()), data,
                     history.stream().filter(h -> h.kind() == HistoryKind.STEP_COMPLETED).map(HistoryRecord::step).toList(),
                     history.stream().filter(h -> h.kind() == HistoryKind.STEP_COMPENSATED).map(HistoryRecord::step).toList(),
-                    StepTimeline.of(null, history, folds), latest(history, folds));
+                    StepTimeline.of(null, history, folds), latest(history, folds, redaction));
         }
     }
 
@@ -73,7 +73,7 @@ final class SagaDetails {
         return traceLinkTemplate.isEmpty() ? null : traceLinkTemplate.replace("{traceId}", id.traceId());
     }
 
-    private static HistoryView latest(List<HistoryRecord> history, List<HistoryFold> folds) {
-        return HistoryView.of(HistoryPage.of(history, Long.MAX_VALUE, HistoryView.DETAIL_LIMIT), folds);
+    private static HistoryView latest(List<HistoryRecord> history, List<HistoryFold> folds, Redaction redaction) {
+        return HistoryView.of(HistoryPage.of(history, Long.MAX_VALUE, HistoryView.DETAIL_LIMIT), folds, redaction);
     }
 }

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -133,6 +134,16 @@ class DashboardBrowserTest {
                 .contains("COMPLETED");
         // retry applies to FAILED sagas only: it is not offered
         assertThat(browser.driver.findElements(By.id("action-retry"))).isEmpty();
+        // the history shows the payment command sent, opened from the keyboard, with the amount redacted as in the data
+        WebElement sent = browser.driver.findElements(By.cssSelector("#history-table tbody tr")).stream()
+                .filter(r -> r.getText().contains("COMMAND_SENT") && r.getText().contains("charge-payment"))
+                .findFirst().orElseThrow(() -> new AssertionError("no COMMAND_SENT of charge-payment in the history"));
+        WebElement summary = sent.findElement(By.cssSelector("details.payload summary"));
+        summary.sendKeys(Keys.ENTER);
+        browser.await("the message opens", d -> sent.findElement(By.cssSelector("details.payload")).getDomAttribute("open") != null);
+        String message = sent.findElement(By.cssSelector("details.payload pre")).getText();
+        assertThat(message).contains("\"orderId\"", "\"amountCents\": \"[redacted]\"").doesNotContain(": 1200");
+        assertThat(browser.visible(By.id("saga-data")).getText()).contains("[redacted]").doesNotContain(": 1200");
         browser.screenshot("saga-parked");
 
         useToken(DashboardServer.TOKEN);

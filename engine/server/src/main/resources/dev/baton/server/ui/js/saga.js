@@ -76,12 +76,24 @@ function show(view, saga, history) {
     folded.length ? h('p', {class: 'muted'}, 'Folded away to keep the history bounded: ',
       folded.map(f => `${f.count}× ${f.kind}${f.step ? ` (${f.step})` : ''}`).join(', ')) : '',
     h('table', {id: 'history-table'},
-      h('thead', {}, h('tr', {}, ['#', 'At', 'Kind', 'Step', 'Detail'].map(l => h('th', {scope: 'col'}, l)))),
+      h('thead', {}, h('tr', {}, ['#', 'At', 'Kind', 'Step', 'Detail', 'Message'].map(l => h('th', {scope: 'col'}, l)))),
       h('tbody', {}, [...history2].reverse().map(e => h('tr', {},
         h('td', {class: 'num'}, e.seq), h('td', {}, time(e.at)), h('td', {}, h('code', {}, e.kind)),
-        h('td', {}, e.step || ''), h('td', {}, e.detail || ''))))),
+        h('td', {}, e.step || ''), h('td', {}, e.detail || ''), h('td', {}, message(e)))))),
     history.nextBefore ? h('p', {class: 'muted'}, 'Older entries: GET ', h('code', {},
       `/api/sagas/${saga.id}/history?before=${history.nextBefore}`)) : '');
+}
+
+// the command sent or the reply received, as the API gives it (fields the server redacts read [redacted]):
+// one line to glance at, the whole message on opening
+function message(e) {
+  if (e.payload === null || e.payload === undefined) {
+    return '';
+  }
+  const line = JSON.stringify(e.payload);
+  return h('details', {class: 'payload'},
+    h('summary', {}, h('code', {}, line.length > 60 ? `${line.slice(0, 59)}…` : line)),
+    h('pre', {}, JSON.stringify(e.payload, null, 2)));
 }
 
 async function act(view, saga, action, label, help) {
