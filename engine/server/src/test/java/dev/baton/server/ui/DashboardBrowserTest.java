@@ -108,6 +108,9 @@ class DashboardBrowserTest {
             + " with a reason → the status changes on the page and in the REST API")
     void resumeAParkedOrder() {
         String id = parkedOrder(UiSagas.ORDER_TYPE);
+        // a link to the dashboard's root route is the overview too
+        browser.open(s.base + "/ui/#/");
+        browser.visible(By.cssSelector("#pending-" + UiSagas.PENDING_PAYMENT + " a"));
         browser.open(s.base + "/");
         // the redirect to /ui/ and the overview's count of orders pending payment
         WebElement pending = browser.visible(By.cssSelector("#pending-" + UiSagas.PENDING_PAYMENT + " a"));

@@ -163,6 +163,8 @@ public final class OrderFlowDemo {
             settings.put(ServerConfig.KAFKA_PARTITIONS.name(), Integer.toString(PARTITIONS));
             settings.put(ServerConfig.HTTP_PORT.name(), Integer.toString(s.port()));
             settings.put(ServerConfig.HTTP_HOST.name(), "127.0.0.1");
+            // the customer id stands for personal data: the API and the dashboard show it as [redacted]
+            settings.put(ServerConfig.API_REDACT_FIELDS.name(), "customerId");
             ServerConfig config = ServerConfig.load(breakerSettings(), k -> null, Map.of(), settings);
             server = BatonServer.start(config, List.of(OrderFlowSaga.ORDER_FLOW));
             awaitConsumers(options, Duration.ofSeconds(60));

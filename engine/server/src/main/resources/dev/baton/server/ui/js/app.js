@@ -26,7 +26,9 @@ let current = {refresh: null, generation: 0};
 
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/overview';
-  const [path, query = ''] = raw.split('?');
+  const [given, query = ''] = raw.split('?');
+  // '#/' and '#' (a link to the dashboard's root) are the overview too
+  const path = given === '/' || given === '' ? '/overview' : given;
   return {path, params: Object.fromEntries(new URLSearchParams(query))};
 }
 
