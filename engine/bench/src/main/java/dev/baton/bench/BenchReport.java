@@ -35,9 +35,10 @@ final class BenchReport {
         System.out.println("Baton end to end: four-step order saga, " + (s.nodes() == 1 ? "engine" : s.nodes()
                 + " engine nodes (one JVM; shared database and reply consumer group)")
                 + " + 4 participant services + Kafka broker in one JVM");
-        System.out.printf(Locale.ROOT, "settings: inflight=%d warmup=%ds duration=%ds partitions=%d linger.ms=%d batch.size=%d"
+        System.out.printf(Locale.ROOT, "settings: %s inflight=%d warmup=%ds duration=%ds partitions=%d linger.ms=%d batch.size=%d"
                         + " max.poll.records=%d nodes=%d reply-consumers=%d starters=%d engine-store=%s participant-db=%s tracing=%s;"
                         + " JDK %s, %d cores (%s)%n",
+                s.openLoop() ? String.format(Locale.ROOT, "open-loop rate=%.1f/s", s.rate()) : "closed-loop",
                 s.inflight(), s.warmupSeconds(), s.durationSeconds(), o.partitions(), o.lingerMs(), o.batchSize(),
                 o.maxPollRecords(), s.nodes(), o.replyConsumers(), s.starters(), pg == null ? "H2 file" + (s.h2Settings().isEmpty() ? " (WRITE_DELAY=0)" : " " + s.h2Settings()) : pg.describe(),
                 s.participantFiles() ? "H2 file (WRITE_DELAY=0)" : "H2 in memory", s.tracing().getFirst() ? "on" : "off",
@@ -45,8 +46,8 @@ final class BenchReport {
         System.out.printf(Locale.ROOT, "throughput: %,d sagas ended in the %d s window = %.1f sagas/s%n", measured,
                 s.durationSeconds(), measured / seconds);
         if (measured > 0) {
-            System.out.printf(Locale.ROOT, "latency (start -> terminal): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    ms(l, 50), ms(l, 95), ms(l, 99), l.getMaxValue() / 1e6);
+            System.out.printf(Locale.ROOT, "latency (%s -> terminal): p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    s.openLoop() ? "scheduled start" : "start", ms(l, 50), ms(l, 95), ms(l, 99), l.getMaxValue() / 1e6);
         }
         double cpuMsPerSaga = Double.NaN;
         if (stats.cpuNanosAtStart >= 0 && stats.cpuNanosAtEnd >= 0 && measured > 0) {

@@ -11,20 +11,35 @@ import java.util.List;
  *                before, several alternate in this JVM ({@link KafkaSagaBenchmark})
  * @param settleSeconds with several phases, the seconds of load after each phase's engine and services are built
  *                      and before it measures
+ * @param rate 0 for a closed loop (a saga starts when one ends); else the sagas started per second whatever the
+ *             engine does (open loop), {@code inflight} then being only a cap
  */
 record BenchSettings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles,
                      Path dir, String postgres, String postgresUser, String postgresPassword, int nodes,
                      int replyConsumers, int starters, int lingerMs, String h2Settings, List<Boolean> tracing,
-                     int settleSeconds) {
+                     int settleSeconds, double rate) {
 
     BenchSettings {
         tracing = List.copyOf(tracing);
     }
 
+    /** Closed loop. */
+    BenchSettings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles,
+                  Path dir, String postgres, String postgresUser, String postgresPassword, int nodes,
+                  int replyConsumers, int starters, int lingerMs, String h2Settings, List<Boolean> tracing,
+                  int settleSeconds) {
+        this(inflight, warmupSeconds, durationSeconds, partitions, participantFiles, dir, postgres, postgresUser,
+                postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings, tracing, settleSeconds, 0);
+    }
+
+    boolean openLoop() {
+        return rate > 0;
+    }
+
     /** These settings for one stage of a run: its warm-up and measured seconds, its tracing. */
     BenchSettings forStage(int warmup, int duration, boolean tracingOn) {
         return new BenchSettings(inflight, warmup, duration, partitions, participantFiles, dir, postgres, postgresUser,
-                postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings, List.of(tracingOn), settleSeconds);
+                postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings, List.of(tracingOn), settleSeconds, rate);
     }
 
     /**

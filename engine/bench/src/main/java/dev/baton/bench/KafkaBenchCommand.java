@@ -106,6 +106,13 @@ final class KafkaBenchCommand implements Callable<Integer> {
                     + " engine and services were rebuilt (default ${DEFAULT-VALUE}).")
     int settleSeconds;
 
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
+            description = "Open loop: start R sagas per second on a fixed schedule whatever the engine does, and measure"
+                    + " latency from each saga's scheduled start, so a start that waits counts (no coordinated omission);"
+                    + " --inflight is then only a cap on sagas in flight. 0: closed loop, a saga starts when one ends"
+                    + " (default ${DEFAULT-VALUE}).")
+    double rate;
+
     /** Runs the command line; returns the exit code (0 done, 1 failed, 2 bad arguments). */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         return new CommandLine(new KafkaBenchCommand()).setOut(out).setErr(err).execute(args);
@@ -149,12 +156,16 @@ final class KafkaBenchCommand implements Callable<Integer> {
         if (nodes > 1 && pg == null) {
             throw new ParameterException(commandLine(), "--nodes " + nodes + " needs --postgres: an H2 file serves one node");
         }
+        if (rate < 0 || Double.isNaN(rate) || rate > 100_000) {
+            throw new ParameterException(commandLine(), "--rate must be 0 (closed loop) or up to 100000 sagas/s, but was "
+                    + rate);
+        }
         if (settleSeconds < 0) {
             throw new ParameterException(commandLine(), "--settle must be >= 0, but was " + settleSeconds);
         }
         return new BenchSettings(inflight, warmupSeconds, durationSeconds, partitions, participantDb.equals("file"), dir,
                 pg, postgresUser, postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings,
-                tracingPhases(), settleSeconds);
+                tracingPhases(), settleSeconds, rate);
     }
 
     /** {@code --tracing} as phases: {@code true} for on. */

@@ -42,8 +42,9 @@ import java.util.stream.Stream;
  * broker, all in this JVM. With {@code --nodes N} (PostgreSQL only) N engines run in this JVM, each with its own
  * connection pool, Kafka clients and timer and outbox threads, sharing the database and the reply consumer group, as
  * N engine processes would; sagas are started on them in turn. At most
- * {@code --inflight} sagas run at once; a new one starts as soon as one ends. One saga in ten has its payment declined
- * and is compensated (two compensations).
+ * {@code --inflight} sagas run at once; a new one starts as soon as one ends (closed loop), or, with {@code --rate R},
+ * R sagas start per second on a fixed schedule whatever the engine does (open loop; latency then counts from each
+ * saga's scheduled start). One saga in ten has its payment declined and is compensated (two compensations).
  *
  * <p>After {@code --warmup} seconds (the JIT needs ~30 s on two cores), it measures for {@code --duration} seconds:
  * sagas that ended in that window per second, their latency from the call to {@code start} to the terminal state as
@@ -55,6 +56,7 @@ import java.util.stream.Stream;
  *     [--duration 30] [--partitions 3] [--participant-db file|mem] [--dir DIR]
  *     [--postgres [jdbc:postgresql://host/db] [--postgres-user U] [--postgres-password P]] [--nodes N]
  *     [--reply-consumers K] [--starters N] [--linger-ms MS] [--h2-settings ;K=V] [--tracing off|on[,...]] [--settle S]
+ *     [--rate R]
  * </pre>
  *
  * {@code --tracing off,on,off,on} measures tracing's cost in one run: after a shared warm-up in both modes, each phase
@@ -277,25 +279,42 @@ public final class KafkaSagaBenchmark {
             System.out.printf(Locale.ROOT, "%s: warming up with %s for %d s, at most %d sagas in flight...%n", at, tracing,
                     s.warmupSeconds(), s.inflight());
         } else {
-            System.out.printf(Locale.ROOT, "%s: %s: warming up for %d s, then measuring for %d s, at most %d sagas in flight...%n",
-                    at, tracing, s.warmupSeconds(), s.durationSeconds(), s.inflight());
+            System.out.printf(Locale.ROOT, "%s: %s: warming up for %d s, then measuring for %d s, %s...%n",
+                    at, tracing, s.warmupSeconds(), s.durationSeconds(), s.openLoop()
+                            ? String.format(Locale.ROOT, "open loop at %.1f sagas/s (at most %d in flight)", s.rate(), s.inflight())
+                            : "at most " + s.inflight() + " sagas in flight");
         }
         AtomicLong n = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         // Each starter is a caller of SagaEngine.start, as request threads of an application would be: one start is
-        // one transaction, so a single caller waits on every commit in turn.
+        // one transaction, so a single caller waits on every commit in turn. In the open loop the starters take turns
+        // on one schedule (saga k due at t0 + k / rate), and a saga's latency counts from when it was due.
+        AtomicLong scheduled = new AtomicLong();
+        long period = s.openLoop() ? Math.max(1, (long) (1e9 / s.rate())) : 0;
         List<Thread> starters = new ArrayList<>();
         for (int t = 0; t < s.starters(); t++) {
             starters.add(Thread.ofPlatform().name("starter-" + t).start(() -> {
                 try {
                     while (System.nanoTime() < measureTo) {
-                        if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                            continue;
+                        long due;
+                        if (s.openLoop()) {
+                            due = t0 + scheduled.getAndIncrement() * period;
+                            if (due >= measureTo) {
+                                break;
+                            }
+                            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                            }
+                            slots.acquire();
+                        } else {
+                            if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                                continue;
+                            }
+                            due = System.nanoTime();
                         }
                         long k = n.incrementAndGet();
-                        long started = System.nanoTime();
                         SagaId id = engines.get((int) (k % engines.size())).start(SAGA, new Data("o-" + k, 1000 + k, null)).id();
-                        stats.started(id, started);
+                        stats.started(id, due);
                     }
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);

@@ -1,6 +1,7 @@
 package dev.baton.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.PrintWriter;
@@ -96,5 +97,17 @@ class KafkaBenchCommandTest {
         assertThat(err.toString()).contains("--tracing is a list of off and on, such as off,on,off,on, but was 'off,maybe'");
         assertThat(run("--settle", "-1")).isEqualTo(2);
         assertThat(err.toString()).contains("--settle must be >= 0, but was -1");
+    }
+
+    @Test
+    void openLoopRate() {
+        BenchSettings s = KafkaBenchCommand.parse("--rate", "125.5", "--inflight", "2000");
+        assertThat(s.openLoop()).isTrue();
+        assertThat(s.rate()).isEqualTo(125.5);
+        assertThat(s.forStage(10, 20, false).rate()).as("each stage keeps the rate").isEqualTo(125.5);
+        assertThat(KafkaBenchCommand.parse().openLoop()).isFalse();
+        assertThatThrownBy(() -> KafkaBenchCommand.parse("--rate", "-1"))
+                .isInstanceOf(picocli.CommandLine.ParameterException.class)
+                .hasMessage("--rate must be 0 (closed loop) or up to 100000 sagas/s, but was -1.0");
     }
 }
