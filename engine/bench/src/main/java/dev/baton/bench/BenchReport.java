@@ -43,6 +43,9 @@ final class BenchReport {
                 o.maxPollRecords(), s.nodes(), o.replyConsumers(), s.starters(), pg == null ? "H2 file" + (s.h2Settings().isEmpty() ? " (WRITE_DELAY=0)" : " " + s.h2Settings()) : pg.describe(),
                 s.participantFiles() ? "H2 file (WRITE_DELAY=0)" : "H2 in memory", s.tracing().getFirst() ? "on" : "off",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), cpuModel());
+        if (!s.kafkaClient().isEmpty()) {
+            System.out.println("kafka clients: " + s.kafkaClient());
+        }
         System.out.printf(Locale.ROOT, "throughput: %,d sagas ended in the %d s window = %.1f sagas/s%n", measured,
                 s.durationSeconds(), measured / seconds);
         if (measured > 0) {

@@ -11,16 +11,18 @@ import java.util.List;
  *                before, several alternate in this JVM ({@link KafkaSagaBenchmark})
  * @param settleSeconds with several phases, the seconds of load after each phase's engine and services are built
  *                      and before it measures
+ * @param kafkaClient properties given to every Kafka client of the run ({@code KafkaOptions#withClientProperty})
  * @param rate 0 for a closed loop (a saga starts when one ends); else the sagas started per second whatever the
  *             engine does (open loop), {@code inflight} then being only a cap
  */
 record BenchSettings(int inflight, int warmupSeconds, int durationSeconds, int partitions, boolean participantFiles,
                      Path dir, String postgres, String postgresUser, String postgresPassword, int nodes,
                      int replyConsumers, int starters, int lingerMs, String h2Settings, List<Boolean> tracing,
-                     int settleSeconds, double rate) {
+                     int settleSeconds, double rate, java.util.Map<String, String> kafkaClient) {
 
     BenchSettings {
         tracing = List.copyOf(tracing);
+        kafkaClient = java.util.Map.copyOf(kafkaClient);
     }
 
     /** Closed loop. */
@@ -29,7 +31,8 @@ record BenchSettings(int inflight, int warmupSeconds, int durationSeconds, int p
                   int replyConsumers, int starters, int lingerMs, String h2Settings, List<Boolean> tracing,
                   int settleSeconds) {
         this(inflight, warmupSeconds, durationSeconds, partitions, participantFiles, dir, postgres, postgresUser,
-                postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings, tracing, settleSeconds, 0);
+                postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings, tracing, settleSeconds, 0,
+                java.util.Map.of());
     }
 
     boolean openLoop() {
@@ -39,7 +42,8 @@ record BenchSettings(int inflight, int warmupSeconds, int durationSeconds, int p
     /** These settings for one stage of a run: its warm-up and measured seconds, its tracing. */
     BenchSettings forStage(int warmup, int duration, boolean tracingOn) {
         return new BenchSettings(inflight, warmup, duration, partitions, participantFiles, dir, postgres, postgresUser,
-                postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings, List.of(tracingOn), settleSeconds, rate);
+                postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings, List.of(tracingOn), settleSeconds, rate,
+                kafkaClient);
     }
 
     /**

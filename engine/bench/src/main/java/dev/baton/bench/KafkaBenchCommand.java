@@ -113,6 +113,11 @@ final class KafkaBenchCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE}).")
     double rate;
 
+    @Option(names = "--kafka-client", paramLabel = "K=V",
+            description = "A property for every Kafka client of the run (engine, services, admin), such as"
+                    + " fetch.max.wait.ms=10; repeatable. Clients that do not know it log a warning.")
+    java.util.Map<String, String> kafkaClient = new java.util.LinkedHashMap<>();
+
     /** Runs the command line; returns the exit code (0 done, 1 failed, 2 bad arguments). */
     static int execute(String[] args, PrintWriter out, PrintWriter err) {
         return new CommandLine(new KafkaBenchCommand()).setOut(out).setErr(err).execute(args);
@@ -165,7 +170,7 @@ final class KafkaBenchCommand implements Callable<Integer> {
         }
         return new BenchSettings(inflight, warmupSeconds, durationSeconds, partitions, participantDb.equals("file"), dir,
                 pg, postgresUser, postgresPassword, nodes, replyConsumers, starters, lingerMs, h2Settings,
-                tracingPhases(), settleSeconds, rate);
+                tracingPhases(), settleSeconds, rate, kafkaClient);
     }
 
     /** {@code --tracing} as phases: {@code true} for on. */

@@ -134,6 +134,9 @@ public final class KafkaSagaBenchmark {
             KafkaOptions options = KafkaOptions.defaults(broker.bootstrapServers()).withTopicPrefix("bench.")
                     .withEngineGroupId("bench-engine").withPartitions(s.partitions())
                     .withReplyConsumers(s.replyConsumers()).withLingerMs(s.lingerMs());
+            for (var p : s.kafkaClient().entrySet()) {
+                options = options.withClientProperty(p.getKey(), p.getValue());
+            }
             List<BenchReport.Phase> phases = new ArrayList<>();
             for (BenchSettings stage : stages(s)) {
                 BenchReport.Phase phase = runStage(stage, dir, pg, options);
