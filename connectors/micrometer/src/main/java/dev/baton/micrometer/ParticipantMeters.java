@@ -101,24 +101,8 @@ public final class ParticipantMeters {
      * @since 0.8
      */
     public static void bindEngineLag(MeterRegistry registry, java.util.function.Supplier<java.util.Map<String, Long>> lag) {
-        BatonMeter meter = BatonMeter.ENGINE_CONSUMER_LAG;
-        FailureLog failures = new FailureLog(LoggerFactory.getLogger(ParticipantMeters.class),
-                "Baton metrics, " + meter.meterName());
-        for (String consumer : java.util.List.of("replies", "starts")) {
-            Gauge.builder(meter.meterName(), () -> {
-                        try {
-                            Long n = lag.get().get(consumer);
-                            return n == null ? Double.NaN : n.doubleValue();
-                        } catch (RuntimeException e) {
-                            failures.failed("reading the lag", e);
-                            return Double.NaN;
-                        }
-                    })
-                    .description(meter.description())
-                    .baseUnit(meter.baseUnit())
-                    .tag(BatonMeter.TagKeys.CONSUMER, consumer)
-                    .register(registry);
-        }
+        bindLag(registry, BatonMeter.ENGINE_CONSUMER_LAG, BatonMeter.TagKeys.CONSUMER, java.util.List.of("replies", "starts"),
+                consumer -> lag.get().get(consumer));
     }
 
     /**
@@ -127,13 +111,18 @@ public final class ParticipantMeters {
      */
     public static void bindCommandLag(MeterRegistry registry, Collection<String> participants,
                                       Function<String, Long> lag) {
-        BatonMeter meter = BatonMeter.PARTICIPANT_COMMAND_LAG;
+        bindLag(registry, BatonMeter.PARTICIPANT_COMMAND_LAG, BatonMeter.TagKeys.PARTICIPANT, participants, lag);
+    }
+
+    /** One gauge of {@code meter} per key, tagged {@code tagKey}, read from {@code lag} on every scrape; null is NaN. */
+    private static void bindLag(MeterRegistry registry, BatonMeter meter, String tagKey, Collection<String> keys,
+                                Function<String, Long> lag) {
         FailureLog failures = new FailureLog(LoggerFactory.getLogger(ParticipantMeters.class),
                 "Baton metrics, " + meter.meterName());
-        for (String p : participants) {
+        for (String key : keys) {
             Gauge.builder(meter.meterName(), () -> {
                         try {
-                            Long n = lag.apply(p);
+                            Long n = lag.apply(key);
                             return n == null ? Double.NaN : n.doubleValue();
                         } catch (RuntimeException e) {
                             failures.failed("reading the lag", e);
@@ -142,7 +131,7 @@ public final class ParticipantMeters {
                     })
                     .description(meter.description())
                     .baseUnit(meter.baseUnit())
-                    .tag(BatonMeter.TagKeys.PARTICIPANT, p)
+                    .tag(tagKey, key)
                     .register(registry);
         }
     }
