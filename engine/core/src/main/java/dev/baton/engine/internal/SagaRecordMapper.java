@@ -41,11 +41,6 @@ final class SagaRecordMapper {
     private final SagaTracing tracing;
 
     SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids, boolean messagesInReasons,
-                     SagaTracing tracing) {
-        this(definitions, codec, ids, messagesInReasons, true, tracing);
-    }
-
-    SagaRecordMapper(Definitions definitions, Codec codec, Supplier<SagaId> ids, boolean messagesInReasons,
                      boolean historyPayloads, SagaTracing tracing) {
         this.historyPayloads = historyPayloads;
         this.definitions = definitions;
