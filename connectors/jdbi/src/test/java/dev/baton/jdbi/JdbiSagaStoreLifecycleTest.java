@@ -33,6 +33,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.flywaydb.core.Flyway;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.db.LobStorageMap;
+import org.h2.mvstore.type.LongDataType;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +96,39 @@ class JdbiSagaStoreLifecycleTest {
                 .containsExactly("V1__baton_schema.sql:true", "V2__baton_saga_query_indexes.sql:true",
                         "V3__baton_leases.sql:true", "V4__baton_flow.sql:true", "V5__baton_history_fold.sql:true",
                         "V6__baton_timer_per_step.sql:true", "V7__baton_live_settings.sql:true",
-                        "V8__baton_history_payload.sql:true");
+                        "V8__baton_history_payload.sql:true", "V9__baton_inline_text.sql:true");
+    }
+
+    @Test
+    @DisplayName("text up to 8,192 characters stays in its row (V9), longer text goes to H2's LOB storage, both read back")
+    void shortTextStaysInTheRow() throws SQLException {
+        String inRow = "{\"note\":\"" + "a".repeat(4_000) + "\"}";
+        String beyond = "{\"note\":\"" + "b".repeat(50_000) + "\"}";
+        SagaRecord small = new SagaRecord(SagaId.of("s-small"), "t", 1, SagaStatus.RUNNING, null, "step-1", "bk-small",
+                "data", inRow, inRow, null, 1, T, T);
+        SagaRecord large = new SagaRecord(SagaId.of("s-large"), "t", 1, SagaStatus.RUNNING, null, "step-1", "bk-large",
+                "data", beyond, "{}", null, 1, T, T);
+        try (JdbiSagaStore store = JdbiSagaStore.h2File(dir)) {
+            store.inTransaction(tx -> {
+                tx.insert(small);
+                tx.insert(large);
+                return null;
+            });
+            assertThat(store.find(small.id())).contains(small);
+            assertThat(store.find(large.id())).contains(large);
+        }
+        try (Connection c = DriverManager.getConnection(JdbiStoreOptions.h2File(dir).jdbcUrl(), "sa", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                     + " WHERE SETTING_NAME = 'MAX_LENGTH_INPLACE_LOB'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("8192");
+        }
+        // H2 keeps one lobMap entry per value stored out of the row: only the 50,000 characters are there
+        try (MVStore mv = new MVStore.Builder().fileName(dir.resolve("baton.mv.db").toString()).readOnly().open()) {
+            assertThat(mv.openMap("lobMap", new MVMap.Builder<Long, LobStorageMap.BlobMeta>()
+                    .keyType(LongDataType.INSTANCE).valueType(LobStorageMap.BlobMeta.Type.INSTANCE)).size()).isEqualTo(1);
+        }
     }
 
     @Test

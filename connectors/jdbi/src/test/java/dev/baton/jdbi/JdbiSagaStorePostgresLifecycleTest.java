@@ -179,7 +179,8 @@ class JdbiSagaStorePostgresLifecycleTest {
                     .as("one row per migration script, each applied once")
                     .containsExactly("V1__baton_schema.sql|t", "V2__baton_saga_query_indexes.sql|t",
                             "V3__baton_leases.sql|t", "V4__baton_flow.sql|t", "V5__baton_history_fold.sql|t",
-                            "V6__baton_timer_per_step.sql|t", "V7__baton_live_settings.sql|t", "V8__baton_history_payload.sql|t");
+                            "V6__baton_timer_per_step.sql|t", "V7__baton_live_settings.sql|t", "V8__baton_history_payload.sql|t",
+                            "V9__baton_inline_text.sql|t");
         }
     }
 

@@ -72,7 +72,7 @@ class StoredFormatUpgradeAb6ba6cTest {
         jdbi.useHandle(h -> {
             assertThat(h.createQuery("SELECT \"version\" FROM \"baton_schema_history\" WHERE \"success\""
                     + " AND \"version\" IS NOT NULL ORDER BY \"installed_rank\"").mapTo(String.class).list())
-                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
             assertThat(h.createQuery("SELECT k.COLUMN_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS c"
                     + " JOIN INFORMATION_SCHEMA.KEY_COLUMN_USAGE k ON k.CONSTRAINT_NAME = c.CONSTRAINT_NAME"
                     + " WHERE c.TABLE_NAME = 'BATON_TIMER' AND c.CONSTRAINT_TYPE = 'PRIMARY KEY'"
