@@ -13,8 +13,6 @@ import dev.baton.sample.orderflow.OrderFlowSaga.OrderData;
 import dev.baton.server.BatonServer;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -39,6 +37,53 @@ final class LoadRun {
 
     private LoadRun() {}
 
+    /**
+     * The closed loop's steady state: from the end of the warm-up until the last order was sent, while the load
+     * generator kept {@code --inflight} sagas in flight. {@code cpuSeconds} is the whole process's CPU in that window,
+     * {@code jitSeconds} and {@code gcSeconds} the parts the JVM reports for its compilers and collectors.
+     */
+    record Steady(double warmupSeconds, double seconds, long sagas, double cpuSeconds, double jitSeconds, double gcSeconds) {
+        double sagasPerSecond() {
+            return sagas / seconds;
+        }
+
+        double cpuMsPerSaga() {
+            return sagas == 0 ? Double.NaN : 1000 * cpuSeconds / sagas;
+        }
+
+        /** A snapshot of the clocks a window is measured with. */
+        private record Mark(long nanos, long ended, double cpuSeconds, double jitSeconds, double gcSeconds) {
+            static Mark now(long ended) {
+                var jit = ManagementFactory.getCompilationMXBean();
+                double jitSeconds = jit != null && jit.isCompilationTimeMonitoringSupported()
+                        ? jit.getTotalCompilationTime() / 1e3 : Double.NaN;
+                long gcMs = 0;
+                for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                    gcMs += Math.max(0, gc.getCollectionTime());
+                }
+                return new Mark(System.nanoTime(), ended, LoadRun.cpuSeconds(), jitSeconds, gcMs / 1e3);
+            }
+        }
+
+        static Steady between(Mark from, Mark to, long t0) {
+            return new Steady((from.nanos() - t0) / 1e9, (to.nanos() - from.nanos()) / 1e9, to.ended() - from.ended(),
+                    to.cpuSeconds() - from.cpuSeconds(), to.jitSeconds() - from.jitSeconds(), to.gcSeconds() - from.gcSeconds());
+        }
+    }
+
+    /** The machine a run's figures belong to: cores, CPU model, JDK and the heap's limit. */
+    static String machine() {
+        String model = "CPU model unknown";
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            model = lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst().orElse(model);
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: the model stays unknown
+        }
+        return String.format(Locale.ROOT, "%d cores (%s), JDK %s, max heap %d MiB",
+                Runtime.getRuntime().availableProcessors(), model, Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
+    }
+
     /** Sends the orders, shows progress, waits for the sagas to end, checks the databases. */
     static OrderFlowDemo.Result drive(OrderFlowDemo.Settings s, BatonServer server, DemoServices services, PrintStream out)
             throws Exception {
@@ -61,6 +106,11 @@ final class LoadRun {
             return t;
         });
         long t0 = System.nanoTime();
+        // the heap in use, all pools together, sampled: the sum of each pool's own peak would count regions twice
+        // (G1 moves them between eden and the old generation), and can exceed -Xmx
+        AtomicLong heapPeak = new AtomicLong();
+        ticker.scheduleAtFixedRate(() -> heapPeak.accumulateAndGet(
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max), 0, 50, TimeUnit.MILLISECONDS);
         if (s.progress()) {
             ticker.scheduleAtFixedRate(() -> {
                 try {
@@ -78,11 +128,20 @@ final class LoadRun {
         Thread chaos = null;
         long next = System.nanoTime();
         long endedSoFar = 0; // closed loop: sagas known to have ended; the store's count is a table scan, so asked sparingly
+        // closed loop: the steady-state window opens after --warmup seconds, or halfway through the orders
+        long warmupEnd = s.warmupSeconds() > 0 ? t0 + TimeUnit.SECONDS.toNanos(s.warmupSeconds()) : Long.MAX_VALUE;
+        Steady.Mark warm = null;
+        if (s.mode() == OrderFlowDemo.Mode.MAX) {
+            out.println("order-flow: machine: " + machine());
+        }
         for (int n = 1; n <= s.orders(); n++) {
             if (s.mode() == OrderFlowDemo.Mode.MAX) {
                 while (n - 1 - endedSoFar >= s.inflight()) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                     endedSoFar = terminal(counts(store, before));
+                }
+                if (warm == null && (System.nanoTime() >= warmupEnd || s.warmupSeconds() == 0 && n > s.orders() / 2)) {
+                    warm = Steady.Mark.now(terminal(counts(store, before)));
                 }
             } else if (s.mode() == OrderFlowDemo.Mode.RATE || n <= spikeFrom || n > spikeTo) {
                 long wait = next - System.nanoTime();
@@ -102,6 +161,11 @@ final class LoadRun {
             sent.incrementAndGet();
         }
         long sendingNs = System.nanoTime() - t0;
+        Steady steady = warm == null ? null : Steady.between(warm, Steady.Mark.now(terminal(counts(store, before))), t0);
+        if (s.mode() == OrderFlowDemo.Mode.MAX && warm == null) {
+            out.printf(Locale.ROOT, "order-flow: no steady-state figures: every order was sent within the %d s warm-up%n",
+                    s.warmupSeconds());
+        }
         if (chaos != null) {
             chaos.join();
         }
@@ -190,12 +254,19 @@ final class LoadRun {
                     + " p99 %.0f ms, max %.0f ms%n", late.getTotalCount(), ms(late, 50), ms(late, 95), ms(late, 99),
                     late.getMaxValue() / 1e6);
         }
+        if (steady != null) {
+            out.printf(Locale.ROOT, "order-flow: steady state, %.0f s to %.0f s of the run (%d sagas ended): %.1f sagas/s,"
+                    + " %.2f ms of process CPU per saga (JIT %.2f ms, GC %.2f ms)%n", steady.warmupSeconds(),
+                    steady.warmupSeconds() + steady.seconds(), steady.sagas(), steady.sagasPerSecond(), steady.cpuMsPerSaga(),
+                    1000 * steady.jitSeconds() / Math.max(1, steady.sagas()), 1000 * steady.gcSeconds() / Math.max(1, steady.sagas()));
+        }
         return new OrderFlowDemo.Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),
                 c.get(SagaStatus.FAILED), check.inconsistent(), check.duplicates(), parked, degraded, skipped, flagged,
                 lateReleased, gaveUp,
                 openings.get(), ended / span,
-                ms(latencies, 50), ms(latencies, 95), ms(latencies, 99), wallSeconds, cpuSeconds(), peakHeap(), check.problems());
+                ms(latencies, 50), ms(latencies, 95), ms(latencies, 99), wallSeconds, cpuSeconds(), heapPeak.get(), check.problems(),
+                steady);
     }
 
     private static OrderData order(long n, Random random) {
@@ -240,15 +311,5 @@ final class LoadRun {
 
     private static double cpuSeconds() {
         return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
-    }
-
-    private static long peakHeap() {
-        long sum = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
-                sum += p.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
     }
 }

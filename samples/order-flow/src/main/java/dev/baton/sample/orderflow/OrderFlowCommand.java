@@ -55,6 +55,11 @@ final class OrderFlowCommand implements Callable<Integer> {
             description = "With --max: sagas in flight at most (default ${DEFAULT-VALUE}).")
     int inflight;
 
+    @Option(names = "--warmup", paramLabel = "S", description = "With --max: the first S seconds are the warm-up;"
+            + " the steady-state line measures from then until the last order is sent (default: the second half of the"
+            + " orders).")
+    Integer warmup;
+
     @Option(names = "--chaos", description = "Kill the payment service mid-run and restart it on its database.")
     boolean chaos;
 
@@ -153,6 +158,12 @@ final class OrderFlowCommand implements Callable<Integer> {
         if (duration != null) {
             positive("--duration", duration);
         }
+        if (warmup != null) {
+            positive("--warmup", warmup);
+            if (!max) {
+                throw new ParameterException(commandLine(), "--warmup measures the closed loop: add --max");
+            }
+        }
         Mode mode = rate != null ? Mode.RATE : max ? Mode.MAX : Mode.SPIKE;
         double r = rate != null ? rate : baseRate;
         int n = orders;
@@ -183,7 +194,7 @@ final class OrderFlowCommand implements Callable<Integer> {
         return new Settings(n, mode, r, duration == null ? 0 : duration, inflight, spikeShare,
                 new PaymentService.Settings(paymentCapacity, paymentHoldMs, declineRate, paymentLatencyMs),
                 logisticsFailureRate, data, keep, exit, port == null ? (exit ? 0 : 8080) : port, waitSeconds, chaos,
-                defaults.progress(), defaults.seed(), engineDb);
+                defaults.progress(), defaults.seed(), engineDb, warmup == null ? 0 : warmup);
     }
 
     private void positive(String option, int value) {

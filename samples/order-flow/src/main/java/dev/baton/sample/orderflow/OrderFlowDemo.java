@@ -51,11 +51,12 @@ public final class OrderFlowDemo {
     /** Everything the command line sets. */
     record Settings(int orders, Mode mode, double rate, int durationSeconds, int inflight, double spikeShare,
                     PaymentService.Settings payment, double logisticsFailureRate, Path data, boolean keep, boolean exit,
-                    int port, int waitSeconds, boolean chaos, boolean progress, long seed, EngineDatabase engineDb) {
+                    int port, int waitSeconds, boolean chaos, boolean progress, long seed, EngineDatabase engineDb,
+                    int warmupSeconds) {
         static Settings defaults() {
             return new Settings(2000, Mode.SPIKE, 60, 0, 100, 0.2, new PaymentService.Settings(30, 300, 0.05, 0), 0.05,
                     Path.of("data", "order-flow"), false, false, -1, 120, false, System.console() != null, 42,
-                    EngineDatabase.H2);
+                    EngineDatabase.H2, 0);
         }
 
         /** Settings with the engine on its H2 file. */
@@ -63,7 +64,7 @@ public final class OrderFlowDemo {
                  PaymentService.Settings payment, double logisticsFailureRate, Path data, boolean keep, boolean exit,
                  int port, int waitSeconds, boolean chaos, boolean progress, long seed) {
             this(orders, mode, rate, durationSeconds, inflight, spikeShare, payment, logisticsFailureRate, data, keep, exit,
-                    port, waitSeconds, chaos, progress, seed, EngineDatabase.H2);
+                    port, waitSeconds, chaos, progress, seed, EngineDatabase.H2, 0);
         }
 
         static Settings parse(String[] args) {
@@ -94,11 +95,13 @@ public final class OrderFlowDemo {
     /** What a run found. */
     record Result(int orders, long completed, long compensated, long pending, long failed, int inconsistent, int duplicates,
                   long parked, long degraded, long skipped, long flagged, long lateReleased, long gaveUp, long breakerOpenings, double sagasPerSecond, double p50Ms, double p95Ms, double p99Ms, double seconds,
-                  double cpuSeconds, long peakHeapBytes, List<String> problems) {
+                  double cpuSeconds, long peakHeapBytes, List<String> problems, LoadRun.Steady steady) {
         String resultLine() {
             return String.format(Locale.ROOT, "RESULT orders=%d completed=%d compensated=%d degraded=%d skipped=%d pending=%d"
                     + " failed=%d inconsistent=%d duplicates=%d sagas_per_s=%.1f p99_ms=%.0f", orders, completed, compensated,
-                    degraded, skipped, pending, failed, inconsistent, duplicates, sagasPerSecond, p99Ms);
+                    degraded, skipped, pending, failed, inconsistent, duplicates, sagasPerSecond, p99Ms)
+                    + (steady == null ? "" : String.format(Locale.ROOT, " steady_sagas_per_s=%.1f steady_cpu_ms_per_saga=%.2f"
+                    + " peak_heap_mib=%d", steady.sagasPerSecond(), steady.cpuMsPerSaga(), peakHeapBytes >> 20));
         }
 
         boolean ok() {
@@ -131,7 +134,7 @@ public final class OrderFlowDemo {
     static Result runOnce(Settings s, PrintStream out) throws Exception {
         return runAndMaybeStay(new Settings(s.orders(), s.mode(), s.rate(), s.durationSeconds(), s.inflight(), s.spikeShare(),
                 s.payment(), s.logisticsFailureRate(), s.data(), s.keep(), true, s.port(), s.waitSeconds(), s.chaos(),
-                s.progress(), s.seed(), s.engineDb()), out);
+                s.progress(), s.seed(), s.engineDb(), s.warmupSeconds()), out);
     }
 
     private static Result runAndMaybeStay(Settings s, PrintStream out) throws Exception {

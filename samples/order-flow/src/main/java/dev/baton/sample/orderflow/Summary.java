@@ -34,7 +34,13 @@ final class Summary {
         row(out, "engine store", s.engineDb().describe() + (s.engineDb().kind() == EngineDatabase.Kind.H2_FILE
                 ? "  (the services: an H2 file each)" : "  (the services: a schema each in the same database)"));
         row(out, "process CPU time", String.format(Locale.ROOT, "%.1f s  (the whole JVM: broker, engine, services)", r.cpuSeconds()));
-        row(out, "peak heap", String.format(Locale.ROOT, "%d MiB", r.peakHeapBytes() >> 20));
+        if (r.steady() != null) {
+            row(out, "steady state", String.format(Locale.ROOT, "%.1f sagas/s, %.2f ms of CPU per saga  (%.0f s after a"
+                    + " %.0f s warm-up)", r.steady().sagasPerSecond(), r.steady().cpuMsPerSaga(), r.steady().seconds(),
+                    r.steady().warmupSeconds()));
+        }
+        row(out, "peak heap", String.format(Locale.ROOT, "%d MiB  (of at most %d MiB)", r.peakHeapBytes() >> 20,
+                Runtime.getRuntime().maxMemory() >> 20));
         row(out, "consistency", r.inconsistent() == 0 && r.duplicates() == 0
                 ? "OK: every completed order has one reservation, one captured payment and one shipment (none if"
                 + " digital); every"

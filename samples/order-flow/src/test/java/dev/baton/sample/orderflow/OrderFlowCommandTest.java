@@ -21,7 +21,7 @@ class OrderFlowCommandTest {
     void helpListsEveryOptionWithItsDefaultAndExitsZero() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("Usage: order-flow.jar", "--orders=N", "default 2000", "--exit", "--rate=R",
-                "--duration=S", "--max", "--inflight=K", "--chaos", "--data=DIR", "--keep", "--port=P", "--wait=S",
+                "--duration=S", "--max", "--inflight=K", "--warmup=S", "--chaos", "--data=DIR", "--keep", "--port=P", "--wait=S",
                 "--payment-capacity=C", "--payment-hold-ms=H", "--decline-rate=D", "--payment-latency-ms=L",
                 "--logistics-failure-rate=F", "--base-rate=R", "--postgres[=URL]", "--postgres-user=U",
                 "--postgres-password=P");
@@ -57,5 +57,16 @@ class OrderFlowCommandTest {
         assertThat(s.waitSeconds()).isEqualTo(120);
         assertThat(s.engineDb()).isEqualTo(EngineDatabase.H2);
         assertThat(s.keep() || s.exit() || s.chaos()).isFalse();
+        assertThat(s.warmupSeconds()).isZero();
+    }
+
+    @Test
+    void aWarmUpBelongsToTheClosedLoop() {
+        assertThat(OrderFlowDemo.Settings.parse(new String[] {"--max", "--warmup", "60"}, Map.of()).warmupSeconds())
+                .isEqualTo(60);
+        assertThat(run("--warmup", "60")).isEqualTo(2);
+        assertThat(err.toString()).contains("--warmup measures the closed loop: add --max");
+        assertThat(run("--max", "--warmup", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--warmup must be >= 1, but was 0");
     }
 }

@@ -63,6 +63,28 @@ class OrderFlowDemoTest {
     }
 
     @Test
+    void the_closed_loop_measures_its_second_half_as_the_steady_state() throws Exception {
+        OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(200, OrderFlowDemo.Mode.MAX, 50, 0, 20, 0.2,
+                new PaymentService.Settings(100, 1, 0.05, 0), 0.05, data, false, true, 0, 120, false, false, 5);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        OrderFlowDemo.Result r;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            r = OrderFlowDemo.runOnce(s, out);
+        }
+        String output = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(r.ok()).as(output).isTrue();
+        assertThat(output).contains("order-flow: machine: " + Runtime.getRuntime().availableProcessors() + " cores");
+        // the window opens when the 101st order is sent, with at most 20 in flight: at least 80 of them end in it
+        assertThat(r.steady()).as(output).isNotNull();
+        assertThat(r.steady().sagas()).as(output).isBetween(80L, 120L);
+        assertThat(r.steady().cpuSeconds()).as(output).isPositive();
+        assertThat(output).contains("order-flow: steady state, ");
+        assertThat(r.resultLine()).contains(String.format(java.util.Locale.ROOT, " steady_sagas_per_s=%.1f",
+                r.steady().sagasPerSecond()), " peak_heap_mib=");
+    }
+
+    @Test
     void killing_the_payment_service_mid_run_leaves_the_databases_consistent() throws Exception {
         OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(100, OrderFlowDemo.Mode.SPIKE, 50, 0, 100, 0.2,
                 new PaymentService.Settings(30, 300, 0.05, 0), 0.05, data, false, true, 0, 120, true, false, 11);
