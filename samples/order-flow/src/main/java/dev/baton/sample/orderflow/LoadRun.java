@@ -13,6 +13,8 @@ import dev.baton.sample.orderflow.OrderFlowSaga.OrderData;
 import dev.baton.server.BatonServer;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -40,9 +42,11 @@ final class LoadRun {
     /**
      * The closed loop's steady state: from the end of the warm-up until the last order was sent, while the load
      * generator kept {@code --inflight} sagas in flight. {@code cpuSeconds} is the whole process's CPU in that window,
-     * {@code jitSeconds} and {@code gcSeconds} the parts the JVM reports for its compilers and collectors.
+     * {@code jitSeconds} and {@code gcSeconds} the parts the JVM reports for its compilers and collectors, and
+     * {@code byComponent} the CPU of the Java threads grouped by {@link #component(String)}.
      */
-    record Steady(double warmupSeconds, double seconds, long sagas, double cpuSeconds, double jitSeconds, double gcSeconds) {
+    record Steady(double warmupSeconds, double seconds, long sagas, double cpuSeconds, double jitSeconds, double gcSeconds,
+                  Map<String, Double> byComponent) {
         double sagasPerSecond() {
             return sagas / seconds;
         }
@@ -51,8 +55,21 @@ final class LoadRun {
             return sagas == 0 ? Double.NaN : 1000 * cpuSeconds / sagas;
         }
 
+        /** CPU per saga by component, the JVM's own work (and threads that ended) last. */
+        String componentsLine() {
+            StringBuilder b = new StringBuilder();
+            double threads = 0;
+            for (var e : byComponent.entrySet()) {
+                threads += e.getValue();
+                b.append(String.format(Locale.ROOT, "%s %.2f ms, ", e.getKey(), 1000 * e.getValue() / Math.max(1, sagas)));
+            }
+            return b.append(String.format(Locale.ROOT, "the JVM's own work (JIT, GC) and threads that ended %.2f ms",
+                    1000 * Math.max(0, cpuSeconds - threads) / Math.max(1, sagas))).toString();
+        }
+
         /** A snapshot of the clocks a window is measured with. */
-        private record Mark(long nanos, long ended, double cpuSeconds, double jitSeconds, double gcSeconds) {
+        private record Mark(long nanos, long ended, double cpuSeconds, double jitSeconds, double gcSeconds,
+                            Map<Long, Long> threadNanos, Map<Long, String> threadNames) {
             static Mark now(long ended) {
                 var jit = ManagementFactory.getCompilationMXBean();
                 double jitSeconds = jit != null && jit.isCompilationTimeMonitoringSupported()
@@ -61,14 +78,62 @@ final class LoadRun {
                 for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                     gcMs += Math.max(0, gc.getCollectionTime());
                 }
-                return new Mark(System.nanoTime(), ended, LoadRun.cpuSeconds(), jitSeconds, gcMs / 1e3);
+                Map<Long, Long> nanos = new HashMap<>();
+                Map<Long, String> names = new HashMap<>();
+                ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+                if (mx.isThreadCpuTimeSupported()) {
+                    mx.setThreadCpuTimeEnabled(true);
+                    for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+                        long ns = t == null ? -1 : mx.getThreadCpuTime(t.getThreadId());
+                        if (ns >= 0) {
+                            nanos.put(t.getThreadId(), ns);
+                            names.put(t.getThreadId(), t.getThreadName());
+                        }
+                    }
+                }
+                return new Mark(System.nanoTime(), ended, LoadRun.cpuSeconds(), jitSeconds, gcMs / 1e3, nanos, names);
             }
         }
 
         static Steady between(Mark from, Mark to, long t0) {
+            Map<String, Double> byComponent = new java.util.LinkedHashMap<>();
+            for (String c : List.of(ENGINE, STARTS, SERVICES, BROKER)) {
+                byComponent.put(c, 0.0);
+            }
+            to.threadNanos().forEach((id, ns) -> {
+                long delta = ns - from.threadNanos().getOrDefault(id, 0L);
+                if (delta > 0) {
+                    byComponent.merge(component(to.threadNames().get(id)), delta / 1e9, Double::sum);
+                }
+            });
             return new Steady((from.nanos() - t0) / 1e9, (to.nanos() - from.nanos()) / 1e9, to.ended() - from.ended(),
-                    to.cpuSeconds() - from.cpuSeconds(), to.jitSeconds() - from.jitSeconds(), to.gcSeconds() - from.gcSeconds());
+                    to.cpuSeconds() - from.cpuSeconds(), to.jitSeconds() - from.jitSeconds(), to.gcSeconds() - from.gcSeconds(),
+                    byComponent);
         }
+    }
+
+    static final String ENGINE = "engine";
+    static final String STARTS = "starts (the load generator's thread)";
+    static final String SERVICES = "the four services";
+    static final String BROKER = "the broker and other threads";
+
+    /**
+     * Which part of the demo a thread belongs to, by its name: the participant SDK's threads and producers are
+     * {@code baton-participant-<name>}; the engine's are {@code baton-...} (reply loop, outbox, timers, compaction) and
+     * its producer's network thread names {@code baton-engine-producer}; the load generator starts sagas on
+     * {@code main}, so a start's transaction runs there; the rest is the Kafka broker and the JVM's helpers.
+     */
+    static String component(String thread) {
+        if (thread == null) {
+            return BROKER;
+        }
+        if (thread.contains("baton-participant")) {
+            return SERVICES;
+        }
+        if (thread.startsWith("baton-") || thread.contains("baton-engine")) {
+            return ENGINE;
+        }
+        return "main".equals(thread) ? STARTS : BROKER;
     }
 
     /** The machine a run's figures belong to: cores, CPU model, JDK and the heap's limit. */
@@ -256,9 +321,10 @@ final class LoadRun {
         }
         if (steady != null) {
             out.printf(Locale.ROOT, "order-flow: steady state, %.0f s to %.0f s of the run (%d sagas ended): %.1f sagas/s,"
-                    + " %.2f ms of process CPU per saga (JIT %.2f ms, GC %.2f ms)%n", steady.warmupSeconds(),
+                    + " %.2f ms of process CPU per saga (as the JVM reports them: JIT compilation %.2f ms, GC %.2f ms)%n", steady.warmupSeconds(),
                     steady.warmupSeconds() + steady.seconds(), steady.sagas(), steady.sagasPerSecond(), steady.cpuMsPerSaga(),
                     1000 * steady.jitSeconds() / Math.max(1, steady.sagas()), 1000 * steady.gcSeconds() / Math.max(1, steady.sagas()));
+            out.println("order-flow: steady-state CPU per saga by component: " + steady.componentsLine());
         }
         return new OrderFlowDemo.Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),

@@ -80,8 +80,23 @@ class OrderFlowDemoTest {
         assertThat(r.steady().sagas()).as(output).isBetween(80L, 120L);
         assertThat(r.steady().cpuSeconds()).as(output).isPositive();
         assertThat(output).contains("order-flow: steady state, ");
+        assertThat(output).contains("order-flow: steady-state CPU per saga by component: engine ");
+        assertThat(r.steady().byComponent()).as(output).containsKeys(LoadRun.ENGINE, LoadRun.STARTS, LoadRun.SERVICES,
+                LoadRun.BROKER);
+        assertThat(r.steady().byComponent().get(LoadRun.ENGINE)).as(output).isPositive();
+        assertThat(r.steady().byComponent().get(LoadRun.SERVICES)).as(output).isPositive();
         assertThat(r.resultLine()).contains(String.format(java.util.Locale.ROOT, " steady_sagas_per_s=%.1f",
                 r.steady().sagasPerSecond()), " peak_heap_mib=");
+    }
+
+    @Test
+    void threads_are_told_apart_by_their_names() {
+        assertThat(LoadRun.component("baton-kafka-replies")).isEqualTo(LoadRun.ENGINE);
+        assertThat(LoadRun.component("kafka-producer-network-thread | baton-engine-producer")).isEqualTo(LoadRun.ENGINE);
+        assertThat(LoadRun.component("baton-participant-payment")).isEqualTo(LoadRun.SERVICES);
+        assertThat(LoadRun.component("kafka-producer-network-thread | baton-participant-order")).isEqualTo(LoadRun.SERVICES);
+        assertThat(LoadRun.component("main")).isEqualTo(LoadRun.STARTS);
+        assertThat(LoadRun.component("data-plane-kafka-request-handler-0")).isEqualTo(LoadRun.BROKER);
     }
 
     @Test
