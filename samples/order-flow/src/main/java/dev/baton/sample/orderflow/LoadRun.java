@@ -9,12 +9,18 @@ import dev.baton.engine.spi.SagaPage;
 import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
+import dev.baton.jdbi.JdbiStoreOptions;
 import dev.baton.sample.orderflow.OrderFlowSaga.OrderData;
 import dev.baton.server.BatonServer;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -46,7 +52,7 @@ final class LoadRun {
      * {@code byComponent} the CPU of the Java threads grouped by {@link #component(String)}.
      */
     record Steady(double warmupSeconds, double seconds, long sagas, double cpuSeconds, double jitSeconds, double gcSeconds,
-                  Map<String, Double> byComponent) {
+                  Map<String, Double> byComponent, long h2Versions, long h2WriteBytes) {
         double sagasPerSecond() {
             return sagas / seconds;
         }
@@ -69,8 +75,8 @@ final class LoadRun {
 
         /** A snapshot of the clocks a window is measured with. */
         private record Mark(long nanos, long ended, double cpuSeconds, double jitSeconds, double gcSeconds,
-                            Map<Long, Long> threadNanos, Map<Long, String> threadNames) {
-            static Mark now(long ended) {
+                            Map<Long, Long> threadNanos, Map<Long, String> threadNames, long[] h2) {
+            static Mark now(long ended, OrderFlowDemo.Settings s) {
                 var jit = ManagementFactory.getCompilationMXBean();
                 double jitSeconds = jit != null && jit.isCompilationTimeMonitoringSupported()
                         ? jit.getTotalCompilationTime() / 1e3 : Double.NaN;
@@ -91,7 +97,8 @@ final class LoadRun {
                         }
                     }
                 }
-                return new Mark(System.nanoTime(), ended, LoadRun.cpuSeconds(), jitSeconds, gcMs / 1e3, nanos, names);
+                return new Mark(System.nanoTime(), ended, LoadRun.cpuSeconds(), jitSeconds, gcMs / 1e3, nanos, names,
+                        h2Counters(s));
             }
         }
 
@@ -108,8 +115,34 @@ final class LoadRun {
             });
             return new Steady((from.nanos() - t0) / 1e9, (to.nanos() - from.nanos()) / 1e9, to.ended() - from.ended(),
                     to.cpuSeconds() - from.cpuSeconds(), to.jitSeconds() - from.jitSeconds(), to.gcSeconds() - from.gcSeconds(),
-                    byComponent);
+                    byComponent, from.h2()[0] < 0 || to.h2()[0] < 0 ? -1 : to.h2()[0] - from.h2()[0],
+                    from.h2()[1] < 0 || to.h2()[1] < 0 ? -1 : to.h2()[1] - from.h2()[1]);
         }
+    }
+
+    /**
+     * The engine's H2 file as H2 counts it: the store's version, which each write of a chunk (with
+     * {@code WRITE_DELAY=0}, each commit) advances, and the bytes written to the file; -1 each on PostgreSQL or when
+     * they cannot be read.
+     */
+    static long[] h2Counters(OrderFlowDemo.Settings s) {
+        long[] counters = {-1, -1};
+        if (s.engineDb().kind() != EngineDatabase.Kind.H2_FILE) {
+            return counters;
+        }
+        // the same URL as the engine's store: in this JVM H2 hands out a connection to the database already open
+        JdbiStoreOptions o = JdbiStoreOptions.h2File(s.data().toAbsolutePath().resolve("engine"));
+        try (Connection c = DriverManager.getConnection(o.jdbcUrl(), o.username(), o.password());
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                     + " WHERE SETTING_NAME IN ('info.CURRENT_VERSION', 'info.FILE_WRITE_BYTES')")) {
+            while (rs.next()) {
+                counters["info.CURRENT_VERSION".equals(rs.getString(1)) ? 0 : 1] = Long.parseLong(rs.getString(2));
+            }
+        } catch (SQLException | NumberFormatException e) {
+            // an H2 that does not report them: the line is left out
+        }
+        return counters;
     }
 
     static final String ENGINE = "engine";
@@ -206,7 +239,7 @@ final class LoadRun {
                     endedSoFar = terminal(counts(store, before));
                 }
                 if (warm == null && (System.nanoTime() >= warmupEnd || s.warmupSeconds() == 0 && n > s.orders() / 2)) {
-                    warm = Steady.Mark.now(terminal(counts(store, before)));
+                    warm = Steady.Mark.now(terminal(counts(store, before)), s);
                 }
             } else if (s.mode() == OrderFlowDemo.Mode.RATE || n <= spikeFrom || n > spikeTo) {
                 long wait = next - System.nanoTime();
@@ -226,7 +259,7 @@ final class LoadRun {
             sent.incrementAndGet();
         }
         long sendingNs = System.nanoTime() - t0;
-        Steady steady = warm == null ? null : Steady.between(warm, Steady.Mark.now(terminal(counts(store, before))), t0);
+        Steady steady = warm == null ? null : Steady.between(warm, Steady.Mark.now(terminal(counts(store, before)), s), t0);
         if (s.mode() == OrderFlowDemo.Mode.MAX && warm == null) {
             out.printf(Locale.ROOT, "order-flow: no steady-state figures: every order was sent within the %d s warm-up%n",
                     s.warmupSeconds());
@@ -325,6 +358,11 @@ final class LoadRun {
                     steady.warmupSeconds() + steady.seconds(), steady.sagas(), steady.sagasPerSecond(), steady.cpuMsPerSaga(),
                     1000 * steady.jitSeconds() / Math.max(1, steady.sagas()), 1000 * steady.gcSeconds() / Math.max(1, steady.sagas()));
             out.println("order-flow: steady-state CPU per saga by component: " + steady.componentsLine());
+            if (steady.h2Versions() >= 0 && steady.sagas() > 0) {
+                out.printf(Locale.ROOT, "order-flow: the engine's H2 file in the steady state: %.2f chunks written per saga"
+                        + " (H2's store versions: its commits and background writes), %.1f KiB written per saga%n",
+                        (double) steady.h2Versions() / steady.sagas(), steady.h2WriteBytes() / 1024.0 / steady.sagas());
+            }
         }
         return new OrderFlowDemo.Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),

@@ -85,6 +85,10 @@ class OrderFlowDemoTest {
                 LoadRun.BROKER);
         assertThat(r.steady().byComponent().get(LoadRun.ENGINE)).as(output).isPositive();
         assertThat(r.steady().byComponent().get(LoadRun.SERVICES)).as(output).isPositive();
+        // every saga commits on the engine's H2 file at least once in the window (its start), and writes its pages
+        assertThat(r.steady().h2Versions()).as(output).isPositive();
+        assertThat(r.steady().h2WriteBytes()).as(output).isPositive();
+        assertThat(output).contains("order-flow: the engine's H2 file in the steady state: ");
         assertThat(r.resultLine()).contains(String.format(java.util.Locale.ROOT, " steady_sagas_per_s=%.1f",
                 r.steady().sagasPerSecond()), " peak_heap_mib=");
     }
