@@ -9,18 +9,10 @@ import dev.baton.engine.spi.SagaPage;
 import dev.baton.engine.spi.SagaQuery;
 import dev.baton.engine.spi.SagaRecord;
 import dev.baton.engine.spi.SagaStore;
-import dev.baton.jdbi.JdbiStoreOptions;
 import dev.baton.sample.orderflow.OrderFlowSaga.OrderData;
 import dev.baton.server.BatonServer;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -44,143 +36,6 @@ final class LoadRun {
     private static final String TYPE = OrderFlowSaga.ORDER_FLOW.type();
 
     private LoadRun() {}
-
-    /**
-     * The closed loop's steady state: from the end of the warm-up until the last order was sent, while the load
-     * generator kept {@code --inflight} sagas in flight. {@code cpuSeconds} is the whole process's CPU in that window,
-     * {@code jitSeconds} and {@code gcSeconds} the parts the JVM reports for its compilers and collectors, and
-     * {@code byComponent} the CPU of the Java threads grouped by {@link #component(String)}.
-     */
-    record Steady(double warmupSeconds, double seconds, long sagas, double cpuSeconds, double jitSeconds, double gcSeconds,
-                  Map<String, Double> byComponent, long h2Versions, long h2WriteBytes) {
-        double sagasPerSecond() {
-            return sagas / seconds;
-        }
-
-        double cpuMsPerSaga() {
-            return sagas == 0 ? Double.NaN : 1000 * cpuSeconds / sagas;
-        }
-
-        /** CPU per saga by component, the JVM's own work (and threads that ended) last. */
-        String componentsLine() {
-            StringBuilder b = new StringBuilder();
-            double threads = 0;
-            for (var e : byComponent.entrySet()) {
-                threads += e.getValue();
-                b.append(String.format(Locale.ROOT, "%s %.2f ms, ", e.getKey(), 1000 * e.getValue() / Math.max(1, sagas)));
-            }
-            return b.append(String.format(Locale.ROOT, "the JVM's own work (JIT, GC) and threads that ended %.2f ms",
-                    1000 * Math.max(0, cpuSeconds - threads) / Math.max(1, sagas))).toString();
-        }
-
-        /** A snapshot of the clocks a window is measured with. */
-        private record Mark(long nanos, long ended, double cpuSeconds, double jitSeconds, double gcSeconds,
-                            Map<Long, Long> threadNanos, Map<Long, String> threadNames, long[] h2) {
-            static Mark now(long ended, OrderFlowDemo.Settings s) {
-                var jit = ManagementFactory.getCompilationMXBean();
-                double jitSeconds = jit != null && jit.isCompilationTimeMonitoringSupported()
-                        ? jit.getTotalCompilationTime() / 1e3 : Double.NaN;
-                long gcMs = 0;
-                for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                    gcMs += Math.max(0, gc.getCollectionTime());
-                }
-                Map<Long, Long> nanos = new HashMap<>();
-                Map<Long, String> names = new HashMap<>();
-                ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-                if (mx.isThreadCpuTimeSupported()) {
-                    mx.setThreadCpuTimeEnabled(true);
-                    for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
-                        long ns = t == null ? -1 : mx.getThreadCpuTime(t.getThreadId());
-                        if (ns >= 0) {
-                            nanos.put(t.getThreadId(), ns);
-                            names.put(t.getThreadId(), t.getThreadName());
-                        }
-                    }
-                }
-                return new Mark(System.nanoTime(), ended, LoadRun.cpuSeconds(), jitSeconds, gcMs / 1e3, nanos, names,
-                        h2Counters(s));
-            }
-        }
-
-        static Steady between(Mark from, Mark to, long t0) {
-            Map<String, Double> byComponent = new java.util.LinkedHashMap<>();
-            for (String c : List.of(ENGINE, STARTS, SERVICES, BROKER)) {
-                byComponent.put(c, 0.0);
-            }
-            to.threadNanos().forEach((id, ns) -> {
-                long delta = ns - from.threadNanos().getOrDefault(id, 0L);
-                if (delta > 0) {
-                    byComponent.merge(component(to.threadNames().get(id)), delta / 1e9, Double::sum);
-                }
-            });
-            return new Steady((from.nanos() - t0) / 1e9, (to.nanos() - from.nanos()) / 1e9, to.ended() - from.ended(),
-                    to.cpuSeconds() - from.cpuSeconds(), to.jitSeconds() - from.jitSeconds(), to.gcSeconds() - from.gcSeconds(),
-                    byComponent, from.h2()[0] < 0 || to.h2()[0] < 0 ? -1 : to.h2()[0] - from.h2()[0],
-                    from.h2()[1] < 0 || to.h2()[1] < 0 ? -1 : to.h2()[1] - from.h2()[1]);
-        }
-    }
-
-    /**
-     * The engine's H2 file as H2 counts it: the store's version, which each write of a chunk (with
-     * {@code WRITE_DELAY=0}, each commit) advances, and the bytes written to the file; -1 each on PostgreSQL or when
-     * they cannot be read.
-     */
-    static long[] h2Counters(OrderFlowDemo.Settings s) {
-        long[] counters = {-1, -1};
-        if (s.engineDb().kind() != EngineDatabase.Kind.H2_FILE) {
-            return counters;
-        }
-        // the same URL as the engine's store: in this JVM H2 hands out a connection to the database already open
-        JdbiStoreOptions o = JdbiStoreOptions.h2File(s.data().toAbsolutePath().resolve("engine"));
-        try (Connection c = DriverManager.getConnection(o.jdbcUrl(), o.username(), o.password());
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
-                     + " WHERE SETTING_NAME IN ('info.CURRENT_VERSION', 'info.FILE_WRITE_BYTES')")) {
-            while (rs.next()) {
-                counters["info.CURRENT_VERSION".equals(rs.getString(1)) ? 0 : 1] = Long.parseLong(rs.getString(2));
-            }
-        } catch (SQLException | NumberFormatException e) {
-            // an H2 that does not report them: the line is left out
-        }
-        return counters;
-    }
-
-    static final String ENGINE = "engine";
-    static final String STARTS = "starts (the load generator's thread)";
-    static final String SERVICES = "the four services";
-    static final String BROKER = "the broker and other threads";
-
-    /**
-     * Which part of the demo a thread belongs to, by its name: the participant SDK's threads and producers are
-     * {@code baton-participant-<name>}; the engine's are {@code baton-...} (reply loop, outbox, timers, compaction) and
-     * its producer's network thread names {@code baton-engine-producer}; the load generator starts sagas on
-     * {@code main}, so a start's transaction runs there; the rest is the Kafka broker and the JVM's helpers.
-     */
-    static String component(String thread) {
-        if (thread == null) {
-            return BROKER;
-        }
-        if (thread.contains("baton-participant")) {
-            return SERVICES;
-        }
-        if (thread.startsWith("baton-") || thread.contains("baton-engine")) {
-            return ENGINE;
-        }
-        return "main".equals(thread) ? STARTS : BROKER;
-    }
-
-    /** The machine a run's figures belong to: cores, CPU model, JDK and the heap's limit. */
-    static String machine() {
-        String model = "CPU model unknown";
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            model = lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                    .findFirst().orElse(model);
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux: the model stays unknown
-        }
-        return String.format(Locale.ROOT, "%d cores (%s), JDK %s, max heap %d MiB",
-                Runtime.getRuntime().availableProcessors(), model, Runtime.version(), Runtime.getRuntime().maxMemory() >> 20);
-    }
 
     /** Sends the orders, shows progress, waits for the sagas to end, checks the databases. */
     static OrderFlowDemo.Result drive(OrderFlowDemo.Settings s, BatonServer server, DemoServices services, PrintStream out)
@@ -228,9 +83,9 @@ final class LoadRun {
         long endedSoFar = 0; // closed loop: sagas known to have ended; the store's count is a table scan, so asked sparingly
         // closed loop: the steady-state window opens after --warmup seconds, or halfway through the orders
         long warmupEnd = s.warmupSeconds() > 0 ? t0 + TimeUnit.SECONDS.toNanos(s.warmupSeconds()) : Long.MAX_VALUE;
-        Steady.Mark warm = null;
+        SteadyState.Mark warm = null;
         if (s.mode() == OrderFlowDemo.Mode.MAX) {
-            out.println("order-flow: machine: " + machine());
+            out.println("order-flow: machine: " + SteadyState.machine());
         }
         for (int n = 1; n <= s.orders(); n++) {
             if (s.mode() == OrderFlowDemo.Mode.MAX) {
@@ -239,7 +94,7 @@ final class LoadRun {
                     endedSoFar = terminal(counts(store, before));
                 }
                 if (warm == null && (System.nanoTime() >= warmupEnd || s.warmupSeconds() == 0 && n > s.orders() / 2)) {
-                    warm = Steady.Mark.now(terminal(counts(store, before)), s);
+                    warm = SteadyState.Mark.now(terminal(counts(store, before)), s);
                 }
             } else if (s.mode() == OrderFlowDemo.Mode.RATE || n <= spikeFrom || n > spikeTo) {
                 long wait = next - System.nanoTime();
@@ -259,7 +114,8 @@ final class LoadRun {
             sent.incrementAndGet();
         }
         long sendingNs = System.nanoTime() - t0;
-        Steady steady = warm == null ? null : Steady.between(warm, Steady.Mark.now(terminal(counts(store, before)), s), t0);
+        SteadyState steady = warm == null ? null
+                : SteadyState.between(warm, SteadyState.Mark.now(terminal(counts(store, before)), s), t0);
         if (s.mode() == OrderFlowDemo.Mode.MAX && warm == null) {
             out.printf(Locale.ROOT, "order-flow: no steady-state figures: every order was sent within the %d s warm-up%n",
                     s.warmupSeconds());
@@ -353,16 +209,7 @@ final class LoadRun {
                     late.getMaxValue() / 1e6);
         }
         if (steady != null) {
-            out.printf(Locale.ROOT, "order-flow: steady state, %.0f s to %.0f s of the run (%d sagas ended): %.1f sagas/s,"
-                    + " %.2f ms of process CPU per saga (as the JVM reports them: JIT compilation %.2f ms, GC %.2f ms)%n", steady.warmupSeconds(),
-                    steady.warmupSeconds() + steady.seconds(), steady.sagas(), steady.sagasPerSecond(), steady.cpuMsPerSaga(),
-                    1000 * steady.jitSeconds() / Math.max(1, steady.sagas()), 1000 * steady.gcSeconds() / Math.max(1, steady.sagas()));
-            out.println("order-flow: steady-state CPU per saga by component: " + steady.componentsLine());
-            if (steady.h2Versions() >= 0 && steady.sagas() > 0) {
-                out.printf(Locale.ROOT, "order-flow: the engine's H2 file in the steady state: %.2f chunks written per saga"
-                        + " (H2's store versions: its commits and background writes), %.1f KiB written per saga%n",
-                        (double) steady.h2Versions() / steady.sagas(), steady.h2WriteBytes() / 1024.0 / steady.sagas());
-            }
+            steady.print(out);
         }
         return new OrderFlowDemo.Result(s.orders(), c.get(SagaStatus.COMPLETED), c.get(SagaStatus.COMPENSATED),
                 c.get(SagaStatus.RUNNING) + c.get(SagaStatus.PENDING) + c.get(SagaStatus.COMPENSATING) + Math.max(0, notStarted),
@@ -413,7 +260,7 @@ final class LoadRun {
         return nanos.getValueAtPercentile(percentile) / 1e6;
     }
 
-    private static double cpuSeconds() {
+    static double cpuSeconds() {
         return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 }

@@ -95,7 +95,7 @@ public final class OrderFlowDemo {
     /** What a run found. */
     record Result(int orders, long completed, long compensated, long pending, long failed, int inconsistent, int duplicates,
                   long parked, long degraded, long skipped, long flagged, long lateReleased, long gaveUp, long breakerOpenings, double sagasPerSecond, double p50Ms, double p95Ms, double p99Ms, double seconds,
-                  double cpuSeconds, long peakHeapBytes, List<String> problems, LoadRun.Steady steady) {
+                  double cpuSeconds, long peakHeapBytes, List<String> problems, SteadyState steady) {
         String resultLine() {
             return String.format(Locale.ROOT, "RESULT orders=%d completed=%d compensated=%d degraded=%d skipped=%d pending=%d"
                     + " failed=%d inconsistent=%d duplicates=%d sagas_per_s=%.1f p99_ms=%.0f", orders, completed, compensated,

@@ -17,16 +17,25 @@ class OrderFlowDemoTest {
     @TempDir
     Path data;
 
-    @Test
-    void a_short_run_ends_every_saga_consistently() throws Exception {
-        OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(100, OrderFlowDemo.Mode.SPIKE, 50, 0, 100, 0.3,
-                new PaymentService.Settings(5, 300, 0.05, 0), 0.1, data, false, true, 0, 120, false, false, 7);
+    /** What a run returned and printed. */
+    private record Run(OrderFlowDemo.Result result, String output) {}
+
+    private static Run run(OrderFlowDemo.Settings s) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         OrderFlowDemo.Result r;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             r = OrderFlowDemo.runOnce(s, out);
         }
-        String output = bytes.toString(StandardCharsets.UTF_8);
+        return new Run(r, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void a_short_run_ends_every_saga_consistently() throws Exception {
+        OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(100, OrderFlowDemo.Mode.SPIKE, 50, 0, 100, 0.3,
+                new PaymentService.Settings(5, 300, 0.05, 0), 0.1, data, false, true, 0, 120, false, false, 7);
+        Run run = run(s);
+        OrderFlowDemo.Result r = run.result();
+        String output = run.output();
 
         assertThat(r.inconsistent()).as(output).isZero();
         assertThat(r.duplicates()).as(output).isZero();
@@ -48,12 +57,9 @@ class OrderFlowDemoTest {
         // 60 % of the orders at once, twice the share of the run above, at a payment service taking ~17 a second
         OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(150, OrderFlowDemo.Mode.SPIKE, 50, 0, 100, 0.6,
                 new PaymentService.Settings(5, 300, 0.05, 0), 0.05, data, false, true, 0, 180, false, false, 13);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        OrderFlowDemo.Result r;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            r = OrderFlowDemo.runOnce(s, out);
-        }
-        String output = bytes.toString(StandardCharsets.UTF_8);
+        Run run = run(s);
+        OrderFlowDemo.Result r = run.result();
+        String output = run.output();
 
         assertThat(r.ok()).as(output).isTrue();
         assertThat(r.completed() + r.compensated()).as(output).isEqualTo(150);
@@ -66,12 +72,9 @@ class OrderFlowDemoTest {
     void the_closed_loop_measures_its_second_half_as_the_steady_state() throws Exception {
         OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(200, OrderFlowDemo.Mode.MAX, 50, 0, 20, 0.2,
                 new PaymentService.Settings(100, 1, 0.05, 0), 0.05, data, false, true, 0, 120, false, false, 5);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        OrderFlowDemo.Result r;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            r = OrderFlowDemo.runOnce(s, out);
-        }
-        String output = bytes.toString(StandardCharsets.UTF_8);
+        Run run = run(s);
+        OrderFlowDemo.Result r = run.result();
+        String output = run.output();
 
         assertThat(r.ok()).as(output).isTrue();
         assertThat(output).contains("order-flow: machine: " + Runtime.getRuntime().availableProcessors() + " cores");
@@ -81,10 +84,10 @@ class OrderFlowDemoTest {
         assertThat(r.steady().cpuSeconds()).as(output).isPositive();
         assertThat(output).contains("order-flow: steady state, ");
         assertThat(output).contains("order-flow: steady-state CPU per saga by component: engine ");
-        assertThat(r.steady().byComponent()).as(output).containsKeys(LoadRun.ENGINE, LoadRun.STARTS, LoadRun.SERVICES,
-                LoadRun.BROKER);
-        assertThat(r.steady().byComponent().get(LoadRun.ENGINE)).as(output).isPositive();
-        assertThat(r.steady().byComponent().get(LoadRun.SERVICES)).as(output).isPositive();
+        assertThat(r.steady().byComponent()).as(output).containsKeys(SteadyState.ENGINE, SteadyState.STARTS, SteadyState.SERVICES,
+                SteadyState.BROKER);
+        assertThat(r.steady().byComponent().get(SteadyState.ENGINE)).as(output).isPositive();
+        assertThat(r.steady().byComponent().get(SteadyState.SERVICES)).as(output).isPositive();
         // every saga commits on the engine's H2 file at least once in the window (its start), and writes its pages
         assertThat(r.steady().h2Versions()).as(output).isPositive();
         assertThat(r.steady().h2WriteBytes()).as(output).isPositive();
@@ -95,24 +98,21 @@ class OrderFlowDemoTest {
 
     @Test
     void threads_are_told_apart_by_their_names() {
-        assertThat(LoadRun.component("baton-kafka-replies")).isEqualTo(LoadRun.ENGINE);
-        assertThat(LoadRun.component("kafka-producer-network-thread | baton-engine-producer")).isEqualTo(LoadRun.ENGINE);
-        assertThat(LoadRun.component("baton-participant-payment")).isEqualTo(LoadRun.SERVICES);
-        assertThat(LoadRun.component("kafka-producer-network-thread | baton-participant-order")).isEqualTo(LoadRun.SERVICES);
-        assertThat(LoadRun.component("main")).isEqualTo(LoadRun.STARTS);
-        assertThat(LoadRun.component("data-plane-kafka-request-handler-0")).isEqualTo(LoadRun.BROKER);
+        assertThat(SteadyState.component("baton-kafka-replies")).isEqualTo(SteadyState.ENGINE);
+        assertThat(SteadyState.component("kafka-producer-network-thread | baton-engine-producer")).isEqualTo(SteadyState.ENGINE);
+        assertThat(SteadyState.component("baton-participant-payment")).isEqualTo(SteadyState.SERVICES);
+        assertThat(SteadyState.component("kafka-producer-network-thread | baton-participant-order")).isEqualTo(SteadyState.SERVICES);
+        assertThat(SteadyState.component("main")).isEqualTo(SteadyState.STARTS);
+        assertThat(SteadyState.component("data-plane-kafka-request-handler-0")).isEqualTo(SteadyState.BROKER);
     }
 
     @Test
     void killing_the_payment_service_mid_run_leaves_the_databases_consistent() throws Exception {
         OrderFlowDemo.Settings s = new OrderFlowDemo.Settings(100, OrderFlowDemo.Mode.SPIKE, 50, 0, 100, 0.2,
                 new PaymentService.Settings(30, 300, 0.05, 0), 0.05, data, false, true, 0, 120, true, false, 11);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        OrderFlowDemo.Result r;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            r = OrderFlowDemo.runOnce(s, out);
-        }
-        String output = bytes.toString(StandardCharsets.UTF_8);
+        Run run = run(s);
+        OrderFlowDemo.Result r = run.result();
+        String output = run.output();
 
         assertThat(output).contains("chaos: killing the payment service");
         assertThat(r.ok()).as(output).isTrue();
