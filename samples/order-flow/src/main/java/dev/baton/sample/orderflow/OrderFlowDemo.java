@@ -98,10 +98,11 @@ public final class OrderFlowDemo {
                   double cpuSeconds, long peakHeapBytes, List<String> problems, SteadyState steady) {
         String resultLine() {
             return String.format(Locale.ROOT, "RESULT orders=%d completed=%d compensated=%d degraded=%d skipped=%d pending=%d"
-                    + " failed=%d inconsistent=%d duplicates=%d sagas_per_s=%.1f p99_ms=%.0f", orders, completed, compensated,
-                    degraded, skipped, pending, failed, inconsistent, duplicates, sagasPerSecond, p99Ms)
-                    + (steady == null ? "" : String.format(Locale.ROOT, " steady_sagas_per_s=%.1f steady_cpu_ms_per_saga=%.2f"
-                    + " peak_heap_mib=%d", steady.sagasPerSecond(), steady.cpuMsPerSaga(), peakHeapBytes >> 20));
+                    + " failed=%d inconsistent=%d duplicates=%d sagas_per_s=%.1f p99_ms=%.0f peak_heap_mib=%d", orders,
+                    completed, compensated, degraded, skipped, pending, failed, inconsistent, duplicates, sagasPerSecond, p99Ms,
+                    peakHeapBytes >> 20)
+                    + (steady == null ? "" : String.format(Locale.ROOT, " steady_sagas_per_s=%.1f steady_cpu_ms_per_saga=%.2f",
+                    steady.sagasPerSecond(), steady.cpuMsPerSaga()));
         }
 
         boolean ok() {

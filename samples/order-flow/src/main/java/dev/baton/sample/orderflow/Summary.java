@@ -35,8 +35,8 @@ final class Summary {
                 ? "  (the services: an H2 file each)" : "  (the services: a schema each in the same database)"));
         row(out, "process CPU time", String.format(Locale.ROOT, "%.1f s  (the whole JVM: broker, engine, services)", r.cpuSeconds()));
         if (r.steady() != null) {
-            row(out, "steady state", String.format(Locale.ROOT, "%.1f sagas/s, %.2f ms of CPU per saga  (%.0f s after a"
-                    + " %.0f s warm-up)", r.steady().sagasPerSecond(), r.steady().cpuMsPerSaga(), r.steady().seconds(),
+            row(out, "steady state", String.format(Locale.ROOT, "%.1f sagas/s, %.2f ms of CPU per saga  (over %.0f s,"
+                    + " after a %.0f s warm-up)", r.steady().sagasPerSecond(), r.steady().cpuMsPerSaga(), r.steady().seconds(),
                     r.steady().warmupSeconds()));
         }
         row(out, "peak heap", String.format(Locale.ROOT, "%d MiB  (of at most %d MiB)", r.peakHeapBytes() >> 20,
